@@ -1,0 +1,253 @@
+//! Simulation metrics: counters, gauges sampled into time series, and latency flows.
+//!
+//! Handles ([`CounterId`], [`GaugeId`], [`FlowId`]) are registered by name while the world is
+//! built, so recording on the hot path is an index and an add. Names follow
+//! `name{label=value,...}` with labels sorted by key; [`metric_name`] builds them. A latency flow
+//! is one HdrHistogram per (SR type × region × hop), never per device.
+
+use crate::time::{SimDuration, SimTime};
+use hdrhistogram::Histogram;
+use std::collections::BTreeMap;
+
+/// Largest latency a flow can hold exactly: 2^42 µs ≈ 50 days; longer values saturate.
+pub const MAX_TRACKABLE_US: u64 = 1 << 42;
+/// Significant decimal digits kept by latency histograms.
+pub const SIGNIFICANT_DIGITS: u8 = 3;
+
+/// Builds `name{k1=v1,k2=v2}` with labels sorted by key (plain `name` when there are none).
+pub fn metric_name(name: &str, labels: &[(&str, &str)]) -> String {
+    if labels.is_empty() {
+        return name.to_string();
+    }
+    let mut sorted: Vec<_> = labels.to_vec();
+    sorted.sort_by(|a, b| a.0.cmp(b.0));
+    let inner: Vec<String> = sorted.iter().map(|(k, v)| format!("{k}={v}")).collect();
+    format!("{name}{{{}}}", inner.join(","))
+}
+
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub struct CounterId(u32);
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub struct GaugeId(u32);
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub struct FlowId(u32);
+
+/// A latency flow: its histogram and, when it has one, its Target Response Time.
+pub struct Flow {
+    pub name: String,
+    pub histogram: Histogram<u64>,
+    pub trt: Option<SimDuration>,
+    /// Samples at or under the TRT (exact, not read back from histogram buckets).
+    pub within_trt: u64,
+}
+
+impl Flow {
+    /// Share of samples within the TRT, if the flow has a TRT and any samples.
+    pub fn within_trt_share(&self) -> Option<f64> {
+        let n = self.histogram.len();
+        match (self.trt, n) {
+            (Some(_), n) if n > 0 => Some(self.within_trt as f64 / n as f64),
+            _ => None,
+        }
+    }
+}
+
+/// Gauge values sampled at fixed simulated instants.
+#[derive(Default)]
+pub struct Series {
+    /// Sample instants, µs.
+    pub times: Vec<u64>,
+    /// `values[g][i]`: gauge `g` at `times[i]`.
+    pub values: Vec<Vec<i64>>,
+}
+
+/// All metrics of one run.
+#[derive(Default)]
+pub struct Metrics {
+    counter_names: Vec<String>,
+    counters: Vec<u64>,
+    gauge_names: Vec<String>,
+    gauges: Vec<i64>,
+    flows: Vec<Flow>,
+    by_name: BTreeMap<String, u32>,
+    series: Series,
+}
+
+impl Metrics {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Registers (or finds) the counter `name`.
+    pub fn counter(&mut self, name: String) -> CounterId {
+        if let Some(&i) = self.by_name.get(&name) {
+            return CounterId(i);
+        }
+        let id = self.counters.len() as u32;
+        self.by_name.insert(name.clone(), id);
+        self.counter_names.push(name);
+        self.counters.push(0);
+        CounterId(id)
+    }
+
+    /// Registers the gauge `name`. Gauges must all exist before the first sample is taken.
+    pub fn gauge(&mut self, name: String) -> GaugeId {
+        assert!(
+            self.series.times.is_empty(),
+            "gauge {name} registered after sampling began"
+        );
+        assert!(
+            !self.gauge_names.contains(&name),
+            "gauge {name} registered twice"
+        );
+        self.gauge_names.push(name);
+        self.gauges.push(0);
+        self.series.values.push(Vec::new());
+        GaugeId(self.gauges.len() as u32 - 1)
+    }
+
+    /// Registers the latency flow `name` with an optional Target Response Time.
+    pub fn flow(&mut self, name: String, trt: Option<SimDuration>) -> FlowId {
+        assert!(
+            !self.flows.iter().any(|f| f.name == name),
+            "flow {name} registered twice"
+        );
+        let histogram = Histogram::new_with_bounds(1, MAX_TRACKABLE_US, SIGNIFICANT_DIGITS)
+            .expect("valid histogram bounds");
+        self.flows.push(Flow {
+            name,
+            histogram,
+            trt,
+            within_trt: 0,
+        });
+        FlowId(self.flows.len() as u32 - 1)
+    }
+
+    #[inline]
+    pub fn add(&mut self, c: CounterId, n: u64) {
+        self.counters[c.0 as usize] += n;
+    }
+
+    #[inline]
+    pub fn gauge_add(&mut self, g: GaugeId, delta: i64) {
+        self.gauges[g.0 as usize] += delta;
+    }
+
+    #[inline]
+    pub fn gauge_set(&mut self, g: GaugeId, value: i64) {
+        self.gauges[g.0 as usize] = value;
+    }
+
+    /// Records one latency sample.
+    #[inline]
+    pub fn record(&mut self, f: FlowId, latency: SimDuration) {
+        let flow = &mut self.flows[f.0 as usize];
+        flow.histogram.saturating_record(latency.as_micros());
+        if flow.trt.is_some_and(|trt| latency <= trt) {
+            flow.within_trt += 1;
+        }
+    }
+
+    /// Appends every gauge's current value as the sample at `at`.
+    pub fn sample(&mut self, at: SimTime) {
+        self.series.times.push(at.as_micros());
+        for (g, values) in self.gauges.iter().zip(self.series.values.iter_mut()) {
+            values.push(*g);
+        }
+    }
+
+    pub fn counter_value(&self, c: CounterId) -> u64 {
+        self.counters[c.0 as usize]
+    }
+
+    pub fn gauge_value(&self, g: GaugeId) -> i64 {
+        self.gauges[g.0 as usize]
+    }
+
+    /// Counters as `(name, value)`, in name order.
+    pub fn counters(&self) -> BTreeMap<&str, u64> {
+        self.counter_names
+            .iter()
+            .map(String::as_str)
+            .zip(self.counters.iter().copied())
+            .collect()
+    }
+
+    /// Gauges' final values as `(name, value)`, in name order.
+    pub fn gauges(&self) -> BTreeMap<&str, i64> {
+        self.gauge_names
+            .iter()
+            .map(String::as_str)
+            .zip(self.gauges.iter().copied())
+            .collect()
+    }
+
+    /// Gauge names in registration order (the order of `series().values`).
+    pub fn gauge_names(&self) -> &[String] {
+        &self.gauge_names
+    }
+
+    /// Latency flows in name order.
+    pub fn flows(&self) -> Vec<&Flow> {
+        let mut v: Vec<&Flow> = self.flows.iter().collect();
+        v.sort_by(|a, b| a.name.cmp(&b.name));
+        v
+    }
+
+    pub fn flow_by_id(&self, f: FlowId) -> &Flow {
+        &self.flows[f.0 as usize]
+    }
+
+    pub fn series(&self) -> &Series {
+        &self.series
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_sort_labels() {
+        assert_eq!(
+            metric_name("sr.e2e", &[("sr", "4.1.1"), ("region", "north")]),
+            "sr.e2e{region=north,sr=4.1.1}"
+        );
+        assert_eq!(metric_name("events", &[]), "events");
+    }
+
+    #[test]
+    fn flow_counts_within_trt_exactly() {
+        let mut m = Metrics::new();
+        let f = m.flow("x".into(), Some(SimDuration::from_secs(30)));
+        for s in [1, 29, 30, 31, 100] {
+            m.record(f, SimDuration::from_secs(s));
+        }
+        let flow = m.flow_by_id(f);
+        assert_eq!(flow.within_trt, 3);
+        assert_eq!(flow.within_trt_share(), Some(0.6));
+    }
+
+    #[test]
+    fn gauges_sample_into_series() {
+        let mut m = Metrics::new();
+        let g = m.gauge("q".into());
+        m.gauge_add(g, 3);
+        m.sample(SimTime(0));
+        m.gauge_add(g, -1);
+        m.sample(SimTime(10));
+        assert_eq!(m.series().times, vec![0, 10]);
+        assert_eq!(m.series().values[0], vec![3, 2]);
+    }
+
+    #[test]
+    fn counter_registration_is_idempotent() {
+        let mut m = Metrics::new();
+        let a = m.counter("c".into());
+        let b = m.counter("c".into());
+        assert_eq!(a, b);
+        m.add(a, 2);
+        m.add(b, 3);
+        assert_eq!(m.counter_value(a), 5);
+    }
+}

@@ -1,0 +1,1 @@
+//! PHOLD (placeholder)
