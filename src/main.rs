@@ -1,1 +1,46 @@
-fn main() {}
+//! `dccsim`: the command line. Parses arguments, runs the chosen command and maps every outcome
+//! to an exit code: 0 success, 1 an expectation failed, 2 bad input, 3 internal error.
+
+mod bench;
+mod cli;
+mod progress;
+mod run;
+
+use clap::Parser;
+use std::process::ExitCode;
+
+fn main() -> ExitCode {
+    let args = match cli::Cli::try_parse() {
+        Ok(args) => args,
+        Err(e) => {
+            // Help and version are successes; usage mistakes are bad input (exit 2).
+            let _ = e.print();
+            return if e.use_stderr() { ExitCode::from(2) } else { ExitCode::SUCCESS };
+        }
+    };
+    init_logging(args.verbose);
+    // A panic is a bug in dccsim, never the user's fault: report it as an internal error (3).
+    std::panic::set_hook(Box::new(|info| {
+        eprintln!("internal error (a bug in dccsim, please report it): {info}");
+    }));
+    match std::panic::catch_unwind(|| cli::dispatch(args)) {
+        Ok(Ok(code)) => code,
+        Ok(Err(e)) => {
+            eprintln!("error: {e}");
+            ExitCode::from(e.exit_code())
+        }
+        Err(_) => ExitCode::from(3),
+    }
+}
+
+/// Logs go to stderr; `RUST_LOG` wins over `-v` (info) and `-vv` (debug).
+fn init_logging(verbose: u8) {
+    use tracing_subscriber::EnvFilter;
+    let default = match verbose {
+        0 => "warn",
+        1 => "info",
+        _ => "debug",
+    };
+    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(default));
+    let _ = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).without_time().try_init();
+}

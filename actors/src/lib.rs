@@ -3,8 +3,23 @@
 //! Suppliers, the DCC's Data Service Provider (DSP) and regional Communications Service Providers
 //! (CSPs), Communications Hubs and meters as actors exchanging [`msg::Msg`]s on the
 //! `dccsim-sim` kernel, plus the scenario schema that describes one experiment.
+//!
+//! A Service Request's path: supplier → DSP (authorise the role and the device, queue for a
+//! worker) → CSP of the device's region (queue, WAN latency) → hub → HAN → meter → and back the
+//! same way; the supplier records the end-to-end latency against the SR's Target Response Time.
 
+pub mod csp;
 pub mod dist;
+pub mod dsp;
+pub mod hub;
+pub mod meter;
+pub mod msg;
+pub mod population;
 pub mod region;
 pub mod scenario;
 pub mod sr;
+pub mod supplier;
+pub mod traffic;
+pub mod world;
+
+pub use world::{GbWorld, Kinds};

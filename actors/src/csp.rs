@@ -1,0 +1,69 @@
+//! A regional Communications Service Provider: a head-end with finite workers in front of a WAN
+//! whose latency depends on the region's technology (long-range radio, cellular, mesh).
+
+use crate::msg::{Leg, Msg, Request};
+use crate::region::Region;
+use crate::world::{Kinds, Shared};
+use dccsim_sim::{Ctx, SimDuration, SimTime};
+use std::collections::VecDeque;
+
+/// CSP state: busy head-end workers and the FIFO of messages waiting for one.
+#[derive(Debug)]
+pub struct Csp {
+    pub region: Region,
+    busy: u32,
+    waiting: VecDeque<(Request, SimTime)>,
+}
+
+impl Csp {
+    pub fn new(region: Region) -> Self {
+        Csp { region, busy: 0, waiting: VecDeque::new() }
+    }
+
+    pub fn handle(&mut self, msg: Msg, shared: &Shared, ctx: &mut Ctx<'_, Msg>) {
+        let r = self.region.index();
+        let workers = shared.config.csp.get(self.region).workers;
+        match msg {
+            Msg::AtCsp(req) => {
+                if self.busy < workers {
+                    self.start(req, ctx.now(), shared, ctx);
+                } else {
+                    self.waiting.push_back((req, ctx.now()));
+                    ctx.gauge_add(shared.ids.csp_queue[r], 1);
+                }
+            }
+            Msg::CspDone(req) => {
+                self.finish(req, shared, ctx);
+                self.busy -= 1;
+                ctx.gauge_add(shared.ids.csp_busy[r], -1);
+                if let Some((next, arrived)) = self.waiting.pop_front() {
+                    ctx.gauge_add(shared.ids.csp_queue[r], -1);
+                    self.start(next, arrived, shared, ctx);
+                }
+            }
+            other => unreachable!("CSP got {other:?}"),
+        }
+        debug_assert!(self.busy <= workers);
+    }
+
+    fn start(&mut self, req: Request, arrived: SimTime, shared: &Shared, ctx: &mut Ctx<'_, Msg>) {
+        let r = self.region.index();
+        self.busy += 1;
+        ctx.gauge_add(shared.ids.csp_busy[r], 1);
+        ctx.record(shared.ids.csp_wait[r], ctx.now().since(arrived));
+        let service = shared.config.csp.get(self.region).service_time.sample(&mut ctx.rng());
+        ctx.wake_after(service, Msg::CspDone(req));
+    }
+
+    /// Outbound commands cross the WAN to the hub; inbound responses go on to the DSP.
+    fn finish(&mut self, req: Request, shared: &Shared, ctx: &mut Ctx<'_, Msg>) {
+        match req.leg {
+            Leg::Outbound => {
+                let wan = shared.config.csp.get(self.region).latency.sample(&mut ctx.rng());
+                ctx.send(Kinds::hub(req.premises), wan, Msg::AtHub(req));
+            }
+            Leg::Inbound => ctx.send(Kinds::dsp(), SimDuration::ZERO, Msg::AtDsp(req)),
+            Leg::Transform => unreachable!("transforms never leave the DSP"),
+        }
+    }
+}

@@ -1,0 +1,45 @@
+//! The Communications Hub: bridges the WAN and the premises' Home Area Network.
+
+use crate::msg::{Leg, Msg, Request};
+use crate::region::Region;
+use crate::sr::DeviceType;
+use crate::world::{Kinds, Shared};
+use dccsim_sim::Ctx;
+
+/// A hub knows its region (to answer through the right CSP) and its meters.
+#[derive(Copy, Clone, Debug)]
+pub struct Hub {
+    pub region: Region,
+    /// Index of the premises' gas meter, if it has one.
+    pub gsme: Option<u32>,
+    /// Messages relayed, for diagnostics and invariants.
+    pub relayed: u32,
+}
+
+impl Hub {
+    pub fn handle(&mut self, msg: Msg, shared: &Shared, ctx: &mut Ctx<'_, Msg>) {
+        let Msg::AtHub(req) = msg else { unreachable!("hub got {msg:?}") };
+        self.relayed = self.relayed.wrapping_add(1);
+        match req.leg {
+            Leg::Outbound => {
+                let device = match req.device {
+                    DeviceType::Esme => Kinds::esme(req.premises),
+                    DeviceType::Gsme => Kinds::gsme(self.gsme.expect("DSP only routes gas SRs to premises with gas")),
+                };
+                let han = shared.config.han.latency.sample(&mut ctx.rng());
+                ctx.send(device, han, Msg::AtDevice(req));
+            }
+            Leg::Inbound => {
+                let wan = shared.config.csp.get(self.region).latency.sample(&mut ctx.rng());
+                ctx.send(Kinds::csp(self.region), wan, Msg::AtCsp(req));
+            }
+            Leg::Transform => unreachable!("transforms never leave the DSP"),
+        }
+    }
+}
+
+/// Turns a device's answer into the inbound leg.
+pub fn reply(mut req: Request) -> Request {
+    req.leg = Leg::Inbound;
+    req
+}

@@ -1,0 +1,33 @@
+//! Smart meters: the electricity meter (ESME) and the battery-powered gas meter (GSME).
+
+use crate::hub;
+use crate::msg::Msg;
+use crate::sr::SrType;
+use crate::world::{Kinds, Shared};
+use dccsim_sim::Ctx;
+
+/// A meter's own state: what it has been asked to do.
+#[derive(Copy, Clone, Debug, Default)]
+pub struct Meter {
+    /// Premises (and hub) this meter belongs to.
+    pub premises: u32,
+    /// Reads answered (instantaneous and daily log).
+    pub reads: u32,
+    /// Tariff updates applied.
+    pub tariff_version: u16,
+}
+
+impl Meter {
+    /// Acts on a command and answers through the hub after its response time plus the HAN hop.
+    pub fn handle(&mut self, msg: Msg, gas: bool, shared: &Shared, ctx: &mut Ctx<'_, Msg>) {
+        let Msg::AtDevice(req) = msg else { unreachable!("meter got {msg:?}") };
+        match req.sr {
+            SrType::UpdateImportTariff => self.tariff_version = self.tariff_version.wrapping_add(1),
+            SrType::ReadInstantaneousImport | SrType::RetrieveDailyReadLog => self.reads = self.reads.wrapping_add(1),
+        }
+        let respond = if gas { &shared.config.devices.gsme_response } else { &shared.config.devices.esme_response };
+        let mut rng = ctx.rng();
+        let delay = respond.sample(&mut rng).as_micros() + shared.config.han.latency.sample(&mut rng).as_micros();
+        ctx.send(Kinds::hub(self.premises), dccsim_sim::SimDuration::from_micros(delay), Msg::AtHub(hub::reply(req)));
+    }
+}

@@ -1,0 +1,63 @@
+//! The one message type of the GB world and the Service Request it carries.
+
+use crate::sr::{DeviceType, ResponseCode, Role, SrType};
+use dccsim_sim::SimTime;
+
+/// Where a request is on its path User → DSP → CSP → hub → device → hub → CSP → DSP → User.
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub enum Leg {
+    /// A critical SR's first DSP pass: transformed into a pre-command for the User to sign.
+    Transform,
+    /// On its way to the device.
+    Outbound,
+    /// The device's response on its way back.
+    Inbound,
+}
+
+/// A Service Request in flight: small and `Copy`, so it travels inside messages.
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub struct Request {
+    /// When the User sent it; end-to-end latency is measured from here.
+    pub sent: SimTime,
+    /// Target premises (its hub and meters share this index). May name no real premises: the
+    /// DSP then refuses it with E19.
+    pub premises: u32,
+    /// Index of the sending supplier.
+    pub user: u16,
+    pub sr: SrType,
+    pub device: DeviceType,
+    /// Role the User sent it in.
+    pub role: Role,
+    pub leg: Leg,
+}
+
+/// Every message of the GB world (32 bytes: checked by a unit test).
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub enum Msg {
+    /// Supplier timer: send the next request of traffic stream `stream`.
+    NextRequest { stream: u16 },
+    /// A request or response arrives at the DSP.
+    AtDsp(Request),
+    /// A DSP worker has finished with this request.
+    DspDone(Request),
+    /// A request (outbound) or response (inbound) arrives at the region's CSP head-end.
+    AtCsp(Request),
+    /// A CSP worker has finished with this message.
+    CspDone(Request),
+    /// A message reaches the Communications Hub over the WAN (outbound) or the HAN (inbound).
+    AtHub(Request),
+    /// A command reaches the meter over the HAN.
+    AtDevice(Request),
+    /// The DSP's answer reaches the User.
+    Response(Request, ResponseCode),
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn messages_stay_small() {
+        assert!(std::mem::size_of::<Msg>() <= 32, "Msg is {} bytes", std::mem::size_of::<Msg>());
+    }
+}

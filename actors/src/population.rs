@@ -1,0 +1,51 @@
+//! The premises table: which region each premises is in and whether it has gas. Built once from
+//! the scenario and read by the DSP (its Smart Metering Inventory view) and the suppliers.
+
+use crate::region::Region;
+
+/// Bit set in [`Premises`] when a gas meter is installed.
+const GAS: u8 = 0b100;
+
+/// One premises, packed in a byte: region in the low two bits, gas in bit 2.
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub struct Premises(u8);
+
+impl Premises {
+    pub fn new(region: Region, gas: bool) -> Self {
+        Premises(region.index() as u8 | if gas { GAS } else { 0 })
+    }
+
+    pub fn region(self) -> Region {
+        Region::from_index((self.0 & 0b11) as usize)
+    }
+
+    pub fn has_gas(self) -> bool {
+        self.0 & GAS != 0
+    }
+}
+
+/// All premises, indexed by premises number (which is also its hub's and meters' actor index).
+#[derive(Clone, Debug, Default)]
+pub struct PopulationTable {
+    premises: Vec<Premises>,
+}
+
+impl PopulationTable {
+    pub fn new(premises: Vec<Premises>) -> Self {
+        PopulationTable { premises }
+    }
+
+    pub fn len(&self) -> u32 {
+        self.premises.len() as u32
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.premises.is_empty()
+    }
+
+    /// The premises `index`, or `None` if no such premises exists.
+    #[inline]
+    pub fn get(&self, index: u32) -> Option<Premises> {
+        self.premises.get(index as usize).copied()
+    }
+}

@@ -1,0 +1,99 @@
+//! Suppliers: DCC Users (Import and Gas Supplier roles) that send Service Requests for their
+//! premises by the scenario's traffic streams and measure each one end to end.
+
+use crate::dsp;
+use crate::msg::{Msg, Request};
+use crate::scenario::Pattern;
+use crate::sr::{DeviceType, ResponseCode, SrType};
+use crate::traffic::{self, StreamState};
+use crate::world::{Kinds, Shared};
+use dccsim_sim::{CounterId, Ctx};
+
+/// A supplier and the premises it serves.
+#[derive(Debug)]
+pub struct Supplier {
+    pub index: u16,
+    /// Premises whose electricity it supplies (every premises has an ESME).
+    pub electricity: Vec<u32>,
+    /// Of those, the premises with a gas meter.
+    pub gas: Vec<u32>,
+    streams: Vec<StreamState>,
+    /// `sr.rejected{code,sr}` handles, registered on first refusal so unused codes stay out of reports.
+    rejected: [[Option<CounterId>; SrType::ALL.len()]; ResponseCode::REJECTIONS.len() + 1],
+}
+
+impl Supplier {
+    pub fn new(index: u16, streams: usize) -> Self {
+        Supplier { index, electricity: Vec::new(), gas: Vec::new(), streams: vec![StreamState::default(); streams], rejected: Default::default() }
+    }
+
+    fn targets(&self, device: DeviceType) -> &[u32] {
+        match device {
+            DeviceType::Esme => &self.electricity,
+            DeviceType::Gsme => &self.gas,
+        }
+    }
+
+    /// Schedules stream `s`'s first request; called once while the world is built.
+    pub fn start_stream(&mut self, s: usize, shared: &Shared, ctx: &mut Ctx<'_, Msg>) {
+        self.schedule_next(s, shared, ctx);
+    }
+
+    fn schedule_next(&mut self, s: usize, shared: &Shared, ctx: &mut Ctx<'_, Msg>) {
+        let t = &shared.config.traffic[s];
+        let targets = self.targets(t.device).len() as u32;
+        let now = ctx.now();
+        if let Some(at) = traffic::next_arrival(&t.pattern, &mut self.streams[s], targets, now, &mut ctx.rng()) {
+            ctx.wake_after(at.since(now), Msg::NextRequest { stream: s as u16 });
+        }
+    }
+
+    pub fn handle(&mut self, msg: Msg, shared: &Shared, ctx: &mut Ctx<'_, Msg>) {
+        match msg {
+            Msg::NextRequest { stream } => {
+                self.send_request(stream as usize, shared, ctx);
+                self.schedule_next(stream as usize, shared, ctx);
+            }
+            Msg::Response(req, code) => self.on_response(req, code, shared, ctx),
+            other => unreachable!("supplier got {other:?}"),
+        }
+    }
+
+    fn send_request(&mut self, s: usize, shared: &Shared, ctx: &mut Ctx<'_, Msg>) {
+        let t = &shared.config.traffic[s];
+        let targets = self.targets(t.device);
+        let mut rng = ctx.rng();
+        let premises = if t.unknown_device_share > 0.0 && rng.chance(t.unknown_device_share) {
+            // A stale identifier: names no premises the DCC knows.
+            shared.population.len() + rng.below(u32::MAX as u64 - shared.population.len() as u64) as u32
+        } else {
+            match t.pattern {
+                Pattern::DailyWindow { .. } => targets[self.streams[s].due as usize],
+                Pattern::Poisson { .. } => targets[rng.below(targets.len() as u64) as usize],
+            }
+        };
+        let req = Request { sent: ctx.now(), premises, user: self.index, sr: t.sr, device: t.device, role: t.role, leg: dsp::first_leg(t.sr.category()) };
+        let region = shared.population.get(premises).map(|p| p.region().index()).unwrap_or(3);
+        ctx.count(shared.ids.requested(t.sr, region), 1);
+        ctx.gauge_add(shared.ids.in_flight, 1);
+        ctx.send(Kinds::dsp(), dccsim_sim::SimDuration::ZERO, Msg::AtDsp(req));
+    }
+
+    fn on_response(&mut self, req: Request, code: ResponseCode, shared: &Shared, ctx: &mut Ctx<'_, Msg>) {
+        ctx.gauge_add(shared.ids.in_flight, -1);
+        if code == ResponseCode::I0 {
+            let region = shared.population.get(req.premises).expect("completed SRs name real premises").region().index();
+            ctx.count(shared.ids.completed(req.sr, region), 1);
+            ctx.record(shared.ids.e2e(req.sr, region), ctx.now().since(req.sent));
+        } else {
+            let slot = &mut self.rejected[code.index()][req.sr.index()];
+            let id = *slot.get_or_insert_with(|| ctx.metrics().counter(dccsim_sim::metric_name("sr.rejected", &[("code", code.code()), ("sr", req.sr.number())])));
+            ctx.count(id, 1);
+        }
+    }
+
+    /// When this supplier's stream `s` is next due (for tests).
+    pub fn stream_state(&self, s: usize) -> StreamState {
+        self.streams[s]
+    }
+}

@@ -1,0 +1,303 @@
+//! The GB world: every actor kind in its own `Vec`, the read-only data they share, and the builder
+//! that turns a validated scenario into a ready-to-run kernel.
+
+use crate::csp::Csp;
+use crate::dsp::Dsp;
+use crate::hub::Hub;
+use crate::meter::Meter;
+use crate::msg::Msg;
+use crate::population::{PopulationTable, Premises};
+use crate::region::Region;
+use crate::scenario::Scenario;
+use crate::sr::SrType;
+use crate::supplier::Supplier;
+use dccsim_sim::{metric_name, ActorId, CounterId, Ctx, FlowId, GaugeId, Kernel, Kind, World};
+
+/// Actor kinds of the GB world and their ids.
+pub struct Kinds;
+
+impl Kinds {
+    pub const SUPPLIER: Kind = Kind(0);
+    pub const DSP: Kind = Kind(1);
+    pub const CSP: Kind = Kind(2);
+    pub const HUB: Kind = Kind(3);
+    pub const ESME: Kind = Kind(4);
+    pub const GSME: Kind = Kind(5);
+
+    #[inline]
+    pub fn supplier(i: u16) -> ActorId {
+        ActorId::new(Self::SUPPLIER, i as u32)
+    }
+    #[inline]
+    pub fn dsp() -> ActorId {
+        ActorId::new(Self::DSP, 0)
+    }
+    #[inline]
+    pub fn csp(r: Region) -> ActorId {
+        ActorId::new(Self::CSP, r.index() as u32)
+    }
+    #[inline]
+    pub fn hub(premises: u32) -> ActorId {
+        ActorId::new(Self::HUB, premises)
+    }
+    #[inline]
+    pub fn esme(premises: u32) -> ActorId {
+        ActorId::new(Self::ESME, premises)
+    }
+    #[inline]
+    pub fn gsme(index: u32) -> ActorId {
+        ActorId::new(Self::GSME, index)
+    }
+}
+
+/// Label value for requests naming no known premises.
+pub const UNKNOWN_REGION: &str = "unknown";
+
+/// Metric handles registered at build time.
+pub struct MetricIds {
+    /// `sr.requested{region,sr}`, region index 3 = unknown device.
+    requested: Vec<[CounterId; 4]>,
+    completed: Vec<[CounterId; 3]>,
+    e2e: Vec<[FlowId; 3]>,
+    pub dsp_wait: FlowId,
+    pub csp_wait: [FlowId; 3],
+    pub dsp_queue: GaugeId,
+    pub dsp_busy: GaugeId,
+    pub csp_queue: [GaugeId; 3],
+    pub csp_busy: [GaugeId; 3],
+    pub in_flight: GaugeId,
+}
+
+impl MetricIds {
+    #[inline]
+    pub fn requested(&self, sr: SrType, region: usize) -> CounterId {
+        self.requested[sr.index()][region]
+    }
+    #[inline]
+    pub fn completed(&self, sr: SrType, region: usize) -> CounterId {
+        self.completed[sr.index()][region]
+    }
+    #[inline]
+    pub fn e2e(&self, sr: SrType, region: usize) -> FlowId {
+        self.e2e[sr.index()][region]
+    }
+
+    fn register(kernel: &mut Kernel<Msg>, scenario: &Scenario) -> Self {
+        let m = &mut kernel.metrics;
+        let per_region = |m: &mut dccsim_sim::Metrics, name: &str| Region::ALL.map(|r| m.gauge(metric_name(name, &[("region", r.name())])));
+        let mut requested = Vec::new();
+        let mut completed = Vec::new();
+        let mut e2e = Vec::new();
+        for sr in SrType::ALL {
+            let labels = |region: &str| metric_name("", &[("region", region), ("sr", sr.number())]);
+            let regions = [Region::North.name(), Region::Central.name(), Region::South.name(), UNKNOWN_REGION];
+            requested.push(regions.map(|r| m.counter(format!("sr.requested{}", labels(r)))));
+            completed.push(Region::ALL.map(|r| m.counter(format!("sr.completed{}", labels(r.name())))));
+            e2e.push(Region::ALL.map(|r| m.flow(format!("sr.e2e{}", labels(r.name())), Some(scenario.trt[&sr]))));
+        }
+        MetricIds {
+            requested,
+            completed,
+            e2e,
+            dsp_wait: m.flow("dsp.wait".into(), None),
+            csp_wait: Region::ALL.map(|r| m.flow(metric_name("csp.wait", &[("region", r.name())]), None)),
+            dsp_queue: m.gauge("dsp.queue".into()),
+            dsp_busy: m.gauge("dsp.busy".into()),
+            csp_queue: per_region(m, "csp.queue"),
+            csp_busy: per_region(m, "csp.busy"),
+            in_flight: m.gauge("sr.in_flight".into()),
+        }
+    }
+}
+
+/// What every actor may read but none may change.
+pub struct Shared {
+    pub config: Scenario,
+    pub population: PopulationTable,
+    pub ids: MetricIds,
+}
+
+/// The GB smart-metering world.
+pub struct GbWorld {
+    pub shared: Shared,
+    pub suppliers: Vec<Supplier>,
+    pub dsp: Dsp,
+    pub csps: Vec<Csp>,
+    pub hubs: Vec<Hub>,
+    pub esmes: Vec<Meter>,
+    pub gsmes: Vec<Meter>,
+}
+
+impl World for GbWorld {
+    type Msg = Msg;
+
+    #[inline]
+    fn handle(&mut self, to: ActorId, msg: Msg, ctx: &mut Ctx<'_, Msg>) {
+        let i = to.index() as usize;
+        let shared = &self.shared;
+        match to.kind() {
+            Kinds::SUPPLIER => self.suppliers[i].handle(msg, shared, ctx),
+            Kinds::DSP => self.dsp.handle(msg, shared, ctx),
+            Kinds::CSP => self.csps[i].handle(msg, shared, ctx),
+            Kinds::HUB => self.hubs[i].handle(msg, shared, ctx),
+            Kinds::ESME => self.esmes[i].handle(msg, false, shared, ctx),
+            Kinds::GSME => self.gsmes[i].handle(msg, true, shared, ctx),
+            other => unreachable!("no actor kind {other:?} in the GB world"),
+        }
+    }
+}
+
+/// Builder stream purposes (random streams outside every actor's).
+const POPULATION_STREAM: u32 = 0;
+/// Draws each premises takes from the population stream, so premises `i`'s draws never depend
+/// on how many premises there are.
+const DRAWS_PER_PREMISES: u64 = 3;
+
+impl GbWorld {
+    /// Builds the world and a kernel holding its first events.
+    pub fn build(scenario: &Scenario) -> (Kernel<Msg>, GbWorld) {
+        let mut kernel = Kernel::new(scenario.seed, Some(scenario.sample_interval));
+        let ids = MetricIds::register(&mut kernel, scenario);
+        let n = scenario.population.premises;
+        let n_suppliers = scenario.suppliers.len();
+        let mut suppliers: Vec<Supplier> = (0..n_suppliers).map(|i| Supplier::new(i as u16, scenario.traffic.len())).collect();
+        let mut premises = Vec::with_capacity(n as usize);
+        let mut hubs = Vec::with_capacity(n as usize);
+        let mut esmes = Vec::with_capacity(n as usize);
+        let mut gsmes = Vec::new();
+        let region_shares = Region::ALL.map(|r| *scenario.population.regions.get(r));
+        let supplier_shares: Vec<f64> = scenario.suppliers.iter().map(|s| s.share).collect();
+        for i in 0..n {
+            let mut draws = i as u64 * DRAWS_PER_PREMISES;
+            let mut rng = kernel.builder_rng(POPULATION_STREAM, &mut draws);
+            let region = Region::from_index(pick(&region_shares, rng.uniform()));
+            let gas = rng.chance(scenario.population.gas_share);
+            let supplier = pick(&supplier_shares, rng.uniform());
+            premises.push(Premises::new(region, gas));
+            let gsme = gas.then(|| {
+                gsmes.push(Meter { premises: i, ..Meter::default() });
+                gsmes.len() as u32 - 1
+            });
+            hubs.push(Hub { region, gsme, relayed: 0 });
+            esmes.push(Meter { premises: i, ..Meter::default() });
+            suppliers[supplier].electricity.push(i);
+            if gas {
+                suppliers[supplier].gas.push(i);
+            }
+        }
+        kernel.ensure_actors(Kinds::SUPPLIER, n_suppliers as u32);
+        kernel.ensure_actors(Kinds::DSP, 1);
+        kernel.ensure_actors(Kinds::CSP, Region::ALL.len() as u32);
+        kernel.ensure_actors(Kinds::HUB, n);
+        kernel.ensure_actors(Kinds::ESME, n);
+        kernel.ensure_actors(Kinds::GSME, gsmes.len() as u32);
+        let shared = Shared { config: scenario.clone(), population: PopulationTable::new(premises), ids };
+        for supplier in suppliers.iter_mut() {
+            for s in 0..scenario.traffic.len() {
+                let mut ctx = kernel.ctx_for(Kinds::supplier(supplier.index));
+                supplier.start_stream(s, &shared, &mut ctx);
+            }
+        }
+        let world = GbWorld { shared, suppliers, dsp: Dsp::default(), csps: Region::ALL.map(Csp::new).into(), hubs, esmes, gsmes };
+        (kernel, world)
+    }
+
+    /// Service Requests sent and not yet answered: counted, never dropped or called delivered.
+    pub fn in_flight(&self, kernel: &Kernel<Msg>) -> u64 {
+        kernel.metrics.gauge_value(self.shared.ids.in_flight) as u64
+    }
+}
+
+/// Index of the share that `u ∈ [0,1)` falls in, by cumulative sum; the last non-zero share
+/// absorbs rounding.
+fn pick(shares: &[f64], u: f64) -> usize {
+    let mut acc = 0.0;
+    let mut last = 0;
+    for (i, &s) in shares.iter().enumerate() {
+        if s > 0.0 {
+            last = i;
+            acc += s;
+            if u < acc {
+                return i;
+            }
+        }
+    }
+    last
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::dist::Dist;
+    use crate::region::{RegionMap, Technology};
+    use crate::scenario::{Csp as CspCfg, Devices, Dsp as DspCfg, Han, Pattern, Population, Supplier as SupplierCfg, Traffic};
+    use crate::sr::{DeviceType, Role};
+    use dccsim_sim::{SimDuration, SimTime};
+
+    fn lognormal(ms: u64, sigma: f64) -> Dist {
+        Dist::LogNormal { median: SimDuration::from_millis(ms), sigma }
+    }
+
+    /// A small scenario built in code, so the world can be tested without the loader.
+    pub fn example(premises: u32) -> Scenario {
+        let csp = |technology, ms| CspCfg { technology, workers: 4000, service_time: Dist::Exp { mean: SimDuration::from_millis(2) }, latency: lognormal(ms, 0.5) };
+        Scenario {
+            name: "example".into(),
+            description: String::new(),
+            seed: 7,
+            duration: SimDuration::from_days(1),
+            start_date: "2026-01-05".into(),
+            sample_interval: SimDuration::from_secs(900),
+            population: Population { premises, gas_share: 0.7, regions: RegionMap { north: 0.25, central: 0.4, south: 0.35 } },
+            suppliers: vec![SupplierCfg { name: "a".into(), share: 0.6 }, SupplierCfg { name: "b".into(), share: 0.4 }],
+            dsp: DspCfg { workers: 64, service_time: lognormal(40, 0.4), response_service_time: lognormal(40, 0.4) },
+            csp: RegionMap { north: csp(Technology::LongRangeRadio, 4000), central: csp(Technology::Cellular, 1500), south: csp(Technology::Cellular, 1500) },
+            han: Han { latency: lognormal(250, 0.5) },
+            devices: Devices { esme_response: lognormal(500, 0.4), gsme_response: lognormal(5000, 0.5) },
+            traffic: vec![
+                Traffic { sr: SrType::RetrieveDailyReadLog, device: DeviceType::Esme, role: Role::IS, pattern: Pattern::DailyWindow { start: SimDuration::from_hours(1), length: SimDuration::from_hours(4) }, unknown_device_share: 0.0 },
+                Traffic { sr: SrType::ReadInstantaneousImport, device: DeviceType::Gsme, role: Role::GS, pattern: Pattern::Poisson { per_premises_per_day: 0.5, hourly: [1.0; 24] }, unknown_device_share: 0.01 },
+                Traffic { sr: SrType::UpdateImportTariff, device: DeviceType::Esme, role: Role::OU, pattern: Pattern::Poisson { per_premises_per_day: 0.05, hourly: [1.0; 24] }, unknown_device_share: 0.0 },
+            ],
+            trt: SrType::ALL.into_iter().map(|s| (s, s.default_trt())).collect(),
+            resolved_toml: String::new(),
+        }
+    }
+
+    fn sum(kernel: &Kernel<Msg>, prefix: &str) -> u64 {
+        kernel.metrics.counters().iter().filter(|(k, _)| k.starts_with(prefix)).map(|(_, v)| v).sum()
+    }
+
+    #[test]
+    fn every_request_is_completed_rejected_or_in_flight() {
+        let s = example(2_000);
+        let (mut kernel, mut world) = GbWorld::build(&s);
+        let stats = kernel.run(&mut world, SimTime(s.duration.as_micros()), &mut |_, _| {});
+        let requested = sum(&kernel, "sr.requested");
+        let completed = sum(&kernel, "sr.completed");
+        let rejected = sum(&kernel, "sr.rejected");
+        assert!(stats.events > 0);
+        // Every premises gets its daily read (the window ends long before the day does).
+        assert_eq!(sum(&kernel, "sr.requested{region=central,sr=4.6.1}") + sum(&kernel, "sr.requested{region=north,sr=4.6.1}") + sum(&kernel, "sr.requested{region=south,sr=4.6.1}"), 2_000);
+        assert_eq!(requested, completed + rejected + world.in_flight(&kernel));
+        // OU may not send 1.1.1: every tariff update is refused with E3.
+        let e3 = sum(&kernel, "sr.rejected{code=E3,sr=1.1.1}");
+        assert!(e3 > 50, "E3 refusals: {e3}");
+        assert_eq!(sum(&kernel, "sr.completed{region=central,sr=1.1.1}"), 0);
+        assert!(sum(&kernel, "sr.rejected{code=E19,sr=4.1.1}") > 0);
+    }
+
+    #[test]
+    fn same_seed_same_results_other_seed_other_results() {
+        let run = |seed| {
+            let mut s = example(500);
+            s.seed = seed;
+            let (mut kernel, mut world) = GbWorld::build(&s);
+            kernel.run(&mut world, SimTime(s.duration.as_micros()), &mut |_, _| {});
+            let f = kernel.metrics.flow_by_id(world.shared.ids.e2e(SrType::RetrieveDailyReadLog, 1));
+            (kernel.events(), f.histogram.mean().to_bits(), f.histogram.max())
+        };
+        assert_eq!(run(1), run(1));
+        assert_ne!(run(1), run(2));
+    }
+}
