@@ -1,1 +1,113 @@
+//! Run outputs: turns a finished run into `summary.json` (with its digest), `manifest.json`,
+//! `latency/<flow>.hgrm`, `timeseries.csv` and a terminal table (DESIGN §7).
+//!
+//! Everything in [`RunResults`] is simulated, so the summary is byte-identical across reruns;
+//! wall-clock facts live only in [`RunManifest`] and `manifest.json`.
 
+mod hgrm;
+mod manifest;
+mod output_dir;
+mod rss;
+mod summary;
+mod table;
+mod timeseries;
+
+pub use hgrm::{hgrm_file_name, hgrm_text};
+pub use manifest::{manifest_json, scenario_hash};
+pub use output_dir::write_run;
+pub use rss::peak_rss_bytes;
+pub use summary::{summary_json, Summary};
+pub use table::{human_duration, terminal_table};
+pub use timeseries::timeseries_csv;
+
+/// Everything simulated about one run (no wall-clock figures).
+pub struct RunResults<'a> {
+    pub scenario: &'a str,
+    pub seed: u64,
+    /// Events the kernel processed.
+    pub events: u64,
+    /// Simulated time at which the run stopped, µs.
+    pub sim_end_us: u64,
+    /// Messages still in flight when the run stopped (reported, never counted as delivered).
+    pub in_flight_at_end: u64,
+    pub metrics: &'a dccsim_sim::Metrics,
+}
+
+/// Facts about how the run was made (wall clock lives here, never in the summary).
+pub struct RunManifest<'a> {
+    pub scenario: &'a str,
+    pub description: &'a str,
+    /// SHA-256 hex of the resolved scenario text; compute it with [`scenario_hash`].
+    pub scenario_hash: String,
+    /// The scenario after `--set` overrides, as TOML text.
+    pub resolved_toml: &'a str,
+    pub seed: u64,
+    /// dccsim version that made the run.
+    pub version: &'a str,
+    pub events: u64,
+    pub wall_seconds: f64,
+    pub peak_rss_bytes: Option<u64>,
+    /// The `--set` overrides as given on the command line.
+    pub sets: &'a [String],
+}
+
+#[cfg(test)]
+pub(crate) mod testutil {
+    //! A small hand-built run shared by the unit tests.
+
+    use dccsim_sim::{Metrics, SimDuration, SimTime};
+    use std::path::PathBuf;
+    use std::sync::atomic::{AtomicU32, Ordering};
+
+    /// Metrics with a few counters, two gauges sampled three times and three flows (two with
+    /// known samples, one empty).
+    pub fn metrics() -> Metrics {
+        let mut m = Metrics::new();
+        let req = m.counter("sr.requested{region=north,sr=4.1.1}".into());
+        let req2 = m.counter("sr.requested{region=south,sr=4.1.1}".into());
+        let done = m.counter("sr.completed{region=north,sr=4.1.1}".into());
+        let rej = m.counter("sr.rejected{code=E5,sr=4.1.1}".into());
+        m.counter("sr.rejected{code=E4,sr=4.1.1}".into());
+        m.add(req, 10);
+        m.add(req2, 2);
+        m.add(done, 6);
+        m.add(rej, 3);
+        let q = m.gauge("dsp.queue".into());
+        let s = m.gauge("smi.status{status=Commissioned}".into());
+        m.gauge_set(s, 1000);
+        m.sample(SimTime(0));
+        m.gauge_add(q, 5);
+        m.sample(SimTime(60_000_000));
+        m.gauge_add(q, -2);
+        m.gauge_add(s, 1);
+        m.sample(SimTime(120_000_000));
+        let north = m.flow(
+            "sr.e2e{region=north,sr=4.1.1}".into(),
+            Some(SimDuration::from_secs(30)),
+        );
+        for ms in [100, 200, 300, 400, 500, 31_000] {
+            m.record(north, SimDuration::from_millis(ms));
+        }
+        let south = m.flow("sr.e2e{region=south,sr=4.1.1}".into(), None);
+        for s in [1, 2, 3, 72] {
+            m.record(south, SimDuration::from_secs(s));
+        }
+        m.flow(
+            "sr.e2e{region=central,sr=4.1.1}".into(),
+            Some(SimDuration::from_secs(30)),
+        );
+        m
+    }
+
+    /// A fresh, not yet existing path under the system temp dir.
+    pub fn scratch(tag: &str) -> PathBuf {
+        static N: AtomicU32 = AtomicU32::new(0);
+        let n = N.fetch_add(1, Ordering::Relaxed);
+        let p = std::env::temp_dir().join(format!(
+            "dccsim-reports-test-{}-{tag}-{n}",
+            std::process::id()
+        ));
+        let _ = std::fs::remove_dir_all(&p);
+        p
+    }
+}

@@ -163,7 +163,7 @@ impl fmt::Display for SimDuration {
             ("s", 1_000_000),
             ("ms", 1_000),
         ] {
-            if us != 0 && us % size == 0 {
+            if us != 0 && us.is_multiple_of(size) {
                 return write!(f, "{}{}", us / size, unit);
             }
         }

@@ -1,0 +1,295 @@
+//! The terminal table printed after a run: end-to-end latency per SR × region against its TRT,
+//! SR totals and refusals by DUIS response code, in human units.
+
+use crate::summary::LatencyStats;
+use crate::RunResults;
+use std::cmp::Ordering;
+use std::collections::BTreeMap;
+use std::fmt::Write;
+
+/// Plain-text table of the `sr.e2e{region=…,sr=…}` flows plus SR totals and refusals.
+pub fn terminal_table(r: &RunResults) -> String {
+    let m = r.metrics;
+    let mut rows: Vec<(String, String, LatencyStats)> = m
+        .flows()
+        .into_iter()
+        .filter_map(|f| {
+            let (base, labels) = split_name(&f.name);
+            if base != "sr.e2e" || labels.len() != 2 {
+                return None;
+            }
+            let sr = label(&labels, "sr")?;
+            let region = label(&labels, "region")?;
+            Some((sr.to_string(), region.to_string(), LatencyStats::of(f)))
+        })
+        .collect();
+    rows.sort_by(|a, b| cmp_sr(&a.0, &b.0).then_with(|| cmp_region(&a.1, &b.1)));
+
+    let header = [
+        "SR",
+        "region",
+        "count",
+        "p50",
+        "p99",
+        "p99.9",
+        "max",
+        "within TRT",
+    ];
+    let cells: Vec<[String; 8]> = rows
+        .iter()
+        .map(|(sr, region, s)| {
+            let d = |v: Option<u64>| v.map_or_else(|| "-".to_string(), human_duration);
+            [
+                sr.clone(),
+                region.clone(),
+                thousands(s.count),
+                d(s.p50_us),
+                d(s.p99_us),
+                d(s.p999_us),
+                d(s.max_us),
+                s.within_trt
+                    .map_or_else(|| "-".to_string(), |w| format!("{:.1}%", w * 100.0)),
+            ]
+        })
+        .collect();
+
+    let mut out = String::new();
+    if cells.is_empty() {
+        out.push_str("no end-to-end latency flows (sr.e2e) recorded\n");
+    } else {
+        let mut widths = header.map(width);
+        for row in &cells {
+            for (w, c) in widths.iter_mut().zip(row) {
+                *w = (*w).max(width(c));
+            }
+        }
+        let header = header.map(str::to_string);
+        for row in std::iter::once(&header).chain(&cells) {
+            let mut line = String::new();
+            for (i, (c, w)) in row.iter().zip(widths).enumerate() {
+                let pad = " ".repeat(w - width(c));
+                // Text columns left-aligned, numbers right-aligned.
+                if i < 2 {
+                    let _ = write!(line, "{c}{pad}  ");
+                } else {
+                    let _ = write!(line, "{pad}{c}  ");
+                }
+            }
+            out.push_str(line.trim_end());
+            out.push('\n');
+        }
+    }
+
+    let counters = m.counters();
+    let total = |name: &str| -> u64 {
+        counters
+            .iter()
+            .filter(|(k, _)| split_name(k).0 == name)
+            .map(|(_, v)| *v)
+            .sum()
+    };
+    let _ = writeln!(
+        out,
+        "\nSRs: {} requested, {} completed, {} rejected, {} still in flight at end",
+        thousands(total("sr.requested")),
+        thousands(total("sr.completed")),
+        thousands(total("sr.rejected")),
+        thousands(r.in_flight_at_end),
+    );
+
+    let mut refusals: BTreeMap<&str, u64> = BTreeMap::new();
+    for (name, v) in &counters {
+        let (base, labels) = split_name(name);
+        if base == "sr.rejected" && *v > 0 {
+            if let Some(code) = label(&labels, "code") {
+                *refusals.entry(code).or_default() += v;
+            }
+        }
+    }
+    if !refusals.is_empty() {
+        let cw = refusals.keys().map(|c| width(c)).max().unwrap_or(0);
+        let counts: Vec<String> = refusals.values().map(|v| thousands(*v)).collect();
+        let nw = counts.iter().map(|c| width(c)).max().unwrap_or(0);
+        out.push_str("Refusals by response code:\n");
+        for ((code, _), n) in refusals.iter().zip(&counts) {
+            let _ = writeln!(out, "  {code:<cw$}  {n:>nw$}");
+        }
+    }
+    out
+}
+
+/// A duration in µs in human units: `420µs`, `2.5ms`, `850ms`, `3.2s`, `1m12s`, `2h05m`, `3d04h`.
+pub fn human_duration(us: u64) -> String {
+    if us < 1_000 {
+        return format!("{us}µs");
+    }
+    let tenths_ms = div_round(us, 100);
+    if tenths_ms < 100 {
+        return format!("{}.{}ms", tenths_ms / 10, tenths_ms % 10);
+    }
+    let ms = div_round(us, 1_000);
+    if ms < 1_000 {
+        return format!("{ms}ms");
+    }
+    let tenths_s = div_round(us, 100_000);
+    if tenths_s < 600 {
+        return format!("{}.{}s", tenths_s / 10, tenths_s % 10);
+    }
+    let s = div_round(us, 1_000_000);
+    if s < 3_600 {
+        return format!("{}m{:02}s", s / 60, s % 60);
+    }
+    let min = div_round(us, 60_000_000);
+    if min < 24 * 60 {
+        return format!("{}h{:02}m", min / 60, min % 60);
+    }
+    let h = div_round(us, 3_600_000_000);
+    format!("{}d{:02}h", h / 24, h % 24)
+}
+
+fn div_round(n: u64, d: u64) -> u64 {
+    n / d + u64::from(n % d >= d - d / 2)
+}
+
+/// `1234567` → `1,234,567`.
+fn thousands(n: u64) -> String {
+    let digits = n.to_string();
+    let first = (digits.len() - 1) % 3 + 1;
+    let mut out = digits[..first].to_string();
+    for group in digits.as_bytes()[first..].chunks(3) {
+        out.push(',');
+        out.push_str(std::str::from_utf8(group).expect("ASCII digits"));
+    }
+    out
+}
+
+/// Display width in characters (all our cells are single-width).
+fn width(s: &str) -> usize {
+    s.chars().count()
+}
+
+/// Splits `name{k=v,...}` into `name` and its labels.
+fn split_name(full: &str) -> (&str, Vec<(&str, &str)>) {
+    match full.split_once('{') {
+        Some((base, rest)) => {
+            let inner = rest.strip_suffix('}').unwrap_or(rest);
+            let labels = inner
+                .split(',')
+                .filter_map(|kv| kv.split_once('='))
+                .collect();
+            (base, labels)
+        }
+        None => (full, Vec::new()),
+    }
+}
+
+fn label<'a>(labels: &[(&str, &'a str)], key: &str) -> Option<&'a str> {
+    labels.iter().find(|(k, _)| *k == key).map(|(_, v)| *v)
+}
+
+/// SR ids in numeric dotted order: 1.2 < 4.1.1 < 11.2.
+fn cmp_sr(a: &str, b: &str) -> Ordering {
+    let key = |s: &str| -> Vec<(u64, String)> {
+        s.split('.')
+            .map(|p| (p.parse().unwrap_or(u64::MAX), p.to_string()))
+            .collect()
+    };
+    key(a).cmp(&key(b))
+}
+
+/// Regions north, central, south first (geographic order), any others after by name.
+fn cmp_region(a: &str, b: &str) -> Ordering {
+    let rank = |r: &str| ["north", "central", "south"].iter().position(|x| *x == r);
+    match (rank(a), rank(b)) {
+        (Some(x), Some(y)) => x.cmp(&y),
+        (Some(_), None) => Ordering::Less,
+        (None, Some(_)) => Ordering::Greater,
+        (None, None) => a.cmp(b),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::testutil;
+    use dccsim_sim::{Metrics, SimDuration};
+
+    #[test]
+    fn human_units() {
+        assert_eq!(human_duration(420), "420µs");
+        assert_eq!(human_duration(2_500), "2.5ms");
+        assert_eq!(human_duration(850_000), "850ms");
+        assert_eq!(human_duration(999_600), "1.0s");
+        assert_eq!(human_duration(3_200_000), "3.2s");
+        assert_eq!(human_duration(59_960_000), "1m00s");
+        assert_eq!(human_duration(72_000_000), "1m12s");
+        assert_eq!(human_duration(7_500_000_000), "2h05m");
+        assert_eq!(human_duration(273_600_000_000), "3d04h");
+    }
+
+    #[test]
+    fn number_formatting() {
+        assert_eq!(thousands(0), "0");
+        assert_eq!(thousands(999), "999");
+        assert_eq!(thousands(1_000), "1,000");
+        assert_eq!(thousands(1_234_567), "1,234,567");
+    }
+
+    #[test]
+    fn table_rows_totals_and_refusals() {
+        let mut m = testutil::metrics();
+        let f = m.flow(
+            "sr.e2e{region=north,sr=11.2}".into(),
+            Some(SimDuration::from_secs(1)),
+        );
+        m.record(f, SimDuration::from_millis(850));
+        m.flow("sr.e2e{hop=wan,region=north,sr=4.1.1}".into(), None);
+        let r = RunResults {
+            scenario: "t",
+            seed: 1,
+            events: 0,
+            sim_end_us: 0,
+            in_flight_at_end: 4,
+            metrics: &m,
+        };
+        let t = terminal_table(&r);
+        let lines: Vec<&str> = t.lines().collect();
+        assert!(lines[0].starts_with("SR     region   count"), "{t}");
+        assert!(lines[1].starts_with("4.1.1  north"), "{t}");
+        assert!(lines[2].starts_with("4.1.1  central"), "{t}");
+        assert!(lines[3].starts_with("4.1.1  south"), "{t}");
+        assert!(lines[4].starts_with("11.2   north"), "{t}");
+        assert!(lines[1].ends_with("83.3%"), "{t}");
+        assert!(lines[3].ends_with(" -"), "{t}");
+        assert!(
+            lines[4].contains("850ms") && lines[4].ends_with("100.0%"),
+            "{t}"
+        );
+        assert!(lines[3].contains("1m12s"), "{t}");
+        // Columns line up: every row is as wide as the header's last column end.
+        let w = width(lines[0]);
+        assert!(lines[1..5].iter().all(|l| width(l) == w), "{t}");
+        assert!(
+            t.contains("SRs: 12 requested, 6 completed, 3 rejected, 4 still in flight at end"),
+            "{t}"
+        );
+        assert!(t.contains("Refusals by response code:\n  E5  3\n"), "{t}");
+        assert!(!t.contains("E4"), "zero refusals are not listed: {t}");
+    }
+
+    #[test]
+    fn no_flows_no_refusals() {
+        let m = Metrics::new();
+        let r = RunResults {
+            scenario: "t",
+            seed: 1,
+            events: 0,
+            sim_end_us: 0,
+            in_flight_at_end: 0,
+            metrics: &m,
+        };
+        let t = terminal_table(&r);
+        assert!(t.starts_with("no end-to-end latency flows"));
+        assert!(!t.contains("Refusals"));
+    }
+}
