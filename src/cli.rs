@@ -6,7 +6,11 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 #[derive(Parser, Debug)]
-#[command(name = "dccsim", version, about = "Deterministic simulator of the GB smart-metering system (DCC, SMI, CPL, suppliers, DNOs, hubs, meters)")]
+#[command(
+    name = "dccsim",
+    version,
+    about = "Deterministic simulator of the GB smart-metering system (DCC, SMI, CPL, suppliers, DNOs, hubs, meters)"
+)]
 pub struct Cli {
     /// More log output on stderr (-v info, -vv debug); RUST_LOG overrides.
     #[arg(short, long, action = clap::ArgAction::Count, global = true)]
@@ -86,8 +90,6 @@ pub struct PholdArgs {
 pub enum CliError {
     /// The scenario, an override or a path given by the user is wrong (exit 2).
     BadInput(String),
-    /// One or more expectations or comparisons failed (exit 1).
-    Failed(String),
     /// Something that should not happen (exit 3).
     Internal(String),
 }
@@ -95,7 +97,6 @@ pub enum CliError {
 impl CliError {
     pub fn exit_code(&self) -> u8 {
         match self {
-            CliError::Failed(_) => 1,
             CliError::BadInput(_) => 2,
             CliError::Internal(_) => 3,
         }
@@ -105,7 +106,7 @@ impl CliError {
 impl fmt::Display for CliError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            CliError::BadInput(m) | CliError::Failed(m) | CliError::Internal(m) => f.write_str(m),
+            CliError::BadInput(m) | CliError::Internal(m) => f.write_str(m),
         }
     }
 }
@@ -114,6 +115,8 @@ pub fn dispatch(cli: Cli) -> Result<ExitCode, CliError> {
     match cli.command {
         Command::Run(args) => crate::run::run(&args),
         Command::Validate { scenarios, sets } => crate::run::validate(&scenarios, &sets),
-        Command::Bench { which: BenchCommand::Phold(args) } => crate::bench::phold(&args),
+        Command::Bench {
+            which: BenchCommand::Phold(args),
+        } => crate::bench::phold(&args),
     }
 }

@@ -17,14 +17,23 @@ pub struct Progress {
 impl Progress {
     /// Shows progress only when stderr is a terminal and the user did not ask for quiet.
     pub fn new(end: SimTime, quiet: bool) -> Self {
-        Progress { enabled: !quiet && std::io::stderr().is_terminal(), started: Instant::now(), end, shown: false }
+        Progress {
+            enabled: !quiet && std::io::stderr().is_terminal(),
+            started: Instant::now(),
+            end,
+            shown: false,
+        }
     }
 
     pub fn update(&mut self, now: SimTime, events: u64) {
         if !self.enabled {
             return;
         }
-        let pct = if self.end.as_micros() == 0 { 100.0 } else { 100.0 * now.as_micros() as f64 / self.end.as_micros() as f64 };
+        let pct = if self.end.as_micros() == 0 {
+            100.0
+        } else {
+            100.0 * now.as_micros() as f64 / self.end.as_micros() as f64
+        };
         let rate = events as f64 / self.started.elapsed().as_secs_f64().max(1e-9);
         eprint!("\r  sim {now}  {pct:5.1}%  {:>6.2} M events/s ", rate / 1e6);
         let _ = std::io::stderr().flush();

@@ -21,14 +21,18 @@ fn load(path: &Path, sets: &[String], seed: Option<u64>) -> Result<Scenario, Cli
 
 pub fn run(args: &RunArgs) -> Result<ExitCode, CliError> {
     let scenario = load(&args.scenario, &args.sets, args.seed)?;
-    let out = args.out.clone().unwrap_or_else(|| PathBuf::from("runs").join(format!("{}-seed{}", scenario.name, scenario.seed)));
+    let out = args.out.clone().unwrap_or_else(|| {
+        PathBuf::from("runs").join(format!("{}-seed{}", scenario.name, scenario.seed))
+    });
     tracing::info!(scenario = %scenario.name, seed = scenario.seed, premises = scenario.population.premises, "building world");
 
     let end = SimTime(scenario.duration.as_micros());
     let mut progress = Progress::new(end, args.quiet);
     let (mut kernel, mut world) = GbWorld::build(&scenario);
     tracing::info!(pending = kernel.pending(), "simulating");
-    let stats = kernel.run(&mut world, end, &mut |now, events| progress.update(now, events));
+    let stats = kernel.run(&mut world, end, &mut |now, events| {
+        progress.update(now, events)
+    });
     progress.finish();
     let wall_seconds = progress.elapsed_secs();
 
@@ -53,8 +57,12 @@ pub fn run(args: &RunArgs) -> Result<ExitCode, CliError> {
         peak_rss_bytes: dccsim_reports::peak_rss_bytes(),
         sets: &args.sets,
     };
-    let summary = dccsim_reports::write_run(&out, &results, &manifest)
-        .map_err(|e| CliError::BadInput(format!("cannot write the output folder {}: {e}", out.display())))?;
+    let summary = dccsim_reports::write_run(&out, &results, &manifest).map_err(|e| {
+        CliError::BadInput(format!(
+            "cannot write the output folder {}: {e}",
+            out.display()
+        ))
+    })?;
 
     if !args.quiet {
         println!("{}", dccsim_reports::terminal_table(&results));
@@ -74,7 +82,13 @@ pub fn validate(paths: &[PathBuf], sets: &[String]) -> Result<ExitCode, CliError
     let mut errors = Vec::new();
     for path in paths {
         match load(path, sets, None) {
-            Ok(s) => println!("ok {} ({}: {} premises, {})", path.display(), s.name, s.population.premises, s.duration),
+            Ok(s) => println!(
+                "ok {} ({}: {} premises, {})",
+                path.display(),
+                s.name,
+                s.population.premises,
+                s.duration
+            ),
             Err(e) => errors.push(e.to_string()),
         }
     }

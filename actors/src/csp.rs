@@ -17,7 +17,11 @@ pub struct Csp {
 
 impl Csp {
     pub fn new(region: Region) -> Self {
-        Csp { region, busy: 0, waiting: VecDeque::new() }
+        Csp {
+            region,
+            busy: 0,
+            waiting: VecDeque::new(),
+        }
     }
 
     pub fn handle(&mut self, msg: Msg, shared: &Shared, ctx: &mut Ctx<'_, Msg>) {
@@ -51,7 +55,12 @@ impl Csp {
         self.busy += 1;
         ctx.gauge_add(shared.ids.csp_busy[r], 1);
         ctx.record(shared.ids.csp_wait[r], ctx.now().since(arrived));
-        let service = shared.config.csp.get(self.region).service_time.sample(&mut ctx.rng());
+        let service = shared
+            .config
+            .csp
+            .get(self.region)
+            .service_time
+            .sample(&mut ctx.rng());
         ctx.wake_after(service, Msg::CspDone(req));
     }
 
@@ -59,7 +68,12 @@ impl Csp {
     fn finish(&mut self, req: Request, shared: &Shared, ctx: &mut Ctx<'_, Msg>) {
         match req.leg {
             Leg::Outbound => {
-                let wan = shared.config.csp.get(self.region).latency.sample(&mut ctx.rng());
+                let wan = shared
+                    .config
+                    .csp
+                    .get(self.region)
+                    .latency
+                    .sample(&mut ctx.rng());
                 ctx.send(Kinds::hub(req.premises), wan, Msg::AtHub(req));
             }
             Leg::Inbound => ctx.send(Kinds::dsp(), SimDuration::ZERO, Msg::AtDsp(req)),

@@ -38,7 +38,10 @@ impl Dsp {
             other => unreachable!("DSP got {other:?}"),
         }
         debug_assert!(self.busy <= shared.config.dsp.workers);
-        debug_assert!(self.waiting.is_empty() || self.busy == shared.config.dsp.workers, "a worker idles while requests wait");
+        debug_assert!(
+            self.waiting.is_empty() || self.busy == shared.config.dsp.workers,
+            "a worker idles while requests wait"
+        );
     }
 
     fn start(&mut self, req: Request, arrived: SimTime, shared: &Shared, ctx: &mut Ctx<'_, Msg>) {
@@ -57,10 +60,18 @@ impl Dsp {
     fn finish(&mut self, mut req: Request, shared: &Shared, ctx: &mut Ctx<'_, Msg>) {
         let user = Kinds::supplier(req.user);
         match req.leg {
-            Leg::Inbound => ctx.send(user, dccsim_sim::SimDuration::ZERO, Msg::Response(req, ResponseCode::I0)),
+            Leg::Inbound => ctx.send(
+                user,
+                dccsim_sim::SimDuration::ZERO,
+                Msg::Response(req, ResponseCode::I0),
+            ),
             Leg::Transform | Leg::Outbound => {
                 if let Some(code) = authorise(&req, shared) {
-                    ctx.send(user, dccsim_sim::SimDuration::ZERO, Msg::Response(req, code));
+                    ctx.send(
+                        user,
+                        dccsim_sim::SimDuration::ZERO,
+                        Msg::Response(req, code),
+                    );
                     return;
                 }
                 if req.leg == Leg::Transform {
@@ -70,8 +81,16 @@ impl Dsp {
                     ctx.send(me, dccsim_sim::SimDuration::ZERO, Msg::AtDsp(req));
                     return;
                 }
-                let region = shared.population.get(req.premises).expect("authorised device exists").region();
-                ctx.send(Kinds::csp(region), dccsim_sim::SimDuration::ZERO, Msg::AtCsp(req));
+                let region = shared
+                    .population
+                    .get(req.premises)
+                    .expect("authorised device exists")
+                    .region();
+                ctx.send(
+                    Kinds::csp(region),
+                    dccsim_sim::SimDuration::ZERO,
+                    Msg::AtCsp(req),
+                );
             }
         }
     }

@@ -18,19 +18,29 @@ pub struct Hub {
 
 impl Hub {
     pub fn handle(&mut self, msg: Msg, shared: &Shared, ctx: &mut Ctx<'_, Msg>) {
-        let Msg::AtHub(req) = msg else { unreachable!("hub got {msg:?}") };
+        let Msg::AtHub(req) = msg else {
+            unreachable!("hub got {msg:?}")
+        };
         self.relayed = self.relayed.wrapping_add(1);
         match req.leg {
             Leg::Outbound => {
                 let device = match req.device {
                     DeviceType::Esme => Kinds::esme(req.premises),
-                    DeviceType::Gsme => Kinds::gsme(self.gsme.expect("DSP only routes gas SRs to premises with gas")),
+                    DeviceType::Gsme => Kinds::gsme(
+                        self.gsme
+                            .expect("DSP only routes gas SRs to premises with gas"),
+                    ),
                 };
                 let han = shared.config.han.latency.sample(&mut ctx.rng());
                 ctx.send(device, han, Msg::AtDevice(req));
             }
             Leg::Inbound => {
-                let wan = shared.config.csp.get(self.region).latency.sample(&mut ctx.rng());
+                let wan = shared
+                    .config
+                    .csp
+                    .get(self.region)
+                    .latency
+                    .sample(&mut ctx.rng());
                 ctx.send(Kinds::csp(self.region), wan, Msg::AtCsp(req));
             }
             Leg::Transform => unreachable!("transforms never leave the DSP"),

@@ -20,14 +20,27 @@ pub struct Meter {
 impl Meter {
     /// Acts on a command and answers through the hub after its response time plus the HAN hop.
     pub fn handle(&mut self, msg: Msg, gas: bool, shared: &Shared, ctx: &mut Ctx<'_, Msg>) {
-        let Msg::AtDevice(req) = msg else { unreachable!("meter got {msg:?}") };
+        let Msg::AtDevice(req) = msg else {
+            unreachable!("meter got {msg:?}")
+        };
         match req.sr {
             SrType::UpdateImportTariff => self.tariff_version = self.tariff_version.wrapping_add(1),
-            SrType::ReadInstantaneousImport | SrType::RetrieveDailyReadLog => self.reads = self.reads.wrapping_add(1),
+            SrType::ReadInstantaneousImport | SrType::RetrieveDailyReadLog => {
+                self.reads = self.reads.wrapping_add(1)
+            }
         }
-        let respond = if gas { &shared.config.devices.gsme_response } else { &shared.config.devices.esme_response };
+        let respond = if gas {
+            &shared.config.devices.gsme_response
+        } else {
+            &shared.config.devices.esme_response
+        };
         let mut rng = ctx.rng();
-        let delay = respond.sample(&mut rng).as_micros() + shared.config.han.latency.sample(&mut rng).as_micros();
-        ctx.send(Kinds::hub(self.premises), dccsim_sim::SimDuration::from_micros(delay), Msg::AtHub(hub::reply(req)));
+        let delay = respond.sample(&mut rng).as_micros()
+            + shared.config.han.latency.sample(&mut rng).as_micros();
+        ctx.send(
+            Kinds::hub(self.premises),
+            dccsim_sim::SimDuration::from_micros(delay),
+            Msg::AtHub(hub::reply(req)),
+        );
     }
 }

@@ -58,6 +58,10 @@ mod tests {
 
     #[test]
     fn messages_stay_small() {
-        assert!(std::mem::size_of::<Msg>() <= 32, "Msg is {} bytes", std::mem::size_of::<Msg>());
+        assert!(
+            std::mem::size_of::<Msg>() <= 32,
+            "Msg is {} bytes",
+            std::mem::size_of::<Msg>()
+        );
     }
 }

@@ -24,7 +24,13 @@ pub struct Supplier {
 
 impl Supplier {
     pub fn new(index: u16, streams: usize) -> Self {
-        Supplier { index, electricity: Vec::new(), gas: Vec::new(), streams: vec![StreamState::default(); streams], rejected: Default::default() }
+        Supplier {
+            index,
+            electricity: Vec::new(),
+            gas: Vec::new(),
+            streams: vec![StreamState::default(); streams],
+            rejected: Default::default(),
+        }
     }
 
     fn targets(&self, device: DeviceType) -> &[u32] {
@@ -43,7 +49,13 @@ impl Supplier {
         let t = &shared.config.traffic[s];
         let targets = self.targets(t.device).len() as u32;
         let now = ctx.now();
-        if let Some(at) = traffic::next_arrival(&t.pattern, &mut self.streams[s], targets, now, &mut ctx.rng()) {
+        if let Some(at) = traffic::next_arrival(
+            &t.pattern,
+            &mut self.streams[s],
+            targets,
+            now,
+            &mut ctx.rng(),
+        ) {
             ctx.wake_after(at.since(now), Msg::NextRequest { stream: s as u16 });
         }
     }
@@ -65,29 +77,58 @@ impl Supplier {
         let mut rng = ctx.rng();
         let premises = if t.unknown_device_share > 0.0 && rng.chance(t.unknown_device_share) {
             // A stale identifier: names no premises the DCC knows.
-            shared.population.len() + rng.below(u32::MAX as u64 - shared.population.len() as u64) as u32
+            shared.population.len()
+                + rng.below(u32::MAX as u64 - shared.population.len() as u64) as u32
         } else {
             match t.pattern {
                 Pattern::DailyWindow { .. } => targets[self.streams[s].due as usize],
                 Pattern::Poisson { .. } => targets[rng.below(targets.len() as u64) as usize],
             }
         };
-        let req = Request { sent: ctx.now(), premises, user: self.index, sr: t.sr, device: t.device, role: t.role, leg: dsp::first_leg(t.sr.category()) };
-        let region = shared.population.get(premises).map(|p| p.region().index()).unwrap_or(3);
+        let req = Request {
+            sent: ctx.now(),
+            premises,
+            user: self.index,
+            sr: t.sr,
+            device: t.device,
+            role: t.role,
+            leg: dsp::first_leg(t.sr.category()),
+        };
+        let region = shared
+            .population
+            .get(premises)
+            .map(|p| p.region().index())
+            .unwrap_or(3);
         ctx.count(shared.ids.requested(t.sr, region), 1);
         ctx.gauge_add(shared.ids.in_flight, 1);
         ctx.send(Kinds::dsp(), dccsim_sim::SimDuration::ZERO, Msg::AtDsp(req));
     }
 
-    fn on_response(&mut self, req: Request, code: ResponseCode, shared: &Shared, ctx: &mut Ctx<'_, Msg>) {
+    fn on_response(
+        &mut self,
+        req: Request,
+        code: ResponseCode,
+        shared: &Shared,
+        ctx: &mut Ctx<'_, Msg>,
+    ) {
         ctx.gauge_add(shared.ids.in_flight, -1);
         if code == ResponseCode::I0 {
-            let region = shared.population.get(req.premises).expect("completed SRs name real premises").region().index();
+            let region = shared
+                .population
+                .get(req.premises)
+                .expect("completed SRs name real premises")
+                .region()
+                .index();
             ctx.count(shared.ids.completed(req.sr, region), 1);
             ctx.record(shared.ids.e2e(req.sr, region), ctx.now().since(req.sent));
         } else {
             let slot = &mut self.rejected[code.index()][req.sr.index()];
-            let id = *slot.get_or_insert_with(|| ctx.metrics().counter(dccsim_sim::metric_name("sr.rejected", &[("code", code.code()), ("sr", req.sr.number())])));
+            let id = *slot.get_or_insert_with(|| {
+                ctx.metrics().counter(dccsim_sim::metric_name(
+                    "sr.rejected",
+                    &[("code", code.code()), ("sr", req.sr.number())],
+                ))
+            });
             ctx.count(id, 1);
         }
     }

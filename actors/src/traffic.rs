@@ -21,7 +21,13 @@ pub struct StreamState {
 /// equal slots and request `i` falls at a uniform point of slot `i`. Poisson streams have rate
 /// `per_premises_per_day × targets × hourly[h]` in hour `h` of the day; the next arrival is found
 /// by spending one Exp(1) draw across the piecewise-constant rate, exactly (no thinning).
-pub fn next_arrival(pattern: &Pattern, state: &mut StreamState, targets: u32, now: SimTime, rng: &mut StreamRng<'_>) -> Option<SimTime> {
+pub fn next_arrival(
+    pattern: &Pattern,
+    state: &mut StreamState,
+    targets: u32,
+    now: SimTime,
+    rng: &mut StreamRng<'_>,
+) -> Option<SimTime> {
     if targets == 0 {
         return None;
     }
@@ -43,7 +49,10 @@ pub fn next_arrival(pattern: &Pattern, state: &mut StreamState, targets: u32, no
             let t = window_start + offset as u64;
             Some(SimTime(t.max(now.as_micros())))
         }
-        Pattern::Poisson { per_premises_per_day, hourly } => {
+        Pattern::Poisson {
+            per_premises_per_day,
+            hourly,
+        } => {
             let per_us = per_premises_per_day * targets as f64 / DAY_US as f64;
             if per_us <= 0.0 || hourly.iter().all(|&w| w <= 0.0) {
                 return None;
@@ -70,13 +79,16 @@ pub fn next_arrival(pattern: &Pattern, state: &mut StreamState, targets: u32, no
 pub fn expected_per_day(pattern: &Pattern, targets: u32) -> f64 {
     match *pattern {
         Pattern::DailyWindow { .. } => targets as f64,
-        Pattern::Poisson { per_premises_per_day, hourly } => per_premises_per_day * targets as f64 * hourly.iter().sum::<f64>() / 24.0,
+        Pattern::Poisson {
+            per_premises_per_day,
+            hourly,
+        } => per_premises_per_day * targets as f64 * hourly.iter().sum::<f64>() / 24.0,
     }
 }
 
 /// `true` when `d` is a whole number of days: used to keep daily windows aligned.
 pub fn is_whole_days(d: SimDuration) -> bool {
-    d.as_micros() % DAY_US == 0
+    d.as_micros().is_multiple_of(DAY_US)
 }
 
 #[cfg(test)]
@@ -91,7 +103,13 @@ mod tests {
         let mut now = SimTime::ZERO;
         let mut per_hour = vec![0u64; 24];
         let mut n = 0;
-        while let Some(t) = next_arrival(pattern, &mut state, targets, now, &mut streams.stream(1, &mut draws)) {
+        while let Some(t) = next_arrival(
+            pattern,
+            &mut state,
+            targets,
+            now,
+            &mut streams.stream(1, &mut draws),
+        ) {
             if t.as_micros() >= days * DAY_US {
                 break;
             }
@@ -105,7 +123,10 @@ mod tests {
 
     #[test]
     fn daily_window_sends_each_target_once_a_day_inside_the_window() {
-        let p = Pattern::DailyWindow { start: SimDuration::from_hours(1), length: SimDuration::from_hours(4) };
+        let p = Pattern::DailyWindow {
+            start: SimDuration::from_hours(1),
+            length: SimDuration::from_hours(4),
+        };
         let (n, per_hour) = count_in(&p, 1_000, 3);
         assert_eq!(n, 3_000);
         assert_eq!(per_hour[1..5].iter().sum::<u64>(), 3_000);
@@ -116,7 +137,10 @@ mod tests {
         let mut hourly = [0.0; 24];
         hourly[18] = 12.0;
         hourly[6] = 12.0;
-        let p = Pattern::Poisson { per_premises_per_day: 2.0, hourly };
+        let p = Pattern::Poisson {
+            per_premises_per_day: 2.0,
+            hourly,
+        };
         let (n, per_hour) = count_in(&p, 1_000, 10);
         let want = expected_per_day(&p, 1_000) * 10.0;
         assert!((n as f64 - want).abs() < 4.0 * want.sqrt(), "{n} vs {want}");
@@ -125,9 +149,15 @@ mod tests {
 
     #[test]
     fn a_silent_stream_never_sends() {
-        let p = Pattern::Poisson { per_premises_per_day: 0.0, hourly: [1.0; 24] };
+        let p = Pattern::Poisson {
+            per_premises_per_day: 0.0,
+            hourly: [1.0; 24],
+        };
         assert_eq!(count_in(&p, 10, 1).0, 0);
-        let q = Pattern::Poisson { per_premises_per_day: 1.0, hourly: [1.0; 24] };
+        let q = Pattern::Poisson {
+            per_premises_per_day: 1.0,
+            hourly: [1.0; 24],
+        };
         assert_eq!(count_in(&q, 0, 1).0, 0);
     }
 }

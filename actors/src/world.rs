@@ -84,23 +84,37 @@ impl MetricIds {
 
     fn register(kernel: &mut Kernel<Msg>, scenario: &Scenario) -> Self {
         let m = &mut kernel.metrics;
-        let per_region = |m: &mut dccsim_sim::Metrics, name: &str| Region::ALL.map(|r| m.gauge(metric_name(name, &[("region", r.name())])));
+        let per_region = |m: &mut dccsim_sim::Metrics, name: &str| {
+            Region::ALL.map(|r| m.gauge(metric_name(name, &[("region", r.name())])))
+        };
         let mut requested = Vec::new();
         let mut completed = Vec::new();
         let mut e2e = Vec::new();
         for sr in SrType::ALL {
             let labels = |region: &str| metric_name("", &[("region", region), ("sr", sr.number())]);
-            let regions = [Region::North.name(), Region::Central.name(), Region::South.name(), UNKNOWN_REGION];
+            let regions = [
+                Region::North.name(),
+                Region::Central.name(),
+                Region::South.name(),
+                UNKNOWN_REGION,
+            ];
             requested.push(regions.map(|r| m.counter(format!("sr.requested{}", labels(r)))));
-            completed.push(Region::ALL.map(|r| m.counter(format!("sr.completed{}", labels(r.name())))));
-            e2e.push(Region::ALL.map(|r| m.flow(format!("sr.e2e{}", labels(r.name())), Some(scenario.trt[&sr]))));
+            completed
+                .push(Region::ALL.map(|r| m.counter(format!("sr.completed{}", labels(r.name())))));
+            e2e.push(Region::ALL.map(|r| {
+                m.flow(
+                    format!("sr.e2e{}", labels(r.name())),
+                    Some(scenario.trt[&sr]),
+                )
+            }));
         }
         MetricIds {
             requested,
             completed,
             e2e,
             dsp_wait: m.flow("dsp.wait".into(), None),
-            csp_wait: Region::ALL.map(|r| m.flow(metric_name("csp.wait", &[("region", r.name())]), None)),
+            csp_wait: Region::ALL
+                .map(|r| m.flow(metric_name("csp.wait", &[("region", r.name())]), None)),
             dsp_queue: m.gauge("dsp.queue".into()),
             dsp_busy: m.gauge("dsp.busy".into()),
             csp_queue: per_region(m, "csp.queue"),
@@ -160,7 +174,9 @@ impl GbWorld {
         let ids = MetricIds::register(&mut kernel, scenario);
         let n = scenario.population.premises;
         let n_suppliers = scenario.suppliers.len();
-        let mut suppliers: Vec<Supplier> = (0..n_suppliers).map(|i| Supplier::new(i as u16, scenario.traffic.len())).collect();
+        let mut suppliers: Vec<Supplier> = (0..n_suppliers)
+            .map(|i| Supplier::new(i as u16, scenario.traffic.len()))
+            .collect();
         let mut premises = Vec::with_capacity(n as usize);
         let mut hubs = Vec::with_capacity(n as usize);
         let mut esmes = Vec::with_capacity(n as usize);
@@ -175,11 +191,21 @@ impl GbWorld {
             let supplier = pick(&supplier_shares, rng.uniform());
             premises.push(Premises::new(region, gas));
             let gsme = gas.then(|| {
-                gsmes.push(Meter { premises: i, ..Meter::default() });
+                gsmes.push(Meter {
+                    premises: i,
+                    ..Meter::default()
+                });
                 gsmes.len() as u32 - 1
             });
-            hubs.push(Hub { region, gsme, relayed: 0 });
-            esmes.push(Meter { premises: i, ..Meter::default() });
+            hubs.push(Hub {
+                region,
+                gsme,
+                relayed: 0,
+            });
+            esmes.push(Meter {
+                premises: i,
+                ..Meter::default()
+            });
             suppliers[supplier].electricity.push(i);
             if gas {
                 suppliers[supplier].gas.push(i);
@@ -191,14 +217,26 @@ impl GbWorld {
         kernel.ensure_actors(Kinds::HUB, n);
         kernel.ensure_actors(Kinds::ESME, n);
         kernel.ensure_actors(Kinds::GSME, gsmes.len() as u32);
-        let shared = Shared { config: scenario.clone(), population: PopulationTable::new(premises), ids };
+        let shared = Shared {
+            config: scenario.clone(),
+            population: PopulationTable::new(premises),
+            ids,
+        };
         for supplier in suppliers.iter_mut() {
             for s in 0..scenario.traffic.len() {
                 let mut ctx = kernel.ctx_for(Kinds::supplier(supplier.index));
                 supplier.start_stream(s, &shared, &mut ctx);
             }
         }
-        let world = GbWorld { shared, suppliers, dsp: Dsp::default(), csps: Region::ALL.map(Csp::new).into(), hubs, esmes, gsmes };
+        let world = GbWorld {
+            shared,
+            suppliers,
+            dsp: Dsp::default(),
+            csps: Region::ALL.map(Csp::new).into(),
+            hubs,
+            esmes,
+            gsmes,
+        };
         (kernel, world)
     }
 
@@ -225,22 +263,35 @@ fn pick(shares: &[f64], u: f64) -> usize {
     last
 }
 
-#[cfg(test)]
-mod tests {
+#[doc(hidden)]
+pub mod tests_support {
     use super::*;
     use crate::dist::Dist;
     use crate::region::{RegionMap, Technology};
-    use crate::scenario::{Csp as CspCfg, Devices, Dsp as DspCfg, Han, Pattern, Population, Supplier as SupplierCfg, Traffic};
+    use crate::scenario::{
+        Csp as CspCfg, Devices, Dsp as DspCfg, Han, Pattern, Population, Supplier as SupplierCfg,
+        Traffic,
+    };
     use crate::sr::{DeviceType, Role};
-    use dccsim_sim::{SimDuration, SimTime};
+    use dccsim_sim::SimDuration;
 
     fn lognormal(ms: u64, sigma: f64) -> Dist {
-        Dist::LogNormal { median: SimDuration::from_millis(ms), sigma }
+        Dist::LogNormal {
+            median: SimDuration::from_millis(ms),
+            sigma,
+        }
     }
 
     /// A small scenario built in code, so the world can be tested without the loader.
     pub fn example(premises: u32) -> Scenario {
-        let csp = |technology, ms| CspCfg { technology, workers: 4000, service_time: Dist::Exp { mean: SimDuration::from_millis(2) }, latency: lognormal(ms, 0.5) };
+        let csp = |technology, ms| CspCfg {
+            technology,
+            workers: 4000,
+            service_time: Dist::Exp {
+                mean: SimDuration::from_millis(2),
+            },
+            latency: lognormal(ms, 0.5),
+        };
         Scenario {
             name: "example".into(),
             description: String::new(),
@@ -248,24 +299,97 @@ mod tests {
             duration: SimDuration::from_days(1),
             start_date: "2026-01-05".into(),
             sample_interval: SimDuration::from_secs(900),
-            population: Population { premises, gas_share: 0.7, regions: RegionMap { north: 0.25, central: 0.4, south: 0.35 } },
-            suppliers: vec![SupplierCfg { name: "a".into(), share: 0.6 }, SupplierCfg { name: "b".into(), share: 0.4 }],
-            dsp: DspCfg { workers: 64, service_time: lognormal(40, 0.4), response_service_time: lognormal(40, 0.4) },
-            csp: RegionMap { north: csp(Technology::LongRangeRadio, 4000), central: csp(Technology::Cellular, 1500), south: csp(Technology::Cellular, 1500) },
-            han: Han { latency: lognormal(250, 0.5) },
-            devices: Devices { esme_response: lognormal(500, 0.4), gsme_response: lognormal(5000, 0.5) },
-            traffic: vec![
-                Traffic { sr: SrType::RetrieveDailyReadLog, device: DeviceType::Esme, role: Role::IS, pattern: Pattern::DailyWindow { start: SimDuration::from_hours(1), length: SimDuration::from_hours(4) }, unknown_device_share: 0.0 },
-                Traffic { sr: SrType::ReadInstantaneousImport, device: DeviceType::Gsme, role: Role::GS, pattern: Pattern::Poisson { per_premises_per_day: 0.5, hourly: [1.0; 24] }, unknown_device_share: 0.01 },
-                Traffic { sr: SrType::UpdateImportTariff, device: DeviceType::Esme, role: Role::OU, pattern: Pattern::Poisson { per_premises_per_day: 0.05, hourly: [1.0; 24] }, unknown_device_share: 0.0 },
+            population: Population {
+                premises,
+                gas_share: 0.7,
+                regions: RegionMap {
+                    north: 0.25,
+                    central: 0.4,
+                    south: 0.35,
+                },
+            },
+            suppliers: vec![
+                SupplierCfg {
+                    name: "a".into(),
+                    share: 0.6,
+                },
+                SupplierCfg {
+                    name: "b".into(),
+                    share: 0.4,
+                },
             ],
-            trt: SrType::ALL.into_iter().map(|s| (s, s.default_trt())).collect(),
+            dsp: DspCfg {
+                workers: 64,
+                service_time: lognormal(40, 0.4),
+                response_service_time: lognormal(40, 0.4),
+            },
+            csp: RegionMap {
+                north: csp(Technology::LongRangeRadio, 4000),
+                central: csp(Technology::Cellular, 1500),
+                south: csp(Technology::Cellular, 1500),
+            },
+            han: Han {
+                latency: lognormal(250, 0.5),
+            },
+            devices: Devices {
+                esme_response: lognormal(500, 0.4),
+                gsme_response: lognormal(5000, 0.5),
+            },
+            traffic: vec![
+                Traffic {
+                    sr: SrType::RetrieveDailyReadLog,
+                    device: DeviceType::Esme,
+                    role: Role::IS,
+                    pattern: Pattern::DailyWindow {
+                        start: SimDuration::from_hours(1),
+                        length: SimDuration::from_hours(4),
+                    },
+                    unknown_device_share: 0.0,
+                },
+                Traffic {
+                    sr: SrType::ReadInstantaneousImport,
+                    device: DeviceType::Gsme,
+                    role: Role::GS,
+                    pattern: Pattern::Poisson {
+                        per_premises_per_day: 0.5,
+                        hourly: [1.0; 24],
+                    },
+                    unknown_device_share: 0.01,
+                },
+                Traffic {
+                    sr: SrType::UpdateImportTariff,
+                    device: DeviceType::Esme,
+                    role: Role::OU,
+                    pattern: Pattern::Poisson {
+                        per_premises_per_day: 0.05,
+                        hourly: [1.0; 24],
+                    },
+                    unknown_device_share: 0.0,
+                },
+            ],
+            trt: SrType::ALL
+                .into_iter()
+                .map(|s| (s, s.default_trt()))
+                .collect(),
             resolved_toml: String::new(),
         }
     }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use dccsim_sim::SimTime;
+    use tests_support::example;
 
     fn sum(kernel: &Kernel<Msg>, prefix: &str) -> u64 {
-        kernel.metrics.counters().iter().filter(|(k, _)| k.starts_with(prefix)).map(|(_, v)| v).sum()
+        kernel
+            .metrics
+            .counters()
+            .iter()
+            .filter(|(k, _)| k.starts_with(prefix))
+            .map(|(_, v)| v)
+            .sum()
     }
 
     #[test]
@@ -278,7 +402,12 @@ mod tests {
         let rejected = sum(&kernel, "sr.rejected");
         assert!(stats.events > 0);
         // Every premises gets its daily read (the window ends long before the day does).
-        assert_eq!(sum(&kernel, "sr.requested{region=central,sr=4.6.1}") + sum(&kernel, "sr.requested{region=north,sr=4.6.1}") + sum(&kernel, "sr.requested{region=south,sr=4.6.1}"), 2_000);
+        assert_eq!(
+            sum(&kernel, "sr.requested{region=central,sr=4.6.1}")
+                + sum(&kernel, "sr.requested{region=north,sr=4.6.1}")
+                + sum(&kernel, "sr.requested{region=south,sr=4.6.1}"),
+            2_000
+        );
         assert_eq!(requested, completed + rejected + world.in_flight(&kernel));
         // OU may not send 1.1.1: every tariff update is refused with E3.
         let e3 = sum(&kernel, "sr.rejected{code=E3,sr=1.1.1}");
@@ -294,8 +423,14 @@ mod tests {
             s.seed = seed;
             let (mut kernel, mut world) = GbWorld::build(&s);
             kernel.run(&mut world, SimTime(s.duration.as_micros()), &mut |_, _| {});
-            let f = kernel.metrics.flow_by_id(world.shared.ids.e2e(SrType::RetrieveDailyReadLog, 1));
-            (kernel.events(), f.histogram.mean().to_bits(), f.histogram.max())
+            let f = kernel
+                .metrics
+                .flow_by_id(world.shared.ids.e2e(SrType::RetrieveDailyReadLog, 1));
+            (
+                kernel.events(),
+                f.histogram.mean().to_bits(),
+                f.histogram.max(),
+            )
         };
         assert_eq!(run(1), run(1));
         assert_ne!(run(1), run(2));

@@ -1,0 +1,319 @@
+//! Bad scenarios through the real binary: `dccsim run` and `dccsim validate` must refuse each one
+//! with exit code 2 and one located, plain-English message — never a panic, never a half-written
+//! output folder.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+use std::sync::atomic::{AtomicU32, Ordering};
+
+/// A small valid scenario; every case below breaks it in one place.
+const VALID: &str = r#"[scenario]
+name = "bad-input"
+seed = 1
+duration = "1h"
+
+[population]
+premises = 1000
+
+[[supplier]]
+name = "alpha"
+share = 0.6
+
+[[supplier]]
+name = "beta"
+share = 0.4
+
+[[traffic]]
+sr = "4.1.1"
+per_premises_per_day = 1
+"#;
+
+/// A fresh, empty folder for one test.
+fn scratch(name: &str) -> PathBuf {
+    static NEXT: AtomicU32 = AtomicU32::new(0);
+    let dir = std::env::temp_dir().join(format!(
+        "dccsim-bad-input-{}-{}-{name}",
+        std::process::id(),
+        NEXT.fetch_add(1, Ordering::Relaxed)
+    ));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+fn dccsim(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_dccsim"))
+        .args(args)
+        .output()
+        .expect("the dccsim binary runs")
+}
+
+/// `VALID` with `from` replaced by `to`.
+fn edit(from: &str, to: &str) -> String {
+    assert!(
+        VALID.contains(from),
+        "{from:?} is not in the valid scenario"
+    );
+    VALID.replacen(from, to, 1)
+}
+
+/// Runs `dccsim run SCENARIO --out DIR [extra…]` and `dccsim validate SCENARIO [extra…]`; both must
+/// exit 2 with every `expected` text on stderr, no panic, and no output folder left behind.
+fn assert_refused(dir: &Path, scenario: &Path, extra: &[&str], expected: &[String]) {
+    let scenario = scenario.to_str().unwrap();
+    let out = dir.join("out");
+    let out_s = out.to_str().unwrap();
+    let mut run = vec!["run", scenario, "--out", out_s];
+    run.extend_from_slice(extra);
+    let mut validate = vec!["validate", scenario];
+    validate.extend_from_slice(extra);
+    for args in [run, validate] {
+        let o = dccsim(&args);
+        let stderr = String::from_utf8_lossy(&o.stderr);
+        assert_eq!(
+            o.status.code(),
+            Some(2),
+            "dccsim {args:?} should exit 2 (bad input); stderr:\n{stderr}"
+        );
+        assert!(
+            !stderr.contains("panicked"),
+            "dccsim {args:?} panicked:\n{stderr}"
+        );
+        assert!(
+            stderr.starts_with("error: "),
+            "dccsim {args:?}: stderr should start with `error: `:\n{stderr}"
+        );
+        for text in expected {
+            assert!(
+                stderr.contains(text.as_str()),
+                "dccsim {args:?}: stderr lacks {text:?}:\n{stderr}"
+            );
+        }
+        assert!(
+            !out.exists(),
+            "dccsim {args:?} left an output folder {} behind",
+            out.display()
+        );
+    }
+}
+
+/// Writes `text` as a scenario file and checks that it is refused with a message located at
+/// `line:col` of that file and containing every word in `words`.
+fn refused_at(name: &str, text: &str, line: usize, col: usize, words: &[&str]) {
+    let dir = scratch(name);
+    let file = dir.join(format!("{name}.toml"));
+    std::fs::write(&file, text).unwrap();
+    let mut expected = vec![format!("{}:{line}:{col}: ", file.display())];
+    expected.extend(words.iter().map(|w| w.to_string()));
+    assert_refused(&dir, &file, &[], &expected);
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn the_base_scenario_is_valid() {
+    let dir = scratch("valid");
+    let file = dir.join("valid.toml");
+    std::fs::write(&file, VALID).unwrap();
+    let o = dccsim(&["validate", file.to_str().unwrap()]);
+    assert!(
+        o.status.success(),
+        "the base scenario must be valid: {}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn toml_syntax_error() {
+    let text = edit("[population]", "[population");
+    refused_at("syntax", &text, 6, 12, &["TOML syntax error", "`]`"]);
+}
+
+#[test]
+fn unquoted_duration() {
+    let text = edit("duration = \"1h\"", "duration = 1h");
+    refused_at(
+        "unquoted",
+        &text,
+        4,
+        12,
+        &["needs quotes", "duration = \"1h\""],
+    );
+}
+
+#[test]
+fn unknown_key() {
+    let text = edit("seed = 1", "seed = 1\ncolour = \"blue\"");
+    refused_at(
+        "unknown-key",
+        &text,
+        4,
+        1,
+        &["unknown key `colour` in [scenario]", "`duration`"],
+    );
+}
+
+#[test]
+fn misspelt_key_gets_a_suggestion() {
+    let text = edit("premises = 1000", "premisses = 1000");
+    refused_at(
+        "misspelt",
+        &text,
+        7,
+        1,
+        &[
+            "unknown key `premisses` in [population]",
+            "did you mean `premises`?",
+        ],
+    );
+}
+
+#[test]
+fn duration_without_unit() {
+    let text = edit("duration = \"1h\"", "duration = 30");
+    refused_at(
+        "no-unit",
+        &text,
+        4,
+        12,
+        &["duration 30 has no unit", "\"30s\""],
+    );
+}
+
+#[test]
+fn negative_rate() {
+    let text = edit("per_premises_per_day = 1", "per_premises_per_day = -2");
+    refused_at(
+        "negative-rate",
+        &text,
+        19,
+        24,
+        &["`per_premises_per_day`", "negative (-2)"],
+    );
+}
+
+#[test]
+fn shares_not_summing_to_one() {
+    let text = edit("share = 0.4", "share = 0.3");
+    refused_at(
+        "shares",
+        &text,
+        9,
+        1,
+        &["supplier shares sum to 0.9, not 1", "alpha 0.6 + beta 0.3"],
+    );
+}
+
+#[test]
+fn unknown_region() {
+    let text = edit(
+        "premises = 1000",
+        "premises = 1000\nregions = { north = 0.5, east = 0.5 }",
+    );
+    refused_at(
+        "region",
+        &text,
+        8,
+        26,
+        &["unknown region `east`", "north, central and south"],
+    );
+}
+
+#[test]
+fn unknown_sr_number() {
+    let text = edit("sr = \"4.1.1\"", "sr = \"4.1.9\"");
+    refused_at(
+        "sr",
+        &text,
+        18,
+        6,
+        &["unknown SR number \"4.1.9\"", "\"4.6.1\""],
+    );
+}
+
+#[test]
+fn wrong_type() {
+    let text = edit("premises = 1000", "premises = \"many\"");
+    refused_at(
+        "type",
+        &text,
+        7,
+        12,
+        &[
+            "`premises` in [population] must be a whole number",
+            "\"many\"",
+        ],
+    );
+}
+
+#[test]
+fn empty_file() {
+    refused_at("empty", "", 1, 1, &["empty", "[scenario]", "[[supplier]]"]);
+}
+
+#[test]
+fn missing_file() {
+    let dir = scratch("missing");
+    let file = dir.join("no-such-scenario.toml");
+    let expected = vec![
+        format!("{}: ", file.display()),
+        "cannot read".to_string(),
+        "No such file".to_string(),
+    ];
+    assert_refused(&dir, &file, &[], &expected);
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn a_directory_instead_of_a_file() {
+    let dir = scratch("directory");
+    let folder = dir.join("scenarios");
+    std::fs::create_dir(&folder).unwrap();
+    let expected = vec![
+        format!("{}: ", folder.display()),
+        "is a directory".to_string(),
+    ];
+    assert_refused(&dir, &folder, &[], &expected);
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn bad_set_value() {
+    let dir = scratch("set-value");
+    let file = dir.join("valid.toml");
+    std::fs::write(&file, VALID).unwrap();
+    let expected = vec![
+        "--set dsp.workers=-3: ".to_string(),
+        "at least 1".to_string(),
+    ];
+    assert_refused(&dir, &file, &["--set", "dsp.workers=-3"], &expected);
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn set_of_an_unknown_key() {
+    let dir = scratch("set-key");
+    let file = dir.join("valid.toml");
+    std::fs::write(&file, VALID).unwrap();
+    let expected = vec![
+        "--set dsp.workrs=8: ".to_string(),
+        "did you mean `workers`?".to_string(),
+    ];
+    assert_refused(&dir, &file, &["--set", "dsp.workrs=8"], &expected);
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn malformed_set() {
+    let dir = scratch("set-malformed");
+    let file = dir.join("valid.toml");
+    std::fs::write(&file, VALID).unwrap();
+    let expected = vec!["--set dsp.workers: ".to_string(), "KEY=VALUE".to_string()];
+    assert_refused(&dir, &file, &["--set", "dsp.workers"], &expected);
+    let expected = vec![
+        "--set supplier.7.share=1: ".to_string(),
+        "has 2 entries".to_string(),
+    ];
+    assert_refused(&dir, &file, &["--set", "supplier.7.share=1"], &expected);
+    std::fs::remove_dir_all(&dir).unwrap();
+}

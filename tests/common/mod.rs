@@ -1,0 +1,61 @@
+//! Helpers shared by the integration tests: run the built binary, make scratch folders.
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+use std::sync::atomic::{AtomicU32, Ordering};
+
+/// Runs `dccsim` with `args` from the repository root.
+pub fn dccsim(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_dccsim"))
+        .args(args)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .expect("the dccsim binary runs")
+}
+
+/// A fresh, empty scratch folder unique to this test process and call.
+pub fn scratch(name: &str) -> PathBuf {
+    static NEXT: AtomicU32 = AtomicU32::new(0);
+    let dir = std::env::temp_dir().join(format!(
+        "dccsim-test-{}-{}-{}",
+        std::process::id(),
+        NEXT.fetch_add(1, Ordering::Relaxed),
+        name
+    ));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+/// Runs a scenario into `out` and returns its parsed summary.json; panics with stderr on failure.
+pub fn run_ok(scenario: &str, out: &Path, extra: &[&str]) -> serde_json::Value {
+    let out_s = out.to_str().unwrap();
+    let mut args = vec!["run", scenario, "--out", out_s, "--quiet"];
+    args.extend_from_slice(extra);
+    let o = dccsim(&args);
+    assert!(
+        o.status.success(),
+        "dccsim {args:?} failed: {}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    summary(out)
+}
+
+pub fn summary(out: &Path) -> serde_json::Value {
+    serde_json::from_str(&std::fs::read_to_string(out.join("summary.json")).unwrap()).unwrap()
+}
+
+/// Sum of the counters whose name starts with `prefix`.
+pub fn counter_sum(summary: &serde_json::Value, prefix: &str) -> u64 {
+    summary["counters"]
+        .as_object()
+        .unwrap()
+        .iter()
+        .filter(|(k, _)| k.starts_with(prefix))
+        .map(|(_, v)| v.as_u64().unwrap())
+        .sum()
+}
+
+/// The quickstart scenario shrunk so a test run takes well under a second.
+pub const SMALL: &[&str] = &["--set", "population.premises=3000"];
