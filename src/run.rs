@@ -3,6 +3,7 @@
 use crate::cli::{CliError, RunArgs};
 use crate::progress::Progress;
 use dccsim_actors::scenario::{self, Scenario};
+use dccsim_actors::sr::ResponseCode;
 use dccsim_actors::GbWorld;
 use dccsim_reports::{RunManifest, RunResults};
 use dccsim_sim::SimTime;
@@ -43,6 +44,7 @@ pub fn run(args: &RunArgs) -> Result<ExitCode, CliError> {
         sim_end_us: end.as_micros(),
         in_flight_at_end: world.in_flight(&kernel),
         metrics: &kernel.metrics,
+        explain_code: |code| ResponseCode::from_code(code).map(ResponseCode::text),
     };
     let version = env!("CARGO_PKG_VERSION");
     let manifest = RunManifest {

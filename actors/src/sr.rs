@@ -1,7 +1,7 @@
 //! DCC User roles, Service Requests (DUIS) and response codes.
 //!
 //! The role table is DCC's DUIS matrix as summarised in DOMAIN §4; Target Response Time defaults
-//! are the commonly cited values marked [U] there and can be overridden in `[trt]`.
+//! are the commonly cited values marked \[U\] there and can be overridden in `[trt]`.
 
 use dccsim_sim::SimDuration;
 use std::fmt;
@@ -158,7 +158,7 @@ impl SrType {
         }
     }
 
-    /// Default end-to-end Target Response Time [U]: on-demand and scheduled device SRs 30 s;
+    /// Default end-to-end Target Response Time \[U\]: on-demand and scheduled device SRs 30 s;
     /// critical SRs add the 3 s transform.
     pub fn default_trt(self) -> SimDuration {
         match self.category() {
@@ -196,6 +196,12 @@ impl ResponseCode {
             ResponseCode::E3 => "E3",
             ResponseCode::E19 => "E19",
         }
+    }
+
+    pub fn from_code(code: &str) -> Option<ResponseCode> {
+        [ResponseCode::I0, ResponseCode::E3, ResponseCode::E19]
+            .into_iter()
+            .find(|c| c.code() == code)
     }
 
     pub fn text(self) -> &'static str {

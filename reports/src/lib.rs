@@ -31,6 +31,9 @@ pub struct RunResults<'a> {
     /// Messages still in flight when the run stopped (reported, never counted as delivered).
     pub in_flight_at_end: u64,
     pub metrics: &'a dccsim_sim::Metrics,
+    /// The world's plain-English text for a response code (`"E19"` → "Refused: …"), shown beside
+    /// refusal counts; the reports crate knows no codes itself.
+    pub explain_code: fn(&str) -> Option<&'static str>,
 }
 
 /// Facts about how the run was made (wall clock lives here, never in the summary).

@@ -191,6 +191,7 @@ mod tests {
 
     fn run<'a>(metrics: &'a dccsim_sim::Metrics) -> (RunResults<'a>, RunManifest<'a>) {
         let r = RunResults {
+            explain_code: |_| None,
             scenario: "quickstart",
             seed: 7,
             events: 100,

@@ -147,6 +147,7 @@ mod tests {
 
     fn results(m: &dccsim_sim::Metrics) -> RunResults<'_> {
         RunResults {
+            explain_code: |_| None,
             scenario: "quickstart",
             seed: 7,
             events: 123_456,

@@ -112,7 +112,8 @@ pub fn terminal_table(r: &RunResults) -> String {
         let nw = counts.iter().map(|c| width(c)).max().unwrap_or(0);
         out.push_str("Refusals by response code:\n");
         for ((code, _), n) in refusals.iter().zip(&counts) {
-            let _ = writeln!(out, "  {code:<cw$}  {n:>nw$}");
+            let text = (r.explain_code)(code).unwrap_or("");
+            let _ = writeln!(out, "  {code:<cw$}  {n:>nw$}  {text}");
         }
     }
     out
@@ -245,6 +246,7 @@ mod tests {
         m.record(f, SimDuration::from_millis(850));
         m.flow("sr.e2e{hop=wan,region=north,sr=4.1.1}".into(), None);
         let r = RunResults {
+            explain_code: |_| None,
             scenario: "t",
             seed: 1,
             events: 0,
@@ -281,6 +283,7 @@ mod tests {
     fn no_flows_no_refusals() {
         let m = Metrics::new();
         let r = RunResults {
+            explain_code: |_| None,
             scenario: "t",
             seed: 1,
             events: 0,
