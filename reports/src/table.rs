@@ -246,7 +246,7 @@ mod tests {
         m.record(f, SimDuration::from_millis(850));
         m.flow("sr.e2e{hop=wan,region=north,sr=4.1.1}".into(), None);
         let r = RunResults {
-            explain_code: |_| None,
+            explain_code: |c| (c == "E5").then_some("Refused: status"),
             scenario: "t",
             seed: 1,
             events: 0,
@@ -275,7 +275,7 @@ mod tests {
             t.contains("SRs: 12 requested, 6 completed, 3 rejected, 4 still in flight at end"),
             "{t}"
         );
-        assert!(t.contains("Refusals by response code:\n  E5  3\n"), "{t}");
+        assert!(t.contains("Refusals by response code:\n  E5  3  Refused: status\n"), "{t}");
         assert!(!t.contains("E4"), "zero refusals are not listed: {t}");
     }
 
