@@ -1,4 +1,8 @@
 //! Latency and service-time distributions, sampled from an actor's own random stream.
+//!
+//! Transcendental functions come from the pure-Rust `libm` crate rather than the platform's C
+//! library, whose last-bit rounding differs between systems: results must be byte-identical on
+//! any machine.
 
 use dccsim_sim::{SimDuration, StreamRng};
 use rand_distr::{Distribution, StandardNormal};
@@ -26,7 +30,8 @@ impl Dist {
             Dist::Exp { mean } => SimDuration::from_secs_f64(rng.exp(mean.as_secs_f64())),
             Dist::LogNormal { median, sigma } => {
                 let z: f64 = StandardNormal.sample(rng);
-                SimDuration::from_secs_f64(median.as_secs_f64() * (sigma * z).exp())
+                // libm, not the platform's exp: the same bits on every machine (DESIGN §1).
+                SimDuration::from_secs_f64(median.as_secs_f64() * libm::exp(sigma * z))
             }
             Dist::Uniform { min, max } => SimDuration::from_micros(
                 min.as_micros() + rng.below(max.as_micros() - min.as_micros() + 1),
