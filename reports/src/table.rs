@@ -275,7 +275,10 @@ mod tests {
             t.contains("SRs: 12 requested, 6 completed, 3 rejected, 4 still in flight at end"),
             "{t}"
         );
-        assert!(t.contains("Refusals by response code:\n  E5  3  Refused: status\n"), "{t}");
+        assert!(
+            t.contains("Refusals by response code:\n  E5  3  Refused: status\n"),
+            "{t}"
+        );
         assert!(!t.contains("E4"), "zero refusals are not listed: {t}");
     }
 
