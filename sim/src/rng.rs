@@ -129,7 +129,8 @@ impl StreamRng<'_> {
     /// An exponential variate with the given mean (inversion, one draw).
     #[inline]
     pub fn exp(&mut self, mean: f64) -> f64 {
-        -mean * (1.0 - self.uniform()).ln()
+        // libm's `log`, not the platform's: the same bits on every machine (DESIGN §1).
+        -mean * libm::log(1.0 - self.uniform())
     }
 
     /// True with probability `p`.
