@@ -74,3 +74,40 @@ fn a_starved_dsp_queues_and_misses_trt() {
         within(&ok)
     );
 }
+
+#[test]
+fn per_hop_flows_account_for_every_visit() {
+    let out = scratch("hops");
+    let s = run_ok("scenarios/quickstart.toml", &out, SMALL);
+    assert_eq!(s["in_flight_at_end"], 0, "the quickstart day ends quiet");
+    let count = |flow: &str| p(&s, flow, "count");
+    let completed = |sr: &str| {
+        counter_sum(&s, &format!("sr.completed{{region=north,sr={sr}}}"))
+            + counter_sum(&s, &format!("sr.completed{{region=central,sr={sr}}}"))
+            + counter_sum(&s, &format!("sr.completed{{region=south,sr={sr}}}"))
+    };
+    for region in ["north", "central", "south"] {
+        let done = counter_sum(&s, &format!("sr.completed{{region={region},sr=4.6.1}}"));
+        // One device visit, and two crossings of each network and the CSP, per completed SR.
+        assert_eq!(
+            count(&format!("sr.hop{{hop=device,region={region},sr=4.6.1}}")),
+            done
+        );
+        for hop in ["han", "wan", "csp"] {
+            assert_eq!(
+                count(&format!("sr.hop{{hop={hop},region={region},sr=4.6.1}}")),
+                2 * done,
+                "{hop} in {region}"
+            );
+        }
+    }
+    // The DSP sees a read twice (request, response) and a critical tariff update three times
+    // (transform, signed command, response).
+    assert_eq!(count("sr.hop{hop=dsp,sr=4.6.1}"), 2 * completed("4.6.1"));
+    assert_eq!(count("sr.hop{hop=dsp,sr=1.1.1}"), 3 * completed("1.1.1"));
+    // North's long-range radio is the slow WAN.
+    assert!(
+        p(&s, "sr.hop{hop=wan,region=north,sr=4.6.1}", "p50_us")
+            > 2 * p(&s, "sr.hop{hop=wan,region=central,sr=4.6.1}", "p50_us")
+    );
+}

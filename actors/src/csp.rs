@@ -3,7 +3,7 @@
 
 use crate::msg::{Leg, Msg, Request};
 use crate::region::Region;
-use crate::world::{Kinds, Shared};
+use crate::world::{Hop, Kinds, Shared};
 use dccsim_sim::{Ctx, SimDuration, SimTime};
 use std::collections::VecDeque;
 
@@ -54,13 +54,19 @@ impl Csp {
         let r = self.region.index();
         self.busy += 1;
         ctx.gauge_add(shared.ids.csp_busy[r], 1);
-        ctx.record(shared.ids.csp_wait[r], ctx.now().since(arrived));
+        let wait = ctx.now().since(arrived);
+        ctx.record(shared.ids.csp_wait[r], wait);
         let service = shared
             .config
             .csp
             .get(self.region)
             .service_time
             .sample(&mut ctx.rng());
+        let hop = shared.ids.hop(req.sr, self.region, Hop::Csp);
+        ctx.record(
+            hop,
+            SimDuration::from_micros(wait.as_micros() + service.as_micros()),
+        );
         ctx.wake_after(service, Msg::CspDone(req));
     }
 
@@ -74,6 +80,7 @@ impl Csp {
                     .get(self.region)
                     .latency
                     .sample(&mut ctx.rng());
+                ctx.record(shared.ids.hop(req.sr, self.region, Hop::Wan), wan);
                 ctx.send(Kinds::hub(req.premises), wan, Msg::AtHub(req));
             }
             Leg::Inbound => ctx.send(Kinds::dsp(), SimDuration::ZERO, Msg::AtDsp(req)),

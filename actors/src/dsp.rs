@@ -5,7 +5,7 @@
 use crate::msg::{Leg, Msg, Request};
 use crate::sr::{Category, DeviceType, ResponseCode};
 use crate::world::{Kinds, Shared};
-use dccsim_sim::{ActorId, Ctx, SimTime};
+use dccsim_sim::{ActorId, Ctx, SimDuration, SimTime};
 use std::collections::VecDeque;
 
 /// DSP state: busy workers and the FIFO of requests waiting for one.
@@ -47,12 +47,15 @@ impl Dsp {
     fn start(&mut self, req: Request, arrived: SimTime, shared: &Shared, ctx: &mut Ctx<'_, Msg>) {
         self.busy += 1;
         ctx.gauge_add(shared.ids.dsp_busy, 1);
-        ctx.record(shared.ids.dsp_wait, ctx.now().since(arrived));
+        let wait = ctx.now().since(arrived);
+        ctx.record(shared.ids.dsp_wait, wait);
         let dist = match req.leg {
             Leg::Inbound => &shared.config.dsp.response_service_time,
             Leg::Transform | Leg::Outbound => &shared.config.dsp.service_time,
         };
         let service = dist.sample(&mut ctx.rng());
+        let visit = SimDuration::from_micros(wait.as_micros() + service.as_micros());
+        ctx.record(shared.ids.dsp_hop(req.sr), visit);
         ctx.wake_after(service, Msg::DspDone(req));
     }
 
@@ -62,23 +65,19 @@ impl Dsp {
         match req.leg {
             Leg::Inbound => ctx.send(
                 user,
-                dccsim_sim::SimDuration::ZERO,
+                SimDuration::ZERO,
                 Msg::Response(req, ResponseCode::I0),
             ),
             Leg::Transform | Leg::Outbound => {
                 if let Some(code) = authorise(&req, shared) {
-                    ctx.send(
-                        user,
-                        dccsim_sim::SimDuration::ZERO,
-                        Msg::Response(req, code),
-                    );
+                    ctx.send(user, SimDuration::ZERO, Msg::Response(req, code));
                     return;
                 }
                 if req.leg == Leg::Transform {
                     // The signed pre-command comes back through the DSP's queue as an outbound command.
                     req.leg = Leg::Outbound;
                     let me = ctx.me();
-                    ctx.send(me, dccsim_sim::SimDuration::ZERO, Msg::AtDsp(req));
+                    ctx.send(me, SimDuration::ZERO, Msg::AtDsp(req));
                     return;
                 }
                 let region = shared
@@ -86,11 +85,7 @@ impl Dsp {
                     .get(req.premises)
                     .expect("authorised device exists")
                     .region();
-                ctx.send(
-                    Kinds::csp(region),
-                    dccsim_sim::SimDuration::ZERO,
-                    Msg::AtCsp(req),
-                );
+                ctx.send(Kinds::csp(region), SimDuration::ZERO, Msg::AtCsp(req));
             }
         }
     }

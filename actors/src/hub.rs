@@ -3,7 +3,7 @@
 use crate::msg::{Leg, Msg, Request};
 use crate::region::Region;
 use crate::sr::DeviceType;
-use crate::world::{Kinds, Shared};
+use crate::world::{Hop, Kinds, Shared};
 use dccsim_sim::Ctx;
 
 /// A hub knows its region (to answer through the right CSP) and its meters.
@@ -32,6 +32,7 @@ impl Hub {
                     ),
                 };
                 let han = shared.config.han.latency.sample(&mut ctx.rng());
+                ctx.record(shared.ids.hop(req.sr, self.region, Hop::Han), han);
                 ctx.send(device, han, Msg::AtDevice(req));
             }
             Leg::Inbound => {
@@ -41,6 +42,7 @@ impl Hub {
                     .get(self.region)
                     .latency
                     .sample(&mut ctx.rng());
+                ctx.record(shared.ids.hop(req.sr, self.region, Hop::Wan), wan);
                 ctx.send(Kinds::csp(self.region), wan, Msg::AtCsp(req));
             }
             Leg::Transform => unreachable!("transforms never leave the DSP"),

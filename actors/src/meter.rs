@@ -3,8 +3,8 @@
 use crate::hub;
 use crate::msg::Msg;
 use crate::sr::SrType;
-use crate::world::{Kinds, Shared};
-use dccsim_sim::Ctx;
+use crate::world::{Hop, Kinds, Shared};
+use dccsim_sim::{Ctx, SimDuration};
 
 /// A meter's own state: what it has been asked to do.
 #[derive(Copy, Clone, Debug, Default)]
@@ -35,11 +35,19 @@ impl Meter {
             &shared.config.devices.esme_response
         };
         let mut rng = ctx.rng();
-        let delay = respond.sample(&mut rng).as_micros()
-            + shared.config.han.latency.sample(&mut rng).as_micros();
+        let response = respond.sample(&mut rng);
+        let han = shared.config.han.latency.sample(&mut rng);
+        let region = shared
+            .population
+            .get(self.premises)
+            .expect("a meter's premises exists")
+            .region();
+        ctx.record(shared.ids.hop(req.sr, region, Hop::Device), response);
+        ctx.record(shared.ids.hop(req.sr, region, Hop::Han), han);
+        let delay = SimDuration::from_micros(response.as_micros() + han.as_micros());
         ctx.send(
             Kinds::hub(self.premises),
-            dccsim_sim::SimDuration::from_micros(delay),
+            delay,
             Msg::AtHub(hub::reply(req)),
         );
     }

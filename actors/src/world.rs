@@ -53,12 +53,47 @@ impl Kinds {
 /// Label value for requests naming no known premises.
 pub const UNKNOWN_REGION: &str = "unknown";
 
+/// A regional stage of a Service Request's path, for the per-hop flows
+/// `sr.hop{hop,region,sr}`; the DSP's own flow `sr.hop{hop=dsp,sr}` is national.
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub enum Hop {
+    /// Time at the region's CSP head-end: queueing plus service (each visit).
+    Csp,
+    /// One WAN crossing between CSP and hub.
+    Wan,
+    /// One HAN crossing between hub and meter.
+    Han,
+    /// The meter's time to act and answer.
+    Device,
+}
+
+impl Hop {
+    const ALL: [Hop; 4] = [Hop::Csp, Hop::Wan, Hop::Han, Hop::Device];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Hop::Csp => "csp",
+            Hop::Wan => "wan",
+            Hop::Han => "han",
+            Hop::Device => "device",
+        }
+    }
+}
+
+/// Per-SR metric handles, registered for the SR types the scenario's traffic uses.
+struct SrIds {
+    /// `sr.requested{region,sr}`, region index 3 = unknown device.
+    requested: [CounterId; 4],
+    completed: [CounterId; 3],
+    e2e: [FlowId; 3],
+    dsp_hop: FlowId,
+    /// `[region][hop]`, hops in [`Hop::ALL`] order.
+    regional_hops: [[FlowId; 4]; 3],
+}
+
 /// Metric handles registered at build time.
 pub struct MetricIds {
-    /// `sr.requested{region,sr}`, region index 3 = unknown device.
-    requested: Vec<[CounterId; 4]>,
-    completed: Vec<[CounterId; 3]>,
-    e2e: Vec<[FlowId; 3]>,
+    by_sr: Vec<Option<SrIds>>,
     pub dsp_wait: FlowId,
     pub csp_wait: [FlowId; 3],
     pub dsp_queue: GaugeId,
@@ -70,16 +105,32 @@ pub struct MetricIds {
 
 impl MetricIds {
     #[inline]
+    fn sr(&self, sr: SrType) -> &SrIds {
+        self.by_sr[sr.index()]
+            .as_ref()
+            .expect("only SR types in the scenario's traffic are sent")
+    }
+    #[inline]
     pub fn requested(&self, sr: SrType, region: usize) -> CounterId {
-        self.requested[sr.index()][region]
+        self.sr(sr).requested[region]
     }
     #[inline]
     pub fn completed(&self, sr: SrType, region: usize) -> CounterId {
-        self.completed[sr.index()][region]
+        self.sr(sr).completed[region]
     }
     #[inline]
     pub fn e2e(&self, sr: SrType, region: usize) -> FlowId {
-        self.e2e[sr.index()][region]
+        self.sr(sr).e2e[region]
+    }
+    /// The DSP's per-visit flow for `sr`: queueing plus service.
+    #[inline]
+    pub fn dsp_hop(&self, sr: SrType) -> FlowId {
+        self.sr(sr).dsp_hop
+    }
+    /// The flow of `hop` for `sr` in `region`.
+    #[inline]
+    pub fn hop(&self, sr: SrType, region: Region, hop: Hop) -> FlowId {
+        self.sr(sr).regional_hops[region.index()][hop as usize]
     }
 
     fn register(kernel: &mut Kernel<Msg>, scenario: &Scenario) -> Self {
@@ -87,31 +138,49 @@ impl MetricIds {
         let per_region = |m: &mut dccsim_sim::Metrics, name: &str| {
             Region::ALL.map(|r| m.gauge(metric_name(name, &[("region", r.name())])))
         };
-        let mut requested = Vec::new();
-        let mut completed = Vec::new();
-        let mut e2e = Vec::new();
-        for sr in SrType::ALL {
-            let labels = |region: &str| metric_name("", &[("region", region), ("sr", sr.number())]);
-            let regions = [
-                Region::North.name(),
-                Region::Central.name(),
-                Region::South.name(),
-                UNKNOWN_REGION,
-            ];
-            requested.push(regions.map(|r| m.counter(format!("sr.requested{}", labels(r)))));
-            completed
-                .push(Region::ALL.map(|r| m.counter(format!("sr.completed{}", labels(r.name())))));
-            e2e.push(Region::ALL.map(|r| {
-                m.flow(
-                    format!("sr.e2e{}", labels(r.name())),
-                    Some(scenario.trt[&sr]),
-                )
-            }));
-        }
+        let by_sr = SrType::ALL
+            .map(|sr| {
+                if !scenario.traffic.iter().any(|t| t.sr == sr) {
+                    return None;
+                }
+                let labels =
+                    |region: &str| metric_name("", &[("region", region), ("sr", sr.number())]);
+                let regions = [
+                    Region::North.name(),
+                    Region::Central.name(),
+                    Region::South.name(),
+                    UNKNOWN_REGION,
+                ];
+                Some(SrIds {
+                    requested: regions.map(|r| m.counter(format!("sr.requested{}", labels(r)))),
+                    completed: Region::ALL
+                        .map(|r| m.counter(format!("sr.completed{}", labels(r.name())))),
+                    e2e: Region::ALL.map(|r| {
+                        m.flow(
+                            format!("sr.e2e{}", labels(r.name())),
+                            Some(scenario.trt[&sr]),
+                        )
+                    }),
+                    dsp_hop: m.flow(
+                        metric_name("sr.hop", &[("hop", "dsp"), ("sr", sr.number())]),
+                        None,
+                    ),
+                    regional_hops: Region::ALL.map(|r| {
+                        Hop::ALL.map(|h| {
+                            m.flow(
+                                metric_name(
+                                    "sr.hop",
+                                    &[("hop", h.name()), ("region", r.name()), ("sr", sr.number())],
+                                ),
+                                None,
+                            )
+                        })
+                    }),
+                })
+            })
+            .into();
         MetricIds {
-            requested,
-            completed,
-            e2e,
+            by_sr,
             dsp_wait: m.flow("dsp.wait".into(), None),
             csp_wait: Region::ALL
                 .map(|r| m.flow(metric_name("csp.wait", &[("region", r.name())]), None)),
