@@ -2,9 +2,9 @@
 //! with exit code 2 and one located, plain-English message — never a panic, never a half-written
 //! output folder.
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
-use std::sync::atomic::{AtomicU32, Ordering};
+mod common;
+use common::{dccsim, scratch};
+use std::path::Path;
 
 /// A small valid scenario; every case below breaks it in one place.
 const VALID: &str = r#"[scenario]
@@ -27,26 +27,6 @@ share = 0.4
 sr = "4.1.1"
 per_premises_per_day = 1
 "#;
-
-/// A fresh, empty folder for one test.
-fn scratch(name: &str) -> PathBuf {
-    static NEXT: AtomicU32 = AtomicU32::new(0);
-    let dir = std::env::temp_dir().join(format!(
-        "dccsim-bad-input-{}-{}-{name}",
-        std::process::id(),
-        NEXT.fetch_add(1, Ordering::Relaxed)
-    ));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
-}
-
-fn dccsim(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_dccsim"))
-        .args(args)
-        .output()
-        .expect("the dccsim binary runs")
-}
 
 /// `VALID` with `from` replaced by `to`.
 fn edit(from: &str, to: &str) -> String {

@@ -74,13 +74,7 @@ impl Csp {
     fn finish(&mut self, req: Request, shared: &Shared, ctx: &mut Ctx<'_, Msg>) {
         match req.leg {
             Leg::Outbound => {
-                let wan = shared
-                    .config
-                    .csp
-                    .get(self.region)
-                    .latency
-                    .sample(&mut ctx.rng());
-                ctx.record(shared.ids.hop(req.sr, self.region, Hop::Wan), wan);
+                let wan = shared.crossing(Hop::Wan, req.sr, self.region, ctx);
                 ctx.send(Kinds::hub(req.premises), wan, Msg::AtHub(req));
             }
             Leg::Inbound => ctx.send(Kinds::dsp(), SimDuration::ZERO, Msg::AtDsp(req)),

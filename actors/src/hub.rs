@@ -31,18 +31,11 @@ impl Hub {
                             .expect("DSP only routes gas SRs to premises with gas"),
                     ),
                 };
-                let han = shared.config.han.latency.sample(&mut ctx.rng());
-                ctx.record(shared.ids.hop(req.sr, self.region, Hop::Han), han);
+                let han = shared.crossing(Hop::Han, req.sr, self.region, ctx);
                 ctx.send(device, han, Msg::AtDevice(req));
             }
             Leg::Inbound => {
-                let wan = shared
-                    .config
-                    .csp
-                    .get(self.region)
-                    .latency
-                    .sample(&mut ctx.rng());
-                ctx.record(shared.ids.hop(req.sr, self.region, Hop::Wan), wan);
+                let wan = shared.crossing(Hop::Wan, req.sr, self.region, ctx);
                 ctx.send(Kinds::csp(self.region), wan, Msg::AtCsp(req));
             }
             Leg::Transform => unreachable!("transforms never leave the DSP"),

@@ -34,16 +34,14 @@ impl Meter {
         } else {
             &shared.config.devices.esme_response
         };
-        let mut rng = ctx.rng();
-        let response = respond.sample(&mut rng);
-        let han = shared.config.han.latency.sample(&mut rng);
         let region = shared
             .population
             .get(self.premises)
             .expect("a meter's premises exists")
             .region();
+        let response = respond.sample(&mut ctx.rng());
         ctx.record(shared.ids.hop(req.sr, region, Hop::Device), response);
-        ctx.record(shared.ids.hop(req.sr, region, Hop::Han), han);
+        let han = shared.crossing(Hop::Han, req.sr, region, ctx);
         let delay = SimDuration::from_micros(response.as_micros() + han.as_micros());
         ctx.send(
             Kinds::hub(self.premises),

@@ -11,7 +11,9 @@ use crate::region::Region;
 use crate::scenario::Scenario;
 use crate::sr::SrType;
 use crate::supplier::Supplier;
-use dccsim_sim::{metric_name, ActorId, CounterId, Ctx, FlowId, GaugeId, Kernel, Kind, World};
+use dccsim_sim::{
+    metric_name, ActorId, CounterId, Ctx, FlowId, GaugeId, Kernel, Kind, SimDuration, World,
+};
 
 /// Actor kinds of the GB world and their ids.
 pub struct Kinds;
@@ -198,6 +200,27 @@ pub struct Shared {
     pub config: Scenario,
     pub population: PopulationTable,
     pub ids: MetricIds,
+}
+
+impl Shared {
+    /// Draws one crossing of the WAN (this region's CSP technology) or the HAN for `sr` and
+    /// records it in that hop's flow.
+    pub fn crossing(
+        &self,
+        hop: Hop,
+        sr: SrType,
+        region: Region,
+        ctx: &mut Ctx<'_, Msg>,
+    ) -> SimDuration {
+        let dist = match hop {
+            Hop::Wan => &self.config.csp.get(region).latency,
+            Hop::Han => &self.config.han.latency,
+            Hop::Csp | Hop::Device => unreachable!("{hop:?} is a stay, not a crossing"),
+        };
+        let d = dist.sample(&mut ctx.rng());
+        ctx.record(self.ids.hop(sr, region, hop), d);
+        d
+    }
 }
 
 /// The GB smart-metering world.
