@@ -46,7 +46,7 @@ pub struct RunArgs {
     /// Run with this seed instead of the scenario's.
     #[arg(long)]
     pub seed: Option<u64>,
-    /// Output folder (default runs/<scenario>-seed<N>/).
+    /// Output folder (default: runs/NAME-seedN/, from the scenario name and seed).
     #[arg(long)]
     pub out: Option<PathBuf>,
     /// Override a scenario value, e.g. --set dsp.workers=32 (repeatable).
