@@ -5,7 +5,7 @@
 use crate::msg::{Leg, Msg, Request};
 use crate::sr::{Category, DeviceType, ResponseCode};
 use crate::world::{Kinds, Shared};
-use dccsim_sim::{ActorId, Ctx, SimDuration, SimTime};
+use dccsim_sim::{Ctx, SimDuration, SimTime};
 use std::collections::VecDeque;
 
 /// DSP state: busy workers and the FIFO of requests waiting for one.
@@ -112,9 +112,4 @@ pub fn first_leg(req_category: Category) -> Leg {
         Category::Critical => Leg::Transform,
         Category::OnDemand | Category::DccScheduled => Leg::Outbound,
     }
-}
-
-/// The DSP's actor id.
-pub fn id() -> ActorId {
-    Kinds::dsp()
 }

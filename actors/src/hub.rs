@@ -12,8 +12,6 @@ pub struct Hub {
     pub region: Region,
     /// Index of the premises' gas meter, if it has one.
     pub gsme: Option<u32>,
-    /// Messages relayed, for diagnostics and invariants.
-    pub relayed: u32,
 }
 
 impl Hub {
@@ -21,7 +19,6 @@ impl Hub {
         let Msg::AtHub(req) = msg else {
             unreachable!("hub got {msg:?}")
         };
-        self.relayed = self.relayed.wrapping_add(1);
         match req.leg {
             Leg::Outbound => {
                 let device = match req.device {

@@ -132,9 +132,4 @@ impl Supplier {
             ctx.count(id, 1);
         }
     }
-
-    /// When this supplier's stream `s` is next due (for tests).
-    pub fn stream_state(&self, s: usize) -> StreamState {
-        self.streams[s]
-    }
 }

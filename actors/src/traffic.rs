@@ -1,7 +1,7 @@
 //! When a traffic stream sends its next request: once-per-day windows and hour-shaped Poisson.
 
 use crate::scenario::Pattern;
-use dccsim_sim::{SimDuration, SimTime, StreamRng};
+use dccsim_sim::{SimTime, StreamRng};
 
 const DAY_US: u64 = 86_400_000_000;
 const HOUR_US: u64 = 3_600_000_000;
@@ -75,26 +75,21 @@ pub fn next_arrival(
     }
 }
 
-/// Expected requests per day of a stream with `targets` targets, for reports and tests.
-pub fn expected_per_day(pattern: &Pattern, targets: u32) -> f64 {
-    match *pattern {
-        Pattern::DailyWindow { .. } => targets as f64,
-        Pattern::Poisson {
-            per_premises_per_day,
-            hourly,
-        } => per_premises_per_day * targets as f64 * hourly.iter().sum::<f64>() / 24.0,
-    }
-}
-
-/// `true` when `d` is a whole number of days: used to keep daily windows aligned.
-pub fn is_whole_days(d: SimDuration) -> bool {
-    d.as_micros().is_multiple_of(DAY_US)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use dccsim_sim::RandomStreams;
+    use dccsim_sim::{RandomStreams, SimDuration};
+
+    /// Expected requests per day of a stream with `targets` targets, for reports and tests.
+    pub fn expected_per_day(pattern: &Pattern, targets: u32) -> f64 {
+        match *pattern {
+            Pattern::DailyWindow { .. } => targets as f64,
+            Pattern::Poisson {
+                per_premises_per_day,
+                hourly,
+            } => per_premises_per_day * targets as f64 * hourly.iter().sum::<f64>() / 24.0,
+        }
+    }
 
     fn count_in(pattern: &Pattern, targets: u32, days: u64) -> (u64, Vec<u64>) {
         let mut streams = RandomStreams::new(11);

@@ -289,11 +289,7 @@ impl GbWorld {
                 });
                 gsmes.len() as u32 - 1
             });
-            hubs.push(Hub {
-                region,
-                gsme,
-                relayed: 0,
-            });
+            hubs.push(Hub { region, gsme });
             esmes.push(Meter {
                 premises: i,
                 ..Meter::default()
@@ -355,8 +351,8 @@ fn pick(shares: &[f64], u: f64) -> usize {
     last
 }
 
-#[doc(hidden)]
-pub mod tests_support {
+#[cfg(test)]
+mod tests_support {
     use super::*;
     use crate::dist::Dist;
     use crate::region::{RegionMap, Technology};
