@@ -35,6 +35,7 @@ pub fn run(args: &RunArgs) -> Result<ExitCode, CliError> {
         progress.update(now, events)
     });
     progress.finish();
+    world.finish(&mut kernel, end);
     let wall_seconds = progress.elapsed_secs();
 
     let results = RunResults {

@@ -18,6 +18,7 @@ fn run_writes_every_output_with_the_documented_fields() {
         "counters",
         "latency",
         "gauges_final",
+        "scalars",
         "series",
     ] {
         assert!(s.get(key).is_some(), "summary.json lacks {key}");

@@ -12,7 +12,8 @@ use crate::scenario::Scenario;
 use crate::sr::SrType;
 use crate::supplier::Supplier;
 use dccsim_sim::{
-    metric_name, ActorId, CounterId, Ctx, FlowId, GaugeId, Kernel, Kind, SimDuration, World,
+    metric_name, ActorId, CounterId, Ctx, FlowId, GaugeId, Kernel, Kind, SimDuration, SimTime,
+    World,
 };
 
 /// Actor kinds of the GB world and their ids.
@@ -326,6 +327,13 @@ impl GbWorld {
             gsmes,
         };
         (kernel, world)
+    }
+
+    /// Closes the run at `end`: each feature settles what is still open (energy integrated up to
+    /// `end`, statuses held until `end`) and writes its end-of-run scalars into the metrics. The
+    /// foundation world has nothing open, so this is where features hook in.
+    pub fn finish(&mut self, kernel: &mut Kernel<Msg>, end: SimTime) {
+        let _ = (kernel, end);
     }
 
     /// Service Requests sent and not yet answered: counted, never dropped or called delivered.

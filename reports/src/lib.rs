@@ -78,6 +78,7 @@ pub(crate) mod testutil {
         let q = m.gauge("dsp.queue".into());
         let s = m.gauge("smi.status{status=Commissioned}".into());
         m.gauge_set(s, 1000);
+        m.set_scalar("ev.energy_delivered_kwh".into(), 12.5);
         m.sample(SimTime(0));
         m.gauge_add(q, 5);
         m.sample(SimTime(60_000_000));

@@ -40,6 +40,7 @@ struct SummaryDoc<'a> {
     counters: BTreeMap<&'a str, u64>,
     latency: BTreeMap<&'a str, LatencyStats>,
     gauges_final: BTreeMap<&'a str, i64>,
+    scalars: &'a BTreeMap<String, f64>,
     series: Vec<&'a str>,
 }
 
@@ -112,6 +113,7 @@ pub fn summary_json(r: &RunResults) -> Summary {
             .map(|f| (f.name.as_str(), LatencyStats::of(f)))
             .collect(),
         gauges_final: m.gauges(),
+        scalars: m.scalars(),
         series,
     };
     let blank = render(&doc);
@@ -182,6 +184,7 @@ mod tests {
                 "counters",
                 "latency",
                 "gauges_final",
+                "scalars",
                 "series"
             ]
         );
@@ -246,6 +249,7 @@ mod tests {
         assert_eq!(central["trt_us"], 30_000_000);
         assert_eq!(central["within_trt"], Value::Null);
 
+        assert_eq!(v["scalars"]["ev.energy_delivered_kwh"], 12.5);
         assert_eq!(v["gauges_final"]["dsp.queue"], 3);
         assert_eq!(v["gauges_final"]["smi.status{status=Commissioned}"], 1001);
         assert_eq!(

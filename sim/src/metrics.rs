@@ -71,6 +71,7 @@ pub struct Metrics {
     flows: Vec<Flow>,
     by_name: BTreeMap<String, u32>,
     series: Series,
+    scalars: BTreeMap<String, f64>,
 }
 
 impl Metrics {
@@ -146,6 +147,21 @@ impl Metrics {
         if flow.trt.is_some_and(|trt| latency <= trt) {
             flow.within_trt += 1;
         }
+    }
+
+    /// Sets the end-of-run figure `name` (energy in kWh, overload minutes, a share…), for results
+    /// that are neither counts nor latencies. Setting it again replaces the value.
+    ///
+    /// # Panics
+    /// If `value` is not finite: a NaN or infinity in `summary.json` would not be valid JSON.
+    pub fn set_scalar(&mut self, name: String, value: f64) {
+        assert!(value.is_finite(), "scalar {name} = {value} is not finite");
+        self.scalars.insert(name, value);
+    }
+
+    /// End-of-run figures as `(name, value)`, in name order.
+    pub fn scalars(&self) -> &BTreeMap<String, f64> {
+        &self.scalars
     }
 
     /// Appends every gauge's current value as the sample at `at`.
