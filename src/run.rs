@@ -39,6 +39,7 @@ pub fn run(args: &RunArgs) -> Result<ExitCode, CliError> {
     let wall_seconds = progress.elapsed_secs();
 
     let results = RunResults {
+        expectations: &[],
         scenario: &scenario.name,
         seed: scenario.seed,
         events: stats.events,

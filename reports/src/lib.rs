@@ -14,6 +14,9 @@ mod timeseries;
 
 pub use hgrm::{hgrm_file_name, hgrm_text};
 pub use manifest::{manifest_json, scenario_hash};
+
+/// File name of the expectation outcomes in a run directory.
+pub const EXPECTATIONS_FILE: &str = "expectations.json";
 pub use output_dir::write_run;
 pub use rss::peak_rss_bytes;
 pub use summary::{summary_json, Summary};
@@ -34,6 +37,21 @@ pub struct RunResults<'a> {
     /// The world's plain-English text for a response code (`"E19"` → "Refused: …"), shown beside
     /// refusal counts; the reports crate knows no codes itself.
     pub explain_code: fn(&str) -> Option<&'static str>,
+    /// The scenario's `[[expect]]` checks against this run, in scenario order (empty when it has
+    /// none); written to `expectations.json`.
+    pub expectations: &'a [ExpectationOutcome],
+}
+
+/// The outcome of one `[[expect]]` of a scenario, checked against a run's results.
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct ExpectationOutcome {
+    /// What was expected, as a reader would say it, e.g.
+    /// `sr.e2e{region=north,sr=4.1.1} p99_us <= 30s`.
+    pub expected: String,
+    /// What the run gave, in the same units, or why no value could be read
+    /// (e.g. `no such metric`).
+    pub actual: String,
+    pub passed: bool,
 }
 
 /// Facts about how the run was made (wall clock lives here, never in the summary).

@@ -12,7 +12,8 @@ use std::fs::{self, File};
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 
-/// Writes `manifest.json`, `summary.json`, `latency/<flow>.hgrm` and `timeseries.csv` into `dir`.
+/// Writes `manifest.json`, `summary.json`, `expectations.json`, `latency/<flow>.hgrm` and
+/// `timeseries.csv` into `dir`.
 ///
 /// Everything is built and fsynced in the sibling `<dir>.tmp-<pid>`, then swapped into place; a
 /// previous run in `dir` is replaced only once the new one is complete. On error the temp dir is
@@ -103,6 +104,10 @@ fn check_replaceable(dir: &Path) -> io::Result<()> {
 fn fill(tmp: &Path, r: &RunResults, m: &RunManifest, summary: &Summary) -> io::Result<()> {
     write_file(&tmp.join("manifest.json"), manifest_json(m).as_bytes())?;
     write_file(&tmp.join("summary.json"), summary.json.as_bytes())?;
+    let mut expectations =
+        serde_json::to_string_pretty(r.expectations).expect("expectations serialise");
+    expectations.push('\n');
+    write_file(&tmp.join(crate::EXPECTATIONS_FILE), expectations.as_bytes())?;
     write_file(
         &tmp.join("timeseries.csv"),
         timeseries_csv(r.metrics).as_bytes(),
@@ -191,6 +196,7 @@ mod tests {
 
     fn run<'a>(metrics: &'a dccsim_sim::Metrics) -> (RunResults<'a>, RunManifest<'a>) {
         let r = RunResults {
+            expectations: &[],
             explain_code: |_| None,
             scenario: "quickstart",
             seed: 7,
@@ -246,7 +252,17 @@ mod tests {
         let s = write_run(&dir, &r, &m).unwrap();
         assert_eq!(
             listing(&dir),
-            ["latency", "manifest.json", "summary.json", "timeseries.csv"]
+            [
+                "expectations.json",
+                "latency",
+                "manifest.json",
+                "summary.json",
+                "timeseries.csv"
+            ]
+        );
+        assert_eq!(
+            fs::read_to_string(dir.join("expectations.json")).unwrap(),
+            "[]\n"
         );
         assert_eq!(
             listing(&dir.join("latency")),

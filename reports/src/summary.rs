@@ -149,6 +149,7 @@ mod tests {
 
     fn results(m: &dccsim_sim::Metrics) -> RunResults<'_> {
         RunResults {
+            expectations: &[],
             explain_code: |_| None,
             scenario: "quickstart",
             seed: 7,

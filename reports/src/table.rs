@@ -246,6 +246,7 @@ mod tests {
         m.record(f, SimDuration::from_millis(850));
         m.flow("sr.e2e{hop=wan,region=north,sr=4.1.1}".into(), None);
         let r = RunResults {
+            expectations: &[],
             explain_code: |c| (c == "E5").then_some("Refused: status"),
             scenario: "t",
             seed: 1,
@@ -286,6 +287,7 @@ mod tests {
     fn no_flows_no_refusals() {
         let m = Metrics::new();
         let r = RunResults {
+            expectations: &[],
             explain_code: |_| None,
             scenario: "t",
             seed: 1,
