@@ -32,6 +32,8 @@ pub enum Command {
         #[arg(long = "set", value_name = "KEY=VALUE")]
         sets: Vec<String>,
     },
+    /// Show a finished run again from its saved outputs, without simulating.
+    Report(ReportArgs),
     /// Kernel benchmarks.
     Bench {
         #[command(subcommand)]
@@ -55,6 +57,18 @@ pub struct RunArgs {
     /// No progress line and no table: only errors.
     #[arg(long, short)]
     pub quiet: bool,
+}
+
+#[derive(Args, Debug)]
+pub struct ReportArgs {
+    /// A run directory (written by `dccsim run`).
+    pub path: PathBuf,
+    /// (Re)write PATH/report.html instead of printing the tables.
+    #[arg(long)]
+    pub html: bool,
+    /// Write aggregates as long-format CSV to FILE (results stores only).
+    #[arg(long, value_name = "FILE")]
+    pub csv: Option<PathBuf>,
 }
 
 #[derive(Subcommand, Debug)]
@@ -115,6 +129,7 @@ pub fn dispatch(cli: Cli) -> Result<ExitCode, CliError> {
     match cli.command {
         Command::Run(args) => crate::run::run(&args),
         Command::Validate { scenarios, sets } => crate::run::validate(&scenarios, &sets),
+        Command::Report(args) => crate::report_run::report(&args),
         Command::Bench {
             which: BenchCommand::Phold(args),
         } => crate::bench::phold(&args),

@@ -4,6 +4,7 @@
 mod bench;
 mod cli;
 mod progress;
+mod report_run;
 mod run;
 
 use clap::Parser;

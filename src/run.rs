@@ -3,7 +3,6 @@
 use crate::cli::{CliError, RunArgs};
 use crate::progress::Progress;
 use dccsim_actors::scenario::{self, Scenario};
-use dccsim_actors::sr::ResponseCode;
 use dccsim_actors::GbWorld;
 use dccsim_reports::{RunManifest, RunResults};
 use dccsim_sim::SimTime;
@@ -46,7 +45,7 @@ pub fn run(args: &RunArgs) -> Result<ExitCode, CliError> {
         sim_end_us: end.as_micros(),
         in_flight_at_end: world.in_flight(&kernel),
         metrics: &kernel.metrics,
-        explain_code: |code| ResponseCode::from_code(code).map(ResponseCode::text),
+        explain_code: crate::report_run::explain_code,
     };
     let version = env!("CARGO_PKG_VERSION");
     let manifest = RunManifest {
@@ -71,11 +70,12 @@ pub fn run(args: &RunArgs) -> Result<ExitCode, CliError> {
     if !args.quiet {
         println!("{}", dccsim_reports::terminal_table(&results));
         println!(
-            "{} events in {:.2} s wall ({:.2} M events/s); outputs in {}",
+            "{} events in {:.2} s wall ({:.2} M events/s); outputs in {}, report {}",
             stats.events,
             wall_seconds,
             stats.events as f64 / wall_seconds.max(1e-9) / 1e6,
-            out.display()
+            out.display(),
+            out.join(dccsim_reports::REPORT_FILE).display()
         );
     }
     println!("digest {}", summary.digest);

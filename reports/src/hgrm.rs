@@ -83,6 +83,117 @@ pub fn hgrm_text(h: &Histogram<u64>) -> String {
     out
 }
 
+/// The file stems of flows' `.hgrm` files, for flow names in name order: [`safe_stem`], with
+/// `_2`, `_3`, … added where distinct names map to one stem (the later names in order).
+pub(crate) fn flow_file_stems(names_in_order: &[&str]) -> Vec<String> {
+    debug_assert!(
+        names_in_order.windows(2).all(|w| w[0] < w[1]),
+        "sorted, distinct"
+    );
+    let mut used = std::collections::BTreeSet::new();
+    names_in_order
+        .iter()
+        .map(|flow| {
+            let stem = safe_stem(flow);
+            let mut name = stem.clone();
+            let mut n = 2;
+            while !used.insert(name.clone()) {
+                name = format!("{stem}_{n}");
+                n += 1;
+            }
+            name
+        })
+        .collect()
+}
+
+/// One row of a `.hgrm` percentile distribution, read back from the text.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct PercentileRow {
+    /// Latency at this percentile, µs (the file holds ms to the histogram's precision).
+    pub value_us: u64,
+    /// The percentile as a fraction, 0..=1.
+    pub quantile: f64,
+}
+
+/// A `.hgrm` text read back: its rows and the footer's total count.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ParsedHgrm {
+    pub rows: Vec<PercentileRow>,
+    pub total_count: u64,
+}
+
+/// Reads the text [`hgrm_text`] writes; an error names the 1-based line and what is wrong.
+pub fn parse_hgrm(text: &str) -> Result<ParsedHgrm, String> {
+    let mut rows = Vec::new();
+    let mut total_count = None;
+    let mut lines = text.lines().enumerate();
+    match lines.next() {
+        Some((_, l))
+            if l.split_whitespace().eq([
+                "Value",
+                "Percentile",
+                "TotalCount",
+                "1/(1-Percentile)",
+            ]) => {}
+        _ => {
+            return Err(
+                "line 1: expected the header `Value Percentile TotalCount 1/(1-Percentile)`".into(),
+            )
+        }
+    }
+    for (i, line) in lines {
+        let at = i + 1;
+        if line.trim().is_empty() {
+            continue;
+        }
+        if let Some(rest) = line.strip_prefix("#[") {
+            let body = rest
+                .strip_suffix(']')
+                .ok_or_else(|| format!("line {at}: a footer line ends with `]`"))?;
+            for field in body.split(',') {
+                if let Some((k, v)) = field.split_once('=') {
+                    if k.trim() == "Total count" {
+                        let n = v.trim().parse().map_err(|_| {
+                            format!(
+                                "line {at}: total count {:?} is not a whole number",
+                                v.trim()
+                            )
+                        })?;
+                        total_count = Some(n);
+                    }
+                }
+            }
+            continue;
+        }
+        let cols: Vec<&str> = line.split_whitespace().collect();
+        let (value_ms, quantile) = match cols.as_slice() {
+            [v, q, _, _] | [v, q, _] => (v.parse::<f64>(), q.parse::<f64>()),
+            _ => {
+                return Err(format!(
+                    "line {at}: expected 3 or 4 columns, found {}",
+                    cols.len()
+                ))
+            }
+        };
+        match (value_ms, quantile) {
+            (Ok(v), Ok(q)) if v >= 0.0 && v.is_finite() && (0.0..=1.0).contains(&q) => {
+                rows.push(PercentileRow {
+                    value_us: (v * VALUE_UNIT_SCALING).round() as u64,
+                    quantile: q,
+                });
+            }
+            _ => {
+                return Err(format!(
+                    "line {at}: expected a value in ms and a percentile between 0 and 1, found {line:?}"
+                ))
+            }
+        }
+    }
+    let total_count =
+        total_count.ok_or_else(|| "no `#[... Total count = N]` footer line".to_string())?;
+    Ok(ParsedHgrm { rows, total_count })
+}
+
 /// HdrHistogram's sub-bucket count: 2 × 10^digits rounded up to a power of two (2048 for 3).
 fn sub_bucket_count(sigfig: u8) -> u64 {
     (2 * 10u64.pow(u32::from(sigfig))).next_power_of_two()
@@ -92,51 +203,6 @@ fn sub_bucket_count(sigfig: u8) -> u64 {
 mod tests {
     use super::*;
     use crate::testutil;
-
-    /// A parsed `.hgrm`: `(value_ms, percentile, total_count)` rows and the footer's total count.
-    struct Parsed {
-        rows: Vec<(f64, f64, u64)>,
-        total_count: u64,
-        max_ms: f64,
-    }
-
-    fn parse(text: &str) -> Parsed {
-        let mut lines = text.lines();
-        let header: Vec<&str> = lines.next().unwrap().split_whitespace().collect();
-        assert_eq!(
-            header,
-            ["Value", "Percentile", "TotalCount", "1/(1-Percentile)"]
-        );
-        assert_eq!(lines.next(), Some(""));
-        let mut rows = Vec::new();
-        let (mut total_count, mut max_ms) = (None, None);
-        for line in lines {
-            if let Some(rest) = line.strip_prefix("#[") {
-                let body = rest.strip_suffix(']').expect("footer ends with ]");
-                for field in body.split(',') {
-                    let (k, v) = field.split_once('=').expect("key = value");
-                    match k.trim() {
-                        "Total count" => total_count = Some(v.trim().parse().unwrap()),
-                        "Max" => max_ms = Some(v.trim().parse().unwrap()),
-                        _ => {}
-                    }
-                }
-            } else {
-                let cols: Vec<&str> = line.split_whitespace().collect();
-                assert!(cols.len() == 3 || cols.len() == 4, "row {line:?}");
-                rows.push((
-                    cols[0].parse().unwrap(),
-                    cols[1].parse().unwrap(),
-                    cols[2].parse().unwrap(),
-                ));
-            }
-        }
-        Parsed {
-            rows,
-            total_count: total_count.expect("Total count footer"),
-            max_ms: max_ms.expect("Max footer"),
-        }
-    }
 
     #[test]
     fn file_names_are_filesystem_safe() {
@@ -161,24 +227,20 @@ mod tests {
         assert!(text.starts_with("       Value     Percentile TotalCount 1/(1-Percentile)\n\n"));
         assert!(text.contains("#[Mean    = "));
         assert!(text.ends_with("#[Buckets =           33, SubBuckets     =         2048]\n"));
-        let p = parse(&text);
+        let p = parse_hgrm(&text).unwrap();
         assert_eq!(p.total_count, 6);
         assert!(p.rows.len() > 2);
         for w in p.rows.windows(2) {
-            assert!(w[0].0 <= w[1].0, "values non-decreasing");
-            assert!(w[0].1 <= w[1].1, "percentiles non-decreasing");
-            assert!(w[0].2 <= w[1].2, "counts non-decreasing");
+            assert!(w[0].value_us <= w[1].value_us, "values non-decreasing");
+            assert!(w[0].quantile <= w[1].quantile, "percentiles non-decreasing");
         }
         let last = p.rows.last().unwrap();
-        assert_eq!(last.1, 1.0);
-        assert_eq!(last.2, 6);
+        assert_eq!(last.quantile, 1.0);
         assert!(
-            (last.0 - 31_000.0).abs() < 31.0,
-            "max row in ms: {}",
-            last.0
+            last.value_us.abs_diff(31_000_000) < 31_000,
+            "max row: {last:?}"
         );
-        assert!((p.max_ms - 31_000.0).abs() < 31.0);
-        assert!((p.rows[0].0 - 100.0).abs() < 0.2, "first row in ms");
+        assert!(p.rows[0].value_us.abs_diff(100_000) < 200, "first row");
     }
 
     #[test]
@@ -189,9 +251,19 @@ mod tests {
             .into_iter()
             .find(|f| f.name.contains("central"))
             .unwrap();
-        let p = parse(&hgrm_text(&flow.histogram));
+        let p = parse_hgrm(&hgrm_text(&flow.histogram)).unwrap();
         assert!(p.rows.is_empty());
         assert_eq!(p.total_count, 0);
-        assert_eq!(p.max_ms, 0.0);
+    }
+
+    #[test]
+    fn malformed_hgrm_is_located() {
+        assert!(parse_hgrm("").unwrap_err().starts_with("line 1:"));
+        let head = "Value Percentile TotalCount 1/(1-Percentile)\n\n";
+        let e = parse_hgrm(&format!("{head}1.0 abc 3\n")).unwrap_err();
+        assert!(e.starts_with("line 3:"), "{e}");
+        let e = parse_hgrm(&format!("{head}1.0 0.5 3 2.0 9\n")).unwrap_err();
+        assert!(e.contains("3 or 4 columns"), "{e}");
+        assert!(parse_hgrm(head).unwrap_err().contains("footer"));
     }
 }

@@ -1,27 +1,34 @@
 //! Run outputs: turns a finished run into `summary.json` (with its digest), `manifest.json`,
-//! `latency/<flow>.hgrm`, `timeseries.csv` and a terminal table (DESIGN §7).
+//! `latency/<flow>.hgrm`, `timeseries.csv`, `report.html` and a terminal table (DESIGN §7), and
+//! reads a run directory back ([`RunDir`]) to show or rebuild its report.
 //!
 //! Everything in [`RunResults`] is simulated, so the summary is byte-identical across reruns;
 //! wall-clock facts live only in [`RunManifest`] and `manifest.json`.
 
 mod hgrm;
+mod html;
 mod manifest;
 mod output_dir;
 mod rss;
+mod run_dir;
 mod summary;
 mod table;
 mod timeseries;
 
-pub use hgrm::{hgrm_file_name, hgrm_text};
+pub use hgrm::{hgrm_file_name, hgrm_text, parse_hgrm, ParsedHgrm, PercentileRow};
+pub use html::{envelope, escape, html_report, write_html_report};
 pub use manifest::{manifest_json, scenario_hash};
 
 /// File name of the expectation outcomes in a run directory.
 pub const EXPECTATIONS_FILE: &str = "expectations.json";
+/// File name of the self-contained HTML report in a run directory.
+pub const REPORT_FILE: &str = "report.html";
 pub use output_dir::write_run;
 pub use rss::peak_rss_bytes;
-pub use summary::{summary_json, Summary};
+pub use run_dir::{RunDir, RunDirError, SavedManifest, SavedSummary};
+pub use summary::{summary_json, LatencyStats, Summary};
 pub use table::{human_duration, terminal_table};
-pub use timeseries::timeseries_csv;
+pub use timeseries::{parse_timeseries_csv, timeseries_csv, SeriesSamples};
 
 /// Everything simulated about one run (no wall-clock figures).
 pub struct RunResults<'a> {
@@ -119,6 +126,43 @@ pub(crate) mod testutil {
             Some(SimDuration::from_secs(30)),
         );
         m
+    }
+
+    /// A run of [`metrics`] written by `write_run` under a scratch root: `(root, run dir)`.
+    pub fn written_run(tag: &str) -> (PathBuf, PathBuf) {
+        let root = scratch(tag);
+        let dir = root.join("run");
+        let metrics = metrics();
+        let outcomes = [crate::ExpectationOutcome {
+            expected: "dsp.queue <= 10".into(),
+            actual: "3".into(),
+            passed: true,
+        }];
+        let r = crate::RunResults {
+            expectations: &outcomes,
+            explain_code: |c| (c == "E5").then_some("Refused: <status> & more"),
+            scenario: "quickstart",
+            seed: 7,
+            events: 100,
+            sim_end_us: 120_000_000,
+            in_flight_at_end: 4,
+            metrics: &metrics,
+        };
+        let toml = "[scenario]\nname = \"quickstart\"\n";
+        let m = crate::RunManifest {
+            scenario: "quickstart",
+            description: "a <b>bold</b> & \"quoted\" test",
+            scenario_hash: crate::scenario_hash(toml),
+            resolved_toml: toml,
+            seed: 7,
+            version: "0.1.0",
+            events: 100,
+            wall_seconds: 0.25,
+            peak_rss_bytes: None,
+            sets: &[],
+        };
+        crate::write_run(&dir, &r, &m).unwrap();
+        (root, dir)
     }
 
     /// A fresh, not yet existing path under the system temp dir.

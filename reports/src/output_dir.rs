@@ -1,19 +1,20 @@
 //! Writing a run directory atomically: a reader (or a crash) sees the previous run or the new
 //! one complete, never a mixture, and a failed write never touches what was there before.
 
-use crate::hgrm::{hgrm_text, safe_stem};
+use crate::hgrm::{flow_file_stems, hgrm_text};
+use crate::html::html_report;
 use crate::manifest::manifest_json;
+use crate::run_dir::RunDir;
 use crate::summary::{summary_json, Summary};
 use crate::timeseries::timeseries_csv;
 use crate::{RunManifest, RunResults};
-use std::collections::BTreeSet;
 use std::ffi::OsString;
 use std::fs::{self, File};
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 
-/// Writes `manifest.json`, `summary.json`, `expectations.json`, `latency/<flow>.hgrm` and
-/// `timeseries.csv` into `dir`.
+/// Writes `manifest.json`, `summary.json`, `expectations.json`, `latency/<flow>.hgrm`,
+/// `timeseries.csv` and `report.html` (built from those files) into `dir`.
 ///
 /// Everything is built and fsynced in the sibling `<dir>.tmp-<pid>`, then swapped into place; a
 /// previous run in `dir` is replaced only once the new one is complete. On error the temp dir is
@@ -114,22 +115,21 @@ fn fill(tmp: &Path, r: &RunResults, m: &RunManifest, summary: &Summary) -> io::R
     )?;
     let latency = tmp.join("latency");
     fs::create_dir(&latency)?;
-    let mut used = BTreeSet::new();
-    for flow in r.metrics.flows() {
-        // Distinct flow names can map to one safe name; number the later ones (name order).
-        let stem = safe_stem(&flow.name);
-        let mut name = stem.clone();
-        let mut n = 2;
-        while !used.insert(name.clone()) {
-            name = format!("{stem}_{n}");
-            n += 1;
-        }
+    let flows = r.metrics.flows();
+    let names: Vec<&str> = flows.iter().map(|f| f.name.as_str()).collect();
+    for (flow, stem) in flows.iter().zip(flow_file_stems(&names)) {
         write_file(
-            &latency.join(format!("{name}.hgrm")),
+            &latency.join(format!("{stem}.hgrm")),
             hgrm_text(&flow.histogram).as_bytes(),
         )?;
     }
     sync_dir(&latency)?;
+    // The page is built from the files just written, exactly as `dccsim report --html` rebuilds it.
+    let run = RunDir::read(tmp).map_err(|e| io::Error::new(io::ErrorKind::InvalidData, e))?;
+    write_file(
+        &tmp.join(crate::REPORT_FILE),
+        html_report(&run, r.explain_code).as_bytes(),
+    )?;
     sync_dir(tmp)
 }
 
@@ -256,6 +256,7 @@ mod tests {
                 "expectations.json",
                 "latency",
                 "manifest.json",
+                "report.html",
                 "summary.json",
                 "timeseries.csv"
             ]

@@ -15,7 +15,7 @@
 
 use crate::RunResults;
 use dccsim_sim::metrics::Flow;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
 
@@ -45,8 +45,8 @@ struct SummaryDoc<'a> {
 }
 
 /// Statistics of one latency flow; all `None` (JSON `null`) when the flow has no samples.
-#[derive(Serialize, Debug, PartialEq)]
-pub(crate) struct LatencyStats {
+#[derive(Serialize, Deserialize, Debug, PartialEq)]
+pub struct LatencyStats {
     pub count: u64,
     pub min_us: Option<u64>,
     pub mean_us: Option<u64>,

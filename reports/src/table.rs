@@ -10,17 +10,37 @@ use std::fmt::Write;
 /// Plain-text table of the `sr.e2e{region=…,sr=…}` flows plus SR totals and refusals.
 pub fn terminal_table(r: &RunResults) -> String {
     let m = r.metrics;
-    let mut rows: Vec<(String, String, LatencyStats)> = m
+    let stats: Vec<(&str, LatencyStats)> = m
         .flows()
         .into_iter()
-        .filter_map(|f| {
-            let (base, labels) = split_name(&f.name);
+        .map(|f| (f.name.as_str(), LatencyStats::of(f)))
+        .collect();
+    table_text(
+        stats.iter().map(|(n, s)| (*n, s)),
+        m.counters(),
+        r.in_flight_at_end,
+        r.explain_code,
+    )
+}
+
+/// The table from latency statistics and counters by name, as a run computes them or as
+/// `summary.json` holds them: one function, so `dccsim report` prints what `dccsim run` printed.
+pub(crate) fn table_text<'a>(
+    flows: impl IntoIterator<Item = (&'a str, &'a LatencyStats)>,
+    counters: impl IntoIterator<Item = (&'a str, u64)>,
+    in_flight_at_end: u64,
+    explain_code: fn(&str) -> Option<&'static str>,
+) -> String {
+    let mut rows: Vec<(String, String, &LatencyStats)> = flows
+        .into_iter()
+        .filter_map(|(name, stats)| {
+            let (base, labels) = split_name(name);
             if base != "sr.e2e" || labels.len() != 2 {
                 return None;
             }
             let sr = label(&labels, "sr")?;
             let region = label(&labels, "region")?;
-            Some((sr.to_string(), region.to_string(), LatencyStats::of(f)))
+            Some((sr.to_string(), region.to_string(), stats))
         })
         .collect();
     rows.sort_by(|a, b| cmp_sr(&a.0, &b.0).then_with(|| cmp_region(&a.1, &b.1)));
@@ -80,7 +100,7 @@ pub fn terminal_table(r: &RunResults) -> String {
         }
     }
 
-    let counters = m.counters();
+    let counters: Vec<(&str, u64)> = counters.into_iter().collect();
     let total = |name: &str| -> u64 {
         counters
             .iter()
@@ -94,7 +114,7 @@ pub fn terminal_table(r: &RunResults) -> String {
         thousands(total("sr.requested")),
         thousands(total("sr.completed")),
         thousands(total("sr.rejected")),
-        thousands(r.in_flight_at_end),
+        thousands(in_flight_at_end),
     );
 
     let mut refusals: BTreeMap<&str, u64> = BTreeMap::new();
@@ -112,7 +132,7 @@ pub fn terminal_table(r: &RunResults) -> String {
         let nw = counts.iter().map(|c| width(c)).max().unwrap_or(0);
         out.push_str("Refusals by response code:\n");
         for ((code, _), n) in refusals.iter().zip(&counts) {
-            let text = (r.explain_code)(code).unwrap_or("");
+            let text = explain_code(code).unwrap_or("");
             let _ = writeln!(out, "  {code:<cw$}  {n:>nw$}  {text}");
         }
     }
@@ -153,7 +173,7 @@ fn div_round(n: u64, d: u64) -> u64 {
 }
 
 /// `1234567` → `1,234,567`.
-fn thousands(n: u64) -> String {
+pub(crate) fn thousands(n: u64) -> String {
     let digits = n.to_string();
     let first = (digits.len() - 1) % 3 + 1;
     let mut out = digits[..first].to_string();
@@ -170,7 +190,7 @@ fn width(s: &str) -> usize {
 }
 
 /// Splits `name{k=v,...}` into `name` and its labels.
-fn split_name(full: &str) -> (&str, Vec<(&str, &str)>) {
+pub(crate) fn split_name(full: &str) -> (&str, Vec<(&str, &str)>) {
     match full.split_once('{') {
         Some((base, rest)) => {
             let inner = rest.strip_suffix('}').unwrap_or(rest);
@@ -184,12 +204,12 @@ fn split_name(full: &str) -> (&str, Vec<(&str, &str)>) {
     }
 }
 
-fn label<'a>(labels: &[(&str, &'a str)], key: &str) -> Option<&'a str> {
+pub(crate) fn label<'a>(labels: &[(&str, &'a str)], key: &str) -> Option<&'a str> {
     labels.iter().find(|(k, _)| *k == key).map(|(_, v)| *v)
 }
 
 /// SR ids in numeric dotted order: 1.2 < 4.1.1 < 11.2.
-fn cmp_sr(a: &str, b: &str) -> Ordering {
+pub(crate) fn cmp_sr(a: &str, b: &str) -> Ordering {
     let key = |s: &str| -> Vec<(u64, String)> {
         s.split('.')
             .map(|p| (p.parse().unwrap_or(u64::MAX), p.to_string()))
@@ -199,7 +219,7 @@ fn cmp_sr(a: &str, b: &str) -> Ordering {
 }
 
 /// Regions north, central, south first (geographic order), any others after by name.
-fn cmp_region(a: &str, b: &str) -> Ordering {
+pub(crate) fn cmp_region(a: &str, b: &str) -> Ordering {
     let rank = |r: &str| ["north", "central", "south"].iter().position(|x| *x == r);
     match (rank(a), rank(b)) {
         (Some(x), Some(y)) => x.cmp(&y),

@@ -2,6 +2,7 @@
 //! time then series name, so the file is deterministic and loads straight into pandas or R.
 
 use dccsim_sim::Metrics;
+use std::collections::BTreeMap;
 use std::fmt::Write;
 
 /// The CSV text of all gauge samples. Series names containing `,` or `"` are quoted (RFC 4180).
@@ -35,6 +36,73 @@ fn csv_field(s: &str) -> String {
     }
 }
 
+/// One series read back from `timeseries.csv`: sample instants (µs) and values.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct SeriesSamples {
+    pub times: Vec<u64>,
+    pub values: Vec<i64>,
+}
+
+/// Reads the text [`timeseries_csv`] writes, series by name; an error names the 1-based line.
+pub fn parse_timeseries_csv(text: &str) -> Result<BTreeMap<String, SeriesSamples>, String> {
+    let mut lines = text.lines().enumerate();
+    match lines.next() {
+        Some((_, "time_us,series,value")) => {}
+        _ => return Err("line 1: expected the header `time_us,series,value`".into()),
+    }
+    let mut out: BTreeMap<String, SeriesSamples> = BTreeMap::new();
+    for (i, line) in lines {
+        let at = i + 1;
+        let bad = |what: &str| format!("line {at}: {what}, found {line:?}");
+        let (time, rest) = line
+            .split_once(',')
+            .ok_or_else(|| bad("expected `time_us,series,value`"))?;
+        let (name, value) = match rest.strip_prefix('"') {
+            Some(quoted) => {
+                // A quoted field ends at a `"` not doubled; `""` stands for one `"`.
+                let mut name = String::new();
+                let mut chars = quoted.char_indices();
+                let mut end = None;
+                while let Some((j, c)) = chars.next() {
+                    if c == '"' {
+                        if quoted[j + 1..].starts_with('"') {
+                            name.push('"');
+                            chars.next();
+                        } else {
+                            end = Some(j + 1);
+                            break;
+                        }
+                    } else {
+                        name.push(c);
+                    }
+                }
+                let after = &quoted[end.ok_or_else(|| bad("unterminated quoted series name"))?..];
+                let value = after
+                    .strip_prefix(',')
+                    .ok_or_else(|| bad("expected `,` after the quoted series name"))?;
+                (name, value)
+            }
+            None => {
+                let (name, value) = rest
+                    .rsplit_once(',')
+                    .ok_or_else(|| bad("expected `time_us,series,value`"))?;
+                (name.to_string(), value)
+            }
+        };
+        let time: u64 = time
+            .parse()
+            .map_err(|_| bad("time_us is not a whole number of µs"))?;
+        let value: i64 = value.parse().map_err(|_| bad("value is not an integer"))?;
+        let s = out.entry(name).or_default();
+        if s.times.last().is_some_and(|&last| last > time) {
+            return Err(bad("samples of a series must be in time order"));
+        }
+        s.times.push(time);
+        s.values.push(value);
+    }
+    Ok(out)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -53,6 +121,37 @@ mod tests {
              120000000,dsp.queue,3\n\
              120000000,smi.status{status=Commissioned},1001\n"
         );
+    }
+
+    #[test]
+    fn csv_reads_back() {
+        let parsed = parse_timeseries_csv(&timeseries_csv(&testutil::metrics())).unwrap();
+        assert_eq!(
+            parsed.keys().collect::<Vec<_>>(),
+            ["dsp.queue", "smi.status{status=Commissioned}"]
+        );
+        let q = &parsed["dsp.queue"];
+        assert_eq!(q.times, [0, 60_000_000, 120_000_000]);
+        assert_eq!(q.values, [0, 5, 3]);
+        let mut m = Metrics::new();
+        let g = m.gauge("q{a=\"x\",b=y}".into());
+        m.gauge_set(g, -7);
+        m.sample(dccsim_sim::SimTime(180_000_000));
+        let parsed = parse_timeseries_csv(&timeseries_csv(&m)).unwrap();
+        assert_eq!(parsed["q{a=\"x\",b=y}"].values, [-7]);
+    }
+
+    #[test]
+    fn malformed_csv_is_located() {
+        assert!(parse_timeseries_csv("t,s,v\n")
+            .unwrap_err()
+            .starts_with("line 1:"));
+        let e = parse_timeseries_csv("time_us,series,value\n0,a,1\nx,a,2\n").unwrap_err();
+        assert!(e.starts_with("line 3: time_us"), "{e}");
+        let e = parse_timeseries_csv("time_us,series,value\n0,\"a,1\n").unwrap_err();
+        assert!(e.contains("unterminated"), "{e}");
+        let e = parse_timeseries_csv("time_us,series,value\n5,a,1\n0,a,2\n").unwrap_err();
+        assert!(e.contains("time order"), "{e}");
     }
 
     #[test]
