@@ -203,6 +203,30 @@ fn report_rebuilds_the_page_and_the_tables_from_the_saved_outputs() {
 }
 
 #[test]
+fn reruns_give_the_same_page_but_for_the_wall_clock_section() {
+    let (a, b) = (scratch("html-rerun-a"), scratch("html-rerun-b"));
+    let small = ["--set", "population.premises=500"];
+    run_ok("scenarios/quickstart.toml", &a, &small);
+    run_ok("scenarios/quickstart.toml", &b, &small);
+    let simulated = |dir: &Path| {
+        let p = page(dir);
+        let cut = p
+            .find("<section id=\"manifest\">")
+            .expect("manifest section");
+        p[..cut].to_string()
+    };
+    let (pa, pb) = (simulated(&a), simulated(&b));
+    assert!(
+        pa.contains("<section id=\"reproduce\">"),
+        "the cut keeps all but the last section"
+    );
+    assert!(
+        pa == pb,
+        "report.html differs between reruns outside the manifest section"
+    );
+}
+
+#[test]
 fn scenario_text_is_escaped() {
     let out = scratch("html-escape");
     let desc = "<script>alert('x')</script> & <b>bold</b> \"quoted\"";

@@ -358,6 +358,38 @@ mod tests {
     }
 
     #[test]
+    fn a_spike_in_half_a_million_samples_reaches_the_chart() {
+        let n = 500_000u64;
+        let times: Vec<u64> = (0..n).map(|i| i * 1_000_000).collect();
+        let mut values = vec![10i64; n as usize];
+        values[123_457] = 5_000;
+        let svg = series_chart(
+            "q",
+            &[Line {
+                times: &times,
+                values: &values,
+            }],
+            (n - 1) * 1_000_000,
+        );
+        let pts = svg
+            .split("points=\"")
+            .nth(1)
+            .unwrap()
+            .split('"')
+            .next()
+            .unwrap();
+        let ys: Vec<f64> = pts
+            .split(' ')
+            .map(|p| p.split(',').nth(1).unwrap().parse().unwrap())
+            .collect();
+        assert!(ys.len() <= 4 * SERIES_BUCKETS, "{} points drawn", ys.len());
+        // The axis tops out at 5,000 exactly, so the spike touches the top of the plot.
+        assert!(svg.contains(">5,000</text>"));
+        let top = ys.iter().copied().fold(f64::MAX, f64::min);
+        assert!((top - MARGIN.2).abs() < 0.1, "highest point at y={top}");
+    }
+
+    #[test]
     fn series_chart_draws_one_line_per_series() {
         let t = [0, HOUR, 2 * HOUR];
         let a = [0, 5, 3];

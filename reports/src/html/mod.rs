@@ -447,6 +447,30 @@ fn refusals(page: &mut String, run: &RunDir, explain_code: fn(&str) -> Option<&'
     page.push_str("</table>\n</section>\n");
 }
 
+/// A two-column table of named figures: `(name, raw value for data-value, value as shown)`.
+fn named_values<'a>(
+    page: &mut String,
+    what: &str,
+    rows: impl Iterator<Item = (&'a str, String, String)>,
+) {
+    let _ = writeln!(
+        page,
+        "<table><tr><th>{what}</th><th class=\"n\">value</th></tr>"
+    );
+    for (name, raw, shown) in rows {
+        let _ = writeln!(
+            page,
+            "<tr data-{what}=\"{}\" data-value=\"{}\"><td><code>{}</code></td>\
+             <td class=\"n\">{}</td></tr>",
+            escape(name),
+            escape(&raw),
+            escape(name),
+            escape(&shown)
+        );
+    }
+    page.push_str("</table>\n");
+}
+
 /// Counters, final gauges and end-of-run scalars: everything else the summary holds.
 fn figures(page: &mut String, run: &RunDir) {
     let s = &run.summary;
@@ -456,48 +480,40 @@ fn figures(page: &mut String, run: &RunDir) {
     if s.scalars.is_empty() {
         page.push_str("<p class=\"note\">The run recorded no end-of-run figures.</p>\n");
     } else {
-        page.push_str("<table><tr><th>figure</th><th class=\"n\">value</th></tr>\n");
-        for (k, v) in &s.scalars {
-            let _ = writeln!(
-                page,
-                "<tr data-scalar=\"{}\"><td><code>{}</code></td><td class=\"n\">{}</td></tr>",
-                escape(k),
-                escape(k),
-                v.map_or_else(|| "not finite".to_string(), |v| v.to_string())
-            );
-        }
-        page.push_str("</table>\n");
+        let shown = |v: &Option<f64>| v.map_or_else(|| "not finite".to_string(), |v| v.to_string());
+        named_values(
+            page,
+            "scalar",
+            s.scalars
+                .iter()
+                .map(|(k, v)| (k.as_str(), shown(v), shown(v))),
+        );
     }
-    let _ = write!(
+    let _ = writeln!(
         page,
-        "<details><summary>All {} counters</summary>\n<table><tr><th>counter</th>\
-         <th class=\"n\">value</th></tr>\n",
+        "<details><summary>All {} counters</summary>",
         s.counters.len()
     );
-    for (k, v) in &s.counters {
-        let _ = writeln!(
-            page,
-            "<tr data-counter=\"{}\" data-value=\"{v}\"><td><code>{}</code></td>\
-             <td class=\"n\">{}</td></tr>",
-            escape(k),
-            escape(k),
-            thousands(*v)
-        );
-    }
-    let _ = write!(
+    named_values(
         page,
-        "</table></details>\n<details><summary>All {} gauges at the end</summary>\n<table>\
-         <tr><th>gauge</th><th class=\"n\">value</th></tr>\n",
+        "counter",
+        s.counters
+            .iter()
+            .map(|(k, v)| (k.as_str(), v.to_string(), thousands(*v))),
+    );
+    let _ = writeln!(
+        page,
+        "</details>\n<details><summary>All {} gauges at the end</summary>",
         s.gauges_final.len()
     );
-    for (k, v) in &s.gauges_final {
-        let _ = writeln!(
-            page,
-            "<tr><td><code>{}</code></td><td class=\"n\">{v}</td></tr>",
-            escape(k)
-        );
-    }
-    page.push_str("</table></details>\n</section>\n");
+    named_values(
+        page,
+        "gauge",
+        s.gauges_final
+            .iter()
+            .map(|(k, v)| (k.as_str(), v.to_string(), v.to_string())),
+    );
+    page.push_str("</details>\n</section>\n");
 }
 
 /// `a.b[0].c = value` lines for every leaf of the resolved parameters.
@@ -653,8 +669,10 @@ mod tests {
             "codes never used are not listed"
         );
         assert!(page.contains("<tr data-passed=\"true\"><td><code>dsp.queue &lt;= 10</code>"));
-        assert!(page.contains("<tr data-scalar=\"ev.energy_delivered_kwh\">"));
-        assert!(page.contains(">12.5</td>"));
+        assert!(page.contains("<tr data-scalar=\"ev.energy_delivered_kwh\" data-value=\"12.5\">"));
+        assert!(
+            page.contains("<tr data-counter=\"sr.rejected{code=E4,sr=4.1.1}\" data-value=\"0\">")
+        );
         assert!(page.contains("data-key=\"in flight at end\" data-value=\"4\""));
         assert!(page.contains("dccsim run quickstart.toml --seed 7"));
         assert!(!page.contains("<script") && !page.contains("<img") && !page.contains("<link"));
