@@ -197,6 +197,21 @@ fn headline(page: &mut String, run: &RunDir) {
             &format!("{share:.6}"),
         );
     }
+    // The slowest end-to-end flow at p99: where a capacity planner looks first.
+    let slowest = s
+        .latency
+        .iter()
+        .filter(|(name, _)| split_name(name).0 == "sr.e2e")
+        .filter_map(|(name, st)| Some((st.p99_us?, name)))
+        .max();
+    if let Some((p99, name)) = slowest {
+        card(
+            page,
+            &format!("slowest end-to-end p99: {name}"),
+            &human_duration(p99),
+            &p99.to_string(),
+        );
+    }
     page.push_str("</div>\n</section>\n");
 }
 
@@ -328,9 +343,23 @@ fn percentile_plots(page: &mut String, run: &RunDir) {
         "<section id=\"percentiles\">\n<h2>Percentile plots</h2>\n<p class=\"note\">Latency \
          against percentile, with 1/(1−p) on a log axis so that 90%, 99%, 99.9% and 99.99% are \
          evenly spaced (HdrHistogram style); the dashed red line is the Target Response Time. \
-         Drawn from <code>latency/*.hgrm</code>.</p>\n<div class=\"charts\">\n",
+         Drawn from <code>latency/*.hgrm</code>.</p>\n",
     );
+    let mut group = None;
     for (name, s) in ordered_flows(run) {
+        // One heading per metric name (end to end first, then each kind of hop or wait).
+        let base = split_name(name).0;
+        if group != Some(base) {
+            if group.is_some() {
+                page.push_str("</div>\n");
+            }
+            let _ = writeln!(
+                page,
+                "<h3><code>{}</code></h3>\n<div class=\"charts\">",
+                escape(base)
+            );
+            group = Some(base);
+        }
         let rows = run.distributions.get(name).map_or(&[][..], Vec::as_slice);
         let body = percentile_chart(name, rows, s.trt_us)
             .unwrap_or_else(|| "<p class=\"note\">no samples</p>".to_string());
@@ -341,7 +370,10 @@ fn percentile_plots(page: &mut String, run: &RunDir) {
             escape(name)
         );
     }
-    page.push_str("</div>\n</section>\n");
+    if group.is_some() {
+        page.push_str("</div>\n");
+    }
+    page.push_str("</section>\n");
 }
 
 /// Series grouped by metric name (the part before `{`), each group in reading order.
