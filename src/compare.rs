@@ -176,6 +176,8 @@ fn glob(pattern: &str, text: &str) -> bool {
 struct Figures {
     digest: String,
     values: BTreeMap<String, Option<f64>>,
+    /// Counter names: a counter a run never touched is absent from its summary, and is 0.
+    counters: BTreeSet<String>,
 }
 
 fn summary_path(p: &Path) -> PathBuf {
@@ -190,8 +192,8 @@ fn read_figures(p: &Path) -> Result<Figures, CliError> {
     let path = summary_path(p);
     let bad = |m: String| CliError::BadInput(format!("{}: {m}", path.display()));
     let text = std::fs::read_to_string(&path).map_err(|e| bad(format!("cannot read: {e}")))?;
-    let doc: Value = serde_json::from_str(&text)
-        .map_err(|e| bad(format!("not a dccsim summary.json: {e}")))?;
+    let doc: Value =
+        serde_json::from_str(&text).map_err(|e| bad(format!("not a dccsim summary.json: {e}")))?;
     let digest = doc["digest"]
         .as_str()
         .ok_or_else(|| bad("not a dccsim summary.json (no digest)".to_string()))?
@@ -201,6 +203,7 @@ fn read_figures(p: &Path) -> Result<Figures, CliError> {
         values.insert(key.to_string(), doc[key].as_f64());
     }
     let object = |key: &str| doc[key].as_object().cloned().unwrap_or_default();
+    let counters = object("counters").keys().cloned().collect();
     for (name, v) in object("counters").into_iter().chain(object("scalars")) {
         values.insert(name, v.as_f64());
     }
@@ -212,7 +215,11 @@ fn read_figures(p: &Path) -> Result<Figures, CliError> {
             values.insert(format!("{name} {field}"), v.as_f64());
         }
     }
-    Ok(Figures { digest, values })
+    Ok(Figures {
+        digest,
+        values,
+        counters,
+    })
 }
 
 /// One figure beyond tolerance.
@@ -251,8 +258,12 @@ pub fn compare(args: &CompareArgs) -> Result<ExitCode, CliError> {
     let names: BTreeSet<&String> = base.values.keys().chain(current.values.keys()).collect();
     let mut differences = Vec::new();
     for name in &names {
-        let b = base.values.get(*name).copied();
-        let c = current.values.get(*name).copied();
+        let counter = base.counters.contains(*name) || current.counters.contains(*name);
+        let value = |f: &Figures| match f.values.get(*name) {
+            None if counter => Some(Some(0.0)),
+            v => v.copied(),
+        };
+        let (b, c) = (value(&base), value(&current));
         let same = match (b, c) {
             (Some(Some(b)), Some(Some(c))) => rules.for_figure(name).allows(b, c),
             (Some(None), Some(None)) => true,
@@ -315,8 +326,14 @@ mod tests {
     #[test]
     fn globs_match_stars_anywhere() {
         assert!(glob("*", "anything"));
-        assert!(glob("sr.e2e* p99_us", "sr.e2e{region=north,sr=4.1.1} p99_us"));
-        assert!(!glob("sr.e2e* p99_us", "sr.e2e{region=north,sr=4.1.1} p50_us"));
+        assert!(glob(
+            "sr.e2e* p99_us",
+            "sr.e2e{region=north,sr=4.1.1} p99_us"
+        ));
+        assert!(!glob(
+            "sr.e2e* p99_us",
+            "sr.e2e{region=north,sr=4.1.1} p50_us"
+        ));
         assert!(glob("events", "events"));
         assert!(!glob("events", "events2"));
         assert!(glob("a*b*c", "aXbYc"));

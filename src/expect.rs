@@ -16,7 +16,11 @@ use dccsim_sim::Metrics;
 fn actual(e: &Expectation, m: &Metrics, events: u64, in_flight: u64) -> Result<f64, String> {
     let p = &e.metric;
     if let Some(field) = e.field {
-        let flows: Vec<_> = m.flows().into_iter().filter(|f| p.matches(&f.name)).collect();
+        let flows: Vec<_> = m
+            .flows()
+            .into_iter()
+            .filter(|f| p.matches(&f.name))
+            .collect();
         let Some(first) = flows.first() else {
             return Err("no such latency flow".to_string());
         };
@@ -119,7 +123,7 @@ fn show(field: Option<LatencyField>, x: f64) -> String {
     match field {
         Some(f) if f.is_time() => human_duration(x as u64),
         _ if x.fract() == 0.0 && x.abs() < 1e15 => format!("{}", x as i64),
-        _ => format!("{x:.6}")
+        _ => format!("{x:.9}")
             .trim_end_matches('0')
             .trim_end_matches('.')
             .to_string(),
@@ -129,7 +133,10 @@ fn show(field: Option<LatencyField>, x: f64) -> String {
 /// Prints the outcome: each failure on stderr; a one-line tally on stdout unless `quiet`.
 pub fn report(outcomes: &[ExpectationOutcome], quiet: bool) {
     for o in outcomes.iter().filter(|o| !o.passed) {
-        eprintln!("expectation failed: expected {}, got {}", o.expected, o.actual);
+        eprintln!(
+            "expectation failed: expected {}, got {}",
+            o.expected, o.actual
+        );
     }
     if !quiet && !outcomes.is_empty() {
         let passed = outcomes.iter().filter(|o| o.passed).count();

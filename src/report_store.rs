@@ -41,9 +41,9 @@ impl Estimate {
 /// The 97.5 % quantile of Student's t with `df` degrees of freedom (two-sided 95 %).
 fn t975(df: usize) -> f64 {
     const TABLE: [f64; 30] = [
-        12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228, 2.201, 2.179,
-        2.160, 2.145, 2.131, 2.120, 2.110, 2.101, 2.093, 2.086, 2.080, 2.074, 2.069, 2.064,
-        2.060, 2.056, 2.052, 2.048, 2.045, 2.042,
+        12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228, 2.201, 2.179, 2.160,
+        2.145, 2.131, 2.120, 2.110, 2.101, 2.093, 2.086, 2.080, 2.074, 2.069, 2.064, 2.060, 2.056,
+        2.052, 2.048, 2.045, 2.042,
     ];
     match df {
         0 => f64::NAN,
@@ -69,7 +69,11 @@ fn read(conn: &Connection) -> rusqlite::Result<BTreeMap<i64, Point>> {
         "SELECT point, point_label, count(*) FROM runs WHERE status = 'ok' GROUP BY point",
     )?;
     let rows = stmt.query_map([], |r| {
-        Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?, r.get::<_, i64>(2)?))
+        Ok((
+            r.get::<_, i64>(0)?,
+            r.get::<_, String>(1)?,
+            r.get::<_, i64>(2)?,
+        ))
     })?;
     for row in rows {
         let (point, label, runs) = row?;
@@ -83,7 +87,14 @@ fn read(conn: &Connection) -> rusqlite::Result<BTreeMap<i64, Point>> {
         );
     }
     let latency_fields = [
-        "count", "min_us", "mean_us", "p50_us", "p90_us", "p99_us", "p999_us", "max_us",
+        "count",
+        "min_us",
+        "mean_us",
+        "p50_us",
+        "p90_us",
+        "p99_us",
+        "p999_us",
+        "max_us",
         "within_trt",
     ];
     let queries = [
@@ -99,7 +110,11 @@ fn read(conn: &Connection) -> rusqlite::Result<BTreeMap<i64, Point>> {
     for (i, (query, suffix)) in queries.iter().enumerate() {
         let mut stmt = conn.prepare(query)?;
         let rows = stmt.query_map([], |r| {
-            Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?, r.get::<_, Option<f64>>(2)?))
+            Ok((
+                r.get::<_, i64>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, Option<f64>>(2)?,
+            ))
         })?;
         for row in rows {
             let (point, name, value) = row?;
@@ -120,7 +135,11 @@ fn read(conn: &Connection) -> rusqlite::Result<BTreeMap<i64, Point>> {
              WHERE status = 'ok' ORDER BY run"
         ))?;
         let rows = stmt.query_map([], |r| {
-            Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?, r.get::<_, Option<f64>>(2)?))
+            Ok((
+                r.get::<_, i64>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, Option<f64>>(2)?,
+            ))
         })?;
         for row in rows {
             let (point, flow, value) = row?;
@@ -166,8 +185,8 @@ pub fn report_store(path: &Path, csv: Option<&Path>) -> Result<ExitCode, CliErro
     crate::store::inspect(path)?;
     let conn = Connection::open_with_flags(path, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)
         .map_err(|e| CliError::BadInput(format!("{}: {e}", path.display())))?;
-    let points = read(&conn)
-        .map_err(|e| CliError::Internal(format!("reading {}: {e}", path.display())))?;
+    let points =
+        read(&conn).map_err(|e| CliError::Internal(format!("reading {}: {e}", path.display())))?;
     if points.is_empty() {
         println!("{}: no completed runs yet", path.display());
     }

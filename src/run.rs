@@ -5,9 +5,9 @@
 
 use crate::cli::{CliError, RunArgs};
 use crate::progress::Progress;
+use dccsim_actors::msg::Msg;
 use dccsim_actors::scenario::{self, Scenario};
 use dccsim_actors::sr::ResponseCode;
-use dccsim_actors::msg::Msg;
 use dccsim_actors::GbWorld;
 use dccsim_reports::{ExpectationOutcome, RunManifest, RunResults};
 use dccsim_sim::{Kernel, RunStats, SimTime};
@@ -88,8 +88,8 @@ pub fn simulate(scenario: &Scenario, extra: &[scenario::Expectation], quiet: boo
 pub fn run(args: &RunArgs) -> Result<ExitCode, CliError> {
     let (sets, extra) = match &args.expect {
         Some(path) => {
-            let file = scenario::load_expectations(path)
-                .map_err(|e| CliError::BadInput(e.to_string()))?;
+            let file =
+                scenario::load_expectations(path).map_err(|e| CliError::BadInput(e.to_string()))?;
             let mut sets = file.sets;
             sets.extend_from_slice(&args.sets);
             (sets, file.expect)

@@ -165,8 +165,14 @@ pub fn inspect(path: &Path) -> Result<Identity, CliError> {
     } else {
         OpenFlags::SQLITE_OPEN_READ_ONLY
     };
-    let conn = Connection::open_with_flags(path, flags | OpenFlags::SQLITE_OPEN_NO_MUTEX)
-        .map_err(|e| bad(path, format!("cannot open the results store: {e}; {REFUSED}")))?;
+    let conn = Connection::open_with_flags(path, flags | OpenFlags::SQLITE_OPEN_NO_MUTEX).map_err(
+        |e| {
+            bad(
+                path,
+                format!("cannot open the results store: {e}; {REFUSED}"),
+            )
+        },
+    )?;
     let check: Result<String, _> = conn.query_row("PRAGMA quick_check", [], |r| r.get(0));
     match check {
         Ok(ok) if ok == "ok" => {}
@@ -345,7 +351,8 @@ fn write_record(tx: &rusqlite::Transaction<'_>, rec: &RunRecord) -> rusqlite::Re
             rec.wall_seconds,
         ],
     )?;
-    let mut p = tx.prepare("INSERT INTO parameters (run, key, value, number) VALUES (?1, ?2, ?3, ?4)")?;
+    let mut p =
+        tx.prepare("INSERT INTO parameters (run, key, value, number) VALUES (?1, ?2, ?3, ?4)")?;
     for (k, v) in &rec.parameters {
         p.execute(params![run, k, v, v.parse::<f64>().ok()])?;
     }
@@ -463,7 +470,8 @@ pub fn merge(out: &Path, inputs: &[PathBuf]) -> Result<ExitCode, CliError> {
             tx.commit()?;
             Ok(n as usize)
         })();
-        conn.execute("DETACH DATABASE src", []).map_err(sql(&path))?;
+        conn.execute("DETACH DATABASE src", [])
+            .map_err(sql(&path))?;
         added += copied.map_err(sql(&path))?;
     }
     let total: i64 = store

@@ -61,9 +61,9 @@ impl MetricPattern {
         let (name, labels) = match text.split_once('{') {
             None => (text, None),
             Some((name, rest)) => {
-                let inner = rest.strip_suffix('}').ok_or_else(|| {
-                    format!("`{text}` opens `{{` but does not end with `}}`")
-                })?;
+                let inner = rest
+                    .strip_suffix('}')
+                    .ok_or_else(|| format!("`{text}` opens `{{` but does not end with `}}`"))?;
                 (name, Some(inner))
             }
         };
@@ -119,7 +119,11 @@ impl fmt::Display for MetricPattern {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.name)?;
         if !self.labels.is_empty() {
-            let labels: Vec<String> = self.labels.iter().map(|(k, v)| format!("{k}={v}")).collect();
+            let labels: Vec<String> = self
+                .labels
+                .iter()
+                .map(|(k, v)| format!("{k}={v}"))
+                .collect();
             write!(f, "{{{}}}", labels.join(","))?;
         }
         Ok(())
@@ -229,9 +233,9 @@ pub(crate) fn read_all(root: &Table<'_>) -> Read<Vec<Expectation>> {
         return Ok(Vec::new());
     };
     if matches!(f.value, toml::Value::Table(_)) {
-        return Err(f.issue(
-            "`expect` must be written [[expect]] (double brackets), one per expectation",
-        ));
+        return Err(
+            f.issue("`expect` must be written [[expect]] (double brackets), one per expectation")
+        );
     }
     f.array()?
         .iter()
@@ -262,7 +266,10 @@ fn read_one(t: &Table<'_>) -> Read<Expectation> {
                 "{}: unknown comparison \"{op_text}\"; use {}",
                 op_field.what,
                 list(
-                    &symbols.iter().map(|s| format!("\"{s}\"")).collect::<Vec<_>>(),
+                    &symbols
+                        .iter()
+                        .map(|s| format!("\"{s}\""))
+                        .collect::<Vec<_>>(),
                     "or"
                 )
             ))

@@ -122,12 +122,19 @@ fn check_points(doc: &toml_edit::DocumentMut, sweep: &Sweep) -> Result<(), Issue
         let mut doc = base.clone();
         let mut created = Vec::new();
         for (i, set) in point.sets().iter().enumerate() {
-            let path = overrides::apply(&mut doc, set)
-                .map_err(|m| sweep::point_issue(i, &point, &m))?;
+            let path =
+                overrides::apply(&mut doc, set).map_err(|m| sweep::point_issue(i, &point, &m))?;
             created.push(path);
         }
         let tree: toml::Table = toml::from_str(&doc.to_string()).map_err(|e| {
-            sweep::point_issue(0, &point, &format!("the scenario is no longer valid TOML: {}", one_line(e.message())))
+            sweep::point_issue(
+                0,
+                &point,
+                &format!(
+                    "the scenario is no longer valid TOML: {}",
+                    one_line(e.message())
+                ),
+            )
         })?;
         validate::scenario(&tree, String::new()).map_err(|issue| {
             let param = created
@@ -148,9 +155,10 @@ pub fn sweep_run_scenario(
     seed: u64,
     origin: &str,
 ) -> Result<Scenario, ScenarioError> {
-    let mut doc: toml_edit::DocumentMut = base.resolved_toml.parse().map_err(|e| {
-        syntax_error(origin, &base.resolved_toml, &e)
-    })?;
+    let mut doc: toml_edit::DocumentMut = base
+        .resolved_toml
+        .parse()
+        .map_err(|e| syntax_error(origin, &base.resolved_toml, &e))?;
     doc.remove("sweep");
     let mut sets = point.sets();
     sets.push(format!("scenario.seed={seed}"));
@@ -161,10 +169,14 @@ pub fn sweep_run_scenario(
 /// `sets`, with errors located in that file as in a scenario.
 pub fn load_expectations(path: &std::path::Path) -> Result<ExpectationFile, ScenarioError> {
     let (text, origin) = read_text(path)?;
-    let original =
-        ImDocument::parse(text.clone()).map_err(|e| syntax_error(&origin, &text, &e))?;
+    let original = ImDocument::parse(text.clone()).map_err(|e| syntax_error(&origin, &text, &e))?;
     let tree: toml::Table = toml::from_str(&text).map_err(|e| {
-        ScenarioError::in_text(&origin, &text, e.span().unwrap_or(0..0), one_line(e.message()))
+        ScenarioError::in_text(
+            &origin,
+            &text,
+            e.span().unwrap_or(0..0),
+            one_line(e.message()),
+        )
     })?;
     expect::read_file(&reader::Table::root(&tree))
         .map_err(|issue| locate(issue, &origin, &text, &original, &[]))

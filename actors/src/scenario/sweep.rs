@@ -185,20 +185,19 @@ pub(crate) fn read(root: &Table<'_>) -> Read<Option<Sweep>> {
         Some(r) => r.int_in(1, i64::from(u32::MAX))? as u32,
         None => 1,
     };
-    let tables = match t.get("parameter") {
-        None => Vec::new(),
-        Some(p) if matches!(p.value, toml::Value::Table(_)) => {
-            return Err(p.issue(
+    let tables =
+        match t.get("parameter") {
+            None => Vec::new(),
+            Some(p) if matches!(p.value, toml::Value::Table(_)) => return Err(p.issue(
                 "`parameter` in [sweep] must be written [[sweep.parameter]] (double brackets), \
                  one per swept key",
-            ))
-        }
-        Some(p) => p
-            .array()?
-            .iter()
-            .map(|e| e.table_titled("[[sweep.parameter]]"))
-            .collect::<Read<Vec<_>>>()?,
-    };
+            )),
+            Some(p) => p
+                .array()?
+                .iter()
+                .map(|e| e.table_titled("[[sweep.parameter]]"))
+                .collect::<Read<Vec<_>>>()?,
+        };
     let mut parameters = Vec::new();
     for p in &tables {
         p.check_keys(&["key", "values"])?;
@@ -325,7 +324,12 @@ fn range(t: &Table<'_>) -> Read<Vec<String>> {
             return Err(too_many(n as f64));
         }
         return Ok((0..n)
-            .map(|i| format!("\"{}\"", SimDuration::from_micros(a.as_micros() + i * s.as_micros())))
+            .map(|i| {
+                format!(
+                    "\"{}\"",
+                    SimDuration::from_micros(a.as_micros() + i * s.as_micros())
+                )
+            })
             .collect());
     }
     let whole = [&from, &to, &step]
@@ -398,7 +402,11 @@ mod tests {
 
     #[test]
     fn grid_varies_the_last_parameter_fastest() {
-        let s = sweep(Combine::Grid, 1, &[("a", &["1", "2"]), ("b", &["x", "y", "z"])]);
+        let s = sweep(
+            Combine::Grid,
+            1,
+            &[("a", &["1", "2"]), ("b", &["x", "y", "z"])],
+        );
         let labels: Vec<String> = s.points().iter().map(SweepPoint::label).collect();
         assert_eq!(
             labels,
@@ -422,7 +430,14 @@ mod tests {
             runs.iter()
                 .map(|r| (r.index, r.point, r.replication))
                 .collect::<Vec<_>>(),
-            [(0, 0, 0), (1, 0, 1), (2, 0, 2), (3, 1, 0), (4, 1, 1), (5, 1, 2)]
+            [
+                (0, 0, 0),
+                (1, 0, 1),
+                (2, 0, 2),
+                (3, 1, 0),
+                (4, 1, 1),
+                (5, 1, 2)
+            ]
         );
         let mut seeds: Vec<u64> = runs.iter().map(|r| r.seed).collect();
         assert!(seeds.iter().all(|&s| s <= i64::MAX as u64));
@@ -433,11 +448,16 @@ mod tests {
         assert_eq!(seeds.len(), 6, "every run has its own seed");
         // A point keeps its seeds when another value is added before it.
         let wider = sweep(Combine::Grid, 3, &[("a", &["0", "1", "2"])]);
-        assert_eq!(wider.runs(7)[3..], runs.iter().map(|r| SweepRun {
-            index: r.index + 3,
-            point: r.point + 1,
-            ..r.clone()
-        }).collect::<Vec<_>>()[..]);
+        assert_eq!(
+            wider.runs(7)[3..],
+            runs.iter()
+                .map(|r| SweepRun {
+                    index: r.index + 3,
+                    point: r.point + 1,
+                    ..r.clone()
+                })
+                .collect::<Vec<_>>()[..]
+        );
     }
 
     const BASE: &str = "[scenario]\nname = \"t\"\nseed = 7\nduration = \"1h\"\n\
@@ -472,22 +492,30 @@ mod tests {
              values = [0.5, 1.0]\n",
         )
         .unwrap();
-        assert_eq!(listed.points()[1].label(), "dsp.workers=3 population.gas_share=1.0");
+        assert_eq!(
+            listed.points()[1].label(),
+            "dsp.workers=3 population.gas_share=1.0"
+        );
     }
 
     #[test]
     fn bad_sweeps_are_located() {
         let e = load("[sweep]\n[[sweep.parameter]]\nkey = \"dsp.wrokers\"\nvalues = [1, 2]\n")
             .unwrap_err();
-        assert!(e.starts_with("s.toml:14:7: at sweep point `dsp.wrokers=1`"), "{e}");
+        assert!(
+            e.starts_with("s.toml:14:7: at sweep point `dsp.wrokers=1`"),
+            "{e}"
+        );
         assert!(e.contains("did you mean `workers`"), "{e}");
         let e = load("[sweep]\n[[sweep.parameter]]\nkey = \"dsp.workers\"\nvalues = [4, 0]\n")
             .unwrap_err();
         assert!(e.contains("at sweep point `dsp.workers=0`"), "{e}");
         assert!(e.contains("at least 1"), "{e}");
-        let e = load("[sweep]\ncombine = \"zip\"\n[[sweep.parameter]]\nkey = \"dsp.workers\"\n\
-            values = [4, 2]\n[[sweep.parameter]]\nkey = \"population.premises\"\nvalues = [1]\n")
-            .unwrap_err();
+        let e = load(
+            "[sweep]\ncombine = \"zip\"\n[[sweep.parameter]]\nkey = \"dsp.workers\"\n\
+            values = [4, 2]\n[[sweep.parameter]]\nkey = \"population.premises\"\nvalues = [1]\n",
+        )
+        .unwrap_err();
         assert!(e.contains("as many values"), "{e}");
         let e = load("[sweep]\nreplicatons = 3\n").unwrap_err();
         assert!(e.contains("did you mean `replications`"), "{e}");
@@ -497,7 +525,8 @@ mod tests {
         let e = load("[sweep]\n[[sweep.parameter]]\nkey = \"dsp.workers\"\nvalues = { from = 1, to = 1000000, step = 1 }\n")
             .unwrap_err();
         assert!(e.contains("more than 100000"), "{e}");
-        let e = load("[sweep]\n[[sweep.parameter]]\nkey = \"scenario.seed\"\nvalues = [1]\n").unwrap_err();
+        let e = load("[sweep]\n[[sweep.parameter]]\nkey = \"scenario.seed\"\nvalues = [1]\n")
+            .unwrap_err();
         assert!(e.contains("cannot be swept"), "{e}");
         let e = load("[sweep]\n").unwrap_err();
         assert!(e.contains("single run"), "{e}");

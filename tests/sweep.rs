@@ -1,0 +1,284 @@
+//! `dccsim sweep`: expansion (grid, zip, ranges, replications, seeds), a run in a sweep equals
+//! the same run alone, and a sweep killed with SIGKILL then resumed gives the same store as one
+//! that was never interrupted.
+
+mod common;
+use common::{dccsim, scratch};
+use std::collections::BTreeSet;
+use std::path::Path;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+const SWEEP: &str = "scenarios/capacity-sweep.toml";
+
+/// The capacity sweep shrunk for a debug build: 3 workers × 2 rates × 2 replications.
+const SMALL: &[&str] = &[
+    "--set",
+    "population.premises=400",
+    "--set",
+    "sweep.replications=2",
+    "--set",
+    "sweep.parameter.1.values=[3.0, 30.0]",
+];
+
+fn args<'a>(head: &[&'a str], tail: &[&'a str]) -> Vec<&'a str> {
+    head.iter().chain(tail).copied().collect()
+}
+
+/// `--list` rows: (run, point, replication, seed, parameters).
+fn list(extra: &[&str]) -> Vec<(usize, usize, u32, u64, String)> {
+    let o = dccsim(&args(&["sweep", SWEEP, "--list"], extra));
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    String::from_utf8(o.stdout)
+        .unwrap()
+        .lines()
+        .skip(1)
+        .map(|l| {
+            let f: Vec<&str> = l.split('\t').collect();
+            (
+                f[0].parse().unwrap(),
+                f[1].parse().unwrap(),
+                f[2].parse().unwrap(),
+                f[3].parse().unwrap(),
+                f[4].to_string(),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn grid_ranges_and_replications_expand_with_distinct_stable_seeds() {
+    let runs = list(&[]);
+    // 3 worker counts × a range of 12 rates (3.0 to 36.0 step 3.0) × 3 replications.
+    assert_eq!(runs.len(), 3 * 12 * 3);
+    let points: BTreeSet<&str> = runs.iter().map(|r| r.4.as_str()).collect();
+    assert_eq!(points.len(), 36);
+    assert!(points.contains("dsp.workers=2 traffic.0.per_premises_per_day=36.0"));
+    assert!(points.contains("dsp.workers=1 traffic.0.per_premises_per_day=3.0"));
+    let seeds: BTreeSet<u64> = runs.iter().map(|r| r.3).collect();
+    assert_eq!(seeds.len(), runs.len(), "every run has its own seed");
+    assert_eq!(runs, list(&[]), "the expansion and seeds are stable");
+    // Another scenario seed gives other run seeds.
+    let reseeded = list(&["--set", "scenario.seed=12"]);
+    assert!(reseeded.iter().zip(&runs).all(|(a, b)| a.3 != b.3));
+}
+
+#[test]
+fn zip_pairs_values_and_shards_partition_the_runs() {
+    let zip = list(&[
+        "--set",
+        "sweep.combine=zip",
+        "--set",
+        "sweep.parameter.1.values=[3.0, 6.0, 9.0]",
+        "--set",
+        "sweep.replications=1",
+    ]);
+    let labels: Vec<&str> = zip.iter().map(|r| r.4.as_str()).collect();
+    assert_eq!(
+        labels,
+        [
+            "dsp.workers=1 traffic.0.per_premises_per_day=3.0",
+            "dsp.workers=2 traffic.0.per_premises_per_day=6.0",
+            "dsp.workers=3 traffic.0.per_premises_per_day=9.0",
+        ]
+    );
+    let all = list(&[]);
+    let mut joined: Vec<_> = (0..4)
+        .flat_map(|i| list(&["--shard", &format!("{i}/4")]))
+        .collect();
+    joined.sort();
+    assert_eq!(joined, all, "the shards together are the whole sweep, once");
+    assert!(list(&["--shard", "1/4"]).iter().all(|r| r.0 % 4 == 1));
+}
+
+#[test]
+fn a_sweep_run_has_the_digest_of_the_same_run_alone() {
+    let dir = scratch("sweep-digest");
+    let store = dir.join("s.sqlite");
+    let o = dccsim(&args(
+        &[
+            "sweep",
+            SWEEP,
+            "--store",
+            store.to_str().unwrap(),
+            "--quiet",
+        ],
+        SMALL,
+    ));
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert!(out.contains("12 ok / 0 failed / 0 skipped"), "{out}");
+
+    let conn = rusqlite::Connection::open(&store).unwrap();
+    let (seed, digest, workers): (i64, String, String) = conn
+        .query_row(
+            "SELECT seed, digest, (SELECT value FROM parameters p WHERE p.run = r.run AND \
+             key = 'dsp.workers') FROM runs r WHERE run = 7",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        )
+        .unwrap();
+    let alone = dir.join("alone");
+    let rate = if conn
+        .query_row("SELECT point_label FROM runs WHERE run = 7", [], |r| {
+            r.get::<_, String>(0)
+        })
+        .unwrap()
+        .ends_with("=30.0")
+    {
+        "30.0"
+    } else {
+        "3.0"
+    };
+    let o = dccsim(&[
+        "run",
+        SWEEP,
+        "--quiet",
+        "--out",
+        alone.to_str().unwrap(),
+        "--seed",
+        &seed.to_string(),
+        "--set",
+        "population.premises=400",
+        "--set",
+        &format!("dsp.workers={workers}"),
+        "--set",
+        &format!("traffic.0.per_premises_per_day={rate}"),
+    ]);
+    let summary = common::summary(&alone);
+    assert_eq!(summary["digest"].as_str().unwrap(), digest, "{o:?}");
+    // The store's counters are the run's.
+    let requested: i64 = conn
+        .query_row(
+            "SELECT sum(value) FROM counters WHERE run = 7 AND name LIKE 'sr.requested%'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(
+        requested as u64,
+        common::counter_sum(&summary, "sr.requested")
+    );
+    // A rerun skips every completed run.
+    let o = dccsim(&args(
+        &[
+            "sweep",
+            SWEEP,
+            "--store",
+            store.to_str().unwrap(),
+            "--quiet",
+        ],
+        SMALL,
+    ));
+    assert!(String::from_utf8_lossy(&o.stdout).contains("0 ok / 0 failed / 12 skipped"));
+}
+
+/// Every row of every run table, wall-clock column left out, in a stable order.
+pub fn contents(store: &Path) -> Vec<String> {
+    let conn = rusqlite::Connection::open(store).unwrap();
+    let mut rows = Vec::new();
+    for table in [
+        "runs",
+        "parameters",
+        "counters",
+        "latency",
+        "gauges_final",
+        "scalars",
+        "series",
+        "expectations",
+    ] {
+        let mut stmt = conn.prepare(&format!("SELECT * FROM {table}")).unwrap();
+        let names: Vec<String> = stmt.column_names().iter().map(|s| s.to_string()).collect();
+        let mut q = stmt.query([]).unwrap();
+        while let Some(row) = q.next().unwrap() {
+            let mut line = table.to_string();
+            for (i, name) in names.iter().enumerate() {
+                if name == "wall_seconds" {
+                    continue;
+                }
+                let v: rusqlite::types::Value = row.get(i).unwrap();
+                line.push_str(&format!("|{name}={v:?}"));
+            }
+            rows.push(line);
+        }
+    }
+    rows.sort();
+    rows
+}
+
+fn completed(store: &Path) -> i64 {
+    rusqlite::Connection::open_with_flags(store, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)
+        .and_then(|c| c.query_row("SELECT count(*) FROM runs", [], |r| r.get(0)))
+        .unwrap_or(0)
+}
+
+#[test]
+fn killed_with_sigkill_then_resumed_equals_uninterrupted() {
+    let dir = scratch("sweep-kill");
+    let whole = dir.join("whole.sqlite");
+    let killed = dir.join("killed.sqlite");
+    let o = dccsim(&args(
+        &[
+            "sweep",
+            SWEEP,
+            "--store",
+            whole.to_str().unwrap(),
+            "--quiet",
+            "--jobs",
+            "2",
+        ],
+        SMALL,
+    ));
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+
+    let mut child = Command::new(env!("CARGO_BIN_EXE_dccsim"))
+        .args(args(
+            &[
+                "sweep",
+                SWEEP,
+                "--store",
+                killed.to_str().unwrap(),
+                "--quiet",
+                "--jobs",
+                "1",
+            ],
+            SMALL,
+        ))
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let started = Instant::now();
+    while completed(&killed) < 3 && started.elapsed() < Duration::from_secs(60) {
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    child.kill().unwrap(); // SIGKILL
+    child.wait().unwrap();
+    let at_kill = completed(&killed);
+    assert!(
+        (3..12).contains(&at_kill),
+        "killed after {at_kill} of 12 runs: not mid-way"
+    );
+
+    let o = dccsim(&args(
+        &[
+            "sweep",
+            SWEEP,
+            "--store",
+            killed.to_str().unwrap(),
+            "--quiet",
+        ],
+        SMALL,
+    ));
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert!(
+        out.contains(&format!(
+            "{} ok / 0 failed / {at_kill} skipped",
+            12 - at_kill
+        )),
+        "{out}"
+    );
+    assert_eq!(contents(&killed), contents(&whole));
+}
