@@ -282,3 +282,45 @@ fn killed_with_sigkill_then_resumed_equals_uninterrupted() {
     );
     assert_eq!(contents(&killed), contents(&whole));
 }
+
+#[test]
+fn bad_sweeps_are_bad_input_and_run_nothing() {
+    let dir = scratch("sweep-bad");
+    let store = dir.join("s.sqlite");
+    let s = store.to_str().unwrap();
+    let cases: [(&[&str], &str); 5] = [
+        (&["sweep", "scenarios/quickstart.toml", "--store", s], "has no [sweep]"),
+        (&["sweep", SWEEP, "--store", s, "--shard", "4/4"], "--shard 4/4"),
+        (&["sweep", SWEEP, "--store", s, "--jobs", "0"], "--jobs"),
+        (
+            &["sweep", SWEEP, "--store", s, "--set", "sweep.parameter.0.key=dsp.wrokers"],
+            "at sweep point `dsp.wrokers=1 traffic.0.per_premises_per_day=3.0`: unknown key `wrokers`",
+        ),
+        (
+            &["sweep", SWEEP, "--store", s, "--set", "sweep.parameter.0.values=[1, 0]"],
+            "at sweep point `dsp.workers=0",
+        ),
+    ];
+    for (a, message) in cases {
+        let o = dccsim(a);
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert_eq!(o.status.code(), Some(2), "{a:?}: {err}");
+        assert!(err.contains(message), "{a:?}: {err}");
+        assert!(!store.exists(), "{a:?} created a store");
+    }
+    // The located error points into the scenario file when the file itself is wrong.
+    let text = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join(SWEEP))
+        .unwrap()
+        .replace("key = \"dsp.workers\"", "key = \"dsp.wokers\"");
+    let bad = dir.join("bad.toml");
+    std::fs::write(&bad, &text).unwrap();
+    let line = text.lines().position(|l| l.contains("dsp.wokers")).unwrap() + 1;
+    let o = dccsim(&["sweep", bad.to_str().unwrap(), "--list"]);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        err.contains(&format!("bad.toml:{line}:7: at sweep point")),
+        "{err}"
+    );
+    assert!(err.contains("did you mean `workers`"), "{err}");
+}
