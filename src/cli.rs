@@ -32,7 +32,7 @@ pub enum Command {
         #[arg(long = "set", value_name = "KEY=VALUE")]
         sets: Vec<String>,
     },
-    /// Run every point and replication of a scenario's [sweep] into a results store.
+    /// Run every point and replication of a scenario's `[sweep]` into a results store.
     Sweep(SweepArgs),
     /// Results stores: merge the stores of a sharded sweep.
     Store {
@@ -68,14 +68,14 @@ pub struct RunArgs {
     /// No progress line and no table: only errors.
     #[arg(long, short)]
     pub quiet: bool,
-    /// Also check the [[expect]] entries of this file (and apply its `sets` first).
+    /// Also check the `[[expect]]` entries of this file (and apply its `sets` first).
     #[arg(long, value_name = "FILE")]
     pub expect: Option<PathBuf>,
 }
 
 #[derive(Args, Debug)]
 pub struct SweepArgs {
-    /// The scenario file (TOML) with a [sweep] section.
+    /// The scenario file (TOML) with a `[sweep]` section.
     pub scenario: PathBuf,
     /// Runs at once (default: the number of CPUs).
     #[arg(long)]

@@ -104,7 +104,7 @@ pub const RUN_TABLES: [&str; 8] = [
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Identity {
     pub scenario: String,
-    /// SHA-256 of the resolved scenario text (with its [sweep]).
+    /// SHA-256 of the resolved scenario text (with its `[sweep]`).
     pub scenario_hash: String,
 }
 

@@ -257,14 +257,13 @@ fn draw(done: usize, total: usize, elapsed: Duration) {
         "?".to_string()
     } else {
         let left = elapsed.as_secs_f64() / done as f64 * (total - done) as f64;
-        format!("{:.0}s", left)
+        format!("{left:.0}s")
     };
     let width = 30;
-    let filled = if total == 0 {
-        width
-    } else {
-        done * width / total
-    };
+    let filled = (done * width)
+        .checked_div(total)
+        .unwrap_or(width)
+        .min(width);
     eprint!(
         "\r  [{}{}] {done}/{total} runs  {:.0}s elapsed  ETA {eta} ",
         "#".repeat(filled),

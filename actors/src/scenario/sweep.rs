@@ -279,7 +279,7 @@ fn values(f: &Field<'_>) -> Read<Vec<String>> {
                 })
                 .collect())
         }
-        toml::Value::Table(_) => range(&f.table_titled(format!("{}", f.what))?),
+        toml::Value::Table(_) => range(&f.table_titled(f.what.clone())?),
         _ => Err(f.issue(format!(
             "{} must be a list such as [2, 4, 8] or a range such as {{ from = 0.3, to = 1.5, \
              step = 0.3 }}",
