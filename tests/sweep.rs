@@ -324,3 +324,68 @@ fn bad_sweeps_are_bad_input_and_run_nothing() {
     );
     assert!(err.contains("did you mean `workers`"), "{err}");
 }
+
+#[test]
+fn ctrl_c_stops_cleanly_and_a_rerun_resumes() {
+    let dir = scratch("sweep-int");
+    let store = dir.join("s.sqlite");
+    let child = Command::new(env!("CARGO_BIN_EXE_dccsim"))
+        .args(args(
+            &[
+                "sweep",
+                SWEEP,
+                "--store",
+                store.to_str().unwrap(),
+                "--quiet",
+                "--jobs",
+                "1",
+                "--shard",
+                "0/2",
+            ],
+            SMALL,
+        ))
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let started = Instant::now();
+    while completed(&store) < 2 && started.elapsed() < Duration::from_secs(60) {
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    let sent = Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(sent.success());
+    let o = child.wait_with_output().unwrap();
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert_eq!(o.status.code(), Some(130), "{out}");
+    assert!(
+        out.contains("not run (interrupted; rerun to resume)"),
+        "{out}"
+    );
+    let recorded = completed(&store);
+    assert!(recorded < 6, "{out}");
+    let o = dccsim(&args(
+        &[
+            "sweep",
+            SWEEP,
+            "--store",
+            store.to_str().unwrap(),
+            "--quiet",
+            "--shard",
+            "0/2",
+        ],
+        SMALL,
+    ));
+    assert!(o.status.success());
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert!(
+        out.contains(&format!(
+            "{} ok / 0 failed / {recorded} skipped",
+            6 - recorded
+        )),
+        "{out}"
+    );
+}
