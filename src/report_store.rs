@@ -86,7 +86,13 @@ fn read(conn: &Connection) -> rusqlite::Result<BTreeMap<i64, Point>> {
             },
         );
     }
-    let latency_fields = [
+    // (table, name column, value column, suffix of the figure name); counters first.
+    let mut sources = vec![
+        ("counters", "name", "value", String::new()),
+        ("scalars", "name", "value", String::new()),
+        ("gauges_final", "name", "value", " final".to_string()),
+    ];
+    for field in [
         "count",
         "min_us",
         "mean_us",
@@ -96,42 +102,12 @@ fn read(conn: &Connection) -> rusqlite::Result<BTreeMap<i64, Point>> {
         "p999_us",
         "max_us",
         "within_trt",
-    ];
-    let queries = [
-        ("SELECT point, name, value FROM counters JOIN runs USING (run) WHERE status = 'ok' ORDER BY run".to_string(), ""),
-        ("SELECT point, name, value FROM scalars JOIN runs USING (run) WHERE status = 'ok' ORDER BY run".to_string(), ""),
-        ("SELECT point, name, value FROM gauges_final JOIN runs USING (run) WHERE status = 'ok' ORDER BY run".to_string(), " final"),
-    ];
-    fn add(points: &mut BTreeMap<i64, Point>, point: i64, name: String, value: Option<f64>) {
-        if let (Some(p), Some(v)) = (points.get_mut(&point), value) {
-            p.figures.entry(name).or_default().push(v);
-        }
+    ] {
+        sources.push(("latency", "flow", field, format!(" {field}")));
     }
-    for (i, (query, suffix)) in queries.iter().enumerate() {
-        let mut stmt = conn.prepare(query)?;
-        let rows = stmt.query_map([], |r| {
-            Ok((
-                r.get::<_, i64>(0)?,
-                r.get::<_, String>(1)?,
-                r.get::<_, Option<f64>>(2)?,
-            ))
-        })?;
-        for row in rows {
-            let (point, name, value) = row?;
-            add(&mut points, point, format!("{name}{suffix}"), value);
-        }
-        if i == 0 {
-            // A counter a run never touched does not exist in that run: it counted zero.
-            for p in points.values_mut() {
-                for values in p.figures.values_mut() {
-                    values.resize(values.len().max(p.runs), 0.0);
-                }
-            }
-        }
-    }
-    for field in latency_fields {
+    for (i, (table, name_col, value_col, suffix)) in sources.iter().enumerate() {
         let mut stmt = conn.prepare(&format!(
-            "SELECT point, flow, {field} FROM latency JOIN runs USING (run) \
+            "SELECT point, {name_col}, {value_col} FROM {table} JOIN runs USING (run) \
              WHERE status = 'ok' ORDER BY run"
         ))?;
         let rows = stmt.query_map([], |r| {
@@ -142,8 +118,21 @@ fn read(conn: &Connection) -> rusqlite::Result<BTreeMap<i64, Point>> {
             ))
         })?;
         for row in rows {
-            let (point, flow, value) = row?;
-            add(&mut points, point, format!("{flow} {field}"), value);
+            let (point, name, value) = row?;
+            if let (Some(p), Some(v)) = (points.get_mut(&point), value) {
+                p.figures
+                    .entry(format!("{name}{suffix}"))
+                    .or_default()
+                    .push(v);
+            }
+        }
+        if i == 0 {
+            // A counter a run never touched does not exist in that run: it counted zero.
+            for p in points.values_mut() {
+                for values in p.figures.values_mut() {
+                    values.resize(values.len().max(p.runs), 0.0);
+                }
+            }
         }
     }
     Ok(points)

@@ -118,7 +118,7 @@ fn shard_stores_merge_into_the_whole_sweep_and_report_aggregates() {
     let o = dccsim(&a);
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     assert!(String::from_utf8_lossy(&o.stdout).contains("12 runs added, 12 runs in all"));
-    assert_eq!(sweep_contents(&merged), sweep_contents(&whole));
+    assert_eq!(common::store_rows(&merged), common::store_rows(&whole));
     // Merging a store of another sweep is refused.
     let other = dir.join("other.sqlite");
     let o = sweep(
@@ -178,26 +178,4 @@ fn shard_stores_merge_into_the_whole_sweep_and_report_aggregates() {
     );
     let (lo, hi): (f64, f64) = (cells[1].parse().unwrap(), cells[0].parse().unwrap());
     assert!(lo <= mean && mean <= hi, "{row}");
-}
-
-fn sweep_contents(store: &Path) -> Vec<String> {
-    let conn = rusqlite::Connection::open(store).unwrap();
-    let mut rows = Vec::new();
-    for table in ["runs", "parameters", "counters", "latency", "series"] {
-        let mut stmt = conn.prepare(&format!("SELECT * FROM {table}")).unwrap();
-        let names: Vec<String> = stmt.column_names().iter().map(|s| s.to_string()).collect();
-        let mut q = stmt.query([]).unwrap();
-        while let Some(row) = q.next().unwrap() {
-            let mut line = table.to_string();
-            for (i, name) in names.iter().enumerate() {
-                if name != "wall_seconds" {
-                    let v: rusqlite::types::Value = row.get(i).unwrap();
-                    line.push_str(&format!("|{v:?}"));
-                }
-            }
-            rows.push(line);
-        }
-    }
-    rows.sort();
-    rows
 }

@@ -173,37 +173,34 @@ fn a_sweep_run_has_the_digest_of_the_same_run_alone() {
     assert!(String::from_utf8_lossy(&o.stdout).contains("0 ok / 0 failed / 12 skipped"));
 }
 
-/// Every row of every run table, wall-clock column left out, in a stable order.
-pub fn contents(store: &Path) -> Vec<String> {
-    let conn = rusqlite::Connection::open(store).unwrap();
-    let mut rows = Vec::new();
-    for table in [
-        "runs",
-        "parameters",
-        "counters",
-        "latency",
-        "gauges_final",
-        "scalars",
-        "series",
-        "expectations",
-    ] {
-        let mut stmt = conn.prepare(&format!("SELECT * FROM {table}")).unwrap();
-        let names: Vec<String> = stmt.column_names().iter().map(|s| s.to_string()).collect();
-        let mut q = stmt.query([]).unwrap();
-        while let Some(row) = q.next().unwrap() {
-            let mut line = table.to_string();
-            for (i, name) in names.iter().enumerate() {
-                if name == "wall_seconds" {
-                    continue;
-                }
-                let v: rusqlite::types::Value = row.get(i).unwrap();
-                line.push_str(&format!("|{name}={v:?}"));
-            }
-            rows.push(line);
-        }
+/// Starts a sweep of `SMALL` plus `extra` into `store` in the background, and returns it once
+/// the store holds `runs` runs.
+fn sweep_until(store: &Path, extra: &[&str], runs: i64) -> std::process::Child {
+    let mut a = args(
+        &[
+            "sweep",
+            SWEEP,
+            "--store",
+            store.to_str().unwrap(),
+            "--quiet",
+            "--jobs",
+            "1",
+        ],
+        SMALL,
+    );
+    a.extend_from_slice(extra);
+    let child = Command::new(env!("CARGO_BIN_EXE_dccsim"))
+        .args(a)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let started = Instant::now();
+    while completed(store) < runs && started.elapsed() < Duration::from_secs(60) {
+        std::thread::sleep(Duration::from_millis(5));
     }
-    rows.sort();
-    rows
+    child
 }
 
 fn completed(store: &Path) -> i64 {
@@ -231,28 +228,7 @@ fn killed_with_sigkill_then_resumed_equals_uninterrupted() {
     ));
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
 
-    let mut child = Command::new(env!("CARGO_BIN_EXE_dccsim"))
-        .args(args(
-            &[
-                "sweep",
-                SWEEP,
-                "--store",
-                killed.to_str().unwrap(),
-                "--quiet",
-                "--jobs",
-                "1",
-            ],
-            SMALL,
-        ))
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let started = Instant::now();
-    while completed(&killed) < 3 && started.elapsed() < Duration::from_secs(60) {
-        std::thread::sleep(Duration::from_millis(5));
-    }
+    let mut child = sweep_until(&killed, &[], 3);
     child.kill().unwrap(); // SIGKILL
     child.wait().unwrap();
     let at_kill = completed(&killed);
@@ -280,7 +256,7 @@ fn killed_with_sigkill_then_resumed_equals_uninterrupted() {
         )),
         "{out}"
     );
-    assert_eq!(contents(&killed), contents(&whole));
+    assert_eq!(common::store_rows(&killed), common::store_rows(&whole));
 }
 
 #[test]
@@ -329,30 +305,7 @@ fn bad_sweeps_are_bad_input_and_run_nothing() {
 fn ctrl_c_stops_cleanly_and_a_rerun_resumes() {
     let dir = scratch("sweep-int");
     let store = dir.join("s.sqlite");
-    let child = Command::new(env!("CARGO_BIN_EXE_dccsim"))
-        .args(args(
-            &[
-                "sweep",
-                SWEEP,
-                "--store",
-                store.to_str().unwrap(),
-                "--quiet",
-                "--jobs",
-                "1",
-                "--shard",
-                "0/2",
-            ],
-            SMALL,
-        ))
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let started = Instant::now();
-    while completed(&store) < 2 && started.elapsed() < Duration::from_secs(60) {
-        std::thread::sleep(Duration::from_millis(5));
-    }
+    let child = sweep_until(&store, &["--shard", "0/2"], 2);
     let sent = Command::new("kill")
         .args(["-INT", &child.id().to_string()])
         .status()
