@@ -113,12 +113,13 @@ pub fn parse(text: &str, origin: &str, sets: &[String]) -> Result<Scenario, Scen
     Ok(scenario)
 }
 
-/// Validates the scenario at every point of `sweep`, so a misspelt key or an impossible value
-/// is refused when the scenario loads, blamed on the parameter that caused it.
+/// Validates the scenario at every point of `sweep` (past [`sweep::CHECK_ALL_POINTS`] points, at
+/// every value of each parameter), so a misspelt key or an impossible value is refused when the
+/// scenario loads, blamed on the parameter that caused it.
 fn check_points(doc: &toml_edit::DocumentMut, sweep: &Sweep) -> Result<(), Issue> {
     let mut base = doc.clone();
     base.remove("sweep");
-    for point in sweep.points() {
+    for point in sweep.points_to_check() {
         let mut doc = base.clone();
         let mut created = Vec::new();
         for (i, set) in point.sets().iter().enumerate() {

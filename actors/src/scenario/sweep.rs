@@ -26,6 +26,9 @@ use dccsim_sim::SimDuration;
 /// make a campaign of millions.
 pub const MAX_RUNS: usize = 100_000;
 
+/// Sweeps with at most this many points are validated at every point when they load.
+pub const CHECK_ALL_POINTS: usize = 1_000;
+
 /// The `[sweep]` section of a scenario.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Sweep {
@@ -115,6 +118,33 @@ impl Sweep {
                 SweepPoint { index, assignments }
             })
             .collect()
+    }
+
+    /// The points validated when the scenario loads: all of them up to [`CHECK_ALL_POINTS`];
+    /// beyond, each value of each parameter once (the others at their first value).
+    pub(crate) fn points_to_check(&self) -> Vec<SweepPoint> {
+        let all = self.points();
+        // Zip points are not combinations: they are all checked.
+        if all.len() <= CHECK_ALL_POINTS || self.combine == Combine::Zip {
+            return all;
+        }
+        let first: Vec<(String, String)> = self
+            .parameters
+            .iter()
+            .map(|p| (p.key.clone(), p.values[0].clone()))
+            .collect();
+        let mut out = Vec::new();
+        for (i, p) in self.parameters.iter().enumerate() {
+            for v in &p.values {
+                let mut assignments = first.clone();
+                assignments[i].1 = v.clone();
+                out.push(SweepPoint {
+                    index: out.len(),
+                    assignments,
+                });
+            }
+        }
+        out
     }
 
     /// Every run: each point × each replication, with seeds derived from `base_seed`.
@@ -549,6 +579,22 @@ mod tests {
         assert_eq!(run.seed, 99);
         assert_eq!(run.sweep, None);
         assert!(!run.resolved_toml.contains("[sweep]"));
+    }
+
+    #[test]
+    fn large_grids_check_every_value_at_real_points() {
+        let values: Vec<String> = (0..40).map(|i| i.to_string()).collect();
+        let v: Vec<&str> = values.iter().map(String::as_str).collect();
+        let s = sweep(Combine::Grid, 1, &[("a", &v), ("b", &v)]);
+        assert_eq!(s.points().len(), 1600);
+        let checked = s.points_to_check();
+        assert_eq!(checked.len(), 80);
+        let all: Vec<String> = s.points().iter().map(SweepPoint::label).collect();
+        assert!(checked.iter().all(|p| all.contains(&p.label())));
+        for x in &values {
+            assert!(checked.iter().any(|p| p.assignments[0].1 == *x));
+            assert!(checked.iter().any(|p| p.assignments[1].1 == *x));
+        }
     }
 
     #[test]
