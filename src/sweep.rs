@@ -213,6 +213,9 @@ async fn supervise(
     let mut handed = 0;
     let mut interrupt = Box::pin(tokio::signal::ctrl_c());
     for run in todo {
+        if writer.is_finished() {
+            break; // The store writer failed: its error is reported below.
+        }
         let permit = tokio::select! {
             permit = pool.clone().acquire_owned() => permit.expect("the pool is never closed"),
             _ = &mut interrupt => {

@@ -117,7 +117,7 @@ fn shard_stores_merge_into_the_whole_sweep_and_report_aggregates() {
     a.extend(shards.iter().map(|s| s.to_str().unwrap()));
     let o = dccsim(&a);
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-    assert!(String::from_utf8_lossy(&o.stdout).contains("12 runs added, 12 runs in all"));
+    assert!(String::from_utf8_lossy(&o.stdout).contains("8 runs added, 8 runs in all"));
     assert_eq!(common::store_rows(&merged), common::store_rows(&whole));
     // Merging a store of another sweep is refused.
     let other = dir.join("other.sqlite");
@@ -127,7 +127,7 @@ fn shard_stores_merge_into_the_whole_sweep_and_report_aggregates() {
             "--set",
             "dsp.service_time.median=\"50ms\"",
             "--shard",
-            "0/12",
+            "0/8",
         ],
     );
     assert!(o.status.success());
@@ -151,7 +151,7 @@ fn shard_stores_merge_into_the_whole_sweep_and_report_aggregates() {
     let table = String::from_utf8_lossy(&o.stdout);
     assert!(
         table.contains(
-            "point 5: dsp.workers=3 traffic.0.per_premises_per_day=30.0 (2 replications)"
+            "point 3: dsp.workers=2 traffic.0.per_premises_per_day=30.0 (2 replications)"
         ),
         "{table}"
     );
@@ -160,7 +160,7 @@ fn shard_stores_merge_into_the_whole_sweep_and_report_aggregates() {
     let (mean, n): (f64, i64) = conn
         .query_row(
             "SELECT avg(c.value), count(*) FROM counters c JOIN runs USING (run) \
-             WHERE point = 5 AND name = 'sr.completed{region=north,sr=4.1.1}'",
+             WHERE point = 3 AND name = 'sr.completed{region=north,sr=4.1.1}'",
             [],
             |r| Ok((r.get(0)?, r.get(1)?)),
         )
@@ -168,8 +168,8 @@ fn shard_stores_merge_into_the_whole_sweep_and_report_aggregates() {
     assert_eq!(n, 2);
     let row = text
         .lines()
-        .find(|l| l.starts_with("5,") && l.contains(",\"sr.completed{region=north,sr=4.1.1}\","))
-        .expect("a row for the counter at point 5");
+        .find(|l| l.starts_with("3,") && l.contains(",\"sr.completed{region=north,sr=4.1.1}\","))
+        .expect("a row for the counter at point 3");
     let cells: Vec<&str> = row.rsplitn(5, ',').collect();
     assert_eq!(cells[3], "2", "{row}");
     assert!(

@@ -11,7 +11,7 @@ use std::time::{Duration, Instant};
 
 const SWEEP: &str = "scenarios/capacity-sweep.toml";
 
-/// The capacity sweep shrunk for a debug build: 3 workers × 2 rates × 2 replications.
+/// The capacity sweep shrunk for a debug build: 2 workers × 2 rates × 2 replications.
 const SMALL: &[&str] = &[
     "--set",
     "population.premises=400",
@@ -49,12 +49,12 @@ fn list(extra: &[&str]) -> Vec<(usize, usize, u32, u64, String)> {
 #[test]
 fn grid_ranges_and_replications_expand_with_distinct_stable_seeds() {
     let runs = list(&[]);
-    // 3 worker counts × a range of 12 rates (3.0 to 36.0 step 3.0) × 3 replications.
-    assert_eq!(runs.len(), 3 * 12 * 3);
+    // 2 worker counts × a range of 10 rates (6.0 to 60.0 step 6.0) × 3 replications.
+    assert_eq!(runs.len(), 2 * 10 * 3);
     let points: BTreeSet<&str> = runs.iter().map(|r| r.4.as_str()).collect();
-    assert_eq!(points.len(), 36);
-    assert!(points.contains("dsp.workers=2 traffic.0.per_premises_per_day=36.0"));
-    assert!(points.contains("dsp.workers=1 traffic.0.per_premises_per_day=3.0"));
+    assert_eq!(points.len(), 20);
+    assert!(points.contains("dsp.workers=2 traffic.0.per_premises_per_day=60.0"));
+    assert!(points.contains("dsp.workers=1 traffic.0.per_premises_per_day=6.0"));
     let seeds: BTreeSet<u64> = runs.iter().map(|r| r.3).collect();
     assert_eq!(seeds.len(), runs.len(), "every run has its own seed");
     assert_eq!(runs, list(&[]), "the expansion and seeds are stable");
@@ -69,7 +69,7 @@ fn zip_pairs_values_and_shards_partition_the_runs() {
         "--set",
         "sweep.combine=zip",
         "--set",
-        "sweep.parameter.1.values=[3.0, 6.0, 9.0]",
+        "sweep.parameter.1.values=[3.0, 6.0]",
         "--set",
         "sweep.replications=1",
     ]);
@@ -79,7 +79,6 @@ fn zip_pairs_values_and_shards_partition_the_runs() {
         [
             "dsp.workers=1 traffic.0.per_premises_per_day=3.0",
             "dsp.workers=2 traffic.0.per_premises_per_day=6.0",
-            "dsp.workers=3 traffic.0.per_premises_per_day=9.0",
         ]
     );
     let all = list(&[]);
@@ -107,7 +106,7 @@ fn a_sweep_run_has_the_digest_of_the_same_run_alone() {
     ));
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     let out = String::from_utf8_lossy(&o.stdout);
-    assert!(out.contains("12 ok / 0 failed / 0 skipped"), "{out}");
+    assert!(out.contains("8 ok / 0 failed / 0 skipped"), "{out}");
 
     let conn = rusqlite::Connection::open(&store).unwrap();
     let (seed, digest, workers): (i64, String, String) = conn
@@ -170,7 +169,7 @@ fn a_sweep_run_has_the_digest_of_the_same_run_alone() {
         ],
         SMALL,
     ));
-    assert!(String::from_utf8_lossy(&o.stdout).contains("0 ok / 0 failed / 12 skipped"));
+    assert!(String::from_utf8_lossy(&o.stdout).contains("0 ok / 0 failed / 8 skipped"));
 }
 
 /// Starts a sweep of `SMALL` plus `extra` into `store` in the background, and returns it once
@@ -233,8 +232,8 @@ fn killed_with_sigkill_then_resumed_equals_uninterrupted() {
     child.wait().unwrap();
     let at_kill = completed(&killed);
     assert!(
-        (3..12).contains(&at_kill),
-        "killed after {at_kill} of 12 runs: not mid-way"
+        (3..8).contains(&at_kill),
+        "killed after {at_kill} of 8 runs: not mid-way"
     );
 
     let o = dccsim(&args(
@@ -252,7 +251,7 @@ fn killed_with_sigkill_then_resumed_equals_uninterrupted() {
     assert!(
         out.contains(&format!(
             "{} ok / 0 failed / {at_kill} skipped",
-            12 - at_kill
+            8 - at_kill
         )),
         "{out}"
     );
@@ -270,7 +269,7 @@ fn bad_sweeps_are_bad_input_and_run_nothing() {
         (&["sweep", SWEEP, "--store", s, "--jobs", "0"], "--jobs"),
         (
             &["sweep", SWEEP, "--store", s, "--set", "sweep.parameter.0.key=dsp.wrokers"],
-            "at sweep point `dsp.wrokers=1 traffic.0.per_premises_per_day=3.0`: unknown key `wrokers`",
+            "at sweep point `dsp.wrokers=1 traffic.0.per_premises_per_day=6.0`: unknown key `wrokers`",
         ),
         (
             &["sweep", SWEEP, "--store", s, "--set", "sweep.parameter.0.values=[1, 0]"],
@@ -319,7 +318,7 @@ fn ctrl_c_stops_cleanly_and_a_rerun_resumes() {
         "{out}"
     );
     let recorded = completed(&store);
-    assert!(recorded < 6, "{out}");
+    assert!(recorded < 4, "{out}");
     let o = dccsim(&args(
         &[
             "sweep",
@@ -337,7 +336,7 @@ fn ctrl_c_stops_cleanly_and_a_rerun_resumes() {
     assert!(
         out.contains(&format!(
             "{} ok / 0 failed / {recorded} skipped",
-            6 - recorded
+            4 - recorded
         )),
         "{out}"
     );
