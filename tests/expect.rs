@@ -173,3 +173,55 @@ fn bad_expectations_are_located_bad_input() {
         "{err}"
     );
 }
+
+#[test]
+fn gauge_patterns_add_up_final_values() {
+    let dir = scratch("expect-gauge");
+    // Stopped in the middle of the overnight reads, so queues and in-flight gauges are not 0.
+    let mut extra = SMALL.to_vec();
+    extra.extend_from_slice(&[
+        "--set",
+        "scenario.duration=90min",
+        "--set",
+        "dsp.workers=1",
+        "--set",
+        "dsp.service_time.median=10s",
+    ]);
+    let summary = run_ok(QUICKSTART, &dir.join("plain"), &extra);
+    let gauges = summary["gauges_final"].as_object().unwrap();
+    let busy_and_queued: i64 = gauges
+        .iter()
+        .filter(|(k, _)| k.starts_with("csp.busy{") || k.starts_with("dsp.queue"))
+        .map(|(_, v)| v.as_i64().unwrap())
+        .sum();
+    let dsp_queue = gauges["dsp.queue"].as_i64().unwrap();
+    let in_flight = gauges["sr.in_flight"].as_i64().unwrap();
+    assert!(in_flight > 0 && dsp_queue > 0, "{gauges:?}");
+    let csp_busy = busy_and_queued - dsp_queue;
+    let file = dir.join("gauges.toml");
+    std::fs::write(
+        &file,
+        format!(
+            "sets = [\"scenario.duration=90min\", \"dsp.workers=1\", \"dsp.service_time.median=10s\"]\n\n\
+             [[expect]]\nmetric = \"sr.in_flight\"\nop = \"==\"\nvalue = {in_flight}\n\n\
+             [[expect]]\nmetric = \"csp.busy\"\nop = \"==\"\nvalue = {csp_busy}\n\n\
+             [[expect]]\nmetric = \"dsp.queue\"\nop = \"==\"\nvalue = {}\n",
+            dsp_queue + 1
+        ),
+    )
+    .unwrap();
+    let out = dir.join("checked");
+    let o = run_expecting(&out, &file);
+    assert_eq!(
+        o.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let got = outcomes(&out);
+    let passed: Vec<bool> = got.iter().map(|o| o["passed"].as_bool().unwrap()).collect();
+    assert_eq!(passed, [true, true, false], "{got:?}");
+    assert_eq!(got[2]["actual"], dsp_queue.to_string());
+    // The file's `sets` were applied: the run stopped at 90min.
+    assert_eq!(common::summary(&out)["sim_end_us"], 5_400_000_000u64);
+}
