@@ -201,6 +201,10 @@ pub fn dispatch(cli: Cli) -> Result<ExitCode, CliError> {
         Command::Report(args) if args.path.is_dir() => {
             crate::report_run::report_run_dir(&args.path, args.html)
         }
+        Command::Report(args) if args.html => Err(CliError::BadInput(format!(
+            "{}: --html makes report.html for a run folder; this is not a folder",
+            args.path.display()
+        ))),
         Command::Report(args) => crate::report_store::report_store(&args.path, args.csv.as_deref()),
         Command::Bench {
             which: BenchCommand::Phold(args),
