@@ -252,6 +252,24 @@ impl Store {
             OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
         )
         .map_err(sql(path))?;
+        // Runs of one campaign come from one dccsim version, or their results could differ.
+        let other: Option<String> = conn
+            .query_row(
+                "SELECT version FROM runs WHERE version != ?1 LIMIT 1",
+                [env!("CARGO_PKG_VERSION")],
+                |r| r.get(0),
+            )
+            .optional()
+            .map_err(sql(path))?;
+        if let Some(other) = other {
+            return Err(bad(
+                path,
+                format!(
+                    "the results store holds runs made by dccsim {other}, this is dccsim {};                      mixing versions in one campaign could mix results, so refusing to use it;                      nothing was changed (use a new --store file)",
+                    env!("CARGO_PKG_VERSION")
+                ),
+            ));
+        }
         conn.execute_batch("PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON;")
             .map_err(sql(path))?;
         Ok(Store {

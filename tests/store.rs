@@ -98,6 +98,15 @@ fn foreign_corrupt_and_mismatched_stores_are_refused_unmodified() {
     .unwrap();
     drop(conn);
     refused(&newer, "schema version 99");
+
+    // Runs made by another dccsim version: resuming would mix results of two versions.
+    let older = dir.join("older.sqlite");
+    std::fs::write(&older, &before).unwrap();
+    let conn = rusqlite::Connection::open(&older).unwrap();
+    conn.execute("UPDATE runs SET version = '0.0.1' WHERE run = 0", [])
+        .unwrap();
+    drop(conn);
+    refused(&older, "made by dccsim 0.0.1");
 }
 
 #[test]
