@@ -32,7 +32,18 @@ pub enum Command {
         #[arg(long = "set", value_name = "KEY=VALUE")]
         sets: Vec<String>,
     },
-    /// Show a finished run again from its saved outputs, without simulating.
+    /// Run every point and replication of a scenario's `[sweep]` into a results store.
+    Sweep(SweepArgs),
+    /// Results stores: merge the stores of a sharded sweep.
+    Store {
+        #[command(subcommand)]
+        which: StoreCommand,
+    },
+    /// Compare two runs (run folders or summary.json files) metric by metric; exit 1 on a
+    /// difference beyond tolerance.
+    Compare(CompareArgs),
+    /// Tables from saved results: a run folder (as `run` prints them) or a results store
+    /// (mean and 95% confidence interval per sweep point).
     Report(ReportArgs),
     /// Kernel benchmarks.
     Bench {
@@ -57,16 +68,66 @@ pub struct RunArgs {
     /// No progress line and no table: only errors.
     #[arg(long, short)]
     pub quiet: bool,
+    /// Also check the `[[expect]]` entries of this file (and apply its `sets` first).
+    #[arg(long, value_name = "FILE")]
+    pub expect: Option<PathBuf>,
+}
+
+#[derive(Args, Debug)]
+pub struct SweepArgs {
+    /// The scenario file (TOML) with a `[sweep]` section.
+    pub scenario: PathBuf,
+    /// Runs at once (default: the number of CPUs).
+    #[arg(long)]
+    pub jobs: Option<usize>,
+    /// The results store, an SQLite file (default: runs/NAME-sweep.sqlite).
+    #[arg(long, value_name = "FILE")]
+    pub store: Option<PathBuf>,
+    /// Only every N-th run, starting at run I (0 ≤ I < N), e.g. --shard 2/8 for array task 2.
+    #[arg(long, value_name = "I/N")]
+    pub shard: Option<String>,
+    /// Print the expanded runs (index, point, replication, seed) and stop.
+    #[arg(long)]
+    pub list: bool,
+    /// Override a scenario value before expanding the sweep (repeatable).
+    #[arg(long = "set", value_name = "KEY=VALUE")]
+    pub sets: Vec<String>,
+    /// No progress bar; only the final tally and errors.
+    #[arg(long, short)]
+    pub quiet: bool,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum StoreCommand {
+    /// Join stores of the same sweep (e.g. one per shard) into OUT.
+    Merge {
+        /// The merged store (created, or added to if it holds the same sweep).
+        out: PathBuf,
+        /// Stores to read.
+        #[arg(required = true)]
+        inputs: Vec<PathBuf>,
+    },
+}
+
+#[derive(Args, Debug)]
+pub struct CompareArgs {
+    /// The reference run: a run folder or its summary.json.
+    pub baseline: PathBuf,
+    /// The run to check against it.
+    pub current: PathBuf,
+    /// Tolerances (TOML): `[default]` and `[[metric]]` entries with pattern, relative, absolute.
+    #[arg(long, value_name = "FILE")]
+    pub tolerance: Option<PathBuf>,
 }
 
 #[derive(Args, Debug)]
 pub struct ReportArgs {
-    /// A run directory (written by `dccsim run`).
+    /// A run folder or a results store file.
     pub path: PathBuf,
-    /// (Re)write PATH/report.html instead of printing the tables.
+    /// Also write report.html into the run folder.
     #[arg(long)]
     pub html: bool,
-    /// Write aggregates as long-format CSV to FILE (results stores only).
+    /// For a store: also write the aggregates as long-format CSV to FILE.
     #[arg(long, value_name = "FILE")]
     pub csv: Option<PathBuf>,
 }
@@ -102,6 +163,8 @@ pub struct PholdArgs {
 /// How a command failed.
 #[derive(Debug)]
 pub enum CliError {
+    /// An expectation or a comparison failed (exit 1).
+    Failed(String),
     /// The scenario, an override or a path given by the user is wrong (exit 2).
     BadInput(String),
     /// Something that should not happen (exit 3).
@@ -111,6 +174,7 @@ pub enum CliError {
 impl CliError {
     pub fn exit_code(&self) -> u8 {
         match self {
+            CliError::Failed(_) => 1,
             CliError::BadInput(_) => 2,
             CliError::Internal(_) => 3,
         }
@@ -120,7 +184,7 @@ impl CliError {
 impl fmt::Display for CliError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            CliError::BadInput(m) | CliError::Internal(m) => f.write_str(m),
+            CliError::Failed(m) | CliError::BadInput(m) | CliError::Internal(m) => f.write_str(m),
         }
     }
 }
@@ -129,6 +193,11 @@ pub fn dispatch(cli: Cli) -> Result<ExitCode, CliError> {
     match cli.command {
         Command::Run(args) => crate::run::run(&args),
         Command::Validate { scenarios, sets } => crate::run::validate(&scenarios, &sets),
+        Command::Sweep(args) => crate::sweep::sweep(&args),
+        Command::Store {
+            which: StoreCommand::Merge { out, inputs },
+        } => crate::store::merge(&out, &inputs),
+        Command::Compare(args) => crate::compare::compare(&args),
         Command::Report(args) => crate::report_run::report(&args),
         Command::Bench {
             which: BenchCommand::Phold(args),

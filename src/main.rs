@@ -3,9 +3,14 @@
 
 mod bench;
 mod cli;
+mod compare;
+mod expect;
 mod progress;
 mod report_run;
+mod report_store;
 mod run;
+mod store;
+mod sweep;
 
 use clap::Parser;
 use std::process::ExitCode;

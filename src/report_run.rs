@@ -13,8 +13,7 @@ pub fn explain_code(code: &str) -> Option<&'static str> {
     ResponseCode::from_code(code).map(ResponseCode::text)
 }
 
-/// `dccsim report PATH`: a run directory here; a results store (a file) belongs to the sweep
-/// feature.
+/// `dccsim report PATH`: a run directory's tables or page, or a results store's aggregates.
 pub fn report(args: &ReportArgs) -> Result<ExitCode, CliError> {
     let path = &args.path;
     if path.is_dir() {
@@ -29,18 +28,19 @@ pub fn report(args: &ReportArgs) -> Result<ExitCode, CliError> {
         }
         return report_run_dir(path, args.html);
     }
-    if path.exists() {
-        Err(CliError::BadInput(format!(
-            "{}: not a run directory; reports of a results store come with sweeps, not in this \
-             build",
+    if !path.exists() {
+        return Err(CliError::BadInput(format!(
+            "{}: no such run directory or results store",
             path.display()
-        )))
-    } else {
-        Err(CliError::BadInput(format!(
-            "{}: no such run directory",
-            path.display()
-        )))
+        )));
     }
+    if args.html {
+        return Err(CliError::BadInput(format!(
+            "{}: --html makes report.html for a run folder; this is not a folder",
+            path.display()
+        )));
+    }
+    crate::report_store::report_store(path, args.csv.as_deref())
 }
 
 /// Prints the run's tables, or with `html` (re)writes `RUN_DIR/report.html`.

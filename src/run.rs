@@ -1,17 +1,21 @@
 //! `dccsim run` and `dccsim validate`: load a scenario, build the GB world, simulate, write outputs.
+//!
+//! [`simulate`] is the single-run pipeline; `run` and the sweep workers both call it, so a run in
+//! a sweep has the same results and digest as the same scenario run alone.
 
 use crate::cli::{CliError, RunArgs};
 use crate::progress::Progress;
+use dccsim_actors::msg::Msg;
 use dccsim_actors::scenario::{self, Scenario};
 use dccsim_actors::GbWorld;
-use dccsim_reports::{RunManifest, RunResults};
-use dccsim_sim::SimTime;
+use dccsim_reports::{ExpectationOutcome, RunManifest, RunResults};
+use dccsim_sim::{Kernel, RunStats, SimTime};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 /// Loads a scenario with the command line's overrides; `--seed` is one more override, so the
 /// resolved scenario (and its hash in the manifest) says which seed ran.
-fn load(path: &Path, sets: &[String], seed: Option<u64>) -> Result<Scenario, CliError> {
+pub(crate) fn load(path: &Path, sets: &[String], seed: Option<u64>) -> Result<Scenario, CliError> {
     let mut all = sets.to_vec();
     if let Some(seed) = seed {
         all.push(format!("scenario.seed={seed}"));
@@ -19,16 +23,43 @@ fn load(path: &Path, sets: &[String], seed: Option<u64>) -> Result<Scenario, Cli
     scenario::load(path, &all).map_err(|e| CliError::BadInput(e.to_string()))
 }
 
-pub fn run(args: &RunArgs) -> Result<ExitCode, CliError> {
-    let scenario = load(&args.scenario, &args.sets, args.seed)?;
-    let out = args.out.clone().unwrap_or_else(|| {
-        PathBuf::from("runs").join(format!("{}-seed{}", scenario.name, scenario.seed))
-    });
-    tracing::info!(scenario = %scenario.name, seed = scenario.seed, premises = scenario.population.premises, "building world");
+/// A finished simulation: the kernel (with its metrics), the world, and its expectations checked.
+pub struct Finished {
+    pub kernel: Kernel<Msg>,
+    pub world: GbWorld,
+    pub stats: RunStats,
+    pub end: SimTime,
+    pub wall_seconds: f64,
+    pub expectations: Vec<ExpectationOutcome>,
+}
 
+impl Finished {
+    /// The simulated results, ready for the reports crate.
+    pub fn results<'a>(&'a self, scenario: &'a Scenario) -> RunResults<'a> {
+        RunResults {
+            expectations: &self.expectations,
+            scenario: &scenario.name,
+            seed: scenario.seed,
+            events: self.stats.events,
+            sim_end_us: self.end.as_micros(),
+            in_flight_at_end: self.world.in_flight(&self.kernel),
+            metrics: &self.kernel.metrics,
+            explain_code: crate::report_run::explain_code,
+        }
+    }
+
+    /// Whether every expectation held.
+    pub fn expectations_met(&self) -> bool {
+        self.expectations.iter().all(|e| e.passed)
+    }
+}
+
+/// Builds the world of `scenario`, simulates it to its end, settles it and checks its
+/// expectations (the scenario's own plus `extra`). `quiet` hides the progress line.
+pub fn simulate(scenario: &Scenario, extra: &[scenario::Expectation], quiet: bool) -> Finished {
     let end = SimTime(scenario.duration.as_micros());
-    let mut progress = Progress::new(end, args.quiet);
-    let (mut kernel, mut world) = GbWorld::build(&scenario);
+    let mut progress = Progress::new(end, quiet);
+    let (mut kernel, mut world) = GbWorld::build(scenario);
     tracing::info!(pending = kernel.pending(), "simulating");
     let stats = kernel.run(&mut world, end, &mut |now, events| {
         progress.update(now, events)
@@ -36,17 +67,42 @@ pub fn run(args: &RunArgs) -> Result<ExitCode, CliError> {
     progress.finish();
     world.finish(&mut kernel, end);
     let wall_seconds = progress.elapsed_secs();
+    let in_flight = world.in_flight(&kernel);
+    let expectations = scenario
+        .expect
+        .iter()
+        .chain(extra)
+        .map(|e| crate::expect::check(e, &kernel.metrics, stats.events, in_flight))
+        .collect();
+    Finished {
+        kernel,
+        world,
+        stats,
+        end,
+        wall_seconds,
+        expectations,
+    }
+}
 
-    let results = RunResults {
-        expectations: &[],
-        scenario: &scenario.name,
-        seed: scenario.seed,
-        events: stats.events,
-        sim_end_us: end.as_micros(),
-        in_flight_at_end: world.in_flight(&kernel),
-        metrics: &kernel.metrics,
-        explain_code: crate::report_run::explain_code,
+pub fn run(args: &RunArgs) -> Result<ExitCode, CliError> {
+    let (sets, extra) = match &args.expect {
+        Some(path) => {
+            let file =
+                scenario::load_expectations(path).map_err(|e| CliError::BadInput(e.to_string()))?;
+            let mut sets = file.sets;
+            sets.extend_from_slice(&args.sets);
+            (sets, file.expect)
+        }
+        None => (args.sets.clone(), Vec::new()),
     };
+    let scenario = load(&args.scenario, &sets, args.seed)?;
+    let out = args.out.clone().unwrap_or_else(|| {
+        PathBuf::from("runs").join(format!("{}-seed{}", scenario.name, scenario.seed))
+    });
+    tracing::info!(scenario = %scenario.name, seed = scenario.seed, premises = scenario.population.premises, "building world");
+
+    let done = simulate(&scenario, &extra, args.quiet);
+    let results = done.results(&scenario);
     let version = env!("CARGO_PKG_VERSION");
     let manifest = RunManifest {
         scenario: &scenario.name,
@@ -55,10 +111,10 @@ pub fn run(args: &RunArgs) -> Result<ExitCode, CliError> {
         resolved_toml: &scenario.resolved_toml,
         seed: scenario.seed,
         version,
-        events: stats.events,
-        wall_seconds,
+        events: done.stats.events,
+        wall_seconds: done.wall_seconds,
         peak_rss_bytes: dccsim_reports::peak_rss_bytes(),
-        sets: &args.sets,
+        sets: &sets,
     };
     let summary = dccsim_reports::write_run(&out, &results, &manifest).map_err(|e| {
         CliError::BadInput(format!(
@@ -71,15 +127,25 @@ pub fn run(args: &RunArgs) -> Result<ExitCode, CliError> {
         println!("{}", dccsim_reports::terminal_table(&results));
         println!(
             "{} events in {:.2} s wall ({:.2} M events/s); outputs in {}, report {}",
-            stats.events,
-            wall_seconds,
-            stats.events as f64 / wall_seconds.max(1e-9) / 1e6,
+            done.stats.events,
+            done.wall_seconds,
+            done.stats.events as f64 / done.wall_seconds.max(1e-9) / 1e6,
             out.display(),
             out.join(dccsim_reports::REPORT_FILE).display()
         );
     }
     println!("digest {}", summary.digest);
-    Ok(ExitCode::SUCCESS)
+    crate::expect::report(&done.expectations, args.quiet);
+    if done.expectations_met() {
+        Ok(ExitCode::SUCCESS)
+    } else {
+        Err(CliError::Failed(format!(
+            "{} of {} expectations failed (details in {})",
+            done.expectations.iter().filter(|e| !e.passed).count(),
+            done.expectations.len(),
+            out.join(dccsim_reports::EXPECTATIONS_FILE).display()
+        )))
+    }
 }
 
 pub fn validate(paths: &[PathBuf], sets: &[String]) -> Result<ExitCode, CliError> {

@@ -468,6 +468,8 @@ mod tests_support {
                 .map(|s| (s, s.default_trt()))
                 .collect(),
             resolved_toml: String::new(),
+            sweep: None,
+            expect: Vec::new(),
         }
     }
 }

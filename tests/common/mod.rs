@@ -59,3 +59,36 @@ pub fn counter_sum(summary: &serde_json::Value, prefix: &str) -> u64 {
 
 /// The quickstart scenario shrunk so a test run takes well under a second.
 pub const SMALL: &[&str] = &["--set", "population.premises=3000"];
+
+/// Every row of every table of a results store except `meta`, without the wall-clock column
+/// `wall_seconds`, as sorted text lines: equal for stores holding the same results.
+pub fn store_rows(store: &Path) -> Vec<String> {
+    let conn =
+        rusqlite::Connection::open_with_flags(store, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)
+            .unwrap();
+    let tables: Vec<String> = conn
+        .prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name != 'meta'")
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    let mut rows = Vec::new();
+    for table in tables {
+        let mut stmt = conn.prepare(&format!("SELECT * FROM {table}")).unwrap();
+        let names: Vec<String> = stmt.column_names().iter().map(|s| s.to_string()).collect();
+        let mut q = stmt.query([]).unwrap();
+        while let Some(row) = q.next().unwrap() {
+            let mut line = table.clone();
+            for (i, name) in names.iter().enumerate() {
+                if name != "wall_seconds" {
+                    let v: rusqlite::types::Value = row.get(i).unwrap();
+                    line.push_str(&format!("|{name}={v:?}"));
+                }
+            }
+            rows.push(line);
+        }
+    }
+    rows.sort();
+    rows
+}

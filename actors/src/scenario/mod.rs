@@ -13,16 +13,20 @@
 
 pub mod defaults;
 mod error;
+mod expect;
 mod model;
 mod overrides;
 mod reader;
+mod sweep;
 mod validate;
 
 #[cfg(test)]
 mod tests;
 
 pub use error::ScenarioError;
+pub use expect::{Comparison, Expectation, ExpectationFile, LatencyField, MetricPattern};
 pub use model::*;
+pub use sweep::{run_seed, Combine, Sweep, SweepParameter, SweepPoint, SweepRun};
 
 use reader::{Issue, Path, Seg};
 use std::ops::Range;
@@ -31,6 +35,12 @@ use toml_edit::{ImDocument, Item, Table, TableLike, Value};
 /// Reads the scenario file at `path`, applies the `--set KEY=VALUE` overrides `sets` in order,
 /// and validates the result.
 pub fn load(path: &std::path::Path, sets: &[String]) -> Result<Scenario, ScenarioError> {
+    let (text, origin) = read_text(path)?;
+    parse(&text, &origin, sets)
+}
+
+/// The text of the file at `path` and the name messages give it.
+fn read_text(path: &std::path::Path) -> Result<(String, String), ScenarioError> {
     let origin = path.display().to_string();
     if path.is_dir() {
         return Err(ScenarioError::in_file(
@@ -51,7 +61,7 @@ pub fn load(path: &std::path::Path, sets: &[String]) -> Result<Scenario, Scenari
             "the file is not UTF-8 text; save the scenario as UTF-8",
         )
     })?;
-    parse(&text, &origin, sets)
+    Ok((text, origin))
 }
 
 /// Reads a scenario from `text`; `origin` is the file name that messages show.
@@ -94,8 +104,83 @@ pub fn parse(text: &str, origin: &str, sets: &[String]) -> Result<Scenario, Scen
             ),
         )
     })?;
-    validate::scenario(&tree, resolved)
-        .map_err(|issue| locate(issue, origin, text, &original, &applied))
+    let scenario = validate::scenario(&tree, resolved)
+        .map_err(|issue| locate(issue, origin, text, &original, &applied))?;
+    if let Some(sweep) = &scenario.sweep {
+        check_points(&doc, sweep)
+            .map_err(|issue| locate(issue, origin, text, &original, &applied))?;
+    }
+    Ok(scenario)
+}
+
+/// Validates the scenario at every point of `sweep` (past [`sweep::CHECK_ALL_POINTS`] points, at
+/// every value of each parameter), so a misspelt key or an impossible value is refused when the
+/// scenario loads, blamed on the parameter that caused it.
+fn check_points(doc: &toml_edit::DocumentMut, sweep: &Sweep) -> Result<(), Issue> {
+    let mut base = doc.clone();
+    base.remove("sweep");
+    for point in sweep.points_to_check() {
+        let mut doc = base.clone();
+        let mut created = Vec::new();
+        for (i, set) in point.sets().iter().enumerate() {
+            let path =
+                overrides::apply(&mut doc, set).map_err(|m| sweep::point_issue(i, &point, &m))?;
+            created.push(path);
+        }
+        let tree: toml::Table = toml::from_str(&doc.to_string()).map_err(|e| {
+            sweep::point_issue(
+                0,
+                &point,
+                &format!(
+                    "the scenario is no longer valid TOML: {}",
+                    one_line(e.message())
+                ),
+            )
+        })?;
+        validate::scenario(&tree, String::new()).map_err(|issue| {
+            let param = created
+                .iter()
+                .rposition(|c| issue.path.starts_with(c))
+                .unwrap_or(0);
+            sweep::point_issue(param, &point, &issue.message)
+        })?;
+    }
+    Ok(())
+}
+
+/// The scenario of one run of `base`'s sweep: `base` (as resolved, its `[sweep]` removed) with
+/// the point's overrides and the run's seed. `origin` names the base file in messages.
+pub fn sweep_run_scenario(
+    base: &Scenario,
+    point: &SweepPoint,
+    seed: u64,
+    origin: &str,
+) -> Result<Scenario, ScenarioError> {
+    let mut doc: toml_edit::DocumentMut = base
+        .resolved_toml
+        .parse()
+        .map_err(|e| syntax_error(origin, &base.resolved_toml, &e))?;
+    doc.remove("sweep");
+    let mut sets = point.sets();
+    sets.push(format!("scenario.seed={seed}"));
+    parse(&doc.to_string(), origin, &sets)
+}
+
+/// Reads an expectation file (`dccsim run --expect FILE`): `[[expect]]` entries and optional
+/// `sets`, with errors located in that file as in a scenario.
+pub fn load_expectations(path: &std::path::Path) -> Result<ExpectationFile, ScenarioError> {
+    let (text, origin) = read_text(path)?;
+    let original = ImDocument::parse(text.clone()).map_err(|e| syntax_error(&origin, &text, &e))?;
+    let tree: toml::Table = toml::from_str(&text).map_err(|e| {
+        ScenarioError::in_text(
+            &origin,
+            &text,
+            e.span().unwrap_or(0..0),
+            one_line(e.message()),
+        )
+    })?;
+    expect::read_file(&reader::Table::root(&tree))
+        .map_err(|issue| locate(issue, &origin, &text, &original, &[]))
 }
 
 /// A TOML syntax error, located where the parser stopped, with a hint for the usual slips.

@@ -32,6 +32,10 @@ pub struct Scenario {
     pub trt: BTreeMap<SrType, SimDuration>,
     /// The scenario text after `--set` overrides, as TOML: hashed into the manifest.
     pub resolved_toml: String,
+    /// `[sweep]`: the campaign this scenario expands to (`dccsim sweep`), if any.
+    pub sweep: Option<super::Sweep>,
+    /// `[[expect]]`: thresholds the run's results must meet.
+    pub expect: Vec<super::Expectation>,
 }
 
 /// Premises and what is installed in them.

@@ -9,7 +9,7 @@ use crate::sr::{DeviceType, Role, SrType};
 use dccsim_sim::SimDuration;
 use std::collections::BTreeMap;
 
-const TOP_LEVEL: [&str; 9] = [
+const TOP_LEVEL: [&str; 11] = [
     "scenario",
     "population",
     "supplier",
@@ -19,6 +19,8 @@ const TOP_LEVEL: [&str; 9] = [
     "devices",
     "traffic",
     "trt",
+    "sweep",
+    "expect",
 ];
 
 /// What a scenario needs at the very least, for messages about empty or incomplete files.
@@ -109,6 +111,8 @@ pub(crate) fn scenario(doc: &toml::Table, resolved_toml: String) -> Read<Scenari
     };
     let traffic = read_traffic(&root)?;
     let trt = read_trt(trt.as_ref())?;
+    let sweep = super::sweep::read(&root)?;
+    let expect = super::expect::read_all(&root)?;
 
     Ok(Scenario {
         name,
@@ -126,6 +130,8 @@ pub(crate) fn scenario(doc: &toml::Table, resolved_toml: String) -> Read<Scenari
         traffic,
         trt,
         resolved_toml,
+        sweep,
+        expect,
     })
 }
 

@@ -1,0 +1,607 @@
+//! `[sweep]`: one scenario becomes a campaign of runs — every combination (`grid`) or the
+//! parallel lists (`zip`) of some parameters' values, each point replicated with its own seed.
+//!
+//! ```toml
+//! [sweep]
+//! combine = "grid"          # or "zip"; default "grid"
+//! replications = 3          # runs per point; default 1
+//!
+//! [[sweep.parameter]]
+//! key = "dsp.workers"       # any key a `--set` can name
+//! values = [2, 4, 8]
+//!
+//! [[sweep.parameter]]
+//! key = "traffic.2.per_premises_per_day"
+//! values = { from = 0.3, to = 1.5, step = 0.3 }   # inclusive range (numbers or durations)
+//! ```
+//!
+//! A point is a list of `KEY=VALUE` overrides applied to the scenario as `--set` would; every
+//! point is checked when the scenario loads, so a misspelt key or an impossible value is refused
+//! before any run starts.
+
+use super::reader::{number, Field, Issue, Read, Seg, Table};
+use dccsim_sim::SimDuration;
+
+/// Most runs one sweep may expand to (points × replications): a typo in a range should not
+/// make a campaign of millions.
+pub const MAX_RUNS: usize = 100_000;
+
+/// Sweeps with at most this many points are validated at every point when they load.
+pub const CHECK_ALL_POINTS: usize = 1_000;
+
+/// The `[sweep]` section of a scenario.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Sweep {
+    pub parameters: Vec<SweepParameter>,
+    pub combine: Combine,
+    /// Runs per point, each with its own seed.
+    pub replications: u32,
+}
+
+/// One swept key and the values it takes, as TOML text ready for an override.
+#[derive(Clone, Debug, PartialEq)]
+pub struct SweepParameter {
+    /// A key path as `--set` takes it: `dsp.workers`, `trt."4.1.1"`.
+    pub key: String,
+    /// Each value written as TOML (`4`, `0.6`, `"30s"`).
+    pub values: Vec<String>,
+}
+
+/// How the parameters' value lists combine into points.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Combine {
+    /// Every combination; the last parameter varies fastest.
+    Grid,
+    /// The i-th value of every parameter together; all lists have the same length.
+    Zip,
+}
+
+/// One point of a sweep: a value for each parameter.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SweepPoint {
+    /// Position in expansion order, from 0.
+    pub index: usize,
+    /// `(key, value as TOML)` in parameter order.
+    pub assignments: Vec<(String, String)>,
+}
+
+impl SweepPoint {
+    /// The overrides that make this point, `KEY=VALUE` as `--set` takes them.
+    pub fn sets(&self) -> Vec<String> {
+        self.assignments
+            .iter()
+            .map(|(k, v)| format!("{k}={v}"))
+            .collect()
+    }
+
+    /// A stable name for the point: its overrides joined by spaces (`dsp.workers=4 x=0.6`).
+    pub fn label(&self) -> String {
+        self.sets().join(" ")
+    }
+}
+
+/// One run of a sweep.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SweepRun {
+    /// Position in the campaign, from 0 (point-major: all replications of point 0 first).
+    pub index: usize,
+    pub point: usize,
+    /// From 0.
+    pub replication: u32,
+    pub seed: u64,
+}
+
+impl Sweep {
+    /// The points in expansion order.
+    pub fn points(&self) -> Vec<SweepPoint> {
+        let lens: Vec<usize> = self.parameters.iter().map(|p| p.values.len()).collect();
+        let count = point_count(self.combine, &lens);
+        (0..count)
+            .map(|index| {
+                let mut rest = index;
+                let mut picks = vec![0; lens.len()];
+                match self.combine {
+                    Combine::Zip => picks.fill(index),
+                    Combine::Grid => {
+                        for (pick, len) in picks.iter_mut().zip(&lens).rev() {
+                            *pick = rest % len;
+                            rest /= len;
+                        }
+                    }
+                }
+                let assignments = self
+                    .parameters
+                    .iter()
+                    .zip(picks)
+                    .map(|(p, i)| (p.key.clone(), p.values[i].clone()))
+                    .collect();
+                SweepPoint { index, assignments }
+            })
+            .collect()
+    }
+
+    /// The points validated when the scenario loads: all of them up to [`CHECK_ALL_POINTS`];
+    /// beyond, each value of each parameter once (the others at their first value).
+    pub(crate) fn points_to_check(&self) -> Vec<SweepPoint> {
+        let all = self.points();
+        // Zip points are not combinations: they are all checked.
+        if all.len() <= CHECK_ALL_POINTS || self.combine == Combine::Zip {
+            return all;
+        }
+        let first: Vec<(String, String)> = self
+            .parameters
+            .iter()
+            .map(|p| (p.key.clone(), p.values[0].clone()))
+            .collect();
+        let mut out = Vec::new();
+        for (i, p) in self.parameters.iter().enumerate() {
+            for v in &p.values {
+                let mut assignments = first.clone();
+                assignments[i].1 = v.clone();
+                out.push(SweepPoint {
+                    index: out.len(),
+                    assignments,
+                });
+            }
+        }
+        out
+    }
+
+    /// Every run: each point × each replication, with seeds derived from `base_seed`.
+    pub fn runs(&self, base_seed: u64) -> Vec<SweepRun> {
+        let reps = self.replications as usize;
+        self.points()
+            .iter()
+            .flat_map(|p| {
+                let label = p.label();
+                (0..self.replications).map(move |r| SweepRun {
+                    index: p.index * reps + r as usize,
+                    point: p.index,
+                    replication: r,
+                    seed: run_seed(base_seed, &label, r),
+                })
+            })
+            .collect()
+    }
+}
+
+fn point_count(combine: Combine, lens: &[usize]) -> usize {
+    match combine {
+        Combine::Grid => lens.iter().product(),
+        Combine::Zip => lens.first().copied().unwrap_or(1),
+    }
+}
+
+/// The seed of replication `replication` of the point named `label` in a scenario whose seed
+/// is `base_seed`. Depends only on those three (not on the point's position, so adding a
+/// value to a list keeps every other run's seed), and fits the scenario's seed range.
+pub fn run_seed(base_seed: u64, label: &str, replication: u32) -> u64 {
+    // FNV-1a over the label, then SplitMix64 finalisers to mix in seed and replication.
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in label.bytes() {
+        h = (h ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3);
+    }
+    let x = mix(mix(base_seed ^ 0x5eed_5eed_5eed_5eed) ^ h);
+    mix(x ^ u64::from(replication)) >> 1
+}
+
+fn mix(mut z: u64) -> u64 {
+    z = z.wrapping_add(0x9e37_79b9_7f4a_7c15);
+    z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+    z ^ (z >> 31)
+}
+
+/// Reads `[sweep]` if present. The parameters' keys are checked later, against the scenario
+/// (see `check_points` in the module root).
+pub(crate) fn read(root: &Table<'_>) -> Read<Option<Sweep>> {
+    let Some(f) = root.get("sweep") else {
+        return Ok(None);
+    };
+    if matches!(f.value, toml::Value::Array(_)) {
+        return Err(f.issue("`sweep` must be a single table written [sweep], not a list"));
+    }
+    let t = f.table_titled("[sweep]")?;
+    t.check_keys(&["parameter", "combine", "replications"])?;
+    let combine = match t.get("combine") {
+        Some(c) => c.one_of("way to combine", &["grid", "zip"], |s| match s {
+            "grid" => Some(Combine::Grid),
+            "zip" => Some(Combine::Zip),
+            _ => None,
+        })?,
+        None => Combine::Grid,
+    };
+    let replications = match t.get("replications") {
+        Some(r) => r.int_in(1, i64::from(u32::MAX))? as u32,
+        None => 1,
+    };
+    let tables =
+        match t.get("parameter") {
+            None => Vec::new(),
+            Some(p) if matches!(p.value, toml::Value::Table(_)) => return Err(p.issue(
+                "`parameter` in [sweep] must be written [[sweep.parameter]] (double brackets), \
+                 one per swept key",
+            )),
+            Some(p) => p
+                .array()?
+                .iter()
+                .map(|e| e.table_titled("[[sweep.parameter]]"))
+                .collect::<Read<Vec<_>>>()?,
+        };
+    let mut parameters = Vec::new();
+    for p in &tables {
+        p.check_keys(&["key", "values"])?;
+        let key_field = p.require("key", "key = \"dsp.workers\"")?;
+        let key = key_field.str()?.trim().to_string();
+        if key.is_empty() {
+            return Err(key_field.issue("`key` in [[sweep.parameter]] must not be empty"));
+        }
+        if key == "sweep" || key.starts_with("sweep.") {
+            return Err(key_field.issue("a sweep cannot sweep its own [sweep] settings"));
+        }
+        if key == "scenario.seed" {
+            return Err(key_field.issue(
+                "`scenario.seed` cannot be swept: each run's seed is derived from the scenario \
+                 seed, the point and the replication; use `replications` for more seeds",
+            ));
+        }
+        if parameters.iter().any(|q: &SweepParameter| q.key == key) {
+            return Err(key_field.issue(format!("`{key}` is swept twice; give each key once")));
+        }
+        let values = values(&p.require("values", "values = [2, 4, 8]")?)?;
+        parameters.push(SweepParameter { key, values });
+    }
+    if parameters.is_empty() && replications == 1 {
+        return Err(t.issue(
+            "[sweep] has no [[sweep.parameter]] and one replication, so it is a single run; \
+             add a parameter (key and values) or `replications`",
+        ));
+    }
+    if combine == Combine::Zip {
+        if let Some((i, p)) = parameters
+            .iter()
+            .enumerate()
+            .find(|(_, p)| p.values.len() != parameters[0].values.len())
+        {
+            return Err(tables[i].issue(format!(
+                "with combine = \"zip\" every parameter needs as many values as the first \
+                 (`{}` has {}, `{}` has {}); or use combine = \"grid\"",
+                parameters[0].key,
+                parameters[0].values.len(),
+                p.key,
+                p.values.len()
+            )));
+        }
+    }
+    let lens: Vec<usize> = parameters.iter().map(|p| p.values.len()).collect();
+    let runs = lens
+        .iter()
+        .try_fold(1usize, |n, &l| n.checked_mul(l))
+        .map(|_| point_count(combine, &lens))
+        .and_then(|points| points.checked_mul(replications as usize))
+        .filter(|&n| n <= MAX_RUNS);
+    if runs.is_none() {
+        return Err(t.issue(format!(
+            "[sweep] expands to more than {MAX_RUNS} runs; narrow the ranges or lower \
+             `replications`"
+        )));
+    }
+    Ok(Some(Sweep {
+        parameters,
+        combine,
+        replications,
+    }))
+}
+
+/// `values = [...]` or `values = { from, to, step }`, each value as TOML text.
+fn values(f: &Field<'_>) -> Read<Vec<String>> {
+    match f.value {
+        toml::Value::Array(_) => {
+            let items = f.array()?;
+            if items.is_empty() {
+                return Err(f.issue(format!("{} is empty; give at least one value", f.what)));
+            }
+            Ok(items
+                .iter()
+                .map(|i| match i.value {
+                    toml::Value::Float(x) => float_text(*x),
+                    v => v.to_string(),
+                })
+                .collect())
+        }
+        toml::Value::Table(_) => range(&f.table_titled(f.what.clone())?),
+        _ => Err(f.issue(format!(
+            "{} must be a list such as [2, 4, 8] or a range such as {{ from = 0.3, to = 1.5, \
+             step = 0.3 }}",
+            f.what
+        ))),
+    }
+}
+
+/// A float written so TOML reads it back as a float.
+fn float_text(x: f64) -> String {
+    let s = number(x);
+    if s.contains('.') {
+        s
+    } else {
+        format!("{s}.0")
+    }
+}
+
+/// `{ from, to, step }`: from `from` up to and including `to` (when a whole number of steps
+/// reaches it), in whole numbers, decimals, or durations with units.
+fn range(t: &Table<'_>) -> Read<Vec<String>> {
+    t.check_keys(&["from", "to", "step"])?;
+    let from = t.require("from", "from = 1")?;
+    let to = t.require("to", "to = 10")?;
+    let step = t.require("step", "step = 1")?;
+    let too_many = |n: f64| {
+        t.issue(format!(
+            "{} has {n} values, more than {MAX_RUNS}; use a larger `step`",
+            t.title
+        ))
+    };
+    if let toml::Value::String(_) = from.value {
+        let (a, b, s) = (from.duration()?, to.duration()?, step.duration()?);
+        if s == SimDuration::ZERO {
+            return Err(step.issue(format!("{} must be longer than zero", step.what)));
+        }
+        if b < a {
+            return Err(to.issue(format!("{} is below `from` ({a})", to.what)));
+        }
+        let n = (b.as_micros() - a.as_micros()) / s.as_micros() + 1;
+        if n as usize > MAX_RUNS {
+            return Err(too_many(n as f64));
+        }
+        return Ok((0..n)
+            .map(|i| {
+                format!(
+                    "\"{}\"",
+                    SimDuration::from_micros(a.as_micros() + i * s.as_micros())
+                )
+            })
+            .collect());
+    }
+    let whole = [&from, &to, &step]
+        .iter()
+        .all(|f| matches!(f.value, toml::Value::Integer(_)));
+    let (a, b, s) = (from.number()?, to.number()?, step.number()?);
+    if s <= 0.0 {
+        return Err(step.issue(format!("{} must be above zero", step.what)));
+    }
+    if b < a {
+        return Err(to.issue(format!(
+            "{} is below `from` ({}); a range counts upwards",
+            to.what,
+            number(a)
+        )));
+    }
+    // A tolerance of a millionth of a step, so 0.3 + 4 × 0.3 reaches 1.5 despite rounding.
+    let n = ((b - a) / s + 1e-6).floor() + 1.0;
+    if n > MAX_RUNS as f64 {
+        return Err(too_many(n));
+    }
+    Ok((0..n as u64)
+        .map(|i| {
+            let x = a + i as f64 * s;
+            if whole {
+                format!("{}", x as i64)
+            } else {
+                // Rounded to ten decimals, as people write them, so labels stay readable.
+                float_text(x)
+            }
+        })
+        .collect())
+}
+
+/// Where a problem with sweep parameter `i` is reported: its `key`.
+pub(crate) fn key_path(i: usize) -> Vec<Seg> {
+    vec![
+        Seg::Key("sweep".into()),
+        Seg::Key("parameter".into()),
+        Seg::Index(i),
+        Seg::Key("key".into()),
+    ]
+}
+
+/// An issue about point `point` caused by parameter `param`.
+pub(crate) fn point_issue(param: usize, point: &SweepPoint, message: &str) -> Issue {
+    Issue::at(
+        &key_path(param),
+        format!("at sweep point `{}`: {message}", point.label()),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sweep(combine: Combine, reps: u32, params: &[(&str, &[&str])]) -> Sweep {
+        Sweep {
+            combine,
+            replications: reps,
+            parameters: params
+                .iter()
+                .map(|(k, vs)| SweepParameter {
+                    key: k.to_string(),
+                    values: vs.iter().map(|v| v.to_string()).collect(),
+                })
+                .collect(),
+        }
+    }
+
+    #[test]
+    fn grid_varies_the_last_parameter_fastest() {
+        let s = sweep(
+            Combine::Grid,
+            1,
+            &[("a", &["1", "2"]), ("b", &["x", "y", "z"])],
+        );
+        let labels: Vec<String> = s.points().iter().map(SweepPoint::label).collect();
+        assert_eq!(
+            labels,
+            ["a=1 b=x", "a=1 b=y", "a=1 b=z", "a=2 b=x", "a=2 b=y", "a=2 b=z"]
+        );
+    }
+
+    #[test]
+    fn zip_pairs_values_by_position() {
+        let s = sweep(Combine::Zip, 1, &[("a", &["1", "2"]), ("b", &["x", "y"])]);
+        let labels: Vec<String> = s.points().iter().map(SweepPoint::label).collect();
+        assert_eq!(labels, ["a=1 b=x", "a=2 b=y"]);
+    }
+
+    #[test]
+    fn replications_multiply_runs_with_distinct_stable_seeds() {
+        let s = sweep(Combine::Grid, 3, &[("a", &["1", "2"])]);
+        let runs = s.runs(7);
+        assert_eq!(runs.len(), 6);
+        assert_eq!(
+            runs.iter()
+                .map(|r| (r.index, r.point, r.replication))
+                .collect::<Vec<_>>(),
+            [
+                (0, 0, 0),
+                (1, 0, 1),
+                (2, 0, 2),
+                (3, 1, 0),
+                (4, 1, 1),
+                (5, 1, 2)
+            ]
+        );
+        let mut seeds: Vec<u64> = runs.iter().map(|r| r.seed).collect();
+        assert!(seeds.iter().all(|&s| s <= i64::MAX as u64));
+        assert_eq!(runs, s.runs(7), "same scenario seed, same run seeds");
+        assert_ne!(s.runs(8)[0].seed, runs[0].seed, "the scenario seed matters");
+        seeds.sort_unstable();
+        seeds.dedup();
+        assert_eq!(seeds.len(), 6, "every run has its own seed");
+        // A point keeps its seeds when another value is added before it.
+        let wider = sweep(Combine::Grid, 3, &[("a", &["0", "1", "2"])]);
+        assert_eq!(
+            wider.runs(7)[3..],
+            runs.iter()
+                .map(|r| SweepRun {
+                    index: r.index + 3,
+                    point: r.point + 1,
+                    ..r.clone()
+                })
+                .collect::<Vec<_>>()[..]
+        );
+    }
+
+    const BASE: &str = "[scenario]\nname = \"t\"\nseed = 7\nduration = \"1h\"\n\
+        [population]\npremises = 100\n[[supplier]]\nname = \"a\"\nshare = 1.0\n\
+        [dsp]\nworkers = 4\n";
+
+    fn load(sweep: &str) -> Result<Sweep, String> {
+        crate::scenario::parse(&format!("{BASE}{sweep}"), "s.toml", &[])
+            .map(|s| s.sweep.expect("a sweep"))
+            .map_err(|e| e.to_string())
+    }
+
+    #[test]
+    fn reads_lists_and_ranges() {
+        let s = load(
+            "[sweep]\nreplications = 2\n[[sweep.parameter]]\nkey = \"dsp.workers\"\n\
+             values = { from = 2, to = 8, step = 3 }\n[[sweep.parameter]]\n\
+             key = \"population.gas_share\"\nvalues = { from = 0.1, to = 0.3, step = 0.1 }\n\
+             [[sweep.parameter]]\nkey = \"scenario.duration\"\n\
+             values = { from = \"30min\", to = \"1h\", step = \"30min\" }\n",
+        )
+        .unwrap();
+        assert_eq!(s.replications, 2);
+        assert_eq!(s.combine, Combine::Grid);
+        assert_eq!(s.parameters[0].values, ["2", "5", "8"]);
+        assert_eq!(s.parameters[1].values, ["0.1", "0.2", "0.3"]);
+        assert_eq!(s.parameters[2].values, ["\"30min\"", "\"1h\""]);
+        assert_eq!(s.points().len(), 18);
+        let listed = load(
+            "[sweep]\ncombine = \"zip\"\n[[sweep.parameter]]\nkey = \"dsp.workers\"\n\
+             values = [1, 3]\n[[sweep.parameter]]\nkey = \"population.gas_share\"\n\
+             values = [0.5, 1.0]\n",
+        )
+        .unwrap();
+        assert_eq!(
+            listed.points()[1].label(),
+            "dsp.workers=3 population.gas_share=1.0"
+        );
+    }
+
+    #[test]
+    fn bad_sweeps_are_located() {
+        let e = load("[sweep]\n[[sweep.parameter]]\nkey = \"dsp.wrokers\"\nvalues = [1, 2]\n")
+            .unwrap_err();
+        assert!(
+            e.starts_with("s.toml:14:7: at sweep point `dsp.wrokers=1`"),
+            "{e}"
+        );
+        assert!(e.contains("did you mean `workers`"), "{e}");
+        let e = load("[sweep]\n[[sweep.parameter]]\nkey = \"dsp.workers\"\nvalues = [4, 0]\n")
+            .unwrap_err();
+        assert!(e.contains("at sweep point `dsp.workers=0`"), "{e}");
+        assert!(e.contains("at least 1"), "{e}");
+        let e = load(
+            "[sweep]\ncombine = \"zip\"\n[[sweep.parameter]]\nkey = \"dsp.workers\"\n\
+            values = [4, 2]\n[[sweep.parameter]]\nkey = \"population.premises\"\nvalues = [1]\n",
+        )
+        .unwrap_err();
+        assert!(e.contains("as many values"), "{e}");
+        let e = load("[sweep]\nreplicatons = 3\n").unwrap_err();
+        assert!(e.contains("did you mean `replications`"), "{e}");
+        let e = load("[sweep]\n[[sweep.parameter]]\nkey = \"dsp.workers\"\nvalues = { from = 5, to = 1, step = 1 }\n")
+            .unwrap_err();
+        assert!(e.contains("below `from`"), "{e}");
+        let e = load("[sweep]\n[[sweep.parameter]]\nkey = \"dsp.workers\"\nvalues = { from = 1, to = 1000000, step = 1 }\n")
+            .unwrap_err();
+        assert!(e.contains("more than 100000"), "{e}");
+        let e = load("[sweep]\n[[sweep.parameter]]\nkey = \"scenario.seed\"\nvalues = [1]\n")
+            .unwrap_err();
+        assert!(e.contains("cannot be swept"), "{e}");
+        let e = load("[sweep]\n").unwrap_err();
+        assert!(e.contains("single run"), "{e}");
+        let e = load("[[sweep]]\nreplications = 2\n").unwrap_err();
+        assert!(e.contains("single table"), "{e}");
+    }
+
+    #[test]
+    fn a_run_scenario_has_the_point_and_the_seed() {
+        let base = crate::scenario::parse(
+            &format!("{BASE}[sweep]\nreplications = 2\n[[sweep.parameter]]\nkey = \"dsp.workers\"\nvalues = [1, 3]\n"),
+            "s.toml",
+            &[],
+        )
+        .unwrap();
+        let sweep = base.sweep.clone().unwrap();
+        let point = &sweep.points()[1];
+        let run = crate::scenario::sweep_run_scenario(&base, point, 99, "s.toml").unwrap();
+        assert_eq!(run.dsp.workers, 3);
+        assert_eq!(run.seed, 99);
+        assert_eq!(run.sweep, None);
+        assert!(!run.resolved_toml.contains("[sweep]"));
+    }
+
+    #[test]
+    fn large_grids_check_every_value_at_real_points() {
+        let values: Vec<String> = (0..40).map(|i| i.to_string()).collect();
+        let v: Vec<&str> = values.iter().map(String::as_str).collect();
+        let s = sweep(Combine::Grid, 1, &[("a", &v), ("b", &v)]);
+        assert_eq!(s.points().len(), 1600);
+        let checked = s.points_to_check();
+        assert_eq!(checked.len(), 80);
+        let all: Vec<String> = s.points().iter().map(SweepPoint::label).collect();
+        assert!(checked.iter().all(|p| all.contains(&p.label())));
+        for x in &values {
+            assert!(checked.iter().any(|p| p.assignments[0].1 == *x));
+            assert!(checked.iter().any(|p| p.assignments[1].1 == *x));
+        }
+    }
+
+    #[test]
+    fn no_parameters_means_one_point() {
+        let s = sweep(Combine::Grid, 4, &[]);
+        assert_eq!(s.points().len(), 1);
+        assert_eq!(s.points()[0].label(), "");
+        assert_eq!(s.runs(1).len(), 4);
+    }
+}
