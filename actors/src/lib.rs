@@ -8,6 +8,7 @@
 //! worker) → CSP of the device's region (queue, WAN latency) → hub → HAN → meter → and back the
 //! same way; the supplier records the end-to-end latency against the SR's Target Response Time.
 
+pub mod cpl;
 pub mod csp;
 pub mod dist;
 pub mod dsp;
@@ -19,6 +20,7 @@ pub mod region;
 pub mod scenario;
 pub mod sr;
 pub mod supplier;
+pub mod timeline;
 pub mod traffic;
 pub mod world;
 

@@ -50,6 +50,8 @@ pub enum Msg {
     AtDevice(Request),
     /// The DSP's answer reaches the User.
     Response(Request, ResponseCode),
+    /// A step of the Central Products List: SECAS, extracts, the DSP's apply window.
+    Cpl(crate::cpl::CplMsg),
 }
 
 #[cfg(test)]

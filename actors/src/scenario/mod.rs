@@ -11,6 +11,7 @@
 //! through `reader` (types, ranges, unknown keys); errors carry a path into the document, which
 //! is mapped back to a line and column of the original text (or to the override that wrote it).
 
+mod cpl;
 pub mod defaults;
 mod error;
 mod model;

@@ -238,7 +238,7 @@ fn region_shares(f: &Field<'_>) -> Read<RegionMap<f64>> {
 }
 
 /// A list of tables written `[[name]]`; absent means empty.
-fn table_list<'a>(root: &Table<'a>, name: &str) -> Read<Vec<Table<'a>>> {
+pub(super) fn table_list<'a>(root: &Table<'a>, name: &str) -> Read<Vec<Table<'a>>> {
     let Some(f) = root.get(name) else {
         return Ok(Vec::new());
     };
@@ -390,7 +390,7 @@ const DISTS: [(&str, &[&str]); 4] = [
 const DIST_EXAMPLE: &str = "{ dist = \"lognormal\", median = \"300ms\", sigma = 0.5 }";
 
 /// `{ dist = "…", … }`.
-fn dist(f: &Field<'_>) -> Read<Dist> {
+pub(super) fn dist(f: &Field<'_>) -> Read<Dist> {
     if !matches!(f.value, toml::Value::Table(_)) {
         return Err(f.issue(format!(
             "{} must be a distribution such as {DIST_EXAMPLE} or {{ dist = \"const\", value = \
