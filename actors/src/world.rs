@@ -1,6 +1,7 @@
 //! The GB world: every actor kind in its own `Vec`, the read-only data they share, and the builder
 //! that turns a validated scenario into a ready-to-run kernel.
 
+use crate::cpl::{self, CplActor};
 use crate::csp::Csp;
 use crate::dsp::Dsp;
 use crate::hub::Hub;
@@ -11,10 +12,12 @@ use crate::region::Region;
 use crate::scenario::Scenario;
 use crate::sr::SrType;
 use crate::supplier::Supplier;
+use crate::timeline::Date;
 use dccsim_sim::{
     metric_name, ActorId, CounterId, Ctx, FlowId, GaugeId, Kernel, Kind, SimDuration, SimTime,
     World,
 };
+use rand::RngCore;
 
 /// Actor kinds of the GB world and their ids.
 pub struct Kinds;
@@ -26,6 +29,8 @@ impl Kinds {
     pub const HUB: Kind = Kind(3);
     pub const ESME: Kind = Kind(4);
     pub const GSME: Kind = Kind(5);
+    /// SECAS and the DSP's CPL function (one actor; issue 3).
+    pub const CPL: Kind = Kind(10);
 
     #[inline]
     pub fn supplier(i: u16) -> ActorId {
@@ -50,6 +55,10 @@ impl Kinds {
     #[inline]
     pub fn gsme(index: u32) -> ActorId {
         ActorId::new(Self::GSME, index)
+    }
+    #[inline]
+    pub fn cpl() -> ActorId {
+        ActorId::new(Self::CPL, 0)
     }
 }
 
@@ -233,6 +242,8 @@ pub struct GbWorld {
     pub hubs: Vec<Hub>,
     pub esmes: Vec<Meter>,
     pub gsmes: Vec<Meter>,
+    /// The Central Products List, when the scenario models it.
+    pub cpl: Option<CplActor>,
 }
 
 impl World for GbWorld {
@@ -249,6 +260,7 @@ impl World for GbWorld {
             Kinds::HUB => self.hubs[i].handle(msg, shared, ctx),
             Kinds::ESME => self.esmes[i].handle(msg, false, shared, ctx),
             Kinds::GSME => self.gsmes[i].handle(msg, true, shared, ctx),
+            Kinds::CPL => self.cpl_step(msg, ctx),
             other => unreachable!("no actor kind {other:?} in the GB world"),
         }
     }
@@ -317,6 +329,7 @@ impl GbWorld {
                 supplier.start_stream(s, &shared, &mut ctx);
             }
         }
+        let cpl = Self::build_cpl(scenario, &mut kernel);
         let world = GbWorld {
             shared,
             suppliers,
@@ -325,8 +338,47 @@ impl GbWorld {
             hubs,
             esmes,
             gsmes,
+            cpl,
         };
         (kernel, world)
+    }
+
+    /// The CPL actor with its timeline scheduled, if the scenario has CPL entries. SECAS's
+    /// signing key comes from the run's builder stream: the same in every run of a seed.
+    fn build_cpl(scenario: &Scenario, kernel: &mut Kernel<Msg>) -> Option<CplActor> {
+        if !scenario.cpl.is_modelled() {
+            return None;
+        }
+        let mut draws = 0;
+        let mut seed = [0u8; 32];
+        kernel
+            .builder_rng(cpl::KEY_STREAM, &mut draws)
+            .fill_bytes(&mut seed);
+        let start = Date::parse(&scenario.start_date).expect("a checked calendar date");
+        let actor = CplActor::new(
+            &scenario.cpl,
+            start,
+            scenario.dsp.legacy_duplicate_check,
+            seed,
+            &mut kernel.metrics,
+        );
+        kernel.ensure_actors(Kinds::CPL, 1);
+        let end = SimTime(scenario.duration.as_micros());
+        actor.schedule(&scenario.cpl, end, &mut kernel.ctx_for(Kinds::cpl()));
+        Some(actor)
+    }
+
+    /// One CPL step; a Device Model whose listing changed has its devices suspended or restored.
+    fn cpl_step(&mut self, msg: Msg, ctx: &mut Ctx<'_, Msg>) {
+        let Msg::Cpl(step) = msg else {
+            unreachable!("the CPL got {msg:?}")
+        };
+        let cpl = self
+            .cpl
+            .as_mut()
+            .expect("CPL steps exist only when the CPL is modelled");
+        let changes = cpl.handle(step, &self.shared.config.cpl, ctx);
+        let _ = changes;
     }
 
     /// Closes the run at `end`: each feature settles what is still open (energy integrated up to
@@ -418,6 +470,7 @@ mod tests_support {
                 workers: 64,
                 service_time: lognormal(40, 0.4),
                 response_service_time: lognormal(40, 0.4),
+                legacy_duplicate_check: false,
             },
             csp: RegionMap {
                 north: csp(Technology::LongRangeRadio, 4000),
@@ -467,6 +520,12 @@ mod tests_support {
                 .into_iter()
                 .map(|s| (s, s.default_trt()))
                 .collect(),
+            cpl: crate::cpl::CplConfig {
+                entries: Vec::new(),
+                apply_delay: crate::scenario::defaults::CPL_APPLY_DELAY,
+                known_gbcs: Vec::new(),
+                timeline: Vec::new(),
+            },
             resolved_toml: String::new(),
         }
     }

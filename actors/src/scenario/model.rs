@@ -30,6 +30,9 @@ pub struct Scenario {
     pub traffic: Vec<Traffic>,
     /// Target Response Time of every SR type (defaults filled in, `[trt]` applied).
     pub trt: BTreeMap<SrType, SimDuration>,
+    /// `[cpl]`, `[[cpl_entry]]` and `[[timeline]]`: the Central Products List and its events
+    /// (empty: the CPL is not modelled).
+    pub cpl: crate::cpl::CplConfig,
     /// The scenario text after `--set` overrides, as TOML: hashed into the manifest.
     pub resolved_toml: String,
 }
@@ -61,6 +64,9 @@ pub struct Dsp {
     pub service_time: Dist,
     /// Time a worker spends on a device's response on its way back to the User.
     pub response_service_time: Dist,
+    /// Reproduce the old DSP bug: refuse a CPL entry whose hardware data equals a listed entry's
+    /// of another device type (DOMAIN §2 failure mode 1).
+    pub legacy_duplicate_check: bool,
 }
 
 /// A regional Communications Service Provider.

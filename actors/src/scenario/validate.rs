@@ -6,10 +6,11 @@ use super::reader::{list, number, suggest, Field, Issue, Read, Table};
 use crate::dist::Dist;
 use crate::region::{Region, RegionMap, Technology};
 use crate::sr::{DeviceType, Role, SrType};
+use crate::timeline::Date;
 use dccsim_sim::SimDuration;
 use std::collections::BTreeMap;
 
-const TOP_LEVEL: [&str; 9] = [
+const TOP_LEVEL: [&str; 12] = [
     "scenario",
     "population",
     "supplier",
@@ -19,6 +20,9 @@ const TOP_LEVEL: [&str; 9] = [
     "devices",
     "traffic",
     "trt",
+    "cpl",
+    "cpl_entry",
+    "timeline",
 ];
 
 /// What a scenario needs at the very least, for messages about empty or incomplete files.
@@ -59,6 +63,7 @@ pub(crate) fn scenario(doc: &toml::Table, resolved_toml: String) -> Read<Scenari
     let han = section("han")?;
     let devices = section("devices")?;
     let trt = section("trt")?;
+    let cpl = section("cpl")?;
 
     head.check_keys(&[
         "name",
@@ -109,6 +114,16 @@ pub(crate) fn scenario(doc: &toml::Table, resolved_toml: String) -> Read<Scenari
     };
     let traffic = read_traffic(&root)?;
     let trt = read_trt(trt.as_ref())?;
+    let start = Date::parse(&start_date).expect("a checked calendar date");
+    let cpl = super::cpl::read(
+        &root,
+        cpl.as_ref(),
+        &table_list(&root, "cpl_entry")?,
+        &table_list(&root, "timeline")?,
+        &[],
+        start,
+        duration,
+    )?;
 
     Ok(Scenario {
         name,
@@ -125,6 +140,7 @@ pub(crate) fn scenario(doc: &toml::Table, resolved_toml: String) -> Read<Scenari
         devices,
         traffic,
         trt,
+        cpl,
         resolved_toml,
     })
 }
@@ -301,14 +317,24 @@ fn read_suppliers(root: &Table<'_>) -> Read<Vec<Supplier>> {
 }
 
 fn read_dsp(t: Option<&Table<'_>>) -> Read<Dsp> {
-    let keys = ["workers", "service_time", "response_service_time"];
+    let keys = [
+        "workers",
+        "service_time",
+        "response_service_time",
+        "legacy_duplicate_check",
+    ];
     let workers = workers(t, &keys, defaults::DSP_WORKERS)?;
     let service_time = optional_dist(t, &keys, "service_time", defaults::DSP_SERVICE_TIME)?;
     let response_service_time = optional_dist(t, &keys, "response_service_time", service_time)?;
+    let legacy_duplicate_check = match t.and_then(|t| t.get("legacy_duplicate_check")) {
+        Some(f) => super::cpl::boolean(&f)?,
+        None => false,
+    };
     Ok(Dsp {
         workers,
         service_time,
         response_service_time,
+        legacy_duplicate_check,
     })
 }
 
