@@ -425,3 +425,27 @@ impl CplActor {
         }
     }
 }
+
+/// The Panel's CPA expiry notices of a finished run, one plain-English line each (read back from
+/// the `cpl.notice{…}` scalars, whose value is the day of the run the notice went out).
+pub fn notice_lines(m: &Metrics) -> Vec<String> {
+    m.scalars()
+        .iter()
+        .filter_map(|(name, day)| {
+            let labels = name.strip_prefix("cpl.notice{")?.strip_suffix('}')?;
+            let label = |key: &str| {
+                labels
+                    .split(',')
+                    .find_map(|kv| kv.strip_prefix(key)?.strip_prefix('='))
+                    .unwrap_or("?")
+            };
+            Some(format!(
+                "day {day:.0}: {}-month notice: CPA certificate {} of CPL entry {} expires {}",
+                label("months"),
+                label("certificate"),
+                label("entry"),
+                label("expires")
+            ))
+        })
+        .collect()
+}
