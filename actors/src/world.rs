@@ -2,6 +2,7 @@
 //! that turns a validated scenario into a ready-to-run kernel.
 
 use crate::csp::Csp;
+use crate::device_model::ModelId;
 use crate::dsp::Dsp;
 use crate::hub::Hub;
 use crate::meter::Meter;
@@ -9,6 +10,8 @@ use crate::msg::Msg;
 use crate::population::{PopulationTable, Premises};
 use crate::region::Region;
 use crate::scenario::Scenario;
+use crate::smi::{self, Smi, SmiDevice, SmiStatus};
+use crate::sr::ResponseCode;
 use crate::sr::SrType;
 use crate::supplier::Supplier;
 use dccsim_sim::{
@@ -306,6 +309,7 @@ impl GbWorld {
         kernel.ensure_actors(Kinds::HUB, n);
         kernel.ensure_actors(Kinds::ESME, n);
         kernel.ensure_actors(Kinds::GSME, gsmes.len() as u32);
+        let smi = smi::build(&scenario.device_models, &premises, n, &mut kernel);
         let shared = Shared {
             config: scenario.clone(),
             population: PopulationTable::new(premises),
@@ -320,7 +324,7 @@ impl GbWorld {
         let world = GbWorld {
             shared,
             suppliers,
-            dsp: Dsp::default(),
+            dsp: Dsp::with_smi(smi),
             csps: Region::ALL.map(Csp::new).into(),
             hubs,
             esmes,
@@ -336,6 +340,38 @@ impl GbWorld {
         let _ = (kernel, end);
     }
 
+    /// **CPL hook (contract with issue 3b).** Lists or delists Device Model `model` on the CPL
+    /// the DCC has in force: delisting Suspends every active device of that model, relisting
+    /// restores them; see [`Smi::set_model_listed`]. Returns how many devices changed status.
+    pub fn set_model_listed(
+        &mut self,
+        model: ModelId,
+        listed: bool,
+        ctx: &mut Ctx<'_, Msg>,
+    ) -> u32 {
+        self.dsp.smi.set_model_listed(model, listed, ctx)
+    }
+
+    /// **CPL hook.** Whether `model` is on the CPL in force (12.2 pre-notification checks it).
+    pub fn is_listed(&self, model: ModelId) -> bool {
+        self.dsp.smi.is_listed(model)
+    }
+
+    /// **CPL hook (issue 3b / 6).** Returns one Suspended device to the status it had before;
+    /// see [`Smi::restore_device`].
+    pub fn restore_device(
+        &mut self,
+        device: SmiDevice,
+        ctx: &mut Ctx<'_, Msg>,
+    ) -> Result<SmiStatus, ResponseCode> {
+        self.dsp.smi.restore_device(device, ctx)
+    }
+
+    /// The Smart Metering Inventory (kept by the DSP).
+    pub fn smi(&self) -> &Smi {
+        &self.dsp.smi
+    }
+
     /// Service Requests sent and not yet answered: counted, never dropped or called delivered.
     pub fn in_flight(&self, kernel: &Kernel<Msg>) -> u64 {
         kernel.metrics.gauge_value(self.shared.ids.in_flight) as u64
@@ -344,7 +380,7 @@ impl GbWorld {
 
 /// Index of the share that `u ∈ [0,1)` falls in, by cumulative sum; the last non-zero share
 /// absorbs rounding.
-fn pick(shares: &[f64], u: f64) -> usize {
+pub(crate) fn pick(shares: &[f64], u: f64) -> usize {
     let mut acc = 0.0;
     let mut last = 0;
     for (i, &s) in shares.iter().enumerate() {
@@ -360,7 +396,7 @@ fn pick(shares: &[f64], u: f64) -> usize {
 }
 
 #[cfg(test)]
-mod tests_support {
+pub(crate) mod tests_support {
     use super::*;
     use crate::dist::Dist;
     use crate::region::{RegionMap, Technology};
@@ -467,6 +503,7 @@ mod tests_support {
                 .into_iter()
                 .map(|s| (s, s.default_trt()))
                 .collect(),
+            device_models: crate::device_model::DeviceModel::defaults(),
             resolved_toml: String::new(),
         }
     }
