@@ -13,6 +13,7 @@
 
 pub mod defaults;
 mod error;
+mod inventory;
 mod model;
 mod overrides;
 mod reader;

@@ -9,7 +9,7 @@ use crate::sr::{DeviceType, Role, SrType};
 use dccsim_sim::SimDuration;
 use std::collections::BTreeMap;
 
-const TOP_LEVEL: [&str; 9] = [
+const TOP_LEVEL: [&str; 10] = [
     "scenario",
     "population",
     "supplier",
@@ -19,6 +19,7 @@ const TOP_LEVEL: [&str; 9] = [
     "devices",
     "traffic",
     "trt",
+    "device_model",
 ];
 
 /// What a scenario needs at the very least, for messages about empty or incomplete files.
@@ -109,6 +110,10 @@ pub(crate) fn scenario(doc: &toml::Table, resolved_toml: String) -> Read<Scenari
     };
     let traffic = read_traffic(&root)?;
     let trt = read_trt(trt.as_ref())?;
+    let device_models = super::inventory::device_models(
+        &table_list(&root, "device_model")?,
+        &root.get("device_model").map_or(Vec::new(), |f| f.path),
+    )?;
 
     Ok(Scenario {
         name,
@@ -125,6 +130,7 @@ pub(crate) fn scenario(doc: &toml::Table, resolved_toml: String) -> Read<Scenari
         devices,
         traffic,
         trt,
+        device_models,
         resolved_toml,
     })
 }
