@@ -19,7 +19,7 @@ pub struct Supplier {
     pub gas: Vec<u32>,
     streams: Vec<StreamState>,
     /// `sr.rejected{code,sr}` handles, registered on first refusal so unused codes stay out of reports.
-    rejected: [[Option<CounterId>; SrType::ALL.len()]; ResponseCode::REJECTIONS.len() + 1],
+    rejected: [[Option<CounterId>; SrType::ALL.len()]; ResponseCode::ALL.len()],
 }
 
 impl Supplier {
@@ -35,7 +35,7 @@ impl Supplier {
 
     fn targets(&self, device: DeviceType) -> &[u32] {
         match device {
-            DeviceType::Esme => &self.electricity,
+            DeviceType::Esme | DeviceType::Hub => &self.electricity,
             DeviceType::Gsme => &self.gas,
         }
     }

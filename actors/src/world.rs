@@ -3,6 +3,7 @@
 
 use crate::cpl::{self, CplActor};
 use crate::csp::Csp;
+use crate::device_model::ModelId;
 use crate::dsp::Dsp;
 use crate::hub::Hub;
 use crate::meter::Meter;
@@ -10,6 +11,8 @@ use crate::msg::Msg;
 use crate::population::{PopulationTable, Premises};
 use crate::region::Region;
 use crate::scenario::Scenario;
+use crate::smi::{self, Smi, SmiDevice, SmiStatus};
+use crate::sr::ResponseCode;
 use crate::sr::SrType;
 use crate::supplier::Supplier;
 use crate::timeline::Date;
@@ -318,6 +321,7 @@ impl GbWorld {
         kernel.ensure_actors(Kinds::HUB, n);
         kernel.ensure_actors(Kinds::ESME, n);
         kernel.ensure_actors(Kinds::GSME, gsmes.len() as u32);
+        let smi = smi::build(&scenario.device_models, &premises, n, &mut kernel);
         let shared = Shared {
             config: scenario.clone(),
             population: PopulationTable::new(premises),
@@ -333,7 +337,7 @@ impl GbWorld {
         let world = GbWorld {
             shared,
             suppliers,
-            dsp: Dsp::default(),
+            dsp: Dsp::with_smi(smi),
             csps: Region::ALL.map(Csp::new).into(),
             hubs,
             esmes,
@@ -377,8 +381,21 @@ impl GbWorld {
             .cpl
             .as_mut()
             .expect("CPL steps exist only when the CPL is modelled");
-        let changes = cpl.handle(step, &self.shared.config.cpl, ctx);
-        let _ = changes;
+        for (model, listed) in cpl.handle(step, &self.shared.config.cpl, ctx) {
+            let changed = self.set_model_listed(ModelId(model), listed, ctx);
+            let what = if listed { "restored" } else { "suspended" };
+            let c = ctx.metrics().counter(metric_name(
+                "cpl.devices",
+                &[
+                    ("change", what),
+                    (
+                        "model",
+                        &self.shared.config.device_models[model as usize].id,
+                    ),
+                ],
+            ));
+            ctx.count(c, u64::from(changed));
+        }
     }
 
     /// Closes the run at `end`: each feature settles what is still open (energy integrated up to
@@ -386,6 +403,38 @@ impl GbWorld {
     /// foundation world has nothing open, so this is where features hook in.
     pub fn finish(&mut self, kernel: &mut Kernel<Msg>, end: SimTime) {
         let _ = (kernel, end);
+    }
+
+    /// **CPL hook (contract with issue 3b).** Lists or delists Device Model `model` on the CPL
+    /// the DCC has in force: delisting Suspends every active device of that model, relisting
+    /// restores them; see [`Smi::set_model_listed`]. Returns how many devices changed status.
+    pub fn set_model_listed(
+        &mut self,
+        model: ModelId,
+        listed: bool,
+        ctx: &mut Ctx<'_, Msg>,
+    ) -> u32 {
+        self.dsp.smi.set_model_listed(model, listed, ctx)
+    }
+
+    /// **CPL hook.** Whether `model` is on the CPL in force (12.2 pre-notification checks it).
+    pub fn is_listed(&self, model: ModelId) -> bool {
+        self.dsp.smi.is_listed(model)
+    }
+
+    /// **CPL hook (issue 3b / 6).** Returns one Suspended device to the status it had before;
+    /// see [`Smi::restore_device`].
+    pub fn restore_device(
+        &mut self,
+        device: SmiDevice,
+        ctx: &mut Ctx<'_, Msg>,
+    ) -> Result<SmiStatus, ResponseCode> {
+        self.dsp.smi.restore_device(device, ctx)
+    }
+
+    /// The Smart Metering Inventory (kept by the DSP).
+    pub fn smi(&self) -> &Smi {
+        &self.dsp.smi
     }
 
     /// Service Requests sent and not yet answered: counted, never dropped or called delivered.
@@ -396,7 +445,7 @@ impl GbWorld {
 
 /// Index of the share that `u ∈ [0,1)` falls in, by cumulative sum; the last non-zero share
 /// absorbs rounding.
-fn pick(shares: &[f64], u: f64) -> usize {
+pub(crate) fn pick(shares: &[f64], u: f64) -> usize {
     let mut acc = 0.0;
     let mut last = 0;
     for (i, &s) in shares.iter().enumerate() {
@@ -412,7 +461,7 @@ fn pick(shares: &[f64], u: f64) -> usize {
 }
 
 #[cfg(test)]
-mod tests_support {
+pub(crate) mod tests_support {
     use super::*;
     use crate::dist::Dist;
     use crate::region::{RegionMap, Technology};
@@ -520,6 +569,7 @@ mod tests_support {
                 .into_iter()
                 .map(|s| (s, s.default_trt()))
                 .collect(),
+            device_models: crate::device_model::DeviceModel::defaults(),
             cpl: crate::cpl::CplConfig {
                 entries: Vec::new(),
                 apply_delay: crate::scenario::defaults::CPL_APPLY_DELAY,

@@ -1,6 +1,7 @@
 //! A Central Products List entry (DOMAIN §2): the Device Model it lists, its specification and
 //! GBCS versions, its assurance certificates, and the rules that decide whether the DSP may load it.
 
+use crate::device_model::PhysicalDeviceType;
 use crate::timeline::Date;
 
 /// Hardware data of a Device Model: what the legacy DSP duplicate check compared.
@@ -19,6 +20,19 @@ pub struct Required {
     pub zigbee: bool,
     pub cpa: bool,
     pub dlms: bool,
+}
+
+/// The certificate table of DOMAIN §2: which certificates each physical device type needs
+/// before it can be listed. IHDs and other Type 2 devices need none.
+pub fn required_certificates(t: PhysicalDeviceType) -> Required {
+    use PhysicalDeviceType::*;
+    let (zigbee, cpa, dlms) = match t {
+        Ppmid => (true, false, false),
+        CommsHub | Gsme | Hcalcs => (true, true, false),
+        SingleElementEsme | TwinElementEsme | PolyphaseEsme => (true, true, true),
+        Ihd | Type2 => (false, false, false),
+    };
+    Required { zigbee, cpa, dlms }
 }
 
 /// A Commercial Product Assurance certificate: it expires; a conditional one also lapses at its

@@ -13,7 +13,9 @@ pub mod entry;
 pub mod extract;
 pub mod in_force;
 
-pub use entry::{Certificates, Cpa, CplEntry, HardwareData, Refusal, Required};
+pub use entry::{
+    required_certificates, Certificates, Cpa, CplEntry, HardwareData, Refusal, Required,
+};
 pub use extract::{Extract, Published, Rejection, Secas};
 pub use in_force::{Applied, InForce, Loaded};
 

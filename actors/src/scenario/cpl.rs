@@ -3,7 +3,10 @@
 
 use super::defaults;
 use super::reader::{list, suggest, Field, Read, Table};
-use crate::cpl::{Certificates, Cpa, CplConfig, CplEntry, HardwareData, Required};
+use crate::cpl::{
+    required_certificates, Certificates, Cpa, CplConfig, CplEntry, HardwareData, Required,
+};
+use crate::device_model::DeviceModel;
 use crate::timeline::{Date, Event, Signing, TimedEvent};
 use dccsim_sim::SimDuration;
 
@@ -15,6 +18,43 @@ pub(crate) struct ModelFacts {
     pub device_type: String,
     pub required: Required,
     pub hardware: HardwareData,
+}
+
+/// The CPL's view of the scenario's Device Models, by id.
+pub(crate) fn model_facts(models: &[DeviceModel]) -> Vec<(String, ModelFacts)> {
+    models
+        .iter()
+        .enumerate()
+        .map(|(i, m)| {
+            let facts = ModelFacts {
+                index: i as u16,
+                device_type: m.device_type.name().to_string(),
+                required: required_certificates(m.device_type),
+                hardware: HardwareData {
+                    manufacturer: m.manufacturer.clone(),
+                    model: m.model.clone(),
+                    hardware: m.hardware.clone(),
+                    firmware: m.firmware.clone(),
+                },
+            };
+            (m.id.clone(), facts)
+        })
+        .collect()
+}
+
+/// A Device Model with CPL entries is listed at the start exactly when one of them is in force
+/// (models without entries keep their own `listed`).
+pub(crate) fn list_models(models: &mut [DeviceModel], cpl: &CplConfig) {
+    for (i, m) in models.iter_mut().enumerate() {
+        let mut entries = cpl
+            .entries
+            .iter()
+            .filter(|e| usize::from(e.model) == i)
+            .peekable();
+        if entries.peek().is_some() {
+            m.listed = entries.any(|e| e.in_force_at_start);
+        }
+    }
 }
 
 /// Reads `[cpl]`, `[[cpl_entry]]` and `[[timeline]]`. `models` are the scenario's Device Models
@@ -197,7 +237,7 @@ fn read_entry<'a>(
         certificate_mapping: None,
         upgrades_from: Vec::new(),
         in_force_at_start: match t.get("in_force") {
-            Some(f) => boolean(&f)?,
+            Some(f) => super::inventory::boolean(&f)?,
             None => true,
         },
     };
@@ -205,17 +245,6 @@ fn read_entry<'a>(
         entry,
         (t.get("certificate_mapping"), t.get("upgrades_from")),
     ))
-}
-
-pub(crate) fn boolean(f: &Field<'_>) -> Read<bool> {
-    match f.value {
-        toml::Value::Boolean(b) => Ok(*b),
-        other => Err(f.issue(format!(
-            "{} must be true or false, found {}",
-            f.what,
-            super::reader::describe(other)
-        ))),
-    }
 }
 
 /// `cpa_certificate = { id = "CPA-1", expires = "2027-03-01", condition = "2026-09-01" }`.

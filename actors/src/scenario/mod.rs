@@ -14,6 +14,7 @@
 mod cpl;
 pub mod defaults;
 mod error;
+mod inventory;
 mod model;
 mod overrides;
 mod reader;

@@ -2,6 +2,7 @@
 //! loader's checks (shares sum to one, rates are non-negative, distributions are well formed),
 //! so the builder never has to re-check or fail.
 
+use crate::device_model::DeviceModel;
 use crate::dist::Dist;
 use crate::region::{RegionMap, Technology};
 use crate::sr::{DeviceType, Role, SrType};
@@ -30,6 +31,8 @@ pub struct Scenario {
     pub traffic: Vec<Traffic>,
     /// Target Response Time of every SR type (defaults filled in, `[trt]` applied).
     pub trt: BTreeMap<SrType, SimDuration>,
+    /// `[[device_model]]`: the Device Models devices are drawn from (one per type by default).
+    pub device_models: Vec<DeviceModel>,
     /// `[cpl]`, `[[cpl_entry]]` and `[[timeline]]`: the Central Products List and its events
     /// (empty: the CPL is not modelled).
     pub cpl: crate::cpl::CplConfig,

@@ -10,7 +10,7 @@ use crate::timeline::Date;
 use dccsim_sim::SimDuration;
 use std::collections::BTreeMap;
 
-const TOP_LEVEL: [&str; 12] = [
+const TOP_LEVEL: [&str; 13] = [
     "scenario",
     "population",
     "supplier",
@@ -20,6 +20,7 @@ const TOP_LEVEL: [&str; 12] = [
     "devices",
     "traffic",
     "trt",
+    "device_model",
     "cpl",
     "cpl_entry",
     "timeline",
@@ -114,16 +115,21 @@ pub(crate) fn scenario(doc: &toml::Table, resolved_toml: String) -> Read<Scenari
     };
     let traffic = read_traffic(&root)?;
     let trt = read_trt(trt.as_ref())?;
+    let mut device_models = super::inventory::device_models(
+        &table_list(&root, "device_model")?,
+        &root.get("device_model").map_or(Vec::new(), |f| f.path),
+    )?;
     let start = Date::parse(&start_date).expect("a checked calendar date");
     let cpl = super::cpl::read(
         &root,
         cpl.as_ref(),
         &table_list(&root, "cpl_entry")?,
         &table_list(&root, "timeline")?,
-        &[],
+        &super::cpl::model_facts(&device_models),
         start,
         duration,
     )?;
+    super::cpl::list_models(&mut device_models, &cpl);
 
     Ok(Scenario {
         name,
@@ -140,6 +146,7 @@ pub(crate) fn scenario(doc: &toml::Table, resolved_toml: String) -> Read<Scenari
         devices,
         traffic,
         trt,
+        device_models,
         cpl,
         resolved_toml,
     })
@@ -327,7 +334,7 @@ fn read_dsp(t: Option<&Table<'_>>) -> Read<Dsp> {
     let service_time = optional_dist(t, &keys, "service_time", defaults::DSP_SERVICE_TIME)?;
     let response_service_time = optional_dist(t, &keys, "response_service_time", service_time)?;
     let legacy_duplicate_check = match t.and_then(|t| t.get("legacy_duplicate_check")) {
-        Some(f) => super::cpl::boolean(&f)?,
+        Some(f) => super::inventory::boolean(&f)?,
         None => false,
     };
     Ok(Dsp {
