@@ -402,7 +402,24 @@ impl GbWorld {
     /// `end`, statuses held until `end`) and writes its end-of-run scalars into the metrics. The
     /// foundation world has nothing open, so this is where features hook in.
     pub fn finish(&mut self, kernel: &mut Kernel<Msg>, end: SimTime) {
-        let _ = (kernel, end);
+        let _ = end;
+        self.finish_cpl(kernel);
+    }
+
+    /// End-of-run scalars `cpl.model_devices{model=…}`: the world's devices of each Device Model
+    /// that has CPL entries (what a removal of that model can suspend at most).
+    fn finish_cpl(&self, kernel: &mut Kernel<Msg>) {
+        let config = &self.shared.config;
+        if self.cpl.is_none() {
+            return;
+        }
+        for (i, m) in config.device_models.iter().enumerate() {
+            if config.cpl.entries.iter().any(|e| usize::from(e.model) == i) {
+                let n = self.smi().devices_of(ModelId(i as u16)).len();
+                let name = metric_name("cpl.model_devices", &[("model", &m.id)]);
+                kernel.metrics.set_scalar(name, n as f64);
+            }
+        }
     }
 
     /// **CPL hook (contract with issue 3b).** Lists or delists Device Model `model` on the CPL

@@ -58,7 +58,8 @@ pub(crate) fn list_models(models: &mut [DeviceModel], cpl: &CplConfig) {
 }
 
 /// Reads `[cpl]`, `[[cpl_entry]]` and `[[timeline]]`. `models` are the scenario's Device Models
-/// by id; `start` is `[scenario] start_date`.
+/// by id; `start` is `[scenario] start_date`. Events after the run's end are kept (they simply
+/// do not happen), so that `--set scenario.duration=…` can shorten any run.
 pub(crate) fn read(
     root: &Table<'_>,
     cpl: Option<&Table<'_>>,
@@ -66,7 +67,6 @@ pub(crate) fn read(
     timeline_tables: &[Table<'_>],
     models: &[(String, ModelFacts)],
     start: Date,
-    duration: SimDuration,
 ) -> Read<CplConfig> {
     let keys = ["apply_delay", "dsp_gbcs_versions"];
     if let Some(t) = cpl {
@@ -132,7 +132,7 @@ pub(crate) fn read(
     };
     let mut timeline = Vec::new();
     for t in timeline_tables {
-        timeline.push(read_event(t, &entries, start, duration)?);
+        timeline.push(read_event(t, &entries, start)?);
     }
     if !timeline.is_empty() && entries.is_empty() {
         return Err(timeline_tables[0].issue(
@@ -314,12 +314,7 @@ const EVENTS: [&str; 4] = [
     "dsp_learns_gbcs",
 ];
 
-fn read_event(
-    t: &Table<'_>,
-    entries: &[CplEntry],
-    start: Date,
-    duration: SimDuration,
-) -> Read<TimedEvent> {
+fn read_event(t: &Table<'_>, entries: &[CplEntry], start: Date) -> Read<TimedEvent> {
     let kind_field = t.require("event", "event = \"publish_extract\"")?;
     let kind = kind_field.one_of("timeline event", &EVENTS, |s| {
         EVENTS.iter().position(|e| *e == s)
@@ -351,13 +346,6 @@ fn read_event(
         }
         None => at_field.duration()?,
     };
-    if at > duration {
-        return Err(at_field.issue(format!(
-            "{} is {at} after the start, later than the run's duration ({duration}); it would \
-             never happen",
-            at_field.what
-        )));
-    }
     let ids: Vec<&str> = entries.iter().map(|e| e.id.as_str()).collect();
     let certificate = |t: &Table<'_>| -> Read<String> {
         let f = t.require("certificate", "certificate = \"CPA-1\"")?;

@@ -127,7 +127,6 @@ pub(crate) fn scenario(doc: &toml::Table, resolved_toml: String) -> Read<Scenari
         &table_list(&root, "timeline")?,
         &super::cpl::model_facts(&device_models),
         start,
-        duration,
     )?;
     super::cpl::list_models(&mut device_models, &cpl);
 
