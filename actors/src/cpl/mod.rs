@@ -451,3 +451,107 @@ pub fn notice_lines(m: &Metrics) -> Vec<String> {
         })
         .collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::cpl::entry::tests::esme;
+    use crate::world::Kinds;
+    use dccsim_sim::{ActorId, Kernel, World};
+
+    /// The CPL actor alone on a kernel, recording the listing changes it asks the world for.
+    struct Alone {
+        cpl: CplActor,
+        cfg: CplConfig,
+        changes: Vec<(SimTime, u16, bool)>,
+    }
+
+    impl World for Alone {
+        type Msg = Msg;
+        fn handle(&mut self, _: ActorId, msg: Msg, ctx: &mut Ctx<'_, Msg>) {
+            let Msg::Cpl(step) = msg else { unreachable!() };
+            for (model, listed) in self.cpl.handle(step, &self.cfg, ctx) {
+                self.changes.push((ctx.now(), model, listed));
+            }
+        }
+    }
+
+    fn run(entries: Vec<CplEntry>, timeline: Vec<TimedEvent>) -> (Alone, Kernel<Msg>) {
+        let cfg = CplConfig {
+            entries,
+            apply_delay: Dist::Const(SimDuration::from_hours(2)),
+            known_gbcs: vec!["3.2".into()],
+            timeline,
+        };
+        let mut kernel = Kernel::new(1, None);
+        kernel.ensure_actors(Kinds::CPL, 1);
+        let start = Date::parse("2026-01-05").unwrap();
+        let cpl = CplActor::new(&cfg, start, false, [1; 32], &mut kernel.metrics);
+        let end = SimTime(SimDuration::from_days(2).as_micros());
+        cpl.schedule(&cfg, end, &mut kernel.ctx_for(Kinds::cpl()));
+        let mut world = Alone {
+            cpl,
+            cfg,
+            changes: Vec::new(),
+        };
+        kernel.run(&mut world, end, &mut |_, _| {});
+        (world, kernel)
+    }
+
+    fn at_hours(h: u64, event: Event) -> TimedEvent {
+        TimedEvent {
+            at: SimDuration::from_hours(h),
+            event,
+        }
+    }
+
+    #[test]
+    fn a_revoked_certificate_removes_its_entries_after_the_apply_delay() {
+        let (w, kernel) = run(
+            vec![esme("a", 0, "1.0"), esme("b", 1, "1.0")],
+            vec![at_hours(
+                1,
+                Event::RevokeCertificate {
+                    certificate: "ZB-a".into(),
+                },
+            )],
+        );
+        let hours = |h| SimTime(SimDuration::from_hours(h).as_micros());
+        assert_eq!(w.changes, vec![(hours(3), 0, false)]);
+        assert_eq!(w.cpl.in_force().state(0), Some(Loaded::Removed));
+        assert_eq!(w.cpl.in_force().state(1), Some(Loaded::Listed));
+        let counters = kernel.metrics.counters();
+        assert_eq!(counters["cpl.removal{cause=certificate_revoked}"], 1);
+        assert_eq!(counters["cpl.extract{result=accepted}"], 1);
+    }
+
+    #[test]
+    fn a_tampered_extract_changes_nothing_in_force() {
+        let mut later = esme("b", 1, "1.0");
+        later.in_force_at_start = false;
+        let entries = vec![esme("a", 0, "1.0"), later];
+        let publish = |signing| {
+            vec![at_hours(
+                1,
+                Event::PublishExtract {
+                    add: vec![1],
+                    remove: vec![0],
+                    signing,
+                },
+            )]
+        };
+        let (untouched, _) = run(entries.clone(), Vec::new());
+        for signing in [Signing::Tampered, Signing::Missing] {
+            let (w, kernel) = run(entries.clone(), publish(signing));
+            assert_eq!(w.cpl.in_force(), untouched.cpl.in_force(), "{signing:?}");
+            assert!(w.changes.is_empty());
+            assert_eq!(
+                kernel.metrics.counters()["cpl.extract{result=rejected_signature}"],
+                1
+            );
+        }
+        let (w, _) = run(entries, publish(Signing::Valid));
+        let hours = |h| SimTime(SimDuration::from_hours(h).as_micros());
+        assert_eq!(w.changes, vec![(hours(3), 1, true), (hours(3), 0, false)]);
+    }
+}
