@@ -28,7 +28,7 @@ impl Date {
                 .then(|| s.parse().ok())?
         };
         let (y, m, d) = (num(&text[..4])?, num(&text[5..7])?, num(&text[8..])?);
-        (m >= 1 && m <= 12 && d >= 1 && d <= days_in_month(y as i64, m))
+        ((1..=12).contains(&m) && d >= 1 && d <= days_in_month(y as i64, m))
             .then(|| Date::from_ymd(y as i64, m, d))
     }
 
