@@ -9,7 +9,7 @@ use crate::sr::{DeviceType, Role, SrType};
 use dccsim_sim::SimDuration;
 use std::collections::BTreeMap;
 
-const TOP_LEVEL: [&str; 10] = [
+const TOP_LEVEL: [&str; 11] = [
     "scenario",
     "population",
     "supplier",
@@ -20,6 +20,7 @@ const TOP_LEVEL: [&str; 10] = [
     "traffic",
     "trt",
     "device_model",
+    "install",
 ];
 
 /// What a scenario needs at the very least, for messages about empty or incomplete files.
@@ -110,6 +111,12 @@ pub(crate) fn scenario(doc: &toml::Table, resolved_toml: String) -> Read<Scenari
     };
     let traffic = read_traffic(&root)?;
     let trt = read_trt(trt.as_ref())?;
+    let installs = super::inventory::installs(
+        &table_list(&root, "install")?,
+        &suppliers,
+        &population,
+        duration,
+    )?;
     let device_models = super::inventory::device_models(
         &table_list(&root, "device_model")?,
         &root.get("device_model").map_or(Vec::new(), |f| f.path),
@@ -131,6 +138,7 @@ pub(crate) fn scenario(doc: &toml::Table, resolved_toml: String) -> Read<Scenari
         traffic,
         trt,
         device_models,
+        installs,
         resolved_toml,
     })
 }
