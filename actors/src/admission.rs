@@ -248,4 +248,40 @@ mod tests {
         assert!(!SrType::RetrieveDailyReadLog.allows(ES));
         assert_eq!(SrType::CommissionDevice.category(), Category::Critical);
     }
+
+    #[test]
+    fn the_dsp_checks_role_then_device_then_type_then_status() {
+        use crate::msg::Leg;
+        use crate::sr::DeviceType;
+        use crate::world::{tests_support::example, GbWorld};
+        let (_, world) = GbWorld::build(&example(10));
+        let req = |sr, device, role, premises| Request {
+            sent: dccsim_sim::SimTime::ZERO,
+            premises,
+            user: 0,
+            sr,
+            device,
+            role,
+            leg: Leg::Outbound,
+        };
+        let smi = world.smi();
+        let esme = DeviceType::Esme;
+        let read = SrType::ReadInstantaneousImport;
+        assert_eq!(check(&req(read, esme, IS, 3), smi), Ok(()));
+        assert_eq!(check(&req(read, esme, OU, 3), smi), Err(ResponseCode::E3));
+        assert_eq!(check(&req(read, esme, IS, 10), smi), Err(ResponseCode::E19));
+        let hub = DeviceType::Hub;
+        assert_eq!(check(&req(read, hub, IS, 3), smi), Err(ResponseCode::E11));
+        let commission = SrType::CommissionDevice;
+        assert_eq!(
+            check(&req(commission, esme, IS, 3), smi),
+            Err(ResponseCode::E5)
+        );
+        let prenotify = SrType::DevicePreNotification;
+        assert_eq!(
+            check(&req(prenotify, esme, IS, 3), smi),
+            Err(ResponseCode::E5)
+        );
+        assert_eq!(check(&req(SrType::ReadInventory, hub, RSA, 3), smi), Ok(()));
+    }
 }

@@ -224,6 +224,16 @@ impl SmiRecord {
         }
     }
 
+    /// A device of a model off the CPL since time zero: Suspended, back to Commissioned if its
+    /// model is listed again.
+    pub fn suspended(model: ModelId) -> Self {
+        SmiRecord {
+            status: Some(SmiStatus::Suspended),
+            resume: Some(SmiStatus::Commissioned),
+            ..SmiRecord::unknown(model)
+        }
+    }
+
     /// A device in service since time zero (the installed population).
     pub fn commissioned(model: ModelId) -> Self {
         SmiRecord {
@@ -501,7 +511,8 @@ const MODEL_DRAWS_PER_PREMISES: u64 = 3;
 
 /// Builds the inventory of the world's `premises` (in premises order): each device gets a Device
 /// Model drawn by its slot's shares; the first `installed` premises are Commissioned since time
-/// zero (no SRs), the rest (premises an installation wave will create) are not on the SMI yet.
+/// zero (no SRs) — Suspended if their model is off the CPL from the start — and the rest
+/// (premises an installation wave will create) are not on the SMI yet.
 pub fn build(
     models: &[DeviceModel],
     premises: &[Premises],
@@ -528,10 +539,14 @@ pub fn build(
             draw(1, rng.uniform()),
             draw(2, rng.uniform()),
         );
-        let record = if (i as u32) < installed {
-            SmiRecord::commissioned
-        } else {
-            SmiRecord::unknown
+        let record = |model: ModelId| {
+            if (i as u32) >= installed {
+                SmiRecord::unknown(model)
+            } else if models[model.index()].listed {
+                SmiRecord::commissioned(model)
+            } else {
+                SmiRecord::suspended(model)
+            }
         };
         smi.add_premises(
             record(hub),

@@ -6,6 +6,7 @@ use crate::csp::Csp;
 use crate::device_model::ModelId;
 use crate::dsp::Dsp;
 use crate::hub::Hub;
+use crate::install::{self, Installer};
 use crate::meter::Meter;
 use crate::msg::Msg;
 use crate::population::{PopulationTable, Premises};
@@ -155,7 +156,8 @@ impl MetricIds {
         };
         let by_sr = SrType::ALL
             .map(|sr| {
-                if !scenario.traffic.iter().any(|t| t.sr == sr) {
+                let installs = !scenario.installs.is_empty() && install::SRS.contains(&sr);
+                if !installs && !scenario.traffic.iter().any(|t| t.sr == sr) {
                     return None;
                 }
                 let labels =
@@ -291,6 +293,23 @@ impl GbWorld {
         let mut gsmes = Vec::new();
         let region_shares = Region::ALL.map(|r| *scenario.population.regions.get(r));
         let supplier_shares: Vec<f64> = scenario.suppliers.iter().map(|s| s.share).collect();
+        let mut add_devices = |i: u32, p: Premises| {
+            let gsme = p.has_gas().then(|| {
+                gsmes.push(Meter {
+                    premises: i,
+                    ..Meter::default()
+                });
+                gsmes.len() as u32 - 1
+            });
+            hubs.push(Hub {
+                region: p.region(),
+                gsme,
+            });
+            esmes.push(Meter {
+                premises: i,
+                ..Meter::default()
+            });
+        };
         for i in 0..n {
             let mut draws = i as u64 * DRAWS_PER_PREMISES;
             let mut rng = kernel.builder_rng(POPULATION_STREAM, &mut draws);
@@ -298,28 +317,34 @@ impl GbWorld {
             let gas = rng.chance(scenario.population.gas_share);
             let supplier = pick(&supplier_shares, rng.uniform());
             premises.push(Premises::new(region, gas));
-            let gsme = gas.then(|| {
-                gsmes.push(Meter {
-                    premises: i,
-                    ..Meter::default()
-                });
-                gsmes.len() as u32 - 1
-            });
-            hubs.push(Hub { region, gsme });
-            esmes.push(Meter {
-                premises: i,
-                ..Meter::default()
-            });
+            add_devices(i, premises[i as usize]);
             suppliers[supplier].electricity.push(i);
             if gas {
                 suppliers[supplier].gas.push(i);
             }
         }
+        // Premises the installation waves will create: actors exist from the start, unknown to
+        // the SMI and to their supplier's traffic until installed.
+        let planned = install::planned_premises(scenario, n, &mut kernel);
+        let mut first = n;
+        for (w, wave) in scenario.installs.iter().enumerate() {
+            let count = install::premises_in(wave);
+            suppliers[wave.supplier as usize]
+                .installers
+                .push(Installer::new(w as u16, first, count));
+            first += count;
+        }
+        for p in planned {
+            let i = premises.len() as u32;
+            premises.push(p);
+            add_devices(i, p);
+        }
+        let n_all = premises.len() as u32;
         kernel.ensure_actors(Kinds::SUPPLIER, n_suppliers as u32);
         kernel.ensure_actors(Kinds::DSP, 1);
         kernel.ensure_actors(Kinds::CSP, Region::ALL.len() as u32);
-        kernel.ensure_actors(Kinds::HUB, n);
-        kernel.ensure_actors(Kinds::ESME, n);
+        kernel.ensure_actors(Kinds::HUB, n_all);
+        kernel.ensure_actors(Kinds::ESME, n_all);
         kernel.ensure_actors(Kinds::GSME, gsmes.len() as u32);
         let smi = smi::build(&scenario.device_models, &premises, n, &mut kernel);
         let shared = Shared {
@@ -331,6 +356,10 @@ impl GbWorld {
             for s in 0..scenario.traffic.len() {
                 let mut ctx = kernel.ctx_for(Kinds::supplier(supplier.index));
                 supplier.start_stream(s, &shared, &mut ctx);
+            }
+            for installer in &supplier.installers {
+                let mut ctx = kernel.ctx_for(Kinds::supplier(supplier.index));
+                installer.schedule(&shared, &mut ctx);
             }
         }
         let cpl = Self::build_cpl(scenario, &mut kernel);
@@ -587,6 +616,7 @@ pub(crate) mod tests_support {
                 .map(|s| (s, s.default_trt()))
                 .collect(),
             device_models: crate::device_model::DeviceModel::defaults(),
+            installs: Vec::new(),
             cpl: crate::cpl::CplConfig {
                 entries: Vec::new(),
                 apply_delay: crate::scenario::defaults::CPL_APPLY_DELAY,

@@ -1,8 +1,153 @@
 //! Scenario sections of the Smart Metering Inventory: `[[device_model]]`, the Device Models the
-//! world's devices are drawn from.
+//! world's devices are drawn from, and `[[install]]`, installation waves creating new premises.
 
-use super::reader::{number, Field, Issue, Read, Table};
+use super::reader::{list, number, Field, Issue, Read, Table};
+use super::{defaults, Population, Supplier};
 use crate::device_model::{DeviceModel, PhysicalDeviceType, Slot};
+use dccsim_sim::SimDuration;
+
+/// `[[install]]`: one supplier's installation wave (see [`crate::install`]).
+#[derive(Clone, Debug, PartialEq)]
+pub struct InstallWave {
+    /// Index of the installing supplier in `[[supplier]]`.
+    pub supplier: u16,
+    /// New premises per day, evenly spread over the wave.
+    pub premises_per_day: f64,
+    /// When the wave begins and ends, from the start of the run.
+    pub start: SimDuration,
+    pub end: SimDuration,
+    /// Share of the new premises that also get a gas meter.
+    pub gas_share: f64,
+    /// Share of devices failing in the field at each step.
+    pub fail: StepFailures,
+}
+
+/// `fail = { prenotify, whitelist, join, commission }`: per-step field failure shares.
+#[derive(Copy, Clone, Debug, PartialEq, Default)]
+pub struct StepFailures {
+    /// Pre-notification not sent (bad device data on the installer's side).
+    pub prenotify: f64,
+    /// The hub's device log not updated (8.11 not sent).
+    pub whitelist: f64,
+    /// The hub, or a meter, does not join the HAN.
+    pub join: f64,
+    /// The meter cannot be commissioned (8.1.1 not sent).
+    pub commission: f64,
+}
+
+const INSTALL_KEYS: [&str; 6] = [
+    "supplier",
+    "premises_per_day",
+    "start",
+    "end",
+    "gas_share",
+    "fail",
+];
+const STEP_KEYS: [&str; 4] = ["prenotify", "whitelist", "join", "commission"];
+
+/// Reads every `[[install]]` against the scenario's suppliers, population and duration.
+pub(crate) fn installs(
+    tables: &[Table<'_>],
+    suppliers: &[Supplier],
+    population: &Population,
+    duration: SimDuration,
+) -> Read<Vec<InstallWave>> {
+    let mut waves = Vec::new();
+    let mut total = u64::from(population.premises);
+    for t in tables {
+        t.check_keys(&INSTALL_KEYS)?;
+        let supplier_field = t.require("supplier", "supplier = \"alpha\"")?;
+        let name = supplier_field.str()?;
+        let Some(supplier) = suppliers.iter().position(|s| s.name == name) else {
+            let names: Vec<String> = suppliers
+                .iter()
+                .map(|s| format!("\"{}\"", s.name))
+                .collect();
+            return Err(supplier_field.issue(format!(
+                "{} names no [[supplier]] \"{name}\"; the suppliers are {}",
+                supplier_field.what,
+                list(&names, "and")
+            )));
+        };
+        let rate_field = t.require("premises_per_day", "premises_per_day = 200")?;
+        let premises_per_day = rate_field.non_negative()?;
+        let start = match t.get("start") {
+            Some(f) => f.duration()?,
+            None => SimDuration::ZERO,
+        };
+        let end = match t.get("end") {
+            Some(f) => {
+                let end = f.duration()?;
+                if end > duration {
+                    return Err(f.issue(format!(
+                        "{} is {end}, after the run ends ({duration}); end the wave within \
+                         `duration`",
+                        f.what
+                    )));
+                }
+                if end <= start {
+                    return Err(f.issue(format!(
+                        "{} is {end}, not after `start` ({start}); a wave ends after it begins",
+                        f.what
+                    )));
+                }
+                end
+            }
+            None if start >= duration => {
+                return Err(t.issue(format!(
+                    "{} starts at {start}, when the run ({duration}) is over",
+                    t.title
+                )))
+            }
+            None => duration,
+        };
+        let gas_share = match t.get("gas_share") {
+            Some(f) => f.share()?,
+            None => population.gas_share,
+        };
+        let fail = match t.get("fail") {
+            None => StepFailures::default(),
+            Some(f) => {
+                let ft = f.table()?;
+                ft.check_keys(&STEP_KEYS)?;
+                let share = |k: &str| ft.get(k).map_or(Ok(0.0), |f| f.share());
+                StepFailures {
+                    prenotify: share("prenotify")?,
+                    whitelist: share("whitelist")?,
+                    join: share("join")?,
+                    commission: share("commission")?,
+                }
+            }
+        };
+        let wave = InstallWave {
+            supplier: supplier as u16,
+            premises_per_day,
+            start,
+            end,
+            gas_share,
+            fail,
+        };
+        let count = crate::install::premises_in(&wave);
+        if count == 0 {
+            return Err(rate_field.issue(format!(
+                "{} installs no premises at {} a day between {start} and {end}; raise the rate \
+                 or lengthen the wave",
+                t.title,
+                number(premises_per_day)
+            )));
+        }
+        total += u64::from(count);
+        if total > u64::from(defaults::MAX_PREMISES) {
+            return Err(rate_field.issue(format!(
+                "the installation waves bring the premises to {total}, more than the {} the \
+                 simulator can number",
+                defaults::MAX_PREMISES
+            )));
+        }
+        waves.push(wave);
+    }
+    Ok(waves)
+}
 
 /// `[[device_model]]` keys.
 const MODEL_KEYS: [&str; 8] = [

@@ -24,6 +24,7 @@ mod validate;
 mod tests;
 
 pub use error::ScenarioError;
+pub use inventory::{InstallWave, StepFailures};
 pub use model::*;
 
 use reader::{Issue, Path, Seg};

@@ -33,6 +33,8 @@ pub struct Scenario {
     pub trt: BTreeMap<SrType, SimDuration>,
     /// `[[device_model]]`: the Device Models devices are drawn from (one per type by default).
     pub device_models: Vec<DeviceModel>,
+    /// `[[install]]`: installation waves creating new premises over time.
+    pub installs: Vec<super::InstallWave>,
     /// `[cpl]`, `[[cpl_entry]]` and `[[timeline]]`: the Central Products List and its events
     /// (empty: the CPL is not modelled).
     pub cpl: crate::cpl::CplConfig,

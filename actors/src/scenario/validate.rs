@@ -10,7 +10,7 @@ use crate::timeline::Date;
 use dccsim_sim::SimDuration;
 use std::collections::BTreeMap;
 
-const TOP_LEVEL: [&str; 13] = [
+const TOP_LEVEL: [&str; 14] = [
     "scenario",
     "population",
     "supplier",
@@ -21,6 +21,7 @@ const TOP_LEVEL: [&str; 13] = [
     "traffic",
     "trt",
     "device_model",
+    "install",
     "cpl",
     "cpl_entry",
     "timeline",
@@ -115,6 +116,12 @@ pub(crate) fn scenario(doc: &toml::Table, resolved_toml: String) -> Read<Scenari
     };
     let traffic = read_traffic(&root)?;
     let trt = read_trt(trt.as_ref())?;
+    let installs = super::inventory::installs(
+        &table_list(&root, "install")?,
+        &suppliers,
+        &population,
+        duration,
+    )?;
     let mut device_models = super::inventory::device_models(
         &table_list(&root, "device_model")?,
         &root.get("device_model").map_or(Vec::new(), |f| f.path),
@@ -146,6 +153,7 @@ pub(crate) fn scenario(doc: &toml::Table, resolved_toml: String) -> Read<Scenari
         traffic,
         trt,
         device_models,
+        installs,
         cpl,
         resolved_toml,
     })
