@@ -179,3 +179,76 @@ fn cpl_runs_are_reproducible() {
     assert_eq!(a["latency"]["cpl.apply"], b["latency"]["cpl.apply"]);
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+const GBCS: &str = "scenarios/cpl-gbcs-upgrade.toml";
+const DUPLICATE: &str = "scenarios/cpl-duplicate-hardware.toml";
+
+#[test]
+fn unknown_gbcs_entries_are_buffered_and_their_installs_refused_until_learned() {
+    let dir = scratch("cpl-gbcs");
+    let out = dir.join("full");
+    let s = run_ok(GBCS, &out, &[]);
+    let refused = counter(&s, "sr.rejected{code=E11,sr=12.2}");
+    assert!(
+        refused > 100,
+        "new-model pre-notifications refused: {refused}"
+    );
+    assert_eq!(counter(&s, "cpl.extract{result=accepted}"), 1);
+    assert_eq!(gauge_final(&s, "cpl.entries{state=listed}"), 4);
+    assert_eq!(gauge_final(&s, "cpl.entries{state=buffered}"), 0);
+
+    // Published 4 from the extract on; loaded 2 (+2 buffered) until day 4, 4 from then on.
+    let learned = 3 * DAY_US;
+    let published = series(&out, "cpl.published{state=listed}");
+    let listed = series(&out, "cpl.entries{state=listed}");
+    let buffered = series(&out, "cpl.entries{state=buffered}");
+    assert!(buffered.iter().any(|&(_, v)| v == 2));
+    for ((t, p), ((_, l), (_, b))) in published.iter().zip(listed.iter().zip(&buffered)) {
+        if *t >= DAY_US / 4 {
+            assert_eq!(*p, 4, "published at {t}");
+        }
+        if *t < learned {
+            assert_eq!(*l, 2, "loaded at {t}");
+            assert!(*b == 0 || *b == 2);
+        } else {
+            assert_eq!((*l, *b), (4, 0), "loaded at {t}");
+        }
+    }
+    // Every refusal came before the DSP learned GBCS 1.1: a run cut there has them all.
+    let cut = run_ok(GBCS, &dir.join("cut"), &["--set", "scenario.duration=72h"]);
+    assert_eq!(counter(&cut, "sr.rejected{code=E11,sr=12.2}"), refused);
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn legacy_duplicate_check_blocks_the_second_device_type_the_fixed_one_does_not() {
+    let dir = scratch("cpl-duplicate");
+    let fixed = run_ok(DUPLICATE, &dir.join("fixed"), &[]);
+    assert_eq!(counter_sum(&fixed, "cpl.entry_refused"), 0);
+    assert_eq!(counter_sum(&fixed, "sr.rejected"), 0);
+    assert_eq!(gauge_final(&fixed, "cpl.entries{state=listed}"), 2);
+    let installed = counter(&fixed, "install.step{result=ok,step=commission}");
+    assert!(installed > 500);
+
+    let legacy = run_ok(
+        DUPLICATE,
+        &dir.join("legacy"),
+        &["--set", "dsp.legacy_duplicate_check=true"],
+    );
+    assert_eq!(
+        counter(&legacy, "cpl.entry_refused{reason=duplicate_hardware}"),
+        1
+    );
+    assert_eq!(gauge_final(&legacy, "cpl.entries{state=listed}"), 1);
+    let blocked = counter(&legacy, "sr.rejected{code=E11,sr=12.2}");
+    assert!(
+        blocked > 100,
+        "polyphase pre-notifications refused: {blocked}"
+    );
+    // The same installations are drawn; the blocked polyphase meters are the difference.
+    assert_eq!(
+        counter(&legacy, "install.step{result=ok,step=commission}") + blocked,
+        installed
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
+}
