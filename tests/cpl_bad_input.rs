@@ -256,3 +256,34 @@ fn timeline_mistakes() {
         &["unknown key `signed`"],
     );
 }
+
+#[test]
+fn an_entry_in_force_cannot_have_an_expired_cpa() {
+    refused(
+        "cpl-expired",
+        "expires = \"2027-01-01\", condition = \"2026-06-01\"",
+        "expires = \"2026-01-05\"",
+        23,
+        1,
+        &["passed its expiry date on 2026-01-05"],
+    );
+    refused(
+        "cpl-lapsed",
+        "condition = \"2026-06-01\"",
+        "condition = \"2025-12-01\"",
+        23,
+        1,
+        &["passed its condition date on 2025-12-01"],
+    );
+}
+
+#[test]
+fn a_timeline_date_may_be_a_toml_date() {
+    let dir = scratch("cpl-toml-date");
+    let file = dir.join("s.toml");
+    let text = VALID.replacen("at = \"2026-01-06\"", "at = 2026-01-06", 1);
+    std::fs::write(&file, text).unwrap();
+    let o = dccsim(&["validate", file.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    std::fs::remove_dir_all(&dir).unwrap();
+}

@@ -100,6 +100,20 @@ pub(crate) fn read(
     }
     // Entries on the CPL at the start must be complete: the same rules the DSP applies later.
     for (t, e) in entry_tables.iter().zip(&entries) {
+        if let Some(cpa) = e.certificates.cpa.as_ref().filter(|_| e.in_force_at_start) {
+            let lapsed = cpa
+                .condition
+                .filter(|&c| c < start)
+                .map(|c| ("condition date", c));
+            let gone = (cpa.expires <= start).then_some(("expiry date", cpa.expires));
+            if let Some((what, when)) = gone.or(lapsed) {
+                return Err(t.issue(format!(
+                    "{} \"{}\" cannot be on the CPL at the start ({start}): its CPA certificate \
+                     \"{}\" passed its {what} on {when}; move the date, or set `in_force = false`",
+                    t.title, e.id, cpa.id
+                )));
+            }
+        }
         if e.in_force_at_start {
             if let Err(reason) = e.check(&entries) {
                 return Err(t.issue(format!(
@@ -327,24 +341,22 @@ fn read_event(t: &Table<'_>, entries: &[CplEntry], start: Date) -> Read<TimedEve
     };
     t.check_keys(keys)?;
     let at_field = t.require("at", "at = \"36h\" (or a date, at = \"2026-03-01\")")?;
-    let at = match at_field.value.as_str().and_then(Date::parse) {
-        Some(d) => d
-            .since(start)
-            .map(|t| SimDuration::from_micros(t.as_micros()))
-            .ok_or_else(|| {
-                at_field.issue(format!(
-                    "{} is {d}, before the scenario starts ({start})",
-                    at_field.what
-                ))
-            })?,
-        None if matches!(at_field.value, toml::Value::Datetime(_)) => {
-            return Err(at_field.issue(format!(
-                "{} must be a duration from the start (\"36h\") or a date in quotes \
-                 (\"2026-03-01\")",
+    let is_date = match at_field.value {
+        toml::Value::String(text) => Date::parse(text).is_some(),
+        toml::Value::Datetime(_) => true,
+        _ => false,
+    };
+    let at = if is_date {
+        let d = date(&at_field)?;
+        let t = d.since(start).ok_or_else(|| {
+            at_field.issue(format!(
+                "{} is {d}, before the scenario starts ({start})",
                 at_field.what
-            )))
-        }
-        None => at_field.duration()?,
+            ))
+        })?;
+        SimDuration::from_micros(t.as_micros())
+    } else {
+        at_field.duration()?
     };
     let ids: Vec<&str> = entries.iter().map(|e| e.id.as_str()).collect();
     let certificate = |t: &Table<'_>| -> Read<String> {
@@ -419,4 +431,136 @@ fn read_event(t: &Table<'_>, entries: &[CplEntry], start: Date) -> Read<TimedEve
         }
     };
     Ok(TimedEvent { at, event })
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::cpl::Required;
+    use crate::scenario::{defaults, parse};
+    use crate::timeline::{Event, Signing};
+    use dccsim_sim::SimDuration;
+
+    const BASE: &str = r#"[scenario]
+name = "cpl"
+seed = 1
+duration = "2d"
+start_date = "2026-01-05"
+
+[population]
+premises = 10
+
+[[supplier]]
+name = "alpha"
+share = 1.0
+
+[[device_model]]
+id = "e1"
+type = "esme-single"
+manufacturer = "Acme"
+model = "E1"
+hardware = "1.0"
+firmware = "1.0"
+share = 0.5
+
+[[device_model]]
+id = "e2"
+type = "esme-single"
+manufacturer = "Acme"
+model = "E2"
+hardware = "1.0"
+firmware = "1.0"
+share = 0.5
+
+[[device_model]]
+id = "p1"
+type = "ppmid"
+manufacturer = "Acme"
+model = "P1"
+hardware = "1.0"
+firmware = "1.0"
+share = 1.0
+
+[[cpl_entry]]
+id = "e1-a"
+model = "e1"
+gbcs_version = "2.0"
+zigbee_certificate = "ZB-1"
+dlms_certificate = "DL-1"
+cpa_certificate = { id = "CPA-1", expires = "2030-01-01" }
+
+[[cpl_entry]]
+id = "e2-a"
+model = "e2"
+in_force = false
+gbcs_version = "9.9"
+
+[[cpl_entry]]
+id = "p1-a"
+model = "p1"
+zigbee_certificate = "ZB-P"
+
+[[timeline]]
+at = "2026-01-06"
+event = "publish_extract"
+add = ["e2-a"]
+signature = "tampered"
+
+[[timeline]]
+at = "1h"
+event = "dsp_learns_gbcs"
+version = "9.9"
+"#;
+
+    #[test]
+    fn reads_entries_defaults_and_a_sorted_timeline() {
+        let s = parse(BASE, "cpl.toml", &[]).unwrap();
+        let cpl = &s.cpl;
+        assert_eq!(cpl.entries.len(), 3);
+        assert_eq!(cpl.apply_delay, defaults::CPL_APPLY_DELAY);
+        // The DSP knows the GBCS versions of the entries in force at the start.
+        assert_eq!(cpl.known_gbcs, ["2.0", defaults::CPL_GBCS_VERSION]);
+        assert_eq!(
+            cpl.entries[2].required,
+            Required {
+                zigbee: true,
+                cpa: false,
+                dlms: false
+            }
+        );
+        assert_eq!(cpl.entries[0].certified_firmware, "1.0");
+        // Models with entries are listed exactly when one is in force.
+        let listed: Vec<bool> = s.device_models.iter().map(|m| m.listed).collect();
+        assert_eq!(&listed[..3], [true, false, true]);
+        // Events in time order, dates turned into offsets from the start.
+        assert_eq!(cpl.timeline[0].at, SimDuration::from_hours(1));
+        assert_eq!(cpl.timeline[1].at, SimDuration::from_days(1));
+        assert_eq!(
+            cpl.timeline[1].event,
+            Event::PublishExtract {
+                add: vec![1],
+                remove: vec![],
+                signing: Signing::Tampered
+            }
+        );
+    }
+
+    #[test]
+    fn overrides_reach_the_cpl_sections() {
+        let sets = [
+            "cpl.apply_delay={ dist = \"const\", value = \"2h\" }".to_string(),
+            "timeline.0.signature=missing".to_string(),
+        ];
+        let s = parse(BASE, "cpl.toml", &sets).unwrap();
+        assert_eq!(
+            s.cpl.apply_delay,
+            crate::dist::Dist::Const(SimDuration::from_hours(2))
+        );
+        assert!(matches!(
+            s.cpl.timeline[1].event,
+            Event::PublishExtract {
+                signing: Signing::Missing,
+                ..
+            }
+        ));
+    }
 }
