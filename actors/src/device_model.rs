@@ -162,6 +162,14 @@ impl DeviceModel {
     }
 }
 
+/// The [`ModelId`] of the model called `id` in `models` (the scenario's `[[device_model]] id`).
+pub fn find(models: &[DeviceModel], id: &str) -> Option<ModelId> {
+    models
+        .iter()
+        .position(|m| m.id == id)
+        .map(|i| ModelId(i as u16))
+}
+
 /// The models that fill `slot`, with their shares, in model order (for the build-time draw).
 pub fn slot_shares(models: &[DeviceModel], slot: Slot) -> Vec<(ModelId, f64)> {
     models
@@ -190,6 +198,8 @@ mod tests {
     fn default_models_fill_every_slot_with_shares_summing_to_one() {
         let models = DeviceModel::defaults();
         assert_eq!(models.len(), PhysicalDeviceType::ALL.len());
+        assert_eq!(find(&models, "default-gsme"), Some(ModelId(4)));
+        assert_eq!(find(&models, "nothing"), None);
         for slot in [Slot::Hub, Slot::Esme, Slot::Gsme] {
             let sum: f64 = slot_shares(&models, slot).iter().map(|(_, s)| s).sum();
             assert_eq!(sum, 1.0, "{slot:?}");
