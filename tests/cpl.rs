@@ -252,3 +252,25 @@ fn legacy_duplicate_check_blocks_the_second_device_type_the_fixed_one_does_not()
     );
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+#[test]
+fn a_revoked_certificate_suspends_its_model_and_silences_its_notices() {
+    let dir = scratch("cpl-revoke");
+    let file = dir.join("revoke.toml");
+    let text = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join(REMOVAL))
+        .unwrap()
+        + "\n[[timeline]]\nat = \"12h\"\nevent = \"revoke_certificate\"\ncertificate = \"ZB-GAS-1\"\n";
+    std::fs::write(&file, text).unwrap();
+    let s = run_ok(file.to_str().unwrap(), &dir.join("run"), &[]);
+    let gas = scalar(&s, "cpl.model_devices{model=gasco-g1}");
+    assert!(gas > 1000.0);
+    assert_eq!(counter(&s, "cpl.removal{cause=certificate_revoked}"), 1);
+    assert_eq!(
+        counter(&s, "cpl.devices{change=suspended,model=gasco-g1}") as f64,
+        gas
+    );
+    // The gas entry is off the list before its 6-month notice would go out on day 2.
+    assert_eq!(counter(&s, "cpl.notice{months=6}"), 0);
+    assert_eq!(counter(&s, "cpl.notice{months=12}"), 1);
+    std::fs::remove_dir_all(&dir).unwrap();
+}
