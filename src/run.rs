@@ -125,6 +125,9 @@ pub fn run(args: &RunArgs) -> Result<ExitCode, CliError> {
 
     if !args.quiet {
         println!("{}", dccsim_reports::terminal_table(&results));
+        for line in dccsim_actors::cpl::notice_lines(&done.kernel.metrics) {
+            println!("CPL expiry notice, {line}");
+        }
         println!(
             "{} events in {:.2} s wall ({:.2} M events/s); outputs in {}, report {}",
             done.stats.events,

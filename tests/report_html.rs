@@ -270,7 +270,10 @@ fn a_damaged_or_wrong_path_is_bad_input_and_keeps_the_old_page() {
     );
     let file = out.join("summary.json");
     // A file is read as a results store, and summary.json is not one.
-    bad(&["report", file.to_str().unwrap()], "is not a results store");
+    bad(
+        &["report", file.to_str().unwrap()],
+        "is not a results store",
+    );
 
     // A damaged summary.json: located error, and the old report.html is left as it was.
     let summary_path = out.join("summary.json");

@@ -2,20 +2,33 @@
 //! device's region, and processes responses on their way back. Its workers are finite, so load
 //! shows as queueing delay (`dsp.wait`).
 
+use crate::admission::{self, Target};
 use crate::msg::{Leg, Msg, Request};
-use crate::sr::{Category, DeviceType, ResponseCode};
+use crate::smi::{Smi, SmiDevice};
+use crate::sr::{Category, ResponseCode};
 use crate::world::{Kinds, Shared};
 use dccsim_sim::{Ctx, SimDuration, SimTime};
 use std::collections::VecDeque;
 
-/// DSP state: busy workers and the FIFO of requests waiting for one.
+/// DSP state: busy workers, the FIFO of requests waiting for one, and the Smart Metering
+/// Inventory it keeps.
 #[derive(Debug, Default)]
 pub struct Dsp {
     busy: u32,
     waiting: VecDeque<(Request, SimTime)>,
+    /// The SMI: every device's status, checked by every request (see [`admission`]).
+    pub smi: Smi,
 }
 
 impl Dsp {
+    /// A DSP keeping the inventory `smi`.
+    pub fn with_smi(smi: Smi) -> Self {
+        Dsp {
+            smi,
+            ..Dsp::default()
+        }
+    }
+
     pub fn handle(&mut self, msg: Msg, shared: &Shared, ctx: &mut Ctx<'_, Msg>) {
         match msg {
             Msg::AtDsp(req) => {
@@ -59,17 +72,23 @@ impl Dsp {
         ctx.wake_after(service, Msg::DspDone(req));
     }
 
-    /// A worker has processed `req`: refuse it, send it on, or answer the User.
+    /// A worker has processed `req`: refuse it, send it on, or answer the User. A successful
+    /// response fires its SR's SMI trigger (if any) before the User hears of it.
     fn finish(&mut self, mut req: Request, shared: &Shared, ctx: &mut Ctx<'_, Msg>) {
         let user = Kinds::supplier(req.user);
         match req.leg {
-            Leg::Inbound => ctx.send(
-                user,
-                SimDuration::ZERO,
-                Msg::Response(req, ResponseCode::I0),
-            ),
+            Leg::Inbound => {
+                let code = self.fire(&req, ctx);
+                ctx.send(user, SimDuration::ZERO, Msg::Response(req, code))
+            }
             Leg::Transform | Leg::Outbound => {
-                if let Some(code) = authorise(&req, shared) {
+                if let Err(code) = admission::check(&req, &self.smi) {
+                    ctx.send(user, SimDuration::ZERO, Msg::Response(req, code));
+                    return;
+                }
+                if admission::rule(req.sr).target == Target::NonDevice {
+                    // Non-device SRs end here.
+                    let code = self.fire(&req, ctx);
                     ctx.send(user, SimDuration::ZERO, Msg::Response(req, code));
                     return;
                 }
@@ -89,21 +108,22 @@ impl Dsp {
             }
         }
     }
-}
 
-/// The DSP's checks, in DUIS order: the sender's role, then the device in the inventory.
-pub fn authorise(req: &Request, shared: &Shared) -> Option<ResponseCode> {
-    if !req.sr.allows(req.role) {
-        return Some(ResponseCode::E3);
+    /// Applies the SMI trigger of `req`'s SR to its device: I0, or the refusal if the status
+    /// changed meanwhile (a CPL removal while the command was out).
+    fn fire(&mut self, req: &Request, ctx: &mut Ctx<'_, Msg>) -> ResponseCode {
+        let Some(trigger) = admission::rule(req.sr).trigger else {
+            return ResponseCode::I0;
+        };
+        let device = SmiDevice {
+            premises: req.premises,
+            device: req.device,
+        };
+        match self.smi.apply(device, trigger, ctx) {
+            Ok(_) => ResponseCode::I0,
+            Err(code) => code,
+        }
     }
-    let known = match shared.population.get(req.premises) {
-        None => false,
-        Some(p) => req.device == DeviceType::Esme || p.has_gas(),
-    };
-    if !known {
-        return Some(ResponseCode::E19);
-    }
-    None
 }
 
 /// The first DSP leg a fresh request takes.

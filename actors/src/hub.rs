@@ -1,5 +1,6 @@
 //! The Communications Hub: bridges the WAN and the premises' Home Area Network.
 
+use crate::admission::{self, Target};
 use crate::msg::{Leg, Msg, Request};
 use crate::region::Region;
 use crate::sr::DeviceType;
@@ -20,6 +21,15 @@ impl Hub {
             unreachable!("hub got {msg:?}")
         };
         match req.leg {
+            Leg::Outbound
+                if req.device == DeviceType::Hub
+                    || admission::rule(req.sr).target == Target::Hub =>
+            {
+                // The Comms Hub Function carries it out itself (e.g. 8.11 adding a device to
+                // its log) and answers over the WAN.
+                let wan = shared.crossing(Hop::Wan, req.sr, self.region, ctx);
+                ctx.send(Kinds::csp(self.region), wan, Msg::AtCsp(reply(req)));
+            }
             Leg::Outbound => {
                 let device = match req.device {
                     DeviceType::Esme => Kinds::esme(req.premises),
@@ -27,6 +37,7 @@ impl Hub {
                         self.gsme
                             .expect("DSP only routes gas SRs to premises with gas"),
                     ),
+                    DeviceType::Hub => unreachable!("answered by the hub above"),
                 };
                 let han = shared.crossing(Hop::Han, req.sr, self.region, ctx);
                 ctx.send(device, han, Msg::AtDevice(req));

@@ -8,17 +8,23 @@
 //! worker) → CSP of the device's region (queue, WAN latency) → hub → HAN → meter → and back the
 //! same way; the supplier records the end-to-end latency against the SR's Target Response Time.
 
+pub mod admission;
+pub mod cpl;
 pub mod csp;
+pub mod device_model;
 pub mod dist;
 pub mod dsp;
 pub mod hub;
+pub mod install;
 pub mod meter;
 pub mod msg;
 pub mod population;
 pub mod region;
 pub mod scenario;
+pub mod smi;
 pub mod sr;
 pub mod supplier;
+pub mod timeline;
 pub mod traffic;
 pub mod world;
 

@@ -28,6 +28,9 @@ impl Meter {
             SrType::ReadInstantaneousImport | SrType::RetrieveDailyReadLog => {
                 self.reads = self.reads.wrapping_add(1)
             }
+            // Commissioning and firmware commands: the meter only answers (its SMI status is
+            // the DSP's business).
+            _ => {}
         }
         let respond = if gas {
             &shared.config.devices.gsme_response

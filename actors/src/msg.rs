@@ -50,6 +50,10 @@ pub enum Msg {
     AtDevice(Request),
     /// The DSP's answer reaches the User.
     Response(Request, ResponseCode),
+    /// Supplier timer: an installer of wave `wave` visits the wave's next premises.
+    NextInstall { wave: u16 },
+    /// A step of the Central Products List: SECAS, extracts, the DSP's apply window.
+    Cpl(crate::cpl::CplMsg),
 }
 
 #[cfg(test)]

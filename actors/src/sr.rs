@@ -60,6 +60,8 @@ pub enum DeviceType {
     Esme,
     /// Gas smart meter (battery powered, reached through the hub's Gas Proxy Function).
     Gsme,
+    /// The Communications Hub itself (its Comms Hub Function): installation and firmware SRs.
+    Hub,
 }
 
 impl DeviceType {
@@ -67,9 +69,11 @@ impl DeviceType {
         match self {
             DeviceType::Esme => "esme",
             DeviceType::Gsme => "gsme",
+            DeviceType::Hub => "hub",
         }
     }
 
+    /// A meter named in a scenario's traffic (`esme` or `gsme`; hubs take no traffic).
     pub fn from_name(s: &str) -> Option<DeviceType> {
         [DeviceType::Esme, DeviceType::Gsme]
             .into_iter()
@@ -79,7 +83,7 @@ impl DeviceType {
     /// The supplier role that normally sends SRs to this device.
     pub fn supplier_role(self) -> Role {
         match self {
-            DeviceType::Esme => Role::IS,
+            DeviceType::Esme | DeviceType::Hub => Role::IS,
             DeviceType::Gsme => Role::GS,
         }
     }
@@ -105,13 +109,49 @@ pub enum SrType {
     ReadInstantaneousImport,
     /// 4.6.1 Retrieve Daily Read Log (DCC-scheduled; the bulk of traffic).
     RetrieveDailyReadLog,
+    /// 8.1.1 Commission Device (critical): a meter's InstalledNotCommissioned → Commissioned.
+    CommissionDevice,
+    /// 8.2 Read Inventory (non-device).
+    ReadInventory,
+    /// 8.3 Decommission Device (non-device).
+    DecommissionDevice,
+    /// 8.5 Service Opt Out (non-device): Commissioned → Withdrawn.
+    ServiceOptOut,
+    /// 8.6 Service Opt In (non-device): Withdrawn → Commissioned.
+    ServiceOptIn,
+    /// 8.7 Join Service: a PPMID or HCALCS is commissioned by joining it to a meter.
+    JoinService,
+    /// 8.11 Update HAN Device Log: whitelists a device in its hub's device log.
+    UpdateHanDeviceLog,
+    /// 8.14.1 CH Status Update – Install Success (non-device): reports a HAN join.
+    ChInstallSuccess,
+    /// 11.1 Update Firmware (non-device; named so the admission table is complete).
+    UpdateFirmware,
+    /// 11.2 Read Firmware Version.
+    ReadFirmwareVersion,
+    /// 11.3 Activate Firmware (critical).
+    ActivateFirmware,
+    /// 12.2 Device Pre-notification (non-device): puts a device on the SMI as Pending.
+    DevicePreNotification,
 }
 
 impl SrType {
-    pub const ALL: [SrType; 3] = [
+    pub const ALL: [SrType; 15] = [
         SrType::UpdateImportTariff,
         SrType::ReadInstantaneousImport,
         SrType::RetrieveDailyReadLog,
+        SrType::CommissionDevice,
+        SrType::ReadInventory,
+        SrType::DecommissionDevice,
+        SrType::ServiceOptOut,
+        SrType::ServiceOptIn,
+        SrType::JoinService,
+        SrType::UpdateHanDeviceLog,
+        SrType::ChInstallSuccess,
+        SrType::UpdateFirmware,
+        SrType::ReadFirmwareVersion,
+        SrType::ActivateFirmware,
+        SrType::DevicePreNotification,
     ];
 
     /// The DUIS number, as written in scenarios and metric labels.
@@ -120,6 +160,18 @@ impl SrType {
             SrType::UpdateImportTariff => "1.1.1",
             SrType::ReadInstantaneousImport => "4.1.1",
             SrType::RetrieveDailyReadLog => "4.6.1",
+            SrType::CommissionDevice => "8.1.1",
+            SrType::ReadInventory => "8.2",
+            SrType::DecommissionDevice => "8.3",
+            SrType::ServiceOptOut => "8.5",
+            SrType::ServiceOptIn => "8.6",
+            SrType::JoinService => "8.7",
+            SrType::UpdateHanDeviceLog => "8.11",
+            SrType::ChInstallSuccess => "8.14.1",
+            SrType::UpdateFirmware => "11.1",
+            SrType::ReadFirmwareVersion => "11.2",
+            SrType::ActivateFirmware => "11.3",
+            SrType::DevicePreNotification => "12.2",
         }
     }
 
@@ -128,6 +180,18 @@ impl SrType {
             SrType::UpdateImportTariff => "Update Import Tariff",
             SrType::ReadInstantaneousImport => "Read Instantaneous Import Registers",
             SrType::RetrieveDailyReadLog => "Retrieve Daily Read Log",
+            SrType::CommissionDevice => "Commission Device",
+            SrType::ReadInventory => "Read Inventory",
+            SrType::DecommissionDevice => "Decommission Device",
+            SrType::ServiceOptOut => "Service Opt Out",
+            SrType::ServiceOptIn => "Service Opt In",
+            SrType::JoinService => "Join Service",
+            SrType::UpdateHanDeviceLog => "Update HAN Device Log",
+            SrType::ChInstallSuccess => "CH Status Update - Install Success",
+            SrType::UpdateFirmware => "Update Firmware",
+            SrType::ReadFirmwareVersion => "Read Firmware Version",
+            SrType::ActivateFirmware => "Activate Firmware",
+            SrType::DevicePreNotification => "Device Pre-notification",
         }
     }
 
@@ -139,23 +203,15 @@ impl SrType {
         self as usize
     }
 
+    /// How the DCC processes it: the admission table's row ([`crate::admission::rule`]).
     pub fn category(self) -> Category {
-        match self {
-            SrType::UpdateImportTariff => Category::Critical,
-            SrType::ReadInstantaneousImport => Category::OnDemand,
-            SrType::RetrieveDailyReadLog => Category::DccScheduled,
-        }
+        crate::admission::rule(self).category
     }
 
-    /// Roles eligible to send this SR (DUIS matrix, DOMAIN §4). 4.6.1 is requested through the
-    /// DCC schedule by the same roles that may read the log.
+    /// Roles eligible to send this SR (DUIS matrix, DOMAIN §4): the admission table's row. 4.6.1
+    /// is requested through the DCC schedule by the same roles that may read the log.
     pub fn allows(self, role: Role) -> bool {
-        use Role::*;
-        match self {
-            SrType::UpdateImportTariff => matches!(role, IS | GS),
-            SrType::ReadInstantaneousImport => matches!(role, IS | GS | ED | GT),
-            SrType::RetrieveDailyReadLog => matches!(role, IS | GS | ED | GT),
-        }
+        crate::admission::rule(self).roles.contains(&role)
     }
 
     /// Default end-to-end Target Response Time \[U\]: on-demand and scheduled device SRs 30 s;
@@ -174,34 +230,90 @@ impl fmt::Display for SrType {
     }
 }
 
-/// DUIS response codes this world produces, each with a plain-English text (the DCC's own users
-/// asked for "errors explained in text users understand").
+/// DUIS response codes, each with a plain-English text (the DCC's own users asked for "errors
+/// explained in text users understand").
+///
+/// E1–E4 are the authorisation failures. Which one DUIS returns when a role may not send an SR
+/// is a working assumption (DOMAIN §3): this world answers E3 and never produces E1, E2 or E4,
+/// which are listed so that reports and scenarios can name them.
 #[derive(Copy, Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum ResponseCode {
     /// I0: success.
     I0,
-    /// E3: the sender's role may not send this SR (which E1–E4 code DUIS uses here is a working
-    /// assumption, DOMAIN §3).
+    /// E3: the sender's role may not send this SR (working assumption, see above).
     E3,
     /// E19: the device is not in the Smart Metering Inventory.
     E19,
+    /// I99: acknowledged (accepted for sending to the device; or a non-device SR done).
+    I99,
+    /// E1: the User / role combination is not a valid SEC Party role.
+    E1,
+    /// E2: the role is not permitted this Service Request.
+    E2,
+    /// E4: the role is not authorised for this device at this time.
+    E4,
+    /// E5: the device's SMI status does not admit this Service Request.
+    E5,
+    /// E11: the Service Request does not apply to this type (or model) of device.
+    E11,
+    /// E20: the DCC cannot establish communications with the device.
+    E20,
+    /// E21: no response from the device.
+    E21,
+    /// E30: a future-dated command timed out.
+    E30,
 }
 
 impl ResponseCode {
-    pub const REJECTIONS: [ResponseCode; 2] = [ResponseCode::E3, ResponseCode::E19];
+    /// Every code, in declaration order.
+    pub const ALL: [ResponseCode; 12] = [
+        ResponseCode::I0,
+        ResponseCode::E3,
+        ResponseCode::E19,
+        ResponseCode::I99,
+        ResponseCode::E1,
+        ResponseCode::E2,
+        ResponseCode::E4,
+        ResponseCode::E5,
+        ResponseCode::E11,
+        ResponseCode::E20,
+        ResponseCode::E21,
+        ResponseCode::E30,
+    ];
+
+    /// The codes that refuse a request (every code but I0 and I99).
+    pub const REJECTIONS: [ResponseCode; 10] = [
+        ResponseCode::E3,
+        ResponseCode::E19,
+        ResponseCode::E1,
+        ResponseCode::E2,
+        ResponseCode::E4,
+        ResponseCode::E5,
+        ResponseCode::E11,
+        ResponseCode::E20,
+        ResponseCode::E21,
+        ResponseCode::E30,
+    ];
 
     pub fn code(self) -> &'static str {
         match self {
             ResponseCode::I0 => "I0",
             ResponseCode::E3 => "E3",
             ResponseCode::E19 => "E19",
+            ResponseCode::I99 => "I99",
+            ResponseCode::E1 => "E1",
+            ResponseCode::E2 => "E2",
+            ResponseCode::E4 => "E4",
+            ResponseCode::E5 => "E5",
+            ResponseCode::E11 => "E11",
+            ResponseCode::E20 => "E20",
+            ResponseCode::E21 => "E21",
+            ResponseCode::E30 => "E30",
         }
     }
 
     pub fn from_code(code: &str) -> Option<ResponseCode> {
-        [ResponseCode::I0, ResponseCode::E3, ResponseCode::E19]
-            .into_iter()
-            .find(|c| c.code() == code)
+        ResponseCode::ALL.into_iter().find(|c| c.code() == code)
     }
 
     pub fn text(self) -> &'static str {
@@ -213,10 +325,53 @@ impl ResponseCode {
             ResponseCode::E19 => {
                 "Refused: the device is not known to the DCC's Smart Metering Inventory."
             }
+            ResponseCode::I99 => "Acknowledged: the DCC accepted the request.",
+            ResponseCode::E1 => "Refused: this User and role are not a valid SEC Party role.",
+            ResponseCode::E2 => "Refused: this role is not permitted this Service Request.",
+            ResponseCode::E4 => {
+                "Refused: your role is not authorised for this device at this time."
+            }
+            ResponseCode::E5 => {
+                "Refused: the device's status in the Smart Metering Inventory does not allow \
+                 this request (e.g. not yet commissioned, or suspended because its Device \
+                 Model left the CPL)."
+            }
+            ResponseCode::E11 => {
+                "Refused: this request does not apply to this type of device, or its Device \
+                 Model is not on the Central Products List."
+            }
+            ResponseCode::E20 => "Failed: the DCC could not communicate with the device.",
+            ResponseCode::E21 => "Failed: the device did not respond.",
+            ResponseCode::E30 => "Failed: the future-dated command timed out.",
         }
     }
 
     pub fn index(self) -> usize {
         self as usize
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_round_trip_and_every_refusal_has_its_own_text() {
+        for (i, c) in ResponseCode::ALL.into_iter().enumerate() {
+            assert_eq!(c.index(), i);
+            assert_eq!(ResponseCode::from_code(c.code()), Some(c));
+            assert!(!c.text().is_empty());
+        }
+        for c in ResponseCode::REJECTIONS {
+            assert!(c.text().starts_with("Refused") || c.text().starts_with("Failed"));
+        }
+    }
+
+    #[test]
+    fn sr_numbers_round_trip() {
+        for (i, sr) in SrType::ALL.into_iter().enumerate() {
+            assert_eq!(sr.index(), i);
+            assert_eq!(SrType::from_number(sr.number()), Some(sr));
+        }
     }
 }

@@ -2,9 +2,10 @@
 //! premises by the scenario's traffic streams and measure each one end to end.
 
 use crate::dsp;
+use crate::install::Installer;
 use crate::msg::{Msg, Request};
 use crate::scenario::Pattern;
-use crate::sr::{DeviceType, ResponseCode, SrType};
+use crate::sr::{DeviceType, ResponseCode, Role, SrType};
 use crate::traffic::{self, StreamState};
 use crate::world::{Kinds, Shared};
 use dccsim_sim::{CounterId, Ctx};
@@ -18,8 +19,10 @@ pub struct Supplier {
     /// Of those, the premises with a gas meter.
     pub gas: Vec<u32>,
     streams: Vec<StreamState>,
+    /// Its installation waves (`[[install]]`), each creating new premises over time.
+    pub installers: Vec<Installer>,
     /// `sr.rejected{code,sr}` handles, registered on first refusal so unused codes stay out of reports.
-    rejected: [[Option<CounterId>; SrType::ALL.len()]; ResponseCode::REJECTIONS.len() + 1],
+    rejected: [[Option<CounterId>; SrType::ALL.len()]; ResponseCode::ALL.len()],
 }
 
 impl Supplier {
@@ -29,13 +32,14 @@ impl Supplier {
             electricity: Vec::new(),
             gas: Vec::new(),
             streams: vec![StreamState::default(); streams],
+            installers: Vec::new(),
             rejected: Default::default(),
         }
     }
 
     fn targets(&self, device: DeviceType) -> &[u32] {
         match device {
-            DeviceType::Esme => &self.electricity,
+            DeviceType::Esme | DeviceType::Hub => &self.electricity,
             DeviceType::Gsme => &self.gas,
         }
     }
@@ -66,7 +70,21 @@ impl Supplier {
                 self.send_request(stream as usize, shared, ctx);
                 self.schedule_next(stream as usize, shared, ctx);
             }
-            Msg::Response(req, code) => self.on_response(req, code, shared, ctx),
+            Msg::Response(req, code) => {
+                self.on_response(req, code, shared, ctx);
+                let user = self.index;
+                if let Some(i) = self.installers.iter_mut().find(|i| i.owns(req.premises)) {
+                    i.on_response(req.premises, req.device, code, user, shared, ctx);
+                }
+            }
+            Msg::NextInstall { wave } => {
+                let user = self.index;
+                self.installers
+                    .iter_mut()
+                    .find(|i| i.wave() == wave)
+                    .expect("a supplier gets only its own waves' visits")
+                    .visit(user, shared, ctx);
+            }
             other => unreachable!("supplier got {other:?}"),
         }
     }
@@ -85,23 +103,7 @@ impl Supplier {
                 Pattern::Poisson { .. } => targets[rng.below(targets.len() as u64) as usize],
             }
         };
-        let req = Request {
-            sent: ctx.now(),
-            premises,
-            user: self.index,
-            sr: t.sr,
-            device: t.device,
-            role: t.role,
-            leg: dsp::first_leg(t.sr.category()),
-        };
-        let region = shared
-            .population
-            .get(premises)
-            .map(|p| p.region().index())
-            .unwrap_or(3);
-        ctx.count(shared.ids.requested(t.sr, region), 1);
-        ctx.gauge_add(shared.ids.in_flight, 1);
-        ctx.send(Kinds::dsp(), dccsim_sim::SimDuration::ZERO, Msg::AtDsp(req));
+        submit(self.index, premises, t.sr, t.device, t.role, shared, ctx);
     }
 
     fn on_response(
@@ -132,4 +134,34 @@ impl Supplier {
             ctx.count(id, 1);
         }
     }
+}
+
+/// Sends a fresh Service Request from User `user` to the DSP, counting it as requested and in
+/// flight; its answer comes back to the supplier as [`Msg::Response`].
+pub fn submit(
+    user: u16,
+    premises: u32,
+    sr: SrType,
+    device: DeviceType,
+    role: Role,
+    shared: &Shared,
+    ctx: &mut Ctx<'_, Msg>,
+) {
+    let req = Request {
+        sent: ctx.now(),
+        premises,
+        user,
+        sr,
+        device,
+        role,
+        leg: dsp::first_leg(sr.category()),
+    };
+    let region = shared
+        .population
+        .get(premises)
+        .map(|p| p.region().index())
+        .unwrap_or(3);
+    ctx.count(shared.ids.requested(sr, region), 1);
+    ctx.gauge_add(shared.ids.in_flight, 1);
+    ctx.send(Kinds::dsp(), dccsim_sim::SimDuration::ZERO, Msg::AtDsp(req));
 }

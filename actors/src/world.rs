@@ -1,20 +1,27 @@
 //! The GB world: every actor kind in its own `Vec`, the read-only data they share, and the builder
 //! that turns a validated scenario into a ready-to-run kernel.
 
+use crate::cpl::{self, CplActor};
 use crate::csp::Csp;
+use crate::device_model::ModelId;
 use crate::dsp::Dsp;
 use crate::hub::Hub;
+use crate::install::{self, Installer};
 use crate::meter::Meter;
 use crate::msg::Msg;
 use crate::population::{PopulationTable, Premises};
 use crate::region::Region;
 use crate::scenario::Scenario;
+use crate::smi::{self, Smi, SmiDevice, SmiStatus};
+use crate::sr::ResponseCode;
 use crate::sr::SrType;
 use crate::supplier::Supplier;
+use crate::timeline::Date;
 use dccsim_sim::{
     metric_name, ActorId, CounterId, Ctx, FlowId, GaugeId, Kernel, Kind, SimDuration, SimTime,
     World,
 };
+use rand::RngCore;
 
 /// Actor kinds of the GB world and their ids.
 pub struct Kinds;
@@ -26,6 +33,8 @@ impl Kinds {
     pub const HUB: Kind = Kind(3);
     pub const ESME: Kind = Kind(4);
     pub const GSME: Kind = Kind(5);
+    /// SECAS and the DSP's CPL function (one actor; issue 3).
+    pub const CPL: Kind = Kind(10);
 
     #[inline]
     pub fn supplier(i: u16) -> ActorId {
@@ -50,6 +59,10 @@ impl Kinds {
     #[inline]
     pub fn gsme(index: u32) -> ActorId {
         ActorId::new(Self::GSME, index)
+    }
+    #[inline]
+    pub fn cpl() -> ActorId {
+        ActorId::new(Self::CPL, 0)
     }
 }
 
@@ -143,7 +156,8 @@ impl MetricIds {
         };
         let by_sr = SrType::ALL
             .map(|sr| {
-                if !scenario.traffic.iter().any(|t| t.sr == sr) {
+                let installs = !scenario.installs.is_empty() && install::SRS.contains(&sr);
+                if !installs && !scenario.traffic.iter().any(|t| t.sr == sr) {
                     return None;
                 }
                 let labels =
@@ -233,6 +247,8 @@ pub struct GbWorld {
     pub hubs: Vec<Hub>,
     pub esmes: Vec<Meter>,
     pub gsmes: Vec<Meter>,
+    /// The Central Products List, when the scenario models it.
+    pub cpl: Option<CplActor>,
 }
 
 impl World for GbWorld {
@@ -249,6 +265,7 @@ impl World for GbWorld {
             Kinds::HUB => self.hubs[i].handle(msg, shared, ctx),
             Kinds::ESME => self.esmes[i].handle(msg, false, shared, ctx),
             Kinds::GSME => self.gsmes[i].handle(msg, true, shared, ctx),
+            Kinds::CPL => self.cpl_step(msg, ctx),
             other => unreachable!("no actor kind {other:?} in the GB world"),
         }
     }
@@ -276,6 +293,23 @@ impl GbWorld {
         let mut gsmes = Vec::new();
         let region_shares = Region::ALL.map(|r| *scenario.population.regions.get(r));
         let supplier_shares: Vec<f64> = scenario.suppliers.iter().map(|s| s.share).collect();
+        let mut add_devices = |i: u32, p: Premises| {
+            let gsme = p.has_gas().then(|| {
+                gsmes.push(Meter {
+                    premises: i,
+                    ..Meter::default()
+                });
+                gsmes.len() as u32 - 1
+            });
+            hubs.push(Hub {
+                region: p.region(),
+                gsme,
+            });
+            esmes.push(Meter {
+                premises: i,
+                ..Meter::default()
+            });
+        };
         for i in 0..n {
             let mut draws = i as u64 * DRAWS_PER_PREMISES;
             let mut rng = kernel.builder_rng(POPULATION_STREAM, &mut draws);
@@ -283,29 +317,36 @@ impl GbWorld {
             let gas = rng.chance(scenario.population.gas_share);
             let supplier = pick(&supplier_shares, rng.uniform());
             premises.push(Premises::new(region, gas));
-            let gsme = gas.then(|| {
-                gsmes.push(Meter {
-                    premises: i,
-                    ..Meter::default()
-                });
-                gsmes.len() as u32 - 1
-            });
-            hubs.push(Hub { region, gsme });
-            esmes.push(Meter {
-                premises: i,
-                ..Meter::default()
-            });
+            add_devices(i, premises[i as usize]);
             suppliers[supplier].electricity.push(i);
             if gas {
                 suppliers[supplier].gas.push(i);
             }
         }
+        // Premises the installation waves will create: actors exist from the start, unknown to
+        // the SMI and to their supplier's traffic until installed.
+        let planned = install::planned_premises(scenario, n, &mut kernel);
+        let mut first = n;
+        for (w, wave) in scenario.installs.iter().enumerate() {
+            let count = install::premises_in(wave);
+            suppliers[wave.supplier as usize]
+                .installers
+                .push(Installer::new(w as u16, first, count));
+            first += count;
+        }
+        for p in planned {
+            let i = premises.len() as u32;
+            premises.push(p);
+            add_devices(i, p);
+        }
+        let n_all = premises.len() as u32;
         kernel.ensure_actors(Kinds::SUPPLIER, n_suppliers as u32);
         kernel.ensure_actors(Kinds::DSP, 1);
         kernel.ensure_actors(Kinds::CSP, Region::ALL.len() as u32);
-        kernel.ensure_actors(Kinds::HUB, n);
-        kernel.ensure_actors(Kinds::ESME, n);
+        kernel.ensure_actors(Kinds::HUB, n_all);
+        kernel.ensure_actors(Kinds::ESME, n_all);
         kernel.ensure_actors(Kinds::GSME, gsmes.len() as u32);
+        let smi = smi::build(&scenario.device_models, &premises, n, &mut kernel);
         let shared = Shared {
             config: scenario.clone(),
             population: PopulationTable::new(premises),
@@ -316,24 +357,130 @@ impl GbWorld {
                 let mut ctx = kernel.ctx_for(Kinds::supplier(supplier.index));
                 supplier.start_stream(s, &shared, &mut ctx);
             }
+            for installer in &supplier.installers {
+                let mut ctx = kernel.ctx_for(Kinds::supplier(supplier.index));
+                installer.schedule(&shared, &mut ctx);
+            }
         }
+        let cpl = Self::build_cpl(scenario, &mut kernel);
         let world = GbWorld {
             shared,
             suppliers,
-            dsp: Dsp::default(),
+            dsp: Dsp::with_smi(smi),
             csps: Region::ALL.map(Csp::new).into(),
             hubs,
             esmes,
             gsmes,
+            cpl,
         };
         (kernel, world)
+    }
+
+    /// The CPL actor with its timeline scheduled, if the scenario has CPL entries. SECAS's
+    /// signing key comes from the run's builder stream: the same in every run of a seed.
+    fn build_cpl(scenario: &Scenario, kernel: &mut Kernel<Msg>) -> Option<CplActor> {
+        if !scenario.cpl.is_modelled() {
+            return None;
+        }
+        let mut draws = 0;
+        let mut seed = [0u8; 32];
+        kernel
+            .builder_rng(cpl::KEY_STREAM, &mut draws)
+            .fill_bytes(&mut seed);
+        let start = Date::parse(&scenario.start_date).expect("a checked calendar date");
+        let actor = CplActor::new(
+            &scenario.cpl,
+            start,
+            scenario.dsp.legacy_duplicate_check,
+            seed,
+            &mut kernel.metrics,
+        );
+        kernel.ensure_actors(Kinds::CPL, 1);
+        let end = SimTime(scenario.duration.as_micros());
+        actor.schedule(&scenario.cpl, end, &mut kernel.ctx_for(Kinds::cpl()));
+        Some(actor)
+    }
+
+    /// One CPL step; a Device Model whose listing changed has its devices suspended or restored.
+    fn cpl_step(&mut self, msg: Msg, ctx: &mut Ctx<'_, Msg>) {
+        let Msg::Cpl(step) = msg else {
+            unreachable!("the CPL got {msg:?}")
+        };
+        let cpl = self
+            .cpl
+            .as_mut()
+            .expect("CPL steps exist only when the CPL is modelled");
+        for (model, listed) in cpl.handle(step, &self.shared.config.cpl, ctx) {
+            let changed = self.set_model_listed(ModelId(model), listed, ctx);
+            let what = if listed { "restored" } else { "suspended" };
+            let c = ctx.metrics().counter(metric_name(
+                "cpl.devices",
+                &[
+                    ("change", what),
+                    (
+                        "model",
+                        &self.shared.config.device_models[model as usize].id,
+                    ),
+                ],
+            ));
+            ctx.count(c, u64::from(changed));
+        }
     }
 
     /// Closes the run at `end`: each feature settles what is still open (energy integrated up to
     /// `end`, statuses held until `end`) and writes its end-of-run scalars into the metrics. The
     /// foundation world has nothing open, so this is where features hook in.
     pub fn finish(&mut self, kernel: &mut Kernel<Msg>, end: SimTime) {
-        let _ = (kernel, end);
+        let _ = end;
+        self.finish_cpl(kernel);
+    }
+
+    /// End-of-run scalars `cpl.model_devices{model=…}`: the world's devices of each Device Model
+    /// that has CPL entries (what a removal of that model can suspend at most).
+    fn finish_cpl(&self, kernel: &mut Kernel<Msg>) {
+        let config = &self.shared.config;
+        if self.cpl.is_none() {
+            return;
+        }
+        for (i, m) in config.device_models.iter().enumerate() {
+            if config.cpl.entries.iter().any(|e| usize::from(e.model) == i) {
+                let n = self.smi().devices_of(ModelId(i as u16)).len();
+                let name = metric_name("cpl.model_devices", &[("model", &m.id)]);
+                kernel.metrics.set_scalar(name, n as f64);
+            }
+        }
+    }
+
+    /// **CPL hook (contract with issue 3b).** Lists or delists Device Model `model` on the CPL
+    /// the DCC has in force: delisting Suspends every active device of that model, relisting
+    /// restores them; see [`Smi::set_model_listed`]. Returns how many devices changed status.
+    pub fn set_model_listed(
+        &mut self,
+        model: ModelId,
+        listed: bool,
+        ctx: &mut Ctx<'_, Msg>,
+    ) -> u32 {
+        self.dsp.smi.set_model_listed(model, listed, ctx)
+    }
+
+    /// **CPL hook.** Whether `model` is on the CPL in force (12.2 pre-notification checks it).
+    pub fn is_listed(&self, model: ModelId) -> bool {
+        self.dsp.smi.is_listed(model)
+    }
+
+    /// **CPL hook (issue 3b / 6).** Returns one Suspended device to the status it had before;
+    /// see [`Smi::restore_device`].
+    pub fn restore_device(
+        &mut self,
+        device: SmiDevice,
+        ctx: &mut Ctx<'_, Msg>,
+    ) -> Result<SmiStatus, ResponseCode> {
+        self.dsp.smi.restore_device(device, ctx)
+    }
+
+    /// The Smart Metering Inventory (kept by the DSP).
+    pub fn smi(&self) -> &Smi {
+        &self.dsp.smi
     }
 
     /// Service Requests sent and not yet answered: counted, never dropped or called delivered.
@@ -344,7 +491,7 @@ impl GbWorld {
 
 /// Index of the share that `u ∈ [0,1)` falls in, by cumulative sum; the last non-zero share
 /// absorbs rounding.
-fn pick(shares: &[f64], u: f64) -> usize {
+pub(crate) fn pick(shares: &[f64], u: f64) -> usize {
     let mut acc = 0.0;
     let mut last = 0;
     for (i, &s) in shares.iter().enumerate() {
@@ -360,7 +507,7 @@ fn pick(shares: &[f64], u: f64) -> usize {
 }
 
 #[cfg(test)]
-mod tests_support {
+pub(crate) mod tests_support {
     use super::*;
     use crate::dist::Dist;
     use crate::region::{RegionMap, Technology};
@@ -418,6 +565,7 @@ mod tests_support {
                 workers: 64,
                 service_time: lognormal(40, 0.4),
                 response_service_time: lognormal(40, 0.4),
+                legacy_duplicate_check: false,
             },
             csp: RegionMap {
                 north: csp(Technology::LongRangeRadio, 4000),
@@ -467,6 +615,14 @@ mod tests_support {
                 .into_iter()
                 .map(|s| (s, s.default_trt()))
                 .collect(),
+            device_models: crate::device_model::DeviceModel::defaults(),
+            installs: Vec::new(),
+            cpl: crate::cpl::CplConfig {
+                entries: Vec::new(),
+                apply_delay: crate::scenario::defaults::CPL_APPLY_DELAY,
+                known_gbcs: Vec::new(),
+                timeline: Vec::new(),
+            },
             resolved_toml: String::new(),
             sweep: None,
             expect: Vec::new(),

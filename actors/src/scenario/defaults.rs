@@ -102,3 +102,16 @@ pub const HOURLY: [f64; 24] = [1.0; 24];
 
 /// `[[traffic]] unknown_device_share`: every request names a device the DSP knows.
 pub const UNKNOWN_DEVICE_SHARE: f64 = 0.0;
+
+/// `[cpl] apply_delay` \[U\]: the DCC has up to 24 hours from an extract's receipt to update
+/// the SMI (DOMAIN §2); without a better figure, uniform over those 24 hours.
+pub const CPL_APPLY_DELAY: Dist = Dist::Uniform {
+    min: SimDuration::ZERO,
+    max: SimDuration::from_hours(24),
+};
+
+/// `[[cpl_entry]] spec_version`: the SMETS/CHTS technical specification version of an entry.
+pub const CPL_SPEC_VERSION: &str = "SMETS2 v5.1";
+
+/// `[[cpl_entry]] gbcs_version`: the GBCS version an entry's devices speak.
+pub const CPL_GBCS_VERSION: &str = "3.2";

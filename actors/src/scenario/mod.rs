@@ -11,9 +11,11 @@
 //! through `reader` (types, ranges, unknown keys); errors carry a path into the document, which
 //! is mapped back to a line and column of the original text (or to the override that wrote it).
 
+mod cpl;
 pub mod defaults;
 mod error;
 mod expect;
+mod inventory;
 mod model;
 mod overrides;
 mod reader;
@@ -25,6 +27,7 @@ mod tests;
 
 pub use error::ScenarioError;
 pub use expect::{Comparison, Expectation, ExpectationFile, LatencyField, MetricPattern};
+pub use inventory::{InstallWave, StepFailures};
 pub use model::*;
 pub use sweep::{run_seed, Combine, Sweep, SweepParameter, SweepPoint, SweepRun};
 

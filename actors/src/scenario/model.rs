@@ -2,6 +2,7 @@
 //! loader's checks (shares sum to one, rates are non-negative, distributions are well formed),
 //! so the builder never has to re-check or fail.
 
+use crate::device_model::DeviceModel;
 use crate::dist::Dist;
 use crate::region::{RegionMap, Technology};
 use crate::sr::{DeviceType, Role, SrType};
@@ -30,6 +31,13 @@ pub struct Scenario {
     pub traffic: Vec<Traffic>,
     /// Target Response Time of every SR type (defaults filled in, `[trt]` applied).
     pub trt: BTreeMap<SrType, SimDuration>,
+    /// `[[device_model]]`: the Device Models devices are drawn from (one per type by default).
+    pub device_models: Vec<DeviceModel>,
+    /// `[[install]]`: installation waves creating new premises over time.
+    pub installs: Vec<super::InstallWave>,
+    /// `[cpl]`, `[[cpl_entry]]` and `[[timeline]]`: the Central Products List and its events
+    /// (empty: the CPL is not modelled).
+    pub cpl: crate::cpl::CplConfig,
     /// The scenario text after `--set` overrides, as TOML: hashed into the manifest.
     pub resolved_toml: String,
     /// `[sweep]`: the campaign this scenario expands to (`dccsim sweep`), if any.
@@ -65,6 +73,9 @@ pub struct Dsp {
     pub service_time: Dist,
     /// Time a worker spends on a device's response on its way back to the User.
     pub response_service_time: Dist,
+    /// Reproduce the old DSP bug: refuse a CPL entry whose hardware data equals a listed entry's
+    /// of another device type (DOMAIN §2 failure mode 1).
+    pub legacy_duplicate_check: bool,
 }
 
 /// A regional Communications Service Provider.

@@ -6,10 +6,11 @@ use super::reader::{list, number, suggest, Field, Issue, Read, Table};
 use crate::dist::Dist;
 use crate::region::{Region, RegionMap, Technology};
 use crate::sr::{DeviceType, Role, SrType};
+use crate::timeline::Date;
 use dccsim_sim::SimDuration;
 use std::collections::BTreeMap;
 
-const TOP_LEVEL: [&str; 11] = [
+const TOP_LEVEL: [&str; 16] = [
     "scenario",
     "population",
     "supplier",
@@ -21,6 +22,11 @@ const TOP_LEVEL: [&str; 11] = [
     "trt",
     "sweep",
     "expect",
+    "device_model",
+    "install",
+    "cpl",
+    "cpl_entry",
+    "timeline",
 ];
 
 /// What a scenario needs at the very least, for messages about empty or incomplete files.
@@ -61,6 +67,7 @@ pub(crate) fn scenario(doc: &toml::Table, resolved_toml: String) -> Read<Scenari
     let han = section("han")?;
     let devices = section("devices")?;
     let trt = section("trt")?;
+    let cpl = section("cpl")?;
 
     head.check_keys(&[
         "name",
@@ -113,6 +120,26 @@ pub(crate) fn scenario(doc: &toml::Table, resolved_toml: String) -> Read<Scenari
     let trt = read_trt(trt.as_ref())?;
     let sweep = super::sweep::read(&root)?;
     let expect = super::expect::read_all(&root)?;
+    let installs = super::inventory::installs(
+        &table_list(&root, "install")?,
+        &suppliers,
+        &population,
+        duration,
+    )?;
+    let mut device_models = super::inventory::device_models(
+        &table_list(&root, "device_model")?,
+        &root.get("device_model").map_or(Vec::new(), |f| f.path),
+    )?;
+    let start = Date::parse(&start_date).expect("a checked calendar date");
+    let cpl = super::cpl::read(
+        &root,
+        cpl.as_ref(),
+        &table_list(&root, "cpl_entry")?,
+        &table_list(&root, "timeline")?,
+        &super::cpl::model_facts(&device_models),
+        start,
+    )?;
+    super::cpl::list_models(&mut device_models, &cpl);
 
     Ok(Scenario {
         name,
@@ -129,6 +156,9 @@ pub(crate) fn scenario(doc: &toml::Table, resolved_toml: String) -> Read<Scenari
         devices,
         traffic,
         trt,
+        device_models,
+        installs,
+        cpl,
         resolved_toml,
         sweep,
         expect,
@@ -244,7 +274,7 @@ fn region_shares(f: &Field<'_>) -> Read<RegionMap<f64>> {
 }
 
 /// A list of tables written `[[name]]`; absent means empty.
-fn table_list<'a>(root: &Table<'a>, name: &str) -> Read<Vec<Table<'a>>> {
+pub(super) fn table_list<'a>(root: &Table<'a>, name: &str) -> Read<Vec<Table<'a>>> {
     let Some(f) = root.get(name) else {
         return Ok(Vec::new());
     };
@@ -307,14 +337,24 @@ fn read_suppliers(root: &Table<'_>) -> Read<Vec<Supplier>> {
 }
 
 fn read_dsp(t: Option<&Table<'_>>) -> Read<Dsp> {
-    let keys = ["workers", "service_time", "response_service_time"];
+    let keys = [
+        "workers",
+        "service_time",
+        "response_service_time",
+        "legacy_duplicate_check",
+    ];
     let workers = workers(t, &keys, defaults::DSP_WORKERS)?;
     let service_time = optional_dist(t, &keys, "service_time", defaults::DSP_SERVICE_TIME)?;
     let response_service_time = optional_dist(t, &keys, "response_service_time", service_time)?;
+    let legacy_duplicate_check = match t.and_then(|t| t.get("legacy_duplicate_check")) {
+        Some(f) => super::inventory::boolean(&f)?,
+        None => false,
+    };
     Ok(Dsp {
         workers,
         service_time,
         response_service_time,
+        legacy_duplicate_check,
     })
 }
 
@@ -396,7 +436,7 @@ const DISTS: [(&str, &[&str]); 4] = [
 const DIST_EXAMPLE: &str = "{ dist = \"lognormal\", median = \"300ms\", sigma = 0.5 }";
 
 /// `{ dist = "…", … }`.
-fn dist(f: &Field<'_>) -> Read<Dist> {
+pub(super) fn dist(f: &Field<'_>) -> Read<Dist> {
     if !matches!(f.value, toml::Value::Table(_)) {
         return Err(f.issue(format!(
             "{} must be a distribution such as {DIST_EXAMPLE} or {{ dist = \"const\", value = \

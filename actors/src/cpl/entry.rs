@@ -1,0 +1,264 @@
+//! A Central Products List entry (DOMAIN §2): the Device Model it lists, its specification and
+//! GBCS versions, its assurance certificates, and the rules that decide whether the DSP may load it.
+
+use crate::device_model::PhysicalDeviceType;
+use crate::timeline::Date;
+
+/// Hardware data of a Device Model: what the legacy DSP duplicate check compared.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct HardwareData {
+    pub manufacturer: String,
+    pub model: String,
+    pub hardware: String,
+    pub firmware: String,
+}
+
+/// Which assurance certificates a physical device type needs before it can be listed
+/// (DOMAIN §2 table: PPMID ZigBee; hub, GSME and HCALCS ZigBee + CPA; ESMEs all three).
+#[derive(Copy, Clone, Debug, Default, PartialEq, Eq)]
+pub struct Required {
+    pub zigbee: bool,
+    pub cpa: bool,
+    pub dlms: bool,
+}
+
+/// The certificate table of DOMAIN §2: which certificates each physical device type needs
+/// before it can be listed. IHDs and other Type 2 devices need none.
+pub fn required_certificates(t: PhysicalDeviceType) -> Required {
+    use PhysicalDeviceType::*;
+    let (zigbee, cpa, dlms) = match t {
+        Ppmid => (true, false, false),
+        CommsHub | Gsme | Hcalcs => (true, true, false),
+        SingleElementEsme | TwinElementEsme | PolyphaseEsme => (true, true, true),
+        Ihd | Type2 => (false, false, false),
+    };
+    Required { zigbee, cpa, dlms }
+}
+
+/// A Commercial Product Assurance certificate: it expires; a conditional one also lapses at its
+/// condition date unless the condition is met (the date extended).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Cpa {
+    pub id: String,
+    pub expires: Date,
+    pub condition: Option<Date>,
+}
+
+/// The assurance certificates an entry carries.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Certificates {
+    pub zigbee: Option<String>,
+    pub cpa: Option<Cpa>,
+    pub dlms: Option<String>,
+}
+
+impl Certificates {
+    /// Whether the certificate `id` (of any kind) is one of these.
+    pub fn carries(&self, id: &str) -> bool {
+        self.zigbee.as_deref() == Some(id)
+            || self.dlms.as_deref() == Some(id)
+            || self.cpa.as_ref().is_some_and(|c| c.id == id)
+    }
+}
+
+/// One CPL entry as the scenario describes it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct CplEntry {
+    /// The scenario's name for the entry (`[[cpl_entry]] id`).
+    pub id: String,
+    /// Index of the Device Model it lists (`[[device_model]]`).
+    pub model: u16,
+    /// The model's physical device type, as written in scenarios (for messages).
+    pub device_type: String,
+    /// Certificates the device type needs.
+    pub required: Required,
+    pub hardware: HardwareData,
+    /// SMETS or CHTS technical specification version.
+    pub spec_version: String,
+    pub gbcs_version: String,
+    pub certificates: Certificates,
+    /// Firmware version the ZigBee and DLMS certificates name (a firmware update's certificates
+    /// may still name the previous firmware).
+    pub certified_firmware: String,
+    /// Entry (index) whose certificates this one maps to: allows `certified_firmware` to be that
+    /// entry's firmware.
+    pub certificate_mapping: Option<u16>,
+    /// Entries (indices) that may be upgraded to this one (firmware upgrade pathway, MP231).
+    pub upgrades_from: Vec<u16>,
+    /// On the CPL in force when the run starts (else published later by an extract).
+    pub in_force_at_start: bool,
+}
+
+/// Why the DSP refuses to load an entry; the label of `cpl.entry_refused{reason=…}`.
+#[derive(Copy, Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Refusal {
+    /// The device type needs a ZigBee certificate and the entry has none.
+    MissingZigbee,
+    /// The device type needs a CPA certificate and the entry has none.
+    MissingCpa,
+    /// The device type needs a DLMS certificate and the entry has none.
+    MissingDlms,
+    /// The certificates name another firmware version and no certificate mapping explains it.
+    CertificateFirmware,
+    /// Legacy DSP check: another listed entry has the same hardware data (a different device
+    /// type): the old bug that blocked the second entry.
+    DuplicateHardware,
+}
+
+impl Refusal {
+    pub const ALL: [Refusal; 5] = [
+        Refusal::MissingZigbee,
+        Refusal::MissingCpa,
+        Refusal::MissingDlms,
+        Refusal::CertificateFirmware,
+        Refusal::DuplicateHardware,
+    ];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Refusal::MissingZigbee => "missing_zigbee_certificate",
+            Refusal::MissingCpa => "missing_cpa_certificate",
+            Refusal::MissingDlms => "missing_dlms_certificate",
+            Refusal::CertificateFirmware => "certificate_names_other_firmware",
+            Refusal::DuplicateHardware => "duplicate_hardware",
+        }
+    }
+
+    /// A plain-English sentence for messages.
+    pub fn text(self) -> &'static str {
+        match self {
+            Refusal::MissingZigbee => "its device type needs a ZigBee certificate and it has none",
+            Refusal::MissingCpa => "its device type needs a CPA certificate and it has none",
+            Refusal::MissingDlms => "its device type needs a DLMS certificate and it has none",
+            Refusal::CertificateFirmware => {
+                "its ZigBee/DLMS certificates name another firmware version and it has no \
+                 certificate mapping to an entry with that firmware"
+            }
+            Refusal::DuplicateHardware => {
+                "another listed entry has the same hardware data (legacy DSP duplicate check)"
+            }
+        }
+    }
+}
+
+impl CplEntry {
+    /// The entry's own completeness: required certificates present, and certificates that name
+    /// another firmware mapped to an entry of the same hardware with that firmware.
+    pub fn check(&self, all: &[CplEntry]) -> Result<(), Refusal> {
+        let certs = &self.certificates;
+        if self.required.zigbee && certs.zigbee.is_none() {
+            return Err(Refusal::MissingZigbee);
+        }
+        if self.required.cpa && certs.cpa.is_none() {
+            return Err(Refusal::MissingCpa);
+        }
+        if self.required.dlms && certs.dlms.is_none() {
+            return Err(Refusal::MissingDlms);
+        }
+        if self.certified_firmware != self.hardware.firmware {
+            let mapped = self.certificate_mapping.and_then(|m| all.get(m as usize));
+            let ok = mapped.is_some_and(|m| {
+                m.hardware.firmware == self.certified_firmware
+                    && m.hardware.manufacturer == self.hardware.manufacturer
+                    && m.hardware.model == self.hardware.model
+                    && m.hardware.hardware == self.hardware.hardware
+                    && m.device_type == self.device_type
+            });
+            if !ok {
+                return Err(Refusal::CertificateFirmware);
+            }
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use super::*;
+
+    /// An ESME entry with all three certificates.
+    pub fn esme(id: &str, model: u16, firmware: &str) -> CplEntry {
+        CplEntry {
+            id: id.into(),
+            model,
+            device_type: "single-esme".into(),
+            required: Required {
+                zigbee: true,
+                cpa: true,
+                dlms: true,
+            },
+            hardware: HardwareData {
+                manufacturer: "acme".into(),
+                model: "e1".into(),
+                hardware: "1.0".into(),
+                firmware: firmware.into(),
+            },
+            spec_version: "SMETS2 v5.1".into(),
+            gbcs_version: "3.2".into(),
+            certificates: Certificates {
+                zigbee: Some(format!("ZB-{id}")),
+                cpa: Some(Cpa {
+                    id: format!("CPA-{id}"),
+                    expires: Date::parse("2030-01-01").unwrap(),
+                    condition: None,
+                }),
+                dlms: Some(format!("DL-{id}")),
+            },
+            certified_firmware: firmware.into(),
+            certificate_mapping: None,
+            upgrades_from: Vec::new(),
+            in_force_at_start: true,
+        }
+    }
+
+    #[test]
+    fn each_required_certificate_is_checked() {
+        let full = esme("a", 0, "1.0");
+        assert_eq!(full.check(&[]), Ok(()));
+        let mut e = full.clone();
+        e.certificates.zigbee = None;
+        assert_eq!(e.check(&[]), Err(Refusal::MissingZigbee));
+        let mut e = full.clone();
+        e.certificates.cpa = None;
+        assert_eq!(e.check(&[]), Err(Refusal::MissingCpa));
+        let mut e = full.clone();
+        e.certificates.dlms = None;
+        assert_eq!(e.check(&[]), Err(Refusal::MissingDlms));
+        // A PPMID needs only ZigBee.
+        let mut e = full;
+        e.required = Required {
+            zigbee: true,
+            ..Required::default()
+        };
+        e.certificates.cpa = None;
+        e.certificates.dlms = None;
+        assert_eq!(e.check(&[]), Ok(()));
+    }
+
+    #[test]
+    fn certificates_of_previous_firmware_need_a_mapping() {
+        let old = esme("v1", 0, "1.0");
+        let mut new = esme("v2", 1, "2.0");
+        new.certified_firmware = "1.0".into();
+        let all = [old.clone(), new.clone()];
+        assert_eq!(new.check(&all), Err(Refusal::CertificateFirmware));
+        new.certificate_mapping = Some(0);
+        assert_eq!(new.check(&all), Ok(()));
+        // A mapping to an entry of other hardware explains nothing.
+        let mut other = old;
+        other.hardware.hardware = "2.0".into();
+        assert_eq!(
+            new.check(&[other, new.clone()]),
+            Err(Refusal::CertificateFirmware)
+        );
+    }
+
+    #[test]
+    fn certificates_are_found_by_id() {
+        let e = esme("a", 0, "1.0");
+        assert!(e.certificates.carries("ZB-a"));
+        assert!(e.certificates.carries("CPA-a"));
+        assert!(e.certificates.carries("DL-a"));
+        assert!(!e.certificates.carries("ZB-b"));
+    }
+}

@@ -1,0 +1,327 @@
+//! Installation waves: a supplier's installers create new premises over time and take each
+//! device through the SMI by real Service Requests (DOMAIN §3):
+//!
+//! 1. 12.2 Device Pre-notification of the hub, the electricity meter and the gas meter (refused
+//!    with E11 if the device's model is not on the CPL) → Pending;
+//! 2. the hub joins: 8.14.1 CH Install Success → the hub is Commissioned \[U\];
+//! 3. 8.11 Update HAN Device Log, carried out by the hub, for each meter → Whitelisted;
+//! 4. each meter joins the HAN, reported by 8.14.1 → InstalledNotCommissioned;
+//! 5. 8.1.1 Commission Device, sent to each meter → Commissioned.
+//!
+//! At each step a share of devices fails in the field (`fail` in `[[install]]`): no SR is sent
+//! for it, it keeps its status and goes no further; a refused SR stops it the same way. Meters
+//! wait for their hub: if the hub fails, its meters stay Pending. Every outcome is counted as
+//! `install.step{result=ok|failed|refused,step}`.
+
+use crate::msg::Msg;
+use crate::population::Premises;
+use crate::region::Region;
+use crate::scenario::{InstallWave, Scenario};
+use crate::sr::{DeviceType, ResponseCode, SrType};
+use crate::supplier;
+use crate::world::{pick, Shared};
+use dccsim_sim::{metric_name, CounterId, Ctx, Kernel, SimDuration, SimTime};
+
+/// The SRs an installation uses, in step order.
+pub const SRS: [SrType; 4] = [
+    SrType::DevicePreNotification,
+    SrType::ChInstallSuccess,
+    SrType::UpdateHanDeviceLog,
+    SrType::CommissionDevice,
+];
+
+/// A step of an installation.
+#[derive(Copy, Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Step {
+    PreNotify,
+    HubJoin,
+    Whitelist,
+    MeterJoin,
+    Commission,
+    Done,
+}
+
+impl Step {
+    const ALL: [Step; 5] = [
+        Step::PreNotify,
+        Step::HubJoin,
+        Step::Whitelist,
+        Step::MeterJoin,
+        Step::Commission,
+    ];
+
+    /// The label in `install.step{step=…}`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Step::PreNotify => "prenotify",
+            Step::HubJoin => "hub_join",
+            Step::Whitelist => "whitelist",
+            Step::MeterJoin => "join",
+            Step::Commission => "commission",
+            Step::Done => "done",
+        }
+    }
+
+    fn sr(self) -> SrType {
+        match self {
+            Step::PreNotify => SrType::DevicePreNotification,
+            Step::HubJoin | Step::MeterJoin => SrType::ChInstallSuccess,
+            Step::Whitelist => SrType::UpdateHanDeviceLog,
+            Step::Commission => SrType::CommissionDevice,
+            Step::Done => unreachable!("nothing is sent when done"),
+        }
+    }
+
+    fn next(self) -> Step {
+        match self {
+            Step::PreNotify => Step::HubJoin,
+            Step::HubJoin => Step::Whitelist,
+            Step::Whitelist => Step::MeterJoin,
+            Step::MeterJoin => Step::Commission,
+            Step::Commission | Step::Done => Step::Done,
+        }
+    }
+
+    /// The share of devices failing this step in the field.
+    fn failure(self, wave: &InstallWave) -> f64 {
+        match self {
+            Step::PreNotify => wave.fail.prenotify,
+            Step::HubJoin | Step::MeterJoin => wave.fail.join,
+            Step::Whitelist => wave.fail.whitelist,
+            Step::Commission => wave.fail.commission,
+            Step::Done => 0.0,
+        }
+    }
+}
+
+const HUB: u8 = 1;
+const ESME: u8 = 2;
+const GSME: u8 = 4;
+const METERS: u8 = ESME | GSME;
+const DEVICES: [(u8, DeviceType); 3] = [
+    (HUB, DeviceType::Hub),
+    (ESME, DeviceType::Esme),
+    (GSME, DeviceType::Gsme),
+];
+
+/// Builder stream purpose for the premises installation waves create (issue 3's own stream).
+const INSTALL_STREAM: u32 = 0x0301;
+const DRAWS_PER_PREMISES: u64 = 2;
+
+/// How many premises `wave` installs: its rate over its span, rounded.
+pub fn premises_in(wave: &InstallWave) -> u32 {
+    let span = wave.end.as_micros() - wave.start.as_micros();
+    let days = span as f64 / SimDuration::from_days(1).as_micros() as f64;
+    (wave.premises_per_day * days).round() as u32
+}
+
+/// The premises every wave will create, numbered after the `installed` existing ones in wave
+/// order: region by the population's shares, gas by the wave's `gas_share`.
+pub fn planned_premises(
+    scenario: &Scenario,
+    installed: u32,
+    kernel: &mut Kernel<Msg>,
+) -> Vec<Premises> {
+    let region_shares = Region::ALL.map(|r| *scenario.population.regions.get(r));
+    let mut out = Vec::new();
+    for wave in &scenario.installs {
+        for _ in 0..premises_in(wave) {
+            let i = installed as u64 + out.len() as u64;
+            let mut draws = i * DRAWS_PER_PREMISES;
+            let mut rng = kernel.builder_rng(INSTALL_STREAM, &mut draws);
+            let region = Region::from_index(pick(&region_shares, rng.uniform()));
+            out.push(Premises::new(region, rng.chance(wave.gas_share)));
+        }
+    }
+    out
+}
+
+/// Where one premises is in its installation.
+#[derive(Copy, Clone, Debug)]
+struct Job {
+    step: Step,
+    /// Devices still going (bits HUB, ESME, GSME).
+    alive: u8,
+    /// SRs of this step not yet answered.
+    outstanding: u8,
+}
+
+/// One wave's installers, kept by the supplier whose wave it is.
+#[derive(Debug)]
+pub struct Installer {
+    wave: u16,
+    /// The wave's first premises and how many it creates.
+    first: u32,
+    jobs: Vec<Job>,
+    /// Premises started so far.
+    started: u32,
+    /// `install.step{result,step}` handles, registered on first use: `[step][ok, failed, refused]`.
+    counters: [[Option<CounterId>; 3]; 5],
+}
+
+impl Installer {
+    pub fn new(wave: u16, first: u32, count: u32) -> Self {
+        Installer {
+            wave,
+            first,
+            jobs: vec![
+                Job {
+                    step: Step::PreNotify,
+                    alive: 0,
+                    outstanding: 0,
+                };
+                count as usize
+            ],
+            started: 0,
+            counters: Default::default(),
+        }
+    }
+
+    /// The wave's index in the scenario's `[[install]]` list.
+    pub fn wave(&self) -> u16 {
+        self.wave
+    }
+
+    /// Whether `premises` is one of this wave's.
+    pub fn owns(&self, premises: u32) -> bool {
+        premises >= self.first && premises - self.first < self.jobs.len() as u32
+    }
+
+    /// Time of the next premises' installation visit: the wave's span cut into equal slots, one
+    /// visit in the middle of each.
+    fn visit_time(&self, wave: &InstallWave) -> Option<SimTime> {
+        let n = self.jobs.len() as u64;
+        if self.started as u64 >= n {
+            return None;
+        }
+        let span = wave.end.as_micros() - wave.start.as_micros();
+        let at = wave.start.as_micros() + (2 * self.started as u64 + 1) * span / (2 * n);
+        Some(SimTime(at))
+    }
+
+    /// Schedules the next visit (at build time, then after each visit).
+    pub fn schedule(&self, shared: &Shared, ctx: &mut Ctx<'_, Msg>) {
+        let wave = &shared.config.installs[self.wave as usize];
+        if let Some(at) = self.visit_time(wave) {
+            let now = ctx.now();
+            debug_assert!(at >= now);
+            ctx.wake_after(
+                SimDuration::from_micros(at.as_micros() - now.as_micros()),
+                Msg::NextInstall { wave: self.wave },
+            );
+        }
+    }
+
+    /// The installer arrives at the next premises: pre-notifies its devices.
+    pub fn visit(&mut self, user: u16, shared: &Shared, ctx: &mut Ctx<'_, Msg>) {
+        let premises = self.first + self.started;
+        self.started += 1;
+        let gas = shared
+            .population
+            .get(premises)
+            .expect("planned premises exist")
+            .has_gas();
+        self.jobs[(premises - self.first) as usize].alive = HUB | ESME | if gas { GSME } else { 0 };
+        self.run_step(premises, user, shared, ctx);
+        self.schedule(shared, ctx);
+    }
+
+    /// A response to one of this wave's SRs.
+    pub fn on_response(
+        &mut self,
+        premises: u32,
+        device: DeviceType,
+        code: ResponseCode,
+        user: u16,
+        shared: &Shared,
+        ctx: &mut Ctx<'_, Msg>,
+    ) {
+        let job = &mut self.jobs[(premises - self.first) as usize];
+        debug_assert!(job.outstanding > 0, "a response nobody waits for");
+        job.outstanding -= 1;
+        let step = job.step;
+        if code != ResponseCode::I0 {
+            job.alive &= !bit(device);
+        }
+        let outstanding = job.outstanding;
+        self.count(step, if code == ResponseCode::I0 { 0 } else { 2 }, ctx);
+        if outstanding == 0 {
+            self.advance(premises, user, shared, ctx);
+        }
+    }
+
+    fn advance(&mut self, premises: u32, user: u16, shared: &Shared, ctx: &mut Ctx<'_, Msg>) {
+        let job = &mut self.jobs[(premises - self.first) as usize];
+        if job.step == Step::HubJoin && job.alive & HUB == 0 {
+            // No hub, no HAN: the meters stay where they are.
+            job.alive = 0;
+        }
+        job.step = job.step.next();
+        self.run_step(premises, user, shared, ctx);
+    }
+
+    /// Sends this step's SR for every device still going, after the field failure draw; moves
+    /// on at once if nothing was sent.
+    fn run_step(&mut self, premises: u32, user: u16, shared: &Shared, ctx: &mut Ctx<'_, Msg>) {
+        let wave = &shared.config.installs[self.wave as usize];
+        let index = (premises - self.first) as usize;
+        let step = self.jobs[index].step;
+        if step == Step::Done {
+            return;
+        }
+        let targets = match step {
+            Step::PreNotify => HUB | METERS,
+            Step::HubJoin => HUB,
+            _ => METERS,
+        };
+        let failure = step.failure(wave);
+        for (b, device) in DEVICES {
+            if self.jobs[index].alive & targets & b == 0 {
+                continue;
+            }
+            if failure > 0.0 && ctx.rng().chance(failure) {
+                self.jobs[index].alive &= !b;
+                self.count(step, 1, ctx);
+                continue;
+            }
+            self.jobs[index].outstanding += 1;
+            supplier::submit(
+                user,
+                premises,
+                step.sr(),
+                device,
+                device.supplier_role(),
+                shared,
+                ctx,
+            );
+        }
+        if self.jobs[index].outstanding == 0 {
+            self.advance(premises, user, shared, ctx);
+        }
+    }
+
+    fn count(&mut self, step: Step, result: usize, ctx: &mut Ctx<'_, Msg>) {
+        let s = Step::ALL
+            .iter()
+            .position(|&x| x == step)
+            .expect("a real step");
+        let id = *self.counters[s][result].get_or_insert_with(|| {
+            ctx.metrics().counter(metric_name(
+                "install.step",
+                &[
+                    ("result", ["ok", "failed", "refused"][result]),
+                    ("step", step.name()),
+                ],
+            ))
+        });
+        ctx.count(id, 1);
+    }
+}
+
+fn bit(device: DeviceType) -> u8 {
+    match device {
+        DeviceType::Hub => HUB,
+        DeviceType::Esme => ESME,
+        DeviceType::Gsme => GSME,
+    }
+}

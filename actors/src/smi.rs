@@ -1,0 +1,774 @@
+//! The Smart Metering Inventory (SMI): the DCC's record of every device, its Device Model and its
+//! SMI status, which decides whether the DCC will talk to it (DOMAIN §3).
+//!
+//! A status changes only through [`Smi::apply`], driven by a [`Trigger`] (an SR the DSP accepted,
+//! a HAN join, a CPL removal or restoration); the rules are the pure function [`transition`]. The
+//! DSP owns the SMI (`Dsp::smi`); the CPL (issue 3b) reaches it through [`Smi::set_model_listed`],
+//! [`Smi::is_listed`] and [`Smi::restore_device`], which `GbWorld` also offers.
+
+use crate::device_model::{slot_shares, DeviceModel, ModelId, PhysicalDeviceType, Slot};
+use crate::msg::Msg;
+use crate::population::Premises;
+use crate::sr::{DeviceType, ResponseCode};
+use crate::world::pick;
+use dccsim_sim::{metric_name, CounterId, Ctx, GaugeId, Kernel, SimTime};
+use std::fmt;
+
+/// SMI statuses (DOMAIN §3).
+#[derive(Copy, Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum SmiStatus {
+    /// Pre-notified (SR 12.2): the DCC expects the device.
+    Pending,
+    /// In its hub's device log (SR 8.11).
+    Whitelisted,
+    /// Joined the HAN, not yet commissioned.
+    InstalledNotCommissioned,
+    /// In service: the DCC carries its Service Requests.
+    Commissioned,
+    /// Removed from service for good (SR 8.3).
+    Decommissioned,
+    /// Opted out of DCC services (SR 8.5; 8.6 reverses).
+    Withdrawn,
+    /// Its Device Model left the CPL: only firmware and inventory SRs until restored.
+    Suspended,
+    /// Under SMKI key-compromise recovery.
+    Recovery,
+    /// Recovered from a key compromise.
+    Recovered,
+    /// Type 2 devices (IHDs): no SMI status of their own.
+    NotApplicable,
+}
+
+impl SmiStatus {
+    pub const ALL: [SmiStatus; 10] = [
+        SmiStatus::Pending,
+        SmiStatus::Whitelisted,
+        SmiStatus::InstalledNotCommissioned,
+        SmiStatus::Commissioned,
+        SmiStatus::Decommissioned,
+        SmiStatus::Withdrawn,
+        SmiStatus::Suspended,
+        SmiStatus::Recovery,
+        SmiStatus::Recovered,
+        SmiStatus::NotApplicable,
+    ];
+
+    /// The name in metric labels and reports.
+    pub fn name(self) -> &'static str {
+        match self {
+            SmiStatus::Pending => "Pending",
+            SmiStatus::Whitelisted => "Whitelisted",
+            SmiStatus::InstalledNotCommissioned => "InstalledNotCommissioned",
+            SmiStatus::Commissioned => "Commissioned",
+            SmiStatus::Decommissioned => "Decommissioned",
+            SmiStatus::Withdrawn => "Withdrawn",
+            SmiStatus::Suspended => "Suspended",
+            SmiStatus::Recovery => "Recovery",
+            SmiStatus::Recovered => "Recovered",
+            SmiStatus::NotApplicable => "NotApplicable",
+        }
+    }
+
+    pub fn index(self) -> usize {
+        self as usize
+    }
+
+    /// Statuses a CPL removal suspends (DOMAIN §3 "active → Suspended"): a device on its way into
+    /// service or in it. Decommissioned, Withdrawn, Suspended, Recovery and Type 2 devices are not.
+    pub fn is_active(self) -> bool {
+        matches!(
+            self,
+            SmiStatus::Pending
+                | SmiStatus::Whitelisted
+                | SmiStatus::InstalledNotCommissioned
+                | SmiStatus::Commissioned
+                | SmiStatus::Recovered
+        )
+    }
+}
+
+impl fmt::Display for SmiStatus {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// What may change a device's SMI status.
+#[derive(Copy, Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Trigger {
+    /// SR 12.2 Device Pre-notification: unknown → Pending (Type 2: NotApplicable).
+    PreNotify,
+    /// SR 8.11 Update HAN Device Log: Pending → Whitelisted.
+    Whitelist,
+    /// The device joined the HAN, reported by SR 8.14.1: a meter Whitelisted →
+    /// InstalledNotCommissioned; the hub itself Pending → Commissioned (\[U\]: the DCC commissions
+    /// the Comms Hub Function on its install success).
+    HanJoin,
+    /// SR 8.1.1 Commission Device (meters): InstalledNotCommissioned → Commissioned.
+    Commission,
+    /// SR 8.7 Join Service (PPMID, HCALCS): InstalledNotCommissioned → Commissioned.
+    JoinService,
+    /// SR 8.3 Decommission Device: any status but Decommissioned → Decommissioned.
+    Decommission,
+    /// SR 8.5 Service Opt Out: Commissioned → Withdrawn.
+    OptOut,
+    /// SR 8.6 Service Opt In: Withdrawn → Commissioned.
+    OptIn,
+    /// The device's model left the CPL: active → Suspended (the previous status is remembered).
+    CplSuspend,
+    /// Suspended → the remembered status (firmware moved to a listed model, or relisting).
+    CplRestore,
+    /// SMKI key compromise: Commissioned → Recovery.
+    KeyCompromise,
+    /// Recovery finished: Recovery → Recovered.
+    RecoveryComplete,
+}
+
+impl Trigger {
+    pub const ALL: [Trigger; 12] = [
+        Trigger::PreNotify,
+        Trigger::Whitelist,
+        Trigger::HanJoin,
+        Trigger::Commission,
+        Trigger::JoinService,
+        Trigger::Decommission,
+        Trigger::OptOut,
+        Trigger::OptIn,
+        Trigger::CplSuspend,
+        Trigger::CplRestore,
+        Trigger::KeyCompromise,
+        Trigger::RecoveryComplete,
+    ];
+
+    /// Whether the trigger can apply to a device of type `ty` at all (else E11).
+    pub fn applies_to(self, ty: PhysicalDeviceType) -> bool {
+        use PhysicalDeviceType as T;
+        match self {
+            Trigger::PreNotify | Trigger::Decommission => true,
+            Trigger::CplSuspend | Trigger::CplRestore => true,
+            Trigger::Whitelist => ty != T::CommsHub && !ty.is_type2(),
+            Trigger::HanJoin | Trigger::KeyCompromise | Trigger::RecoveryComplete => !ty.is_type2(),
+            Trigger::Commission | Trigger::OptOut | Trigger::OptIn => ty.is_meter(),
+            Trigger::JoinService => matches!(ty, T::Ppmid | T::Hcalcs),
+        }
+    }
+}
+
+/// The SMI's rules: the status a device of type `ty` moves to from `from` (`None`: not on the
+/// SMI) on `trigger`, or the response code refusing it. `resume` is the status a Suspended device
+/// returns to. Refusals: E19 the device is unknown, E11 the trigger does not apply to its type,
+/// E5 its status does not admit the trigger.
+pub fn transition(
+    ty: PhysicalDeviceType,
+    from: Option<SmiStatus>,
+    resume: Option<SmiStatus>,
+    trigger: Trigger,
+) -> Result<SmiStatus, ResponseCode> {
+    use SmiStatus::*;
+    let Some(from) = from else {
+        return match trigger {
+            Trigger::PreNotify if ty.is_type2() => Ok(NotApplicable),
+            Trigger::PreNotify => Ok(Pending),
+            _ => Err(ResponseCode::E19),
+        };
+    };
+    if !trigger.applies_to(ty) {
+        return Err(ResponseCode::E11);
+    }
+    let hub = ty == PhysicalDeviceType::CommsHub;
+    match (trigger, from) {
+        (Trigger::Whitelist, Pending) => Ok(Whitelisted),
+        (Trigger::HanJoin, Pending) if hub => Ok(Commissioned),
+        (Trigger::HanJoin, Whitelisted) if !hub => Ok(InstalledNotCommissioned),
+        (Trigger::Commission | Trigger::JoinService, InstalledNotCommissioned) => Ok(Commissioned),
+        (Trigger::Decommission, s) if s != Decommissioned => Ok(Decommissioned),
+        (Trigger::OptOut, Commissioned) => Ok(Withdrawn),
+        (Trigger::OptIn, Withdrawn) => Ok(Commissioned),
+        (Trigger::CplSuspend, s) if s.is_active() => Ok(Suspended),
+        (Trigger::CplRestore, Suspended) => {
+            Ok(resume.expect("a Suspended device remembers its status"))
+        }
+        (Trigger::KeyCompromise, Commissioned) => Ok(Recovery),
+        (Trigger::RecoveryComplete, Recovery) => Ok(Recovered),
+        _ => Err(ResponseCode::E5),
+    }
+}
+
+/// A device as the SMI addresses it: the premises and which of its devices.
+#[derive(Copy, Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct SmiDevice {
+    pub premises: u32,
+    pub device: DeviceType,
+}
+
+/// One device's inventory entry: 16 bytes (checked by a test).
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub struct SmiRecord {
+    /// When the current status took effect.
+    pub since: SimTime,
+    pub model: ModelId,
+    /// `None`: not (yet) on the SMI.
+    pub status: Option<SmiStatus>,
+    /// The status to return to when a Suspended device is restored.
+    pub resume: Option<SmiStatus>,
+}
+
+impl SmiRecord {
+    /// A device the DCC does not know yet (a premises an installation wave will create).
+    pub fn unknown(model: ModelId) -> Self {
+        SmiRecord {
+            since: SimTime::ZERO,
+            model,
+            status: None,
+            resume: None,
+        }
+    }
+
+    /// A device of a model off the CPL since time zero: Suspended, back to Commissioned if its
+    /// model is listed again.
+    pub fn suspended(model: ModelId) -> Self {
+        SmiRecord {
+            status: Some(SmiStatus::Suspended),
+            resume: Some(SmiStatus::Commissioned),
+            ..SmiRecord::unknown(model)
+        }
+    }
+
+    /// A device in service since time zero (the installed population).
+    pub fn commissioned(model: ModelId) -> Self {
+        SmiRecord {
+            status: Some(SmiStatus::Commissioned),
+            ..SmiRecord::unknown(model)
+        }
+    }
+}
+
+/// A Device Model as the SMI needs it: its type and whether it is on the CPL.
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+struct ModelState {
+    device_type: PhysicalDeviceType,
+    listed: bool,
+}
+
+/// `smi.transition{from,to}` counters (registered on first use, so only transitions that
+/// happen appear) and the `smi.status{status}` gauges.
+#[derive(Debug, Default)]
+struct SmiMetrics {
+    status: Vec<GaugeId>,
+    /// `[from][to]`, from index `SmiStatus::ALL.len()` = not on the SMI (`from=new`).
+    transitions: Vec<Option<CounterId>>,
+}
+
+/// The inventory: one record per hub, electricity meter and gas meter of the world.
+#[derive(Debug, Default)]
+pub struct Smi {
+    hubs: Vec<SmiRecord>,
+    esmes: Vec<SmiRecord>,
+    gsmes: Vec<SmiRecord>,
+    /// Index of each premises' gas meter in `gsmes`, `NO_GAS` where it has none.
+    gsme_of: Vec<u32>,
+    models: Vec<ModelState>,
+    metrics: SmiMetrics,
+}
+
+const NO_GAS: u32 = u32::MAX;
+
+impl Smi {
+    /// An inventory over `models`, registering the `smi.status` gauges. Devices are added with
+    /// [`Smi::add_premises`] in premises order.
+    pub fn new(
+        models: &[(PhysicalDeviceType, bool)],
+        kernel: &mut Kernel<Msg>,
+        premises: u32,
+    ) -> Self {
+        let status = SmiStatus::ALL
+            .iter()
+            .map(|s| {
+                kernel
+                    .metrics
+                    .gauge(metric_name("smi.status", &[("status", s.name())]))
+            })
+            .collect();
+        Smi {
+            hubs: Vec::with_capacity(premises as usize),
+            esmes: Vec::with_capacity(premises as usize),
+            gsmes: Vec::new(),
+            gsme_of: Vec::with_capacity(premises as usize),
+            models: models
+                .iter()
+                .map(|&(device_type, listed)| ModelState {
+                    device_type,
+                    listed,
+                })
+                .collect(),
+            metrics: SmiMetrics {
+                status,
+                transitions: vec![None; (SmiStatus::ALL.len() + 1) * SmiStatus::ALL.len()],
+            },
+        }
+    }
+
+    /// Adds the next premises' hub, electricity meter and (optional) gas meter, counting their
+    /// statuses in the `smi.status` gauges.
+    pub fn add_premises(
+        &mut self,
+        hub: SmiRecord,
+        esme: SmiRecord,
+        gsme: Option<SmiRecord>,
+        kernel: &mut Kernel<Msg>,
+    ) {
+        for r in [Some(hub), Some(esme), gsme].into_iter().flatten() {
+            debug_assert!(r.model.index() < self.models.len());
+            if let Some(s) = r.status {
+                kernel.metrics.gauge_add(self.metrics.status[s.index()], 1);
+            }
+        }
+        self.hubs.push(hub);
+        self.esmes.push(esme);
+        match gsme {
+            Some(g) => {
+                self.gsme_of.push(self.gsmes.len() as u32);
+                self.gsmes.push(g);
+            }
+            None => self.gsme_of.push(NO_GAS),
+        }
+    }
+
+    /// The record of `d`, or `None` if the world has no such device (no premises, or no gas
+    /// meter there). A record whose `status` is `None` is a device the DCC does not know yet.
+    pub fn get(&self, d: SmiDevice) -> Option<&SmiRecord> {
+        let p = d.premises as usize;
+        match d.device {
+            DeviceType::Hub => self.hubs.get(p),
+            DeviceType::Esme => self.esmes.get(p),
+            DeviceType::Gsme => match self.gsme_of.get(p) {
+                Some(&g) if g != NO_GAS => self.gsmes.get(g as usize),
+                _ => None,
+            },
+        }
+    }
+
+    fn get_mut(&mut self, d: SmiDevice) -> Option<&mut SmiRecord> {
+        let p = d.premises as usize;
+        match d.device {
+            DeviceType::Hub => self.hubs.get_mut(p),
+            DeviceType::Esme => self.esmes.get_mut(p),
+            DeviceType::Gsme => match self.gsme_of.get(p) {
+                Some(&g) if g != NO_GAS => self.gsmes.get_mut(g as usize),
+                _ => None,
+            },
+        }
+    }
+
+    /// `d`'s SMI status; `None` if the DCC does not know it.
+    pub fn status(&self, d: SmiDevice) -> Option<SmiStatus> {
+        self.get(d).and_then(|r| r.status)
+    }
+
+    /// The physical type of `d` (from its Device Model), if the world has it.
+    pub fn device_type(&self, d: SmiDevice) -> Option<PhysicalDeviceType> {
+        self.get(d)
+            .map(|r| self.models[r.model.index()].device_type)
+    }
+
+    /// Whether Device Model `model` is on the CPL the DCC has in force.
+    pub fn is_listed(&self, model: ModelId) -> bool {
+        self.models[model.index()].listed
+    }
+
+    /// The one way to change a status: applies `trigger` to `d` at `ctx.now()`, counting the
+    /// transition and moving the status gauges, or returns the refusal's response code and
+    /// leaves the record as it was. Suspension remembers the status to return to.
+    pub fn apply(
+        &mut self,
+        d: SmiDevice,
+        trigger: Trigger,
+        ctx: &mut Ctx<'_, Msg>,
+    ) -> Result<SmiStatus, ResponseCode> {
+        let ty = self.device_type(d).ok_or(ResponseCode::E19)?;
+        let now = ctx.now();
+        let record = self.get_mut(d).expect("device_type found it");
+        let from = record.status;
+        let to = transition(ty, from, record.resume, trigger)?;
+        record.resume = match trigger {
+            Trigger::CplSuspend => from,
+            _ => None,
+        };
+        record.status = Some(to);
+        record.since = now;
+        self.count(from, to, ctx);
+        Ok(to)
+    }
+
+    fn count(&mut self, from: Option<SmiStatus>, to: SmiStatus, ctx: &mut Ctx<'_, Msg>) {
+        let row = from.map_or(SmiStatus::ALL.len(), SmiStatus::index);
+        let slot = &mut self.metrics.transitions[row * SmiStatus::ALL.len() + to.index()];
+        let id = *slot.get_or_insert_with(|| {
+            let from = from.map_or("new", SmiStatus::name);
+            ctx.metrics().counter(metric_name(
+                "smi.transition",
+                &[("from", from), ("to", to.name())],
+            ))
+        });
+        ctx.count(id, 1);
+        if let Some(from) = from {
+            ctx.gauge_add(self.metrics.status[from.index()], -1);
+        }
+        ctx.gauge_add(self.metrics.status[to.index()], 1);
+    }
+
+    /// **CPL hook (contract with issue 3b).** Puts Device Model `model` on the CPL in force
+    /// (`listed = true`) or takes it off. Taking it off suspends every active device of that
+    /// model ([`SmiStatus::is_active`]), remembering each one's status; putting it back restores
+    /// every Suspended device of that model to its remembered status. Each change is an
+    /// `smi.transition` and takes effect at `ctx.now()`. Returns how many devices changed.
+    /// Setting the state a model already has changes nothing.
+    pub fn set_model_listed(
+        &mut self,
+        model: ModelId,
+        listed: bool,
+        ctx: &mut Ctx<'_, Msg>,
+    ) -> u32 {
+        let state = &mut self.models[model.index()];
+        if state.listed == listed {
+            return 0;
+        }
+        state.listed = listed;
+        let trigger = if listed {
+            Trigger::CplRestore
+        } else {
+            Trigger::CplSuspend
+        };
+        let mut changed = 0;
+        for device in self.devices_of(model) {
+            let status = self.status(device);
+            let eligible = match trigger {
+                Trigger::CplSuspend => status.is_some_and(SmiStatus::is_active),
+                _ => status == Some(SmiStatus::Suspended),
+            };
+            if eligible {
+                self.apply(device, trigger, ctx)
+                    .expect("eligible devices accept the trigger");
+                changed += 1;
+            }
+        }
+        changed
+    }
+
+    /// **CPL hook (contract with issue 3b / issue 6).** Returns one Suspended device to the
+    /// status it had before suspension (DOMAIN §3: after its firmware moved to a listed model).
+    /// Refused with E5 if it is not Suspended, E19 if unknown.
+    pub fn restore_device(
+        &mut self,
+        device: SmiDevice,
+        ctx: &mut Ctx<'_, Msg>,
+    ) -> Result<SmiStatus, ResponseCode> {
+        self.apply(device, Trigger::CplRestore, ctx)
+    }
+
+    /// Every device of `model` the world has, known to the DCC or not, in a fixed order (hubs,
+    /// then electricity meters, then gas meters, each by premises).
+    pub fn devices_of(&self, model: ModelId) -> Vec<SmiDevice> {
+        let mut out = Vec::new();
+        let pick = |records: &[SmiRecord], device: DeviceType, out: &mut Vec<SmiDevice>| {
+            for (p, r) in records.iter().enumerate() {
+                if r.model == model {
+                    out.push(SmiDevice {
+                        premises: p as u32,
+                        device,
+                    });
+                }
+            }
+        };
+        pick(&self.hubs, DeviceType::Hub, &mut out);
+        pick(&self.esmes, DeviceType::Esme, &mut out);
+        for (p, &g) in self.gsme_of.iter().enumerate() {
+            if g != NO_GAS && self.gsmes[g as usize].model == model {
+                out.push(SmiDevice {
+                    premises: p as u32,
+                    device: DeviceType::Gsme,
+                });
+            }
+        }
+        out
+    }
+
+    /// Devices with status `status`, counted now (tests and reports; O(devices)).
+    pub fn count_status(&self, status: SmiStatus) -> u64 {
+        [&self.hubs, &self.esmes, &self.gsmes]
+            .iter()
+            .flat_map(|v| v.iter())
+            .filter(|r| r.status == Some(status))
+            .count() as u64
+    }
+}
+
+/// Builder stream purpose for drawing each device's Device Model (issue 3's own stream).
+const MODEL_STREAM: u32 = 0x0300;
+/// Draws each premises takes from the model stream (hub, electricity meter, gas meter), so
+/// premises `i`'s models never depend on how many premises there are.
+const MODEL_DRAWS_PER_PREMISES: u64 = 3;
+
+/// Builds the inventory of the world's `premises` (in premises order): each device gets a Device
+/// Model drawn by its slot's shares; the first `installed` premises are Commissioned since time
+/// zero (no SRs) — Suspended if their model is off the CPL from the start — and the rest
+/// (premises an installation wave will create) are not on the SMI yet.
+pub fn build(
+    models: &[DeviceModel],
+    premises: &[Premises],
+    installed: u32,
+    kernel: &mut Kernel<Msg>,
+) -> Smi {
+    let states: Vec<(PhysicalDeviceType, bool)> =
+        models.iter().map(|m| (m.device_type, m.listed)).collect();
+    let mut smi = Smi::new(&states, kernel, premises.len() as u32);
+    let shares = [Slot::Hub, Slot::Esme, Slot::Gsme].map(|slot| {
+        let list = slot_shares(models, slot);
+        assert!(!list.is_empty(), "the scenario has a model for {slot:?}");
+        list
+    });
+    let draw = |slot: usize, u: f64| {
+        let weights: Vec<f64> = shares[slot].iter().map(|(_, s)| *s).collect();
+        shares[slot][pick(&weights, u)].0
+    };
+    for (i, p) in premises.iter().enumerate() {
+        let mut draws = i as u64 * MODEL_DRAWS_PER_PREMISES;
+        let mut rng = kernel.builder_rng(MODEL_STREAM, &mut draws);
+        let (hub, esme, gsme) = (
+            draw(0, rng.uniform()),
+            draw(1, rng.uniform()),
+            draw(2, rng.uniform()),
+        );
+        let record = |model: ModelId| {
+            if (i as u32) >= installed {
+                SmiRecord::unknown(model)
+            } else if models[model.index()].listed {
+                SmiRecord::commissioned(model)
+            } else {
+                SmiRecord::suspended(model)
+            }
+        };
+        smi.add_premises(
+            record(hub),
+            record(esme),
+            p.has_gas().then(|| record(gsme)),
+            kernel,
+        );
+    }
+    smi
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use PhysicalDeviceType as T;
+    use SmiStatus::*;
+
+    /// Every allowed transition, written out by hand from DOMAIN §3: (types, from, trigger, to).
+    /// `None` as `from` is a device not on the SMI.
+    fn allowed() -> Vec<(Vec<T>, Option<SmiStatus>, Trigger, SmiStatus)> {
+        let all = T::ALL.to_vec();
+        let non_type2: Vec<T> = T::ALL.into_iter().filter(|t| !t.is_type2()).collect();
+        let meters = vec![
+            T::SingleElementEsme,
+            T::TwinElementEsme,
+            T::PolyphaseEsme,
+            T::Gsme,
+        ];
+        let whitelistable: Vec<T> = non_type2
+            .iter()
+            .copied()
+            .filter(|&t| t != T::CommsHub)
+            .collect();
+        let mut rows = vec![
+            (non_type2.clone(), None, Trigger::PreNotify, Pending),
+            (
+                vec![T::Ihd, T::Type2],
+                None,
+                Trigger::PreNotify,
+                NotApplicable,
+            ),
+            (
+                whitelistable.clone(),
+                Some(Pending),
+                Trigger::Whitelist,
+                Whitelisted,
+            ),
+            (
+                vec![T::CommsHub],
+                Some(Pending),
+                Trigger::HanJoin,
+                Commissioned,
+            ),
+            (
+                whitelistable,
+                Some(Whitelisted),
+                Trigger::HanJoin,
+                InstalledNotCommissioned,
+            ),
+            (
+                meters.clone(),
+                Some(InstalledNotCommissioned),
+                Trigger::Commission,
+                Commissioned,
+            ),
+            (
+                vec![T::Ppmid, T::Hcalcs],
+                Some(InstalledNotCommissioned),
+                Trigger::JoinService,
+                Commissioned,
+            ),
+            (
+                meters.clone(),
+                Some(Commissioned),
+                Trigger::OptOut,
+                Withdrawn,
+            ),
+            (meters, Some(Withdrawn), Trigger::OptIn, Commissioned),
+            (
+                non_type2.clone(),
+                Some(Commissioned),
+                Trigger::KeyCompromise,
+                Recovery,
+            ),
+            (
+                non_type2,
+                Some(Recovery),
+                Trigger::RecoveryComplete,
+                Recovered,
+            ),
+        ];
+        for s in SmiStatus::ALL {
+            if s != Decommissioned {
+                rows.push((all.clone(), Some(s), Trigger::Decommission, Decommissioned));
+            }
+            if s.is_active() {
+                rows.push((all.clone(), Some(s), Trigger::CplSuspend, Suspended));
+            }
+        }
+        // Restoration returns to the remembered status (the test below remembers Commissioned).
+        rows.push((all, Some(Suspended), Trigger::CplRestore, Commissioned));
+        rows
+    }
+
+    #[test]
+    fn every_allowed_transition_is_allowed_and_every_other_is_refused() {
+        let allowed = allowed();
+        let mut checked = 0;
+        for ty in T::ALL {
+            for from in std::iter::once(None).chain(SmiStatus::ALL.map(Some)) {
+                for trigger in Trigger::ALL {
+                    let resume = (from == Some(Suspended)).then_some(Commissioned);
+                    let got = transition(ty, from, resume, trigger);
+                    let want = allowed
+                        .iter()
+                        .find(|(tys, f, t, _)| tys.contains(&ty) && *f == from && *t == trigger)
+                        .map(|row| row.3);
+                    match want {
+                        Some(to) => assert_eq!(got, Ok(to), "{ty} {from:?} {trigger:?}"),
+                        None => {
+                            let code = got.expect_err(&format!("{ty} {from:?} {trigger:?}"));
+                            let expected = if from.is_none() {
+                                ResponseCode::E19
+                            } else if !trigger.applies_to(ty) {
+                                ResponseCode::E11
+                            } else {
+                                ResponseCode::E5
+                            };
+                            assert_eq!(code, expected, "{ty} {from:?} {trigger:?}");
+                        }
+                    }
+                    checked += 1;
+                }
+            }
+        }
+        assert_eq!(checked, 9 * 11 * 12);
+    }
+
+    #[test]
+    fn a_record_is_sixteen_bytes() {
+        assert!(std::mem::size_of::<SmiRecord>() <= 16);
+    }
+}
+
+#[cfg(test)]
+mod world_tests {
+    use super::*;
+    use crate::world::{tests_support::example, GbWorld, Kinds};
+
+    fn counter(kernel: &Kernel<Msg>, name: &str) -> u64 {
+        kernel.metrics.counters().get(name).copied().unwrap_or(0)
+    }
+
+    #[test]
+    fn delisting_suspends_a_models_devices_and_the_dsp_refuses_them_with_e5() {
+        let s = example(1_000);
+        let (mut kernel, mut world) = GbWorld::build(&s);
+        let esme_model = ModelId(1);
+        assert_eq!(
+            world.smi().device_type(SmiDevice {
+                premises: 0,
+                device: DeviceType::Esme
+            }),
+            Some(PhysicalDeviceType::SingleElementEsme)
+        );
+        assert!(world.is_listed(esme_model));
+        let commissioned = world.smi().count_status(SmiStatus::Commissioned);
+        let gsmes = commissioned - 2_000;
+        assert!(gsmes > 600 && gsmes < 800, "{gsmes} gas meters");
+
+        let mut ctx = kernel.ctx_for(Kinds::dsp());
+        assert_eq!(world.set_model_listed(esme_model, false, &mut ctx), 1_000);
+        assert_eq!(world.set_model_listed(esme_model, false, &mut ctx), 0);
+        assert!(!world.is_listed(esme_model));
+        assert_eq!(world.smi().count_status(SmiStatus::Suspended), 1_000);
+        kernel.run(&mut world, SimTime(s.duration.as_micros()), &mut |_, _| {});
+        // Every daily read of an electricity meter is refused, gas reads are not.
+        assert_eq!(counter(&kernel, "sr.rejected{code=E5,sr=4.6.1}"), 1_000);
+        assert!(counter(&kernel, "sr.completed{region=central,sr=4.1.1}") > 0);
+        assert_eq!(
+            counter(&kernel, "smi.transition{from=Commissioned,to=Suspended}"),
+            1_000
+        );
+        assert_eq!(
+            kernel.metrics.gauges()["smi.status{status=Suspended}"],
+            1_000
+        );
+
+        let mut ctx = kernel.ctx_for(Kinds::dsp());
+        let one = SmiDevice {
+            premises: 7,
+            device: DeviceType::Esme,
+        };
+        assert_eq!(
+            world.restore_device(one, &mut ctx),
+            Ok(SmiStatus::Commissioned)
+        );
+        assert_eq!(world.restore_device(one, &mut ctx), Err(ResponseCode::E5));
+        assert_eq!(world.set_model_listed(esme_model, true, &mut ctx), 999);
+        assert_eq!(world.smi().count_status(SmiStatus::Suspended), 0);
+        assert_eq!(
+            kernel.metrics.gauges()["smi.status{status=Commissioned}"] as u64,
+            commissioned
+        );
+    }
+
+    #[test]
+    fn devices_draw_their_models_by_share() {
+        let mut s = example(4_000);
+        let mut models = crate::device_model::DeviceModel::defaults();
+        models[1].share = 0.7;
+        models[2].share = 0.3;
+        s.device_models = models;
+        let (_, world) = GbWorld::build(&s);
+        let twin = world.smi().devices_of(ModelId(2)).len();
+        let single = world.smi().devices_of(ModelId(1)).len();
+        assert_eq!(twin + single, 4_000);
+        assert!((1_100..1_300).contains(&twin), "{twin} twin-element meters");
+        let (_, again) = GbWorld::build(&s);
+        assert_eq!(
+            again.smi().devices_of(ModelId(2)),
+            world.smi().devices_of(ModelId(2))
+        );
+    }
+}

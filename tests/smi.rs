@@ -1,0 +1,272 @@
+//! The Smart Metering Inventory end to end: installation waves take devices through the SMI by
+//! real SRs, every device's final status is accounted for by the step counters, refusals carry
+//! their DUIS codes and plain-English text, and runs are deterministic.
+
+mod common;
+
+use common::{counter_sum, dccsim, run_ok, scratch, summary};
+use serde_json::Value;
+
+const WAVE: &str = "scenarios/smi-install-wave.toml";
+/// The scenario with a smaller installed population (the waves are unchanged).
+const SMALL: &[&str] = &["--set", "population.premises=1000"];
+
+fn counter(s: &Value, name: &str) -> u64 {
+    s["counters"][name].as_u64().unwrap_or(0)
+}
+
+fn gauge(s: &Value, status: &str) -> u64 {
+    s["gauges_final"][format!("smi.status{{status={status}}}")]
+        .as_u64()
+        .unwrap()
+}
+
+fn step(s: &Value, step: &str, result: &str) -> u64 {
+    counter(s, &format!("install.step{{result={result},step={step}}}"))
+}
+
+fn transition(s: &Value, from: &str, to: &str) -> u64 {
+    counter(s, &format!("smi.transition{{from={from},to={to}}}"))
+}
+
+/// `|observed - n p| ≤ 4 σ` for a binomial draw of `n` trials with probability `p`.
+fn binomial_ok(observed: u64, n: u64, p: f64) -> bool {
+    let mean = n as f64 * p;
+    let sd = (n as f64 * p * (1.0 - p)).sqrt();
+    (observed as f64 - mean).abs() <= 4.0 * sd + 1.0
+}
+
+#[test]
+fn every_installed_device_ends_where_its_steps_put_it() {
+    let out = scratch("smi-wave");
+    let s = run_ok(WAVE, &out, SMALL);
+    assert_eq!(
+        s["in_flight_at_end"], 0,
+        "the waves end a day before the run"
+    );
+
+    // Each successful step is exactly one SMI transition.
+    let ok = |st| step(&s, st, "ok");
+    assert_eq!(ok("prenotify"), transition(&s, "new", "Pending"));
+    assert_eq!(ok("hub_join"), transition(&s, "Pending", "Commissioned"));
+    assert_eq!(ok("whitelist"), transition(&s, "Pending", "Whitelisted"));
+    assert_eq!(
+        ok("join"),
+        transition(&s, "Whitelisted", "InstalledNotCommissioned")
+    );
+    assert_eq!(
+        ok("commission"),
+        transition(&s, "InstalledNotCommissioned", "Commissioned")
+    );
+
+    // A device that fails (or is refused) a step stays where it is: the final counts follow.
+    assert_eq!(
+        gauge(&s, "Pending"),
+        ok("prenotify") - ok("hub_join") - ok("whitelist")
+    );
+    assert_eq!(gauge(&s, "Whitelisted"), ok("whitelist") - ok("join"));
+    assert_eq!(
+        gauge(&s, "InstalledNotCommissioned"),
+        ok("join") - ok("commission")
+    );
+
+    // 1,800 + 750 premises: a hub and an electricity meter each, gas in some.
+    let premises = 300 * 6 + 150 * 5;
+    let attempted = |st| ok(st) + step(&s, st, "failed") + step(&s, st, "refused");
+    let devices = attempted("prenotify");
+    assert!(
+        (2 * premises..3 * premises).contains(&devices),
+        "{devices} devices"
+    );
+    // Field failures match the scenario's shares (2%, 5% at both joins, 3%, 4%).
+    for (st, share) in [
+        ("prenotify", 0.02),
+        ("hub_join", 0.05),
+        ("whitelist", 0.03),
+        ("join", 0.05),
+        ("commission", 0.04),
+    ] {
+        let failed = step(&s, st, "failed");
+        assert!(
+            binomial_ok(failed, attempted(st), share),
+            "{st}: {failed} of {} failed, expected about {share}",
+            attempted(st)
+        );
+    }
+    // Every pre-notified hub tries to join (hub models are all listed); the meters of a hub
+    // that failed go no further, so fewer meters are whitelisted than were pre-notified.
+    let hubs = attempted("hub_join");
+    assert!(binomial_ok(premises - hubs, premises, 0.02), "{hubs} hubs");
+    let meters = ok("prenotify") - hubs;
+    assert!(attempted("whitelist") < meters);
+
+    // 5% of electricity meters are "oldco-x1", off the CPL: pre-notification refused with E11.
+    let refused = step(&s, "prenotify", "refused");
+    assert_eq!(refused, counter(&s, "sr.rejected{code=E11,sr=12.2}"));
+    assert!(binomial_ok(refused, premises, 0.05 * 0.98), "{refused}");
+}
+
+#[test]
+fn install_srs_are_timed_against_their_trt() {
+    let out = scratch("smi-trt");
+    let s = run_ok(WAVE, &out, SMALL);
+    for (sr, trt_s) in [("12.2", 30), ("8.14.1", 30), ("8.11", 30), ("8.1.1", 33)] {
+        let mut count = 0;
+        for region in ["north", "central", "south"] {
+            let flow = &s["latency"][format!("sr.e2e{{region={region},sr={sr}}}")];
+            assert_eq!(flow["trt_us"], trt_s * 1_000_000, "{sr} {region}");
+            assert!(flow["within_trt"].as_f64().unwrap() > 0.9, "{sr} {region}");
+            count += flow["count"].as_u64().unwrap();
+        }
+        let completed: u64 = ["north", "central", "south"]
+            .iter()
+            .map(|r| counter(&s, &format!("sr.completed{{region={r},sr={sr}}}")))
+            .sum();
+        assert_eq!(count, completed, "{sr}");
+    }
+    // 8.11 travels to the hub and back over the WAN; 12.2 ends at the DSP.
+    let p50 = |sr: &str| {
+        s["latency"][format!("sr.e2e{{region=central,sr={sr}}}")]["p50_us"]
+            .as_u64()
+            .unwrap()
+    };
+    assert!(
+        p50("8.11") > 10 * p50("12.2"),
+        "{} vs {}",
+        p50("8.11"),
+        p50("12.2")
+    );
+    // 8.1.1 is commissioned at the meter: one HAN crossing each way.
+    assert!(s["latency"]["sr.hop{hop=han,region=central,sr=8.1.1}"]["count"].as_u64() > Some(0));
+}
+
+#[test]
+fn reads_of_suspended_meters_are_refused_with_e5_and_explained() {
+    let out = scratch("smi-e5");
+    let o = dccsim(&[
+        "run",
+        WAVE,
+        "--out",
+        out.to_str().unwrap(),
+        SMALL[0],
+        SMALL[1],
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let s = summary(&out);
+    let suspended = gauge(&s, "Suspended");
+    assert!(suspended > 20, "{suspended} oldco-x1 meters");
+    // Each suspended meter's daily read is refused, every day of the week; no other is.
+    assert_eq!(counter(&s, "sr.rejected{code=E5,sr=4.6.1}"), 7 * suspended);
+    let stdout = String::from_utf8_lossy(&o.stdout);
+    let e5 = stdout
+        .lines()
+        .find(|l| l.trim_start().starts_with("E5"))
+        .unwrap_or_else(|| panic!("no E5 row in:\n{stdout}"));
+    assert!(
+        e5.contains("status in the Smart Metering Inventory"),
+        "{e5}"
+    );
+
+    // With the model back on the CPL nothing is suspended or refused.
+    let listed = scratch("smi-listed");
+    let s = run_ok(
+        WAVE,
+        &listed,
+        &[SMALL[0], SMALL[1], "--set", "device_model.1.listed=true"],
+    );
+    assert_eq!(gauge(&s, "Suspended"), 0);
+    assert_eq!(counter_sum(&s, "sr.rejected"), 0);
+}
+
+#[test]
+fn same_seed_same_digest() {
+    let a = run_ok(WAVE, &scratch("smi-det-a"), SMALL);
+    let b = run_ok(WAVE, &scratch("smi-det-b"), SMALL);
+    assert_eq!(a["digest"], b["digest"]);
+    let c = run_ok(
+        WAVE,
+        &scratch("smi-det-c"),
+        &[SMALL[0], SMALL[1], "--seed", "12"],
+    );
+    assert_ne!(a["digest"], c["digest"]);
+}
+
+/// Bad `[[install]]` and `[[device_model]]` sections: exit 2, a located message, nothing written.
+#[test]
+fn bad_sections_are_refused_with_a_located_message() {
+    let text = std::fs::read_to_string(WAVE).unwrap();
+    // (text, replacement, words of the message, text on the line it must point at)
+    let cases = [
+        (
+            "supplier = \"beta\"",
+            "supplier = \"delta\"",
+            "names no [[supplier]]",
+            "\"delta\"",
+        ),
+        (
+            "end = \"6d\"\ngas",
+            "end = \"12h\"\ngas",
+            "not after `start`",
+            "\"12h\"",
+        ),
+        (
+            "end = \"6d\"\nfail",
+            "end = \"8d\"\nfail",
+            "after the run ends",
+            "\"8d\"",
+        ),
+        (
+            "premises_per_day = 150",
+            "premises_per_day = -1",
+            "negative",
+            "= -1",
+        ),
+        (
+            "{ prenotify",
+            "{ prenotif",
+            "did you mean `prenotify`",
+            "prenotif ",
+        ),
+        (
+            "share = 0.05",
+            "share = 0.5",
+            "sum to 1.45",
+            "[[device_model]]",
+        ),
+        (
+            "listed = false",
+            "listed = 0",
+            "true or false",
+            "listed = 0",
+        ),
+        (
+            "premises_per_day = 150",
+            "premises_per_day = 150\nrate = 2",
+            "unknown key `rate`",
+            "rate = 2",
+        ),
+    ];
+    for (from, to, words, at) in cases {
+        assert!(text.contains(from), "{from:?}");
+        let dir = scratch("smi-bad");
+        let file = dir.join("bad.toml");
+        let bad = text.replacen(from, to, 1);
+        std::fs::write(&file, &bad).unwrap();
+        let out = dir.join("out");
+        let o = dccsim(&[
+            "run",
+            file.to_str().unwrap(),
+            "--out",
+            out.to_str().unwrap(),
+        ]);
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert_eq!(o.status.code(), Some(2), "{to:?}: {err}");
+        assert!(err.contains(words), "{to:?}: {err}");
+        let line = bad[..bad.find(at).unwrap()].matches('\n').count() + 1;
+        assert!(
+            err.contains(&format!("bad.toml:{line}:")),
+            "{to:?} not located at line {line}: {err}"
+        );
+        assert!(!out.exists(), "nothing is written");
+    }
+}
