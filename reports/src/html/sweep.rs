@@ -133,8 +133,10 @@ fn classify<'a>(figure: &'a str, scalars: &BTreeSet<String>) -> (Kind, &'a str, 
     (kind, figure, 0)
 }
 
+/// A metric base name's figures: metric → `(field rank, figure)` in reading order.
+type Metrics<'a> = BTreeMap<&'a str, BTreeMap<&'a str, Vec<(usize, &'a str)>>>;
 /// The figures of every point, grouped: kind → metric base name → metric → figures in order.
-type Groups<'a> = BTreeMap<Kind, BTreeMap<&'a str, BTreeMap<&'a str, Vec<(usize, &'a str)>>>>;
+type Groups<'a> = BTreeMap<Kind, Metrics<'a>>;
 
 fn groups(report: &SweepReport) -> Groups<'_> {
     let mut g: Groups = BTreeMap::new();
@@ -312,7 +314,7 @@ fn axis(p: &SweptParameter) -> XAxis {
         Some(xs) => {
             let lo = xs.iter().copied().fold(f64::INFINITY, f64::min);
             let hi = xs.iter().copied().fold(f64::NEG_INFINITY, f64::max);
-            let every = (xs.len() + 11) / 12;
+            let every = xs.len().div_ceil(12);
             let ticks = p
                 .values
                 .iter()
@@ -360,12 +362,7 @@ fn keys(page: &mut String, r: &SweepReport, figure: &str) {
     }
 }
 
-fn section(
-    page: &mut String,
-    r: &SweepReport,
-    kind: Kind,
-    bases: &BTreeMap<&str, BTreeMap<&str, Vec<(usize, &str)>>>,
-) {
+fn section(page: &mut String, r: &SweepReport, kind: Kind, bases: &Metrics) {
     let (id, title, note) = kind.section();
     let _ = writeln!(
         page,

@@ -265,7 +265,7 @@ mod tests {
                 .split(['M', 'H'])
                 .next()
                 .unwrap()
-                .split(|c: char| c == ' ' || c == 'V')
+                .split([' ', 'V'])
                 .skip(1)
                 .map(|v| v.parse().unwrap())
                 .collect();
