@@ -262,6 +262,14 @@ fn bad_stores_are_refused_and_no_page_is_written() {
     );
     assert!(!dir.join("no-such-folder").exists());
 
+    // That shard's store holds run 1 alone: the page counts run 0 as not in this store.
+    let shard_page = dir.join("shard.html");
+    let o = report_html(&store, &["--out", shard_page.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let page = std::fs::read_to_string(&shard_page).unwrap();
+    assert!(page.contains("data-key=\"runs ok\" data-value=\"1\""));
+    assert!(page.contains("data-key=\"runs not in this store\" data-value=\"1\""));
+
     // --out belongs to a store's page.
     let o = dccsim(&["report", dir.to_str().unwrap(), "--html", "--out", "x.html"]);
     assert_eq!(o.status.code(), Some(2));
