@@ -124,9 +124,12 @@ pub struct CompareArgs {
 pub struct ReportArgs {
     /// A run folder or a results store file.
     pub path: PathBuf,
-    /// Also write report.html into the run folder.
+    /// Write the page: report.html into a run folder, or a store's sweep page (STORE.html).
     #[arg(long)]
     pub html: bool,
+    /// For a store with --html: write the sweep page to FILE instead of beside the store.
+    #[arg(long, value_name = "FILE", requires = "html")]
+    pub out: Option<PathBuf>,
     /// For a store: also write the aggregates as long-format CSV to FILE.
     #[arg(long, value_name = "FILE")]
     pub csv: Option<PathBuf>,

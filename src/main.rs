@@ -8,6 +8,7 @@ mod expect;
 mod progress;
 mod report_run;
 mod report_store;
+mod report_sweep_html;
 mod run;
 mod store;
 mod sweep;

@@ -1,5 +1,6 @@
 //! `dccsim report RUN_DIR [--html]`: a finished run shown again from its saved outputs, without
-//! simulating: the terminal tables `run` printed, or its `report.html` rebuilt.
+//! simulating: the terminal tables `run` printed, or its `report.html` rebuilt; a results store
+//! goes to its aggregates (`report_store`) or its sweep page (`report_sweep_html`).
 
 use crate::cli::{CliError, ReportArgs};
 use dccsim_actors::sr::ResponseCode;
@@ -17,6 +18,14 @@ pub fn explain_code(code: &str) -> Option<&'static str> {
 pub fn report(args: &ReportArgs) -> Result<ExitCode, CliError> {
     let path = &args.path;
     if path.is_dir() {
+        if let Some(out) = &args.out {
+            return Err(CliError::BadInput(format!(
+                "--out {} names the sweep page of a results store; a run directory's page is \
+                 always {}",
+                out.display(),
+                path.join(dccsim_reports::REPORT_FILE).display()
+            )));
+        }
         if let Some(csv) = &args.csv {
             return Err(CliError::BadInput(format!(
                 "--csv {} exports a results store's aggregates, but {} is a run directory; \
@@ -35,10 +44,7 @@ pub fn report(args: &ReportArgs) -> Result<ExitCode, CliError> {
         )));
     }
     if args.html {
-        return Err(CliError::BadInput(format!(
-            "{}: --html makes report.html for a run folder; this is not a folder",
-            path.display()
-        )));
+        return crate::report_sweep_html::report_sweep_html(path, args.out.as_deref());
     }
     crate::report_store::report_store(path, args.csv.as_deref())
 }

@@ -6,64 +6,23 @@
 //! latency flows (`sr.e2e{region=north,sr=4.1.1} p99_us`), `NAME final` for gauges.
 
 use crate::cli::CliError;
-use dccsim_reports::human_duration;
+use dccsim_reports::{show_figure as show, Estimate};
 use rusqlite::Connection;
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::path::Path;
 use std::process::ExitCode;
 
-/// Mean and 95 % confidence half-width of a sample (half-width `None` with fewer than two).
-#[derive(Clone, Debug, PartialEq)]
-pub struct Estimate {
-    pub n: usize,
-    pub mean: f64,
-    pub half_width: Option<f64>,
-}
-
-impl Estimate {
-    /// Values are summed in the order given (run order), so the result is reproducible.
-    pub fn of(values: &[f64]) -> Estimate {
-        let n = values.len();
-        let mean = values.iter().sum::<f64>() / n as f64;
-        let half_width = (n >= 2).then(|| {
-            let var = values.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / (n - 1) as f64;
-            t975(n - 1) * (var / n as f64).sqrt()
-        });
-        Estimate {
-            n,
-            mean,
-            half_width,
-        }
-    }
-}
-
-/// The 97.5 % quantile of Student's t with `df` degrees of freedom (two-sided 95 %).
-fn t975(df: usize) -> f64 {
-    const TABLE: [f64; 30] = [
-        12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228, 2.201, 2.179, 2.160,
-        2.145, 2.131, 2.120, 2.110, 2.101, 2.093, 2.086, 2.080, 2.074, 2.069, 2.064, 2.060, 2.056,
-        2.052, 2.048, 2.045, 2.042,
-    ];
-    match df {
-        0 => f64::NAN,
-        1..=30 => TABLE[df - 1],
-        31..=40 => 2.021,
-        41..=60 => 2.000,
-        61..=120 => 1.980,
-        _ => 1.960,
-    }
-}
-
 /// One point's label and its figures' replication values, in run order.
-struct Point {
-    label: String,
+pub(crate) struct Point {
+    pub(crate) label: String,
     /// Completed runs of the point.
-    runs: usize,
-    figures: BTreeMap<String, Vec<f64>>,
+    pub(crate) runs: usize,
+    pub(crate) figures: BTreeMap<String, Vec<f64>>,
 }
 
-fn read(conn: &Connection) -> rusqlite::Result<BTreeMap<i64, Point>> {
+/// Every completed point's figures, by point index (also the sweep page's source).
+pub(crate) fn read(conn: &Connection) -> rusqlite::Result<BTreeMap<i64, Point>> {
     let mut points: BTreeMap<i64, Point> = BTreeMap::new();
     let mut stmt = conn.prepare(
         "SELECT point, point_label, count(*) FROM runs WHERE status = 'ok' GROUP BY point",
@@ -136,19 +95,6 @@ fn read(conn: &Connection) -> rusqlite::Result<BTreeMap<i64, Point>> {
         }
     }
     Ok(points)
-}
-
-/// A figure's value in its unit: durations for `*_us`, percent for `within_trt`.
-fn show(figure: &str, x: f64) -> String {
-    if figure.ends_with("_us") {
-        human_duration(x.max(0.0).round() as u64)
-    } else if figure.ends_with("within_trt") {
-        format!("{:.2}%", x * 100.0)
-    } else if x.fract() == 0.0 {
-        format!("{x}")
-    } else {
-        format!("{x:.3}")
-    }
 }
 
 /// Whether the terminal shows a figure (the CSV has all).
@@ -224,20 +170,4 @@ pub fn report_store(path: &Path, csv: Option<&Path>) -> Result<ExitCode, CliErro
         println!("\naggregates (every figure) written to {}", csv.display());
     }
     Ok(ExitCode::SUCCESS)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn estimates_use_students_t() {
-        let e = Estimate::of(&[1.0, 2.0, 3.0]);
-        assert_eq!(e.n, 3);
-        assert!((e.mean - 2.0).abs() < 1e-12);
-        // s = 1, half-width = t(2) · 1/√3.
-        assert!((e.half_width.unwrap() - 4.303 / 3f64.sqrt()).abs() < 1e-9);
-        assert_eq!(Estimate::of(&[5.0]).half_width, None);
-        assert_eq!(Estimate::of(&[4.0, 4.0]).half_width, Some(0.0));
-    }
 }

@@ -10,6 +10,9 @@
 //! (the page itself has none), which writes each SVG's `getBoundingClientRect` into the DOM that
 //! `--dump-dom` prints.
 //!
+//! The sweep page of a tiny results store gets the same checks (its collapsed groups opened
+//! before measuring).
+//!
 //! Without Chromium the test fails with the install command; `DCCSIM_SKIP_BROWSER=1` skips it.
 
 mod common;
@@ -98,6 +101,85 @@ fn console_lines(out: &Output) -> Vec<String> {
         .collect()
 }
 
+/// The page at `page_path` loads with no console message at all, every chart is in the DOM,
+/// and (measured in a test-only copy with a probe script, every collapsed group opened first)
+/// every chart's SVG lays out larger than 100×100 px.
+fn loads_cleanly_with_sized_charts(chrome: &Path, profile: &Path, dir: &Path, page_path: &Path) {
+    let page = std::fs::read_to_string(page_path).unwrap();
+    let charts = page.matches("<svg").count();
+    let o = headless(chrome, profile, page_path, &["--dump-dom"]);
+    let messages = console_lines(&o);
+    assert!(messages.is_empty(), "console messages: {messages:#?}");
+    let dom = String::from_utf8_lossy(&o.stdout);
+    assert_eq!(
+        dom.matches("<svg").count(),
+        charts,
+        "every chart is in the DOM"
+    );
+
+    let probe = "<script>window.onerror=function(m){document.body.setAttribute('data-js-error',m)};\
+        document.querySelectorAll('details').forEach(function(d){d.open=true});\
+        var s=[];document.querySelectorAll('svg').forEach(function(e){var r=e.getBoundingClientRect();\
+        s.push(r.width+'x'+r.height)});var p=document.createElement('pre');p.id='svg-sizes';\
+        p.textContent=s.join(' ');document.body.appendChild(p);</script></body>";
+    let csp = "style-src 'unsafe-inline'";
+    assert!(page.contains(csp));
+    let measured = page
+        .replacen(csp, &format!("{csp}; script-src 'unsafe-inline'"), 1)
+        .replacen("</body>", probe, 1);
+    let measured_path = dir.join("measured.html");
+    std::fs::write(&measured_path, measured).unwrap();
+    let o = headless(
+        chrome,
+        profile,
+        &measured_path,
+        &["--window-size=1280,900", "--dump-dom"],
+    );
+    let dom = String::from_utf8_lossy(&o.stdout);
+    assert!(
+        !dom.contains("data-js-error=\""),
+        "script error while measuring"
+    );
+    let sizes = dom
+        .split("<pre id=\"svg-sizes\">")
+        .nth(1)
+        .and_then(|s| s.split("</pre>").next())
+        .unwrap_or_else(|| panic!("the probe did not run: {:?}", console_lines(&o)));
+    let sizes: Vec<(f64, f64)> = sizes
+        .split(' ')
+        .map(|wh| {
+            let (w, h) = wh.split_once('x').unwrap();
+            (w.parse().unwrap(), h.parse().unwrap())
+        })
+        .collect();
+    assert_eq!(sizes.len(), charts);
+    for (i, (w, h)) in sizes.iter().enumerate() {
+        assert!(*w > 100.0 && *h > 100.0, "chart {i} laid out at {w}x{h}");
+    }
+}
+
+/// Writes a full-page screenshot of `page` to `<target>/NAME` and checks it is a real PNG.
+fn screenshot(chrome: &Path, profile: &Path, page: &Path, name: &str) {
+    let target = Path::new(env!("CARGO_TARGET_TMPDIR")).parent().unwrap();
+    let shot = target.join(name);
+    let _ = std::fs::remove_file(&shot);
+    headless(
+        chrome,
+        profile,
+        page,
+        &[
+            &format!("--screenshot={}", shot.display()),
+            "--window-size=1280,4000",
+        ],
+    );
+    let png = std::fs::read(&shot).expect("screenshot written");
+    assert!(
+        png.starts_with(b"\x89PNG") && png.len() > 10_000,
+        "a real PNG"
+    );
+    eprintln!("screenshot: {}", shot.display());
+}
+
 #[test]
 fn quickstart_report_loads_cleanly_in_headless_chromium() {
     let Some(chrome) = chromium() else {
@@ -128,74 +210,25 @@ fn quickstart_report_loads_cleanly_in_headless_chromium() {
     let charts = page.matches("<svg").count();
     assert!(charts > 20, "{charts} charts");
 
-    // The page as written: loads with no console message at all.
-    let o = headless(&chrome, &profile, &page_path, &["--dump-dom"]);
-    let messages = console_lines(&o);
-    assert!(messages.is_empty(), "console messages: {messages:#?}");
-    let dom = String::from_utf8_lossy(&o.stdout);
-    assert_eq!(
-        dom.matches("<svg").count(),
-        charts,
-        "every chart is in the DOM"
-    );
-
-    // A test-only copy with a measuring script: every chart's SVG has a non-zero laid-out size.
-    let probe = "<script>window.onerror=function(m){document.body.setAttribute('data-js-error',m)};\
-        var s=[];document.querySelectorAll('svg').forEach(function(e){var r=e.getBoundingClientRect();\
-        s.push(r.width+'x'+r.height)});var p=document.createElement('pre');p.id='svg-sizes';\
-        p.textContent=s.join(' ');document.body.appendChild(p);</script></body>";
-    let csp = "style-src 'unsafe-inline'";
-    assert!(page.contains(csp));
-    let measured = page
-        .replacen(csp, &format!("{csp}; script-src 'unsafe-inline'"), 1)
-        .replacen("</body>", probe, 1);
-    let measured_path = dir.join("measured.html");
-    std::fs::write(&measured_path, measured).unwrap();
-    let o = headless(
-        &chrome,
-        &profile,
-        &measured_path,
-        &["--window-size=1280,900", "--dump-dom"],
-    );
-    let dom = String::from_utf8_lossy(&o.stdout);
-    assert!(
-        !dom.contains("data-js-error=\""),
-        "script error while measuring"
-    );
-    let sizes = dom
-        .split("<pre id=\"svg-sizes\">")
-        .nth(1)
-        .and_then(|s| s.split("</pre>").next())
-        .unwrap_or_else(|| panic!("the probe did not run: {:?}", console_lines(&o)));
-    let sizes: Vec<(f64, f64)> = sizes
-        .split(' ')
-        .map(|wh| {
-            let (w, h) = wh.split_once('x').unwrap();
-            (w.parse().unwrap(), h.parse().unwrap())
-        })
-        .collect();
-    assert_eq!(sizes.len(), charts);
-    for (i, (w, h)) in sizes.iter().enumerate() {
-        assert!(*w > 100.0 && *h > 100.0, "chart {i} laid out at {w}x{h}");
-    }
+    loads_cleanly_with_sized_charts(&chrome, &profile, &dir, &page_path);
 
     // A screenshot for people to look at.
-    let target = Path::new(env!("CARGO_TARGET_TMPDIR")).parent().unwrap();
-    let shot = target.join("report-quickstart.png");
-    let _ = std::fs::remove_file(&shot);
-    headless(
-        &chrome,
-        &profile,
-        &page_path,
-        &[
-            &format!("--screenshot={}", shot.display()),
-            "--window-size=1280,4000",
-        ],
-    );
-    let png = std::fs::read(&shot).expect("screenshot written");
-    assert!(
-        png.starts_with(b"\x89PNG") && png.len() > 10_000,
-        "a real PNG"
-    );
-    eprintln!("screenshot: {}", shot.display());
+    screenshot(&chrome, &profile, &page_path, "report-quickstart.png");
+}
+
+#[test]
+fn sweep_page_loads_cleanly_in_headless_chromium() {
+    let Some(chrome) = chromium() else {
+        return;
+    };
+    let dir = scratch("browser-sweep");
+    let profile = dir.join("profile");
+    let store = dir.join("tiny.sqlite");
+    let o = tiny_sweep(&store, &[]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let o = dccsim(&["report", store.to_str().unwrap(), "--html"]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let page_path = dir.join("tiny.html");
+    loads_cleanly_with_sized_charts(&chrome, &profile, &dir, &page_path);
+    screenshot(&chrome, &profile, &page_path, "report-sweep.png");
 }

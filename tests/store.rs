@@ -5,27 +5,8 @@ mod common;
 use common::{dccsim, scratch};
 use std::path::Path;
 
-const SWEEP: &str = "scenarios/capacity-sweep.toml";
-const TINY: &[&str] = &[
-    "--set",
-    "population.premises=200",
-    "--set",
-    "sweep.replications=2",
-    "--set",
-    "sweep.parameter.1.values=[3.0, 30.0]",
-];
-
 fn sweep(store: &Path, extra: &[&str]) -> std::process::Output {
-    let mut a = vec![
-        "sweep",
-        SWEEP,
-        "--store",
-        store.to_str().unwrap(),
-        "--quiet",
-    ];
-    a.extend_from_slice(TINY);
-    a.extend_from_slice(extra);
-    dccsim(&a)
+    common::tiny_sweep(store, extra)
 }
 
 /// Runs a sweep against `store` and checks it is refused with exit 2, a message containing

@@ -5,6 +5,7 @@
 //! Everything in [`RunResults`] is simulated, so the summary is byte-identical across reruns;
 //! wall-clock facts live only in [`RunManifest`] and `manifest.json`.
 
+mod estimate;
 mod hgrm;
 mod html;
 mod manifest;
@@ -15,8 +16,12 @@ mod summary;
 mod table;
 mod timeseries;
 
+pub use estimate::{show_figure, Estimate};
 pub use hgrm::{hgrm_file_name, hgrm_text, parse_hgrm, ParsedHgrm, PercentileRow};
-pub use html::{envelope, escape, html_report, write_html_report};
+pub use html::{
+    envelope, escape, html_report, sweep_html, write_html_report, FailedRun, SweepPoint,
+    SweepReport, SweptParameter, SweptValue,
+};
 pub use manifest::{manifest_json, scenario_hash};
 
 /// File name of the expectation outcomes in a run directory.

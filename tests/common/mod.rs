@@ -92,3 +92,23 @@ pub fn store_rows(store: &Path) -> Vec<String> {
     rows.sort();
     rows
 }
+
+/// The capacity-sweep scenario shrunk to 2 × 2 points × 2 replications of 200 premises (8 runs,
+/// about a second in all): `dsp.workers` 1, 2 × `traffic.0.per_premises_per_day` 3.0, 30.0.
+pub const TINY_SWEEP: &[&str] = &[
+    "scenarios/capacity-sweep.toml",
+    "--set",
+    "population.premises=200",
+    "--set",
+    "sweep.replications=2",
+    "--set",
+    "sweep.parameter.1.values=[3.0, 30.0]",
+];
+
+/// Runs the tiny sweep into `store` (with `extra` arguments) and returns dccsim's output.
+pub fn tiny_sweep(store: &Path, extra: &[&str]) -> Output {
+    let mut a = vec!["sweep", "--store", store.to_str().unwrap(), "--quiet"];
+    a.extend_from_slice(TINY_SWEEP);
+    a.extend_from_slice(extra);
+    dccsim(&a)
+}

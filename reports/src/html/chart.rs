@@ -16,35 +16,35 @@ pub const PALETTE: [&str; 10] = [
 const MARGIN: (f64, f64, f64, f64) = (72.0, 28.0, 12.0, 44.0);
 
 /// A chart's frame: its size and the plot area inside the margins.
-struct Frame {
-    width: u32,
-    height: u32,
+pub(super) struct Frame {
+    pub(super) width: u32,
+    pub(super) height: u32,
 }
 
 impl Frame {
-    fn left(&self) -> f64 {
+    pub(super) fn left(&self) -> f64 {
         MARGIN.0
     }
-    fn right(&self) -> f64 {
+    pub(super) fn right(&self) -> f64 {
         f64::from(self.width) - MARGIN.1
     }
-    fn top(&self) -> f64 {
+    pub(super) fn top(&self) -> f64 {
         MARGIN.2
     }
-    fn bottom(&self) -> f64 {
+    pub(super) fn bottom(&self) -> f64 {
         f64::from(self.height) - MARGIN.3
     }
     /// Pixel x of a fraction 0..=1 of the plot width.
-    fn x(&self, f: f64) -> f64 {
+    pub(super) fn x(&self, f: f64) -> f64 {
         self.left() + f * (self.right() - self.left())
     }
     /// Pixel y of a fraction 0..=1 of the plot height (0 at the bottom).
-    fn y(&self, f: f64) -> f64 {
+    pub(super) fn y(&self, f: f64) -> f64 {
         self.bottom() - f * (self.bottom() - self.top())
     }
 
     /// Background, plot border and the two axis titles.
-    fn draw(&self, svg: &mut Svg, x_title: &str, y_title: &str) {
+    pub(super) fn draw(&self, svg: &mut Svg, x_title: &str, y_title: &str) {
         svg.rect(
             (self.left(), self.top()),
             (self.right() - self.left(), self.bottom() - self.top()),
@@ -63,14 +63,14 @@ impl Frame {
     }
 
     /// A horizontal grid line with its label at fraction `f` of the height.
-    fn y_tick(&self, svg: &mut Svg, f: f64, label: &str) {
+    pub(super) fn y_tick(&self, svg: &mut Svg, f: f64, label: &str) {
         let y = self.y(f);
         svg.line((self.left(), y), (self.right(), y), "grid");
         svg.text((self.left() - 6.0, y + 4.0), "end", "tick", label);
     }
 
     /// A vertical grid line with its label at fraction `f` of the width.
-    fn x_tick(&self, svg: &mut Svg, f: f64, label: &str) {
+    pub(super) fn x_tick(&self, svg: &mut Svg, f: f64, label: &str) {
         let x = self.x(f);
         svg.line((x, self.top()), (x, self.bottom()), "grid");
         svg.text((x, self.bottom() + 16.0), "middle", "tick", label);
@@ -78,7 +78,7 @@ impl Frame {
 }
 
 /// A 1-2-5 step giving about `target` intervals over `range` (> 0).
-fn nice_step(range: f64, target: f64) -> f64 {
+pub(super) fn nice_step(range: f64, target: f64) -> f64 {
     let raw = range / target;
     let mag = 10f64.powf(raw.log10().floor());
     let f = raw / mag;

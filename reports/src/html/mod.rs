@@ -5,8 +5,11 @@
 mod chart;
 mod downsample;
 mod svg;
+mod sweep;
+mod sweep_chart;
 
 pub use downsample::envelope;
+pub use sweep::{sweep_html, FailedRun, SweepPoint, SweepReport, SweptParameter, SweptValue};
 
 use crate::run_dir::{RunDir, RunDirError};
 use crate::summary::LatencyStats;
@@ -74,18 +77,27 @@ vertical-align:middle;margin-right:.5em}\
 pre{background:#f6f6f6;padding:.8em;overflow:auto}code{font-family:ui-monospace,monospace}\
 .note{color:#555;font-size:.9em}";
 
-/// The whole page for a run.
-pub fn html_report(run: &RunDir, explain_code: fn(&str) -> Option<&'static str>) -> String {
-    let s = &run.summary;
-    let mut page = String::new();
+/// The page's start up to `<body>`: a Content-Security-Policy that allows nothing from outside
+/// (no script, font, image or fetch), the title (escaped here) and the style plus `extra_style`.
+fn head(page: &mut String, title: &str, extra_style: &str) {
     let _ = write!(
         page,
         "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n\
          <meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'\">\n\
          <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
-         <title>dccsim report: {} (seed {})</title>\n<style>{STYLE}</style>\n</head>\n<body>\n",
-        escape(&s.scenario),
-        s.seed
+         <title>{}</title>\n<style>{STYLE}{extra_style}</style>\n</head>\n<body>\n",
+        escape(title)
+    );
+}
+
+/// The whole page for a run.
+pub fn html_report(run: &RunDir, explain_code: fn(&str) -> Option<&'static str>) -> String {
+    let s = &run.summary;
+    let mut page = String::new();
+    head(
+        &mut page,
+        &format!("dccsim report: {} (seed {})", s.scenario, s.seed),
+        "",
     );
     header(&mut page, run);
     page.push_str(

@@ -64,6 +64,53 @@ impl Svg {
         }
     }
 
+    /// A polyline as [`Svg::polyline`], carrying `data-*` attributes (names without the prefix).
+    pub fn polyline_with(
+        &mut self,
+        points: &[(f64, f64)],
+        class: &str,
+        colour: &str,
+        data: &[(&str, String)],
+    ) {
+        let before = self.out.len();
+        self.polyline(points, class, colour);
+        if points.len() > 1 {
+            // Insert the attributes before the closing `/>` of the element just written.
+            let end = self.out.len() - 2;
+            debug_assert!(self.out[before..].ends_with("/>"));
+            self.out.insert_str(end, &data_attrs(data));
+        }
+    }
+
+    /// A dot of radius `r` with `data-*` attributes and a tooltip (`<title>`).
+    pub fn marker(
+        &mut self,
+        (x, y): (f64, f64),
+        r: f64,
+        colour: &str,
+        data: &[(&str, String)],
+        title: &str,
+    ) {
+        let _ = write!(
+            self.out,
+            "<circle cx=\"{}\" cy=\"{}\" r=\"{}\" fill=\"{colour}\"{}><title>{}</title></circle>",
+            num(x),
+            num(y),
+            num(r),
+            data_attrs(data),
+            escape(title)
+        );
+    }
+
+    /// A vertical error bar at `x` from `y1` to `y2` with caps `cap` px wide either side.
+    pub fn error_bar(&mut self, x: f64, (y1, y2): (f64, f64), cap: f64, colour: &str) {
+        let (xs, a, b, l, r) = (num(x), num(y1), num(y2), num(x - cap), num(x + cap));
+        let _ = write!(
+            self.out,
+            "<path d=\"M{xs} {a}V{b}M{l} {a}H{r}M{l} {b}H{r}\" class=\"ci\" stroke=\"{colour}\"/>"
+        );
+    }
+
     /// A rectangle in a CSS class.
     pub fn rect(&mut self, (x, y): (f64, f64), (w, h): (f64, f64), class: &str) {
         let _ = write!(
@@ -103,6 +150,15 @@ impl Svg {
         self.out.push_str("</svg>");
         self.out
     }
+}
+
+/// ` data-NAME="value"` for each pair, values escaped.
+fn data_attrs(data: &[(&str, String)]) -> String {
+    let mut out = String::new();
+    for (name, value) in data {
+        let _ = write!(out, " data-{name}=\"{}\"", escape(value));
+    }
+    out
 }
 
 /// A coordinate with one decimal, without a trailing `.0` and never `-0`.
@@ -151,5 +207,18 @@ mod tests {
         assert!(t.contains(">1 &lt; 2</text>"));
         assert!(t.contains("transform=\"rotate(-90 7 8)\""));
         assert!(t.ends_with("</svg>"));
+
+        let mut s = Svg::new(10, 10, "d");
+        let data = [("point", "3".to_string()), ("mean", "<1>".to_string())];
+        s.polyline_with(&[(0.0, 0.0), (1.0, 1.0)], "data", "#000", &data[..1]);
+        s.marker((1.0, 2.0), 3.0, "#000", &data, "a & b");
+        s.error_bar(5.0, (8.0, 2.0), 3.0, "#000");
+        let t = s.finish();
+        assert!(t.contains("stroke=\"#000\" data-point=\"3\"/>"));
+        assert!(t.contains(
+            "<circle cx=\"1\" cy=\"2\" r=\"3\" fill=\"#000\" data-point=\"3\" \
+             data-mean=\"&lt;1&gt;\"><title>a &amp; b</title></circle>"
+        ));
+        assert!(t.contains("<path d=\"M5 8V2M2 8H8M2 2H8\" class=\"ci\" stroke=\"#000\"/>"));
     }
 }
