@@ -61,7 +61,7 @@ impl Dsp {
 
     /// A worker has processed `req`: refuse it, send it on, or answer the User.
     fn finish(&mut self, mut req: Request, shared: &Shared, ctx: &mut Ctx<'_, Msg>) {
-        let user = Kinds::supplier(req.user);
+        let user = shared.user_actor(req.user);
         match req.leg {
             Leg::Inbound => ctx.send(
                 user,
@@ -93,12 +93,16 @@ impl Dsp {
 
 /// The DSP's checks, in DUIS order: the sender's role, then the device in the inventory.
 pub fn authorise(req: &Request, shared: &Shared) -> Option<ResponseCode> {
-    if !req.sr.allows(req.role) {
+    if !req.sr.allows(req.role) && !crate::ev::grants(shared, req.sr, req.role) {
         return Some(ResponseCode::E3);
     }
     let known = match shared.population.get(req.premises) {
         None => false,
-        Some(p) => req.device == DeviceType::Esme || p.has_gas(),
+        Some(p) => match req.device {
+            DeviceType::Esme => true,
+            DeviceType::Gsme => p.has_gas(),
+            DeviceType::Hcalcs | DeviceType::Apc => shared.ev.charger_at(req.premises).is_some(),
+        },
     };
     if !known {
         return Some(ResponseCode::E19);

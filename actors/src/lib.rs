@@ -11,6 +11,7 @@
 pub mod csp;
 pub mod dist;
 pub mod dsp;
+pub mod ev;
 pub mod hub;
 pub mod meter;
 pub mod msg;
@@ -20,6 +21,7 @@ pub mod scenario;
 pub mod sr;
 pub mod supplier;
 pub mod traffic;
+pub mod user;
 pub mod world;
 
 pub use world::{GbWorld, Kinds};

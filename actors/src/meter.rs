@@ -3,8 +3,8 @@
 use crate::hub;
 use crate::msg::Msg;
 use crate::sr::SrType;
-use crate::world::{Hop, Kinds, Shared};
-use dccsim_sim::{Ctx, SimDuration};
+use crate::world::Shared;
+use dccsim_sim::Ctx;
 
 /// A meter's own state: what it has been asked to do.
 #[derive(Copy, Clone, Debug, Default)]
@@ -28,25 +28,16 @@ impl Meter {
             SrType::ReadInstantaneousImport | SrType::RetrieveDailyReadLog => {
                 self.reads = self.reads.wrapping_add(1)
             }
+            SrType::ActivateAuxiliaryLoad
+            | SrType::DeactivateAuxiliaryLoad
+            | SrType::SetRandomisedOffsetLimit
+            | SrType::SetApcLimit => unreachable!("the DSP routes {} to chargers", req.sr),
         }
         let respond = if gas {
             &shared.config.devices.gsme_response
         } else {
             &shared.config.devices.esme_response
         };
-        let region = shared
-            .population
-            .get(self.premises)
-            .expect("a meter's premises exists")
-            .region();
-        let response = respond.sample(&mut ctx.rng());
-        ctx.record(shared.ids.hop(req.sr, region, Hop::Device), response);
-        let han = shared.crossing(Hop::Han, req.sr, region, ctx);
-        let delay = SimDuration::from_micros(response.as_micros() + han.as_micros());
-        ctx.send(
-            Kinds::hub(self.premises),
-            delay,
-            Msg::AtHub(hub::reply(req)),
-        );
+        hub::answer(req, self.premises, respond, shared, ctx);
     }
 }

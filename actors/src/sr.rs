@@ -60,6 +60,10 @@ pub enum DeviceType {
     Esme,
     /// Gas smart meter (battery powered, reached through the hub's Gas Proxy Function).
     Gsme,
+    /// HAN Connected Auxiliary Load Control Switch: switches an EV charger on or off (7.5/7.6).
+    Hcalcs,
+    /// Auxiliary Proportional Controller: limits an EV charger's power in steps (7.13).
+    Apc,
 }
 
 impl DeviceType {
@@ -67,6 +71,8 @@ impl DeviceType {
         match self {
             DeviceType::Esme => "esme",
             DeviceType::Gsme => "gsme",
+            DeviceType::Hcalcs => "hcalcs",
+            DeviceType::Apc => "apc",
         }
     }
 
@@ -79,7 +85,7 @@ impl DeviceType {
     /// The supplier role that normally sends SRs to this device.
     pub fn supplier_role(self) -> Role {
         match self {
-            DeviceType::Esme => Role::IS,
+            DeviceType::Esme | DeviceType::Hcalcs | DeviceType::Apc => Role::IS,
             DeviceType::Gsme => Role::GS,
         }
     }
@@ -105,13 +111,26 @@ pub enum SrType {
     ReadInstantaneousImport,
     /// 4.6.1 Retrieve Daily Read Log (DCC-scheduled; the bulk of traffic).
     RetrieveDailyReadLog,
+    /// 7.5 Activate Auxiliary Load (critical): an HCALCS switches its load (an EV charger) on.
+    ActivateAuxiliaryLoad,
+    /// 7.6 Deactivate Auxiliary Load (critical): an HCALCS switches its load off.
+    DeactivateAuxiliaryLoad,
+    /// 7.12 Set Randomised Offset Limit (critical): the most a device delays acting on a
+    /// command that raises its load.
+    SetRandomisedOffsetLimit,
+    /// 7.13 Auxiliary Proportional Controller: set the power limit (critical \[U\]).
+    SetApcLimit,
 }
 
 impl SrType {
-    pub const ALL: [SrType; 3] = [
+    pub const ALL: [SrType; 7] = [
         SrType::UpdateImportTariff,
         SrType::ReadInstantaneousImport,
         SrType::RetrieveDailyReadLog,
+        SrType::ActivateAuxiliaryLoad,
+        SrType::DeactivateAuxiliaryLoad,
+        SrType::SetRandomisedOffsetLimit,
+        SrType::SetApcLimit,
     ];
 
     /// The DUIS number, as written in scenarios and metric labels.
@@ -120,6 +139,10 @@ impl SrType {
             SrType::UpdateImportTariff => "1.1.1",
             SrType::ReadInstantaneousImport => "4.1.1",
             SrType::RetrieveDailyReadLog => "4.6.1",
+            SrType::ActivateAuxiliaryLoad => "7.5",
+            SrType::DeactivateAuxiliaryLoad => "7.6",
+            SrType::SetRandomisedOffsetLimit => "7.12",
+            SrType::SetApcLimit => "7.13",
         }
     }
 
@@ -128,6 +151,10 @@ impl SrType {
             SrType::UpdateImportTariff => "Update Import Tariff",
             SrType::ReadInstantaneousImport => "Read Instantaneous Import Registers",
             SrType::RetrieveDailyReadLog => "Retrieve Daily Read Log",
+            SrType::ActivateAuxiliaryLoad => "Activate Auxiliary Load",
+            SrType::DeactivateAuxiliaryLoad => "Deactivate Auxiliary Load",
+            SrType::SetRandomisedOffsetLimit => "Set Randomised Offset Limit",
+            SrType::SetApcLimit => "Set Auxiliary Proportional Controller Limit",
         }
     }
 
@@ -144,17 +171,47 @@ impl SrType {
             SrType::UpdateImportTariff => Category::Critical,
             SrType::ReadInstantaneousImport => Category::OnDemand,
             SrType::RetrieveDailyReadLog => Category::DccScheduled,
+            SrType::ActivateAuxiliaryLoad
+            | SrType::DeactivateAuxiliaryLoad
+            | SrType::SetRandomisedOffsetLimit
+            | SrType::SetApcLimit => Category::Critical,
+        }
+    }
+
+    /// The device types this SR is addressed to: meters for the supplier traffic SRs, the EV
+    /// charger's HAN device for the load-control SRs.
+    pub fn addresses(self, device: DeviceType) -> bool {
+        match self {
+            SrType::UpdateImportTariff
+            | SrType::ReadInstantaneousImport
+            | SrType::RetrieveDailyReadLog => {
+                matches!(device, DeviceType::Esme | DeviceType::Gsme)
+            }
+            SrType::ActivateAuxiliaryLoad | SrType::DeactivateAuxiliaryLoad => {
+                device == DeviceType::Hcalcs
+            }
+            SrType::SetRandomisedOffsetLimit => {
+                matches!(device, DeviceType::Hcalcs | DeviceType::Apc)
+            }
+            SrType::SetApcLimit => device == DeviceType::Apc,
         }
     }
 
     /// Roles eligible to send this SR (DUIS matrix, DOMAIN §4). 4.6.1 is requested through the
-    /// DCC schedule by the same roles that may read the log.
+    /// DCC schedule by the same roles that may read the log; 7.13's roles are a working
+    /// assumption (IS, like the other auxiliary load SRs).
     pub fn allows(self, role: Role) -> bool {
         use Role::*;
         match self {
             SrType::UpdateImportTariff => matches!(role, IS | GS),
             SrType::ReadInstantaneousImport => matches!(role, IS | GS | ED | GT),
             SrType::RetrieveDailyReadLog => matches!(role, IS | GS | ED | GT),
+            // Today's DUIS: auxiliary load control is the Import Supplier's alone; SECMP0046
+            // would grant ED (a scenario switch, see `ev::grants`). 7.13's roles are [U].
+            SrType::ActivateAuxiliaryLoad
+            | SrType::DeactivateAuxiliaryLoad
+            | SrType::SetRandomisedOffsetLimit
+            | SrType::SetApcLimit => role == IS,
         }
     }
 

@@ -4,10 +4,11 @@
 use crate::dsp;
 use crate::msg::{Msg, Request};
 use crate::scenario::Pattern;
-use crate::sr::{DeviceType, ResponseCode, SrType};
+use crate::sr::{DeviceType, ResponseCode};
 use crate::traffic::{self, StreamState};
-use crate::world::{Kinds, Shared};
-use dccsim_sim::{CounterId, Ctx};
+use crate::user::{self, Answers};
+use crate::world::Shared;
+use dccsim_sim::Ctx;
 
 /// A supplier and the premises it serves.
 #[derive(Debug)]
@@ -18,8 +19,7 @@ pub struct Supplier {
     /// Of those, the premises with a gas meter.
     pub gas: Vec<u32>,
     streams: Vec<StreamState>,
-    /// `sr.rejected{code,sr}` handles, registered on first refusal so unused codes stay out of reports.
-    rejected: [[Option<CounterId>; SrType::ALL.len()]; ResponseCode::REJECTIONS.len() + 1],
+    answers: Answers,
 }
 
 impl Supplier {
@@ -29,7 +29,7 @@ impl Supplier {
             electricity: Vec::new(),
             gas: Vec::new(),
             streams: vec![StreamState::default(); streams],
-            rejected: Default::default(),
+            answers: Answers::default(),
         }
     }
 
@@ -37,6 +37,8 @@ impl Supplier {
         match device {
             DeviceType::Esme => &self.electricity,
             DeviceType::Gsme => &self.gas,
+            // Suppliers' traffic addresses meters only (the loader checks it).
+            DeviceType::Hcalcs | DeviceType::Apc => &[],
         }
     }
 
@@ -93,15 +95,9 @@ impl Supplier {
             device: t.device,
             role: t.role,
             leg: dsp::first_leg(t.sr.category()),
+            arg: 0,
         };
-        let region = shared
-            .population
-            .get(premises)
-            .map(|p| p.region().index())
-            .unwrap_or(3);
-        ctx.count(shared.ids.requested(t.sr, region), 1);
-        ctx.gauge_add(shared.ids.in_flight, 1);
-        ctx.send(Kinds::dsp(), dccsim_sim::SimDuration::ZERO, Msg::AtDsp(req));
+        user::submit(req, shared, ctx);
     }
 
     fn on_response(
@@ -111,25 +107,6 @@ impl Supplier {
         shared: &Shared,
         ctx: &mut Ctx<'_, Msg>,
     ) {
-        ctx.gauge_add(shared.ids.in_flight, -1);
-        if code == ResponseCode::I0 {
-            let region = shared
-                .population
-                .get(req.premises)
-                .expect("completed SRs name real premises")
-                .region()
-                .index();
-            ctx.count(shared.ids.completed(req.sr, region), 1);
-            ctx.record(shared.ids.e2e(req.sr, region), ctx.now().since(req.sent));
-        } else {
-            let slot = &mut self.rejected[code.index()][req.sr.index()];
-            let id = *slot.get_or_insert_with(|| {
-                ctx.metrics().counter(dccsim_sim::metric_name(
-                    "sr.rejected",
-                    &[("code", code.code()), ("sr", req.sr.number())],
-                ))
-            });
-            ctx.count(id, 1);
-        }
+        self.answers.account(req, code, shared, ctx);
     }
 }

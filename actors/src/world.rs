@@ -3,6 +3,7 @@
 
 use crate::csp::Csp;
 use crate::dsp::Dsp;
+use crate::ev::{EvShared, EvWorld};
 use crate::hub::Hub;
 use crate::meter::Meter;
 use crate::msg::Msg;
@@ -26,6 +27,10 @@ impl Kinds {
     pub const HUB: Kind = Kind(3);
     pub const ESME: Kind = Kind(4);
     pub const GSME: Kind = Kind(5);
+    /// An Electricity Distributor running LV feeders (EV load control, `ev::dno`).
+    pub const DNO: Kind = Kind(8);
+    /// An EV charger's HAN device (HCALCS or APC, `ev::charger`).
+    pub const CHARGER: Kind = Kind(9);
 
     #[inline]
     pub fn supplier(i: u16) -> ActorId {
@@ -50,6 +55,14 @@ impl Kinds {
     #[inline]
     pub fn gsme(index: u32) -> ActorId {
         ActorId::new(Self::GSME, index)
+    }
+    #[inline]
+    pub fn dno(i: u16) -> ActorId {
+        ActorId::new(Self::DNO, i as u32)
+    }
+    #[inline]
+    pub fn charger(index: u32) -> ActorId {
+        ActorId::new(Self::CHARGER, index)
     }
 }
 
@@ -143,7 +156,11 @@ impl MetricIds {
         };
         let by_sr = SrType::ALL
             .map(|sr| {
-                if !scenario.traffic.iter().any(|t| t.sr == sr) {
+                let by_dno = scenario
+                    .ev
+                    .as_ref()
+                    .is_some_and(|ev| ev.srs().contains(&sr));
+                if !by_dno && !scenario.traffic.iter().any(|t| t.sr == sr) {
                     return None;
                 }
                 let labels =
@@ -201,9 +218,22 @@ pub struct Shared {
     pub config: Scenario,
     pub population: PopulationTable,
     pub ids: MetricIds,
+    /// The EV feature's chargers and metrics (empty without `[ev]`).
+    pub ev: EvShared,
 }
 
 impl Shared {
+    /// The actor of DCC User `user`: suppliers come first, then DNOs.
+    #[inline]
+    pub fn user_actor(&self, user: u16) -> ActorId {
+        let suppliers = self.config.suppliers.len() as u16;
+        if user < suppliers {
+            Kinds::supplier(user)
+        } else {
+            Kinds::dno(user - suppliers)
+        }
+    }
+
     /// Draws one crossing of the WAN (this region's CSP technology) or the HAN for `sr` and
     /// records it in that hop's flow.
     pub fn crossing(
@@ -233,6 +263,8 @@ pub struct GbWorld {
     pub hubs: Vec<Hub>,
     pub esmes: Vec<Meter>,
     pub gsmes: Vec<Meter>,
+    /// DNOs and EV chargers (empty without `[ev]`).
+    pub ev: EvWorld,
 }
 
 impl World for GbWorld {
@@ -249,6 +281,8 @@ impl World for GbWorld {
             Kinds::HUB => self.hubs[i].handle(msg, shared, ctx),
             Kinds::ESME => self.esmes[i].handle(msg, false, shared, ctx),
             Kinds::GSME => self.gsmes[i].handle(msg, true, shared, ctx),
+            Kinds::DNO => self.ev.dnos[i].handle(msg, shared, ctx),
+            Kinds::CHARGER => self.ev.chargers[i].handle(msg, shared, ctx),
             other => unreachable!("no actor kind {other:?} in the GB world"),
         }
     }
@@ -306,11 +340,14 @@ impl GbWorld {
         kernel.ensure_actors(Kinds::HUB, n);
         kernel.ensure_actors(Kinds::ESME, n);
         kernel.ensure_actors(Kinds::GSME, gsmes.len() as u32);
+        let (ev_shared, mut ev) = EvWorld::build(scenario, n_suppliers as u16, &mut kernel);
         let shared = Shared {
             config: scenario.clone(),
             population: PopulationTable::new(premises),
             ids,
+            ev: ev_shared,
         };
+        ev.start(&shared, &mut kernel);
         for supplier in suppliers.iter_mut() {
             for s in 0..scenario.traffic.len() {
                 let mut ctx = kernel.ctx_for(Kinds::supplier(supplier.index));
@@ -325,6 +362,7 @@ impl GbWorld {
             hubs,
             esmes,
             gsmes,
+            ev,
         };
         (kernel, world)
     }
@@ -333,7 +371,7 @@ impl GbWorld {
     /// `end`, statuses held until `end`) and writes its end-of-run scalars into the metrics. The
     /// foundation world has nothing open, so this is where features hook in.
     pub fn finish(&mut self, kernel: &mut Kernel<Msg>, end: SimTime) {
-        let _ = (kernel, end);
+        self.ev.finish(kernel, end);
     }
 
     /// Service Requests sent and not yet answered: counted, never dropped or called delivered.
@@ -467,6 +505,7 @@ mod tests_support {
                 .into_iter()
                 .map(|s| (s, s.default_trt()))
                 .collect(),
+            ev: None,
             resolved_toml: String::new(),
         }
     }

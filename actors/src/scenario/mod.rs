@@ -13,6 +13,7 @@
 
 pub mod defaults;
 mod error;
+pub mod ev;
 mod model;
 mod overrides;
 mod reader;

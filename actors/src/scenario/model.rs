@@ -30,6 +30,8 @@ pub struct Scenario {
     pub traffic: Vec<Traffic>,
     /// Target Response Time of every SR type (defaults filled in, `[trt]` applied).
     pub trt: BTreeMap<SrType, SimDuration>,
+    /// The EV load-control experiment (`[ev]`, `[feeders]`, `[demand]`, `[dno]`), if any.
+    pub ev: Option<super::ev::Ev>,
     /// The scenario text after `--set` overrides, as TOML: hashed into the manifest.
     pub resolved_toml: String,
 }

@@ -9,7 +9,7 @@ use crate::sr::{DeviceType, Role, SrType};
 use dccsim_sim::SimDuration;
 use std::collections::BTreeMap;
 
-const TOP_LEVEL: [&str; 9] = [
+const TOP_LEVEL: [&str; 13] = [
     "scenario",
     "population",
     "supplier",
@@ -19,6 +19,10 @@ const TOP_LEVEL: [&str; 9] = [
     "devices",
     "traffic",
     "trt",
+    "ev",
+    "feeders",
+    "demand",
+    "dno",
 ];
 
 /// What a scenario needs at the very least, for messages about empty or incomplete files.
@@ -109,6 +113,12 @@ pub(crate) fn scenario(doc: &toml::Table, resolved_toml: String) -> Read<Scenari
     };
     let traffic = read_traffic(&root)?;
     let trt = read_trt(trt.as_ref())?;
+    let ev = super::ev::read(
+        section("ev")?,
+        section("feeders")?,
+        section("demand")?,
+        section("dno")?,
+    )?;
 
     Ok(Scenario {
         name,
@@ -125,6 +135,7 @@ pub(crate) fn scenario(doc: &toml::Table, resolved_toml: String) -> Read<Scenari
         devices,
         traffic,
         trt,
+        ev,
         resolved_toml,
     })
 }
@@ -389,8 +400,18 @@ const DISTS: [(&str, &[&str]); 4] = [
 
 const DIST_EXAMPLE: &str = "{ dist = \"lognormal\", median = \"300ms\", sigma = 0.5 }";
 
+/// The value under `key` of `t` read by `read`, or `default` when absent.
+pub(super) fn optional_field<T>(
+    t: &Table<'_>,
+    key: &str,
+    default: T,
+    read: impl FnOnce(&Field<'_>) -> Read<T>,
+) -> Read<T> {
+    t.get(key).map_or(Ok(default), |f| read(&f))
+}
+
 /// `{ dist = "…", … }`.
-fn dist(f: &Field<'_>) -> Read<Dist> {
+pub(super) fn dist(f: &Field<'_>) -> Read<Dist> {
     if !matches!(f.value, toml::Value::Table(_)) {
         return Err(f.issue(format!(
             "{} must be a distribution such as {DIST_EXAMPLE} or {{ dist = \"const\", value = \
@@ -502,6 +523,12 @@ fn traffic_stream(t: &Table<'_>) -> Read<Traffic> {
             sr_list()
         ))
     })?;
+    if !sr.addresses(DeviceType::Esme) && !sr.addresses(DeviceType::Gsme) {
+        return Err(sr_field.issue(format!(
+            "{} is sent by the DNO to EV chargers (see [dno] policy), not by supplier traffic;              [[traffic]] takes the meter SRs \"1.1.1\", \"4.1.1\" and \"4.6.1\"",
+            sr.number()
+        )));
+    }
     let device = match t.get("device") {
         Some(f) => f.one_of("device", &["esme", "gsme"], DeviceType::from_name)?,
         None => DeviceType::Esme,
