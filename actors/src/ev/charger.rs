@@ -68,7 +68,10 @@ pub struct Charger {
     pub requested: u64,
     pub delivered: u64,
     pub unmet: u64,
-    departure: SimTime,
+    /// The session as drawn at the start: energy wanted (W·µs), stay, start delay.
+    wants: u64,
+    dwell: SimDuration,
+    start_delay: SimDuration,
 }
 
 impl Charger {
@@ -89,13 +92,22 @@ impl Charger {
             requested: 0,
             delivered: 0,
             unmet: 0,
-            departure: SimTime::ZERO,
+            wants: 0,
+            dwell: SimDuration::ZERO,
+            start_delay: SimDuration::ZERO,
         }
     }
 
-    /// Draws the plug-in time and schedules it; called once while the world is built.
+    /// Draws the session (plug-in time, stay, energy, start delay) and schedules the plug-in;
+    /// called once while the world is built, so the sessions are the same under every policy.
     pub fn start(&mut self, ev: &Ev, ctx: &mut Ctx<'_, Msg>) {
-        let arrival = ev.chargers.arrival.sample(&mut ctx.rng());
+        let c = &ev.chargers;
+        let mut rng = ctx.rng();
+        let arrival = c.arrival.sample(&mut rng);
+        self.dwell = c.dwell.sample(&mut rng);
+        let kwh = c.energy_kwh.min + rng.uniform() * (c.energy_kwh.max - c.energy_kwh.min);
+        self.wants = (kwh * WUS_PER_KWH).round() as u64;
+        self.start_delay = SimDuration::from_micros(rng.below(c.start_delay.as_micros() + 1));
         ctx.wake_after(arrival, Msg::Charger(ChargerTimer::PlugIn));
     }
 
@@ -113,14 +125,8 @@ impl Charger {
         let now = ctx.now();
         match msg {
             Msg::Charger(ChargerTimer::PlugIn) => {
-                let mut rng = ctx.rng();
-                let dwell = ev.chargers.dwell.sample(&mut rng);
-                let e = &ev.chargers.energy_kwh;
-                let kwh = e.min + rng.uniform() * (e.max - e.min);
-                let delay =
-                    SimDuration::from_micros(rng.below(ev.chargers.start_delay.as_micros() + 1));
-                self.requested = (kwh * WUS_PER_KWH).round() as u64;
-                self.departure = now.after(dwell);
+                let (dwell, delay) = (self.dwell, self.start_delay);
+                self.requested = self.wants;
                 self.phase = Phase::Waiting;
                 let ids = shared.ev.ids();
                 ctx.count(ids.sessions, 1);
@@ -275,10 +281,5 @@ impl Charger {
         } else {
             0
         }
-    }
-
-    /// When the car leaves (meaningful once plugged in).
-    pub fn departure(&self) -> SimTime {
-        self.departure
     }
 }
