@@ -4,7 +4,7 @@
 use crate::dsp;
 use crate::msg::{Msg, Request};
 use crate::scenario::Pattern;
-use crate::sr::{DeviceType, ResponseCode};
+use crate::sr::DeviceType;
 use crate::traffic::{self, StreamState};
 use crate::user::{self, Answers};
 use crate::world::Shared;
@@ -68,7 +68,7 @@ impl Supplier {
                 self.send_request(stream as usize, shared, ctx);
                 self.schedule_next(stream as usize, shared, ctx);
             }
-            Msg::Response(req, code) => self.on_response(req, code, shared, ctx),
+            Msg::Response(req, code) => self.answers.account(req, code, shared, ctx),
             other => unreachable!("supplier got {other:?}"),
         }
     }
@@ -98,15 +98,5 @@ impl Supplier {
             arg: 0,
         };
         user::submit(req, shared, ctx);
-    }
-
-    fn on_response(
-        &mut self,
-        req: Request,
-        code: ResponseCode,
-        shared: &Shared,
-        ctx: &mut Ctx<'_, Msg>,
-    ) {
-        self.answers.account(req, code, shared, ctx);
     }
 }

@@ -300,3 +300,44 @@ impl EvWorld {
         m.set_scalar("dno.rebound_peak_ratio.max".into(), rebound);
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn load_control_srs_are_the_import_suppliers_alone_in_todays_duis() {
+        let control = [
+            SrType::ActivateAuxiliaryLoad,
+            SrType::DeactivateAuxiliaryLoad,
+            SrType::SetRandomisedOffsetLimit,
+            SrType::SetApcLimit,
+        ];
+        for sr in control {
+            assert!(sr.allows(Role::IS), "{sr}");
+            assert!(!sr.allows(Role::ED), "{sr}: ED needs SECMP0046");
+            assert!(!sr.addresses(DeviceType::Esme), "{sr} is not a meter SR");
+            assert_eq!(
+                Command::of(sr).name(),
+                Command::ALL[Command::of(sr) as usize].name()
+            );
+        }
+        assert!(SrType::DeactivateAuxiliaryLoad.addresses(DeviceType::Hcalcs));
+        assert!(!SrType::DeactivateAuxiliaryLoad.addresses(DeviceType::Apc));
+        assert!(SrType::SetApcLimit.addresses(DeviceType::Apc));
+        assert!(SrType::SetRandomisedOffsetLimit.addresses(DeviceType::Apc));
+        assert!(SrType::ReadInstantaneousImport.allows(Role::ED));
+    }
+
+    #[test]
+    fn chargers_are_found_by_premises() {
+        let shared = EvShared {
+            charger_premises: vec![3, 7, 40],
+            ids: None,
+        };
+        assert_eq!(shared.charger_at(7), Some(1));
+        assert_eq!(shared.charger_at(8), None);
+        assert_eq!(shared.premises_of(2), 40);
+        assert_eq!(EvShared::default().charger_at(0), None);
+    }
+}
