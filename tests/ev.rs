@@ -172,3 +172,26 @@ fn ev_runs_are_deterministic() {
     assert_eq!(a["digest"], b["digest"]);
     assert_ne!(a["digest"], c["digest"]);
 }
+
+/// Default off-peak charging (Smart Charge Points Regulations): cars plugged in during the
+/// weekday 16:00–22:00 peak wait for it to end, so by 22:00 only the few that arrived before
+/// 16:00 have charged.
+#[test]
+fn off_peak_charging_waits_for_the_evening_peak_to_end() {
+    let sets = |off_peak| ["dno.policy=none", "scenario.duration=22h", off_peak];
+    let waiting = run("ev-off-peak", &sets("ev.off_peak=true"));
+    let anytime = run("ev-anytime", &sets("ev.off_peak=false"));
+    let (w, a) = (
+        scalar(&waiting, "ev.energy_delivered_kwh"),
+        scalar(&anytime, "ev.energy_delivered_kwh"),
+    );
+    assert!(
+        a > 1000.0,
+        "without off-peak cars charge in the evening: {a} kWh"
+    );
+    assert!(w < 0.2 * a, "off-peak {w} kWh by 22:00 vs {a} kWh");
+    assert!(
+        scalar(&waiting, "feeder.overload_minutes.total")
+            < scalar(&anytime, "feeder.overload_minutes.total")
+    );
+}
