@@ -419,3 +419,15 @@ fn bad_policy_by_set() {
     assert_refused(&dir, &file, &["--set", "dno.policy=sometimes"], &expected);
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+#[test]
+fn read_interval_without_meter_reads() {
+    let text = with_ev("[ev]\n[dno]\nread_interval = \"5min\"\n");
+    refused_at(
+        "read-interval",
+        &text,
+        23,
+        17,
+        &["`read_interval` in [dno] applies only with monitoring = \"meter-reads\""],
+    );
+}

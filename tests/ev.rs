@@ -195,3 +195,28 @@ fn off_peak_charging_waits_for_the_evening_peak_to_end() {
             < scalar(&anytime, "feeder.overload_minutes.total")
     );
 }
+
+/// With meter reads through the DCC (SR 4.1.1 to every premises every 30 minutes) instead of
+/// substation monitoring, the DNO sees overloads late: control still helps, but far less.
+#[test]
+fn meter_read_monitoring_acts_later_than_substation_monitoring() {
+    let day = "scenario.duration=24h";
+    let none = run("ev-reads-none", &["dno.policy=none", day]);
+    let substation = run("ev-reads-substation", &[day]);
+    let reads = run(
+        "ev-reads",
+        &["dno.monitoring=meter-reads", "dno.read_interval=30min", day],
+    );
+    let minutes = |s: &Value| scalar(s, "feeder.overload_minutes.total");
+    assert!(
+        minutes(&substation) < minutes(&reads) && minutes(&reads) < minutes(&none),
+        "overload minutes: substation {}, meter reads {}, none {}",
+        minutes(&substation),
+        minutes(&reads),
+        minutes(&none)
+    );
+    // Every premises is read at 00:00, 00:30, …, 24:00: 49 rounds.
+    assert_eq!(counter(&reads, "dno.commands{kind=read}"), 3000 * 49);
+    assert_eq!(counter_sum(&substation, "dno.commands{kind=read}"), 0);
+    assert!(counter(&reads, "dno.commands{kind=curtail}") > 0);
+}

@@ -1,15 +1,19 @@
-//! The Electricity Distributor (DNO): watches its LV feeders through substation monitoring and,
-//! by policy, sends load-control Service Requests to EV chargers through the DCC in the ED role.
-//! The commands take the real path (DSP → CSP → hub → HAN → charger), so DCC latency, capacity
-//! and refusals shape the result.
+//! The Electricity Distributor (DNO): watches its LV feeders — through substation monitoring, or
+//! through meter reads sent via the DCC — and, by policy, sends load-control Service Requests to
+//! EV chargers through the DCC in the ED role. Commands and reads take the real path (DSP → CSP
+//! → hub → HAN → device), so DCC latency, capacity and refusals shape the result.
+//!
+//! The DNO owns its feeders' physics too (the true load, for the outputs), but decides only on
+//! what it has seen: with substation monitoring that is the true load at once; with meter reads
+//! it is the sum of the latest reads.
 
 use super::charger::FULL;
 use super::feeder::Feeder;
 use super::{demand, Command};
 use crate::dsp;
 use crate::msg::{Msg, Request};
-use crate::scenario::ev::{Ev, Policy};
-use crate::sr::{ResponseCode, Role, SrType};
+use crate::scenario::ev::{Ev, Monitoring, Policy};
+use crate::sr::{DeviceType, ResponseCode, Role, SrType};
 use crate::user::{self, Answers};
 use crate::world::Shared;
 use dccsim_sim::{Ctx, SimDuration, SimTime};
@@ -23,6 +27,8 @@ pub enum DnoTimer {
     HalfHour,
     /// A feeder's hold time is over: see whether it can be restored.
     Check { feeder: u32 },
+    /// Meter-read monitoring: read every premises' meter (SR 4.1.1).
+    ReadRound,
 }
 
 /// A DNO and the feeders it runs.
@@ -33,21 +39,35 @@ pub struct Dno {
     pub feeders: Vec<Feeder>,
     /// Each charger's feeder.
     charger_feeder: Vec<u32>,
-    /// Each charger's draw, W, as monitoring sees it.
+    /// Each charger's true draw, W.
     draw: Vec<u32>,
+    /// Each charger's draw as the DNO last saw it, W.
+    seen_draw: Vec<u32>,
+    /// Each premises' household scale (the profile times this is its household draw).
+    scales: Vec<f64>,
+    /// Meter-read monitoring: each premises' household draw in its latest read, W.
+    seen_household: Vec<u32>,
     /// Chargers this DNO has switched off (threshold policy).
     off: Vec<bool>,
     answers: Answers,
 }
 
 impl Dno {
-    pub fn new(user: u16, feeders: Vec<Feeder>, charger_feeder: Vec<u32>) -> Self {
+    pub fn new(
+        user: u16,
+        feeders: Vec<Feeder>,
+        charger_feeder: Vec<u32>,
+        scales: Vec<f64>,
+    ) -> Self {
         let n = charger_feeder.len();
         Dno {
             user,
             feeders,
             charger_feeder,
             draw: vec![0; n],
+            seen_draw: vec![0; n],
+            seen_household: Vec::new(),
+            scales,
             off: vec![false; n],
             answers: Answers::default(),
         }
@@ -69,43 +89,109 @@ impl Dno {
             }
             Msg::Dno(DnoTimer::HalfHour) => {
                 let slot = demand::slot(ctx.now());
+                let direct = ev.dno.monitoring == Monitoring::Substation;
                 for f in 0..self.feeders.len() {
                     let feeder = &mut self.feeders[f];
                     feeder.household_w =
                         demand::household_w(&ev.demand.profile_kw, slot, feeder.scale_sum);
-                    self.evaluate(f, ev, shared, ctx);
+                    self.changed(f, direct, ev, shared, ctx);
                 }
                 let next = demand::to_next_slot(ctx.now());
                 ctx.wake_after(next, Msg::Dno(DnoTimer::HalfHour));
             }
             Msg::Dno(DnoTimer::Check { feeder }) => {
                 self.feeders[feeder as usize].check_at = None;
-                self.evaluate(feeder as usize, ev, shared, ctx);
+                self.decide(feeder as usize, ev, shared, ctx);
+            }
+            Msg::Dno(DnoTimer::ReadRound) => {
+                let Monitoring::MeterReads { interval } = ev.dno.monitoring else {
+                    unreachable!("read rounds only with meter-read monitoring")
+                };
+                if self.seen_household.is_empty() {
+                    self.seen_household = vec![0; self.scales.len()];
+                }
+                for f in 0..self.feeders.len() {
+                    for p in self.feeders[f].premises.clone() {
+                        self.send(
+                            p,
+                            SrType::ReadInstantaneousImport,
+                            DeviceType::Esme,
+                            0,
+                            shared,
+                            ctx,
+                        );
+                    }
+                }
+                ctx.wake_after(interval, Msg::Dno(DnoTimer::ReadRound));
             }
             Msg::ChargerDraw { charger, watts } => {
                 let c = charger as usize;
                 let f = self.charger_feeder[c] as usize;
                 let feeder = &mut self.feeders[f];
-                let old = self.draw[c];
+                feeder.ev_w = feeder.ev_w + watts as u64 - self.draw[c] as u64;
                 self.draw[c] = watts;
-                feeder.ev_w = feeder.ev_w + watts as u64 - old as u64;
-                if self.off[c] {
-                    feeder.off_draw_w = feeder.off_draw_w + watts as u64 - old as u64;
+                let direct = ev.dno.monitoring == Monitoring::Substation;
+                if direct {
+                    self.see_draw(c, watts);
                 }
-                self.evaluate(f, ev, shared, ctx);
+                self.changed(f, direct, ev, shared, ctx);
             }
             Msg::Response(req, code) => self.on_response(req, code, shared, ctx),
             other => unreachable!("DNO got {other:?}"),
         }
     }
 
-    /// Monitoring sees feeder `f`'s new load; the policy may act on it.
-    fn evaluate(&mut self, f: usize, ev: &Ev, shared: &Shared, ctx: &mut Ctx<'_, Msg>) {
-        let now = ctx.now();
-        let ids = shared.ev.ids();
-        self.feeders[f].observe(now, ids.overloaded, ctx);
-        let feeder = &self.feeders[f];
-        if now < feeder.retry_at {
+    /// Feeder `f`'s physical load has changed: record it; with substation monitoring (`direct`)
+    /// the DNO sees it at once and may act.
+    fn changed(
+        &mut self,
+        f: usize,
+        direct: bool,
+        ev: &Ev,
+        shared: &Shared,
+        ctx: &mut Ctx<'_, Msg>,
+    ) {
+        let feeder = &mut self.feeders[f];
+        feeder.observe(ctx.now(), shared.ev.ids().overloaded, ctx);
+        if direct {
+            feeder.seen_household_w = feeder.household_w;
+            debug_assert_eq!(feeder.seen_ev_w, feeder.ev_w);
+            self.decide(f, ev, shared, ctx);
+        }
+    }
+
+    /// The DNO now sees charger `c` drawing `watts`.
+    fn see_draw(&mut self, c: usize, watts: u32) {
+        let feeder = &mut self.feeders[self.charger_feeder[c] as usize];
+        let old = self.seen_draw[c] as u64;
+        feeder.seen_ev_w = feeder.seen_ev_w + watts as u64 - old;
+        if self.off[c] {
+            feeder.off_draw_w = feeder.off_draw_w + watts as u64 - old;
+        }
+        self.seen_draw[c] = watts;
+    }
+
+    /// A meter read of premises `p` is answered: the DNO sees its household and charger draw as
+    /// they are now, and may act on the feeder's new total.
+    fn read(&mut self, p: u32, ev: &Ev, shared: &Shared, ctx: &mut Ctx<'_, Msg>) {
+        let f = self.feeders.partition_point(|f| f.premises.end <= p);
+        let slot = demand::slot(ctx.now());
+        let household =
+            demand::household_w(&ev.demand.profile_kw, slot, self.scales[p as usize]) as u32;
+        let feeder = &mut self.feeders[f];
+        debug_assert!(feeder.premises.contains(&p));
+        feeder.seen_household_w =
+            feeder.seen_household_w + household as u64 - self.seen_household[p as usize] as u64;
+        self.seen_household[p as usize] = household;
+        if let Some(c) = shared.ev.charger_at(p) {
+            self.see_draw(c as usize, self.draw[c as usize]);
+        }
+        self.decide(f, ev, shared, ctx);
+    }
+
+    /// The policy looks at what the DNO has seen of feeder `f`.
+    fn decide(&mut self, f: usize, ev: &Ev, shared: &Shared, ctx: &mut Ctx<'_, Msg>) {
+        if ctx.now() < self.feeders[f].retry_at {
             return;
         }
         match ev.dno.policy {
@@ -131,10 +217,10 @@ impl Dno {
             for k in 0..n {
                 let i = (start + k) % n;
                 let c = range.start + i;
-                if self.off[c as usize] || self.draw[c as usize] == 0 {
+                if self.off[c as usize] || self.seen_draw[c as usize] == 0 {
                     continue;
                 }
-                let draw = self.draw[c as usize] as u64;
+                let draw = self.seen_draw[c as usize] as u64;
                 self.off[c as usize] = true;
                 let feeder = &mut self.feeders[f];
                 feeder.off_draw_w += draw;
@@ -160,7 +246,7 @@ impl Dno {
             for c in feeder.chargers.clone() {
                 if self.off[c as usize] {
                     self.off[c as usize] = false;
-                    self.feeders[f].off_draw_w -= self.draw[c as usize] as u64;
+                    self.feeders[f].off_draw_w -= self.seen_draw[c as usize] as u64;
                     self.command(c, SrType::ActivateAuxiliaryLoad, 0, ev, shared, ctx);
                 }
             }
@@ -182,13 +268,13 @@ impl Dno {
             return;
         }
         let step = ((ev.dno.step * FULL as f64).round() as u16).max(1);
-        let (load, level) = (feeder.load_w(), feeder.level);
+        let (load, level, ev_w) = (feeder.seen_w(), feeder.level, feeder.seen_ev_w);
         let new = if load > feeder.share_w(ev.dno.curtail_at) {
-            if feeder.ev_w == 0 || level == 0 {
+            if ev_w == 0 || level == 0 {
                 return;
             }
             let need = load - feeder.share_w(ev.dno.restore_below);
-            let keep = feeder.ev_w.saturating_sub(need) as f64 / feeder.ev_w as f64;
+            let keep = ev_w.saturating_sub(need) as f64 / ev_w as f64;
             let fit = ((level as f64 * keep) as u16 / step) * step;
             fit.min(level.saturating_sub(step))
         } else if level < FULL && load <= feeder.share_w(ev.dno.restore_below) {
@@ -233,12 +319,26 @@ impl Dno {
         shared: &Shared,
         ctx: &mut Ctx<'_, Msg>,
     ) {
+        let premises = shared.ev.premises_of(c);
+        self.send(premises, sr, ev.chargers.device, arg, shared, ctx);
+    }
+
+    /// Sends `sr` to `device` at `premises` through the DCC, in the ED role.
+    fn send(
+        &mut self,
+        premises: u32,
+        sr: SrType,
+        device: DeviceType,
+        arg: u16,
+        shared: &Shared,
+        ctx: &mut Ctx<'_, Msg>,
+    ) {
         let req = Request {
             sent: ctx.now(),
-            premises: shared.ev.premises_of(c),
+            premises,
             user: self.user,
             sr,
-            device: ev.chargers.device,
+            device,
             role: Role::ED,
             leg: dsp::first_leg(sr.category()),
             arg,
@@ -262,6 +362,14 @@ impl Dno {
             .ev
             .as_ref()
             .expect("DNOs exist only with [ev]");
+        if req.sr == SrType::ReadInstantaneousImport {
+            if code == ResponseCode::I0 {
+                self.read(req.premises, ev, shared, ctx);
+            } else {
+                ctx.count(shared.ev.ids().refused[Command::Read as usize], 1);
+            }
+            return;
+        }
         let c = shared
             .ev
             .charger_at(req.premises)
@@ -276,7 +384,7 @@ impl Dno {
             SrType::DeactivateAuxiliaryLoad if refused && self.off[c as usize] => {
                 self.off[c as usize] = false;
                 let feeder = &mut self.feeders[f];
-                feeder.off_draw_w -= self.draw[c as usize] as u64;
+                feeder.off_draw_w -= self.seen_draw[c as usize] as u64;
                 feeder.curtailed -= 1;
             }
             SrType::SetApcLimit => {

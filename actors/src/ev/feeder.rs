@@ -13,11 +13,18 @@ pub struct Feeder {
     pub rating_w: u64,
     /// Sum of its premises' household scales: household load = profile × this.
     pub scale_sum: f64,
-    /// Its chargers' indices (premises are split into feeders in order, so they are contiguous).
+    /// Its premises (premises are split into feeders in order, so they are contiguous).
+    pub premises: Range<u32>,
+    /// Its chargers' indices (contiguous too).
     pub chargers: Range<u32>,
+    /// The physical load: households and chargers, W.
     pub household_w: u64,
     pub ev_w: u64,
-    /// Draw of chargers the DNO has switched off whose command has not acted yet.
+    /// The load as the DNO last saw it (the same with substation monitoring; the sum of the
+    /// latest meter reads with meter-read monitoring), W.
+    pub seen_household_w: u64,
+    pub seen_ev_w: u64,
+    /// Seen draw of chargers the DNO has switched off (until it sees them stop).
     pub off_draw_w: u64,
     overloaded_since: Option<SimTime>,
     /// Time spent above the rating so far (open interval not included), µs.
@@ -48,13 +55,16 @@ pub struct Feeder {
 }
 
 impl Feeder {
-    pub fn new(rating_w: u64, scale_sum: f64, chargers: Range<u32>) -> Self {
+    pub fn new(rating_w: u64, scale_sum: f64, premises: Range<u32>, chargers: Range<u32>) -> Self {
         Feeder {
             rating_w,
             scale_sum,
+            premises,
             chargers,
             household_w: 0,
             ev_w: 0,
+            seen_household_w: 0,
+            seen_ev_w: 0,
             off_draw_w: 0,
             overloaded_since: None,
             overload_us: 0,
@@ -77,9 +87,14 @@ impl Feeder {
         self.household_w + self.ev_w
     }
 
+    /// The load as the DNO sees it.
+    pub fn seen_w(&self) -> u64 {
+        self.seen_household_w + self.seen_ev_w
+    }
+
     /// The load the DNO expects once its pending switch-offs have acted.
     pub fn expected_w(&self) -> u64 {
-        self.load_w() - self.off_draw_w
+        self.seen_w() - self.off_draw_w
     }
 
     /// Records the load after a change at `now`: overload intervals (and the count of overloaded

@@ -43,14 +43,17 @@ pub enum Command {
     Limit,
     /// 7.12: set its randomised offset limit.
     Offset,
+    /// 4.1.1: read a premises' meter (meter-read monitoring).
+    Read,
 }
 
 impl Command {
-    const ALL: [Command; 4] = [
+    const ALL: [Command; 5] = [
         Command::Curtail,
         Command::Restore,
         Command::Limit,
         Command::Offset,
+        Command::Read,
     ];
 
     pub fn name(self) -> &'static str {
@@ -59,6 +62,7 @@ impl Command {
             Command::Restore => "restore",
             Command::Limit => "limit",
             Command::Offset => "offset",
+            Command::Read => "read",
         }
     }
 
@@ -68,7 +72,8 @@ impl Command {
             SrType::ActivateAuxiliaryLoad => Command::Restore,
             SrType::SetApcLimit => Command::Limit,
             SrType::SetRandomisedOffsetLimit => Command::Offset,
-            other => unreachable!("{other} is not a load-control SR"),
+            SrType::ReadInstantaneousImport => Command::Read,
+            other => unreachable!("the DNO does not send {other}"),
         }
     }
 }
@@ -78,8 +83,8 @@ impl Command {
 pub struct EvIds {
     pub sessions: CounterId,
     pub unmet_sessions: CounterId,
-    pub commands: [CounterId; 4],
-    pub refused: [CounterId; 4],
+    pub commands: [CounterId; 5],
+    pub refused: [CounterId; 5],
     /// `dno.control`: from the DNO's decision to the charger acting on it.
     pub control: FlowId,
     /// `feeders.overloaded`: feeders above their rating now.
@@ -145,6 +150,7 @@ impl EvWorld {
         let mut chargers = Vec::new();
         let mut charger_premises = Vec::new();
         let mut charger_feeder = Vec::new();
+        let mut scales = Vec::with_capacity(n as usize);
         let mut first = 0u32;
         while first < n {
             let f = feeders.len() as u32;
@@ -163,7 +169,9 @@ impl EvWorld {
                 let fast = rng.chance(ev.chargers.fast_share);
                 let z: f64 = StandardNormal.sample(&mut rng);
                 // Log-normal with mean 1: exp(σZ − σ²/2).
-                scale_sum += libm::exp(sigma * z - sigma * sigma / 2.0);
+                let scale = libm::exp(sigma * z - sigma * sigma / 2.0);
+                scale_sum += scale;
+                scales.push(scale);
                 if has_ev {
                     chargers.push(Charger::new(p, f, if fast { 7400 } else { 3700 }));
                     charger_premises.push(p);
@@ -173,6 +181,7 @@ impl EvWorld {
             feeders.push(Feeder::new(
                 rating_w,
                 scale_sum,
+                first..end,
                 first_charger..chargers.len() as u32,
             ));
             first = end;
@@ -217,7 +226,7 @@ impl EvWorld {
             charger_premises,
             ids: Some(ids),
         };
-        let dno = Dno::new(n_suppliers, feeders, charger_feeder);
+        let dno = Dno::new(n_suppliers, feeders, charger_feeder, scales);
         (
             shared,
             EvWorld {
@@ -239,6 +248,9 @@ impl EvWorld {
             let mut ctx = kernel.ctx_for(Kinds::dno(i as u16));
             ctx.wake_after(dccsim_sim::SimDuration::ZERO, Msg::Dno(DnoTimer::Setup));
             ctx.wake_after(dccsim_sim::SimDuration::ZERO, Msg::Dno(DnoTimer::HalfHour));
+            if ev.srs().contains(&SrType::ReadInstantaneousImport) {
+                ctx.wake_after(dccsim_sim::SimDuration::ZERO, Msg::Dno(DnoTimer::ReadRound));
+            }
         }
     }
 

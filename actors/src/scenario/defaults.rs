@@ -164,6 +164,9 @@ pub const HOUSEHOLD_PROFILE_KW: [f64; 48] = [
 /// `[demand] variation` \[U\]: sigma of each premises' log-normal scale on the profile.
 pub const HOUSEHOLD_VARIATION: f64 = 0.3;
 
+/// `[dno] read_interval` \[U\]: with meter-read monitoring, every premises is read every 15 minutes.
+pub const DNO_READ_INTERVAL: SimDuration = SimDuration::from_secs(15 * 60);
+
 /// `[dno] curtail_at` \[U\]: act when load passes 95% of the rating.
 pub const DNO_CURTAIL_AT: f64 = 0.95;
 

@@ -99,10 +99,21 @@ impl Policy {
     }
 }
 
-/// `[dno]`: the Electricity Distributor, watching its feeders through substation monitoring.
+/// How the DNO learns its feeders' loads.
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub enum Monitoring {
+    /// Substation monitoring: every change of load (and which chargers draw) at once.
+    Substation,
+    /// Meter reads through the DCC: every `interval`, SR 4.1.1 to every premises' ESME; the DNO
+    /// sees a premises' import (household and charger) when its read is answered.
+    MeterReads { interval: SimDuration },
+}
+
+/// `[dno]`: the Electricity Distributor and how it runs its feeders.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Dno {
     pub policy: Policy,
+    pub monitoring: Monitoring,
     /// Models SECMP0046: the DSP admits the ED role for the load-control SRs. Off, ED is not
     /// eligible for them (today's DUIS) and every command is refused.
     pub secmp0046: bool,
@@ -132,6 +143,9 @@ impl Ev {
             ],
             Policy::Proportional => vec![SrType::SetApcLimit],
         };
+        if let Monitoring::MeterReads { .. } = self.dno.monitoring {
+            srs.push(SrType::ReadInstantaneousImport);
+        }
         if self.dno.restore_offset > SimDuration::ZERO {
             srs.push(SrType::SetRandomisedOffsetLimit);
         }
@@ -298,6 +312,7 @@ fn read_demand(t: Option<&Table<'_>>) -> Read<Demand> {
 fn read_dno(t: Option<&Table<'_>>, device: DeviceType) -> Read<Dno> {
     let mut dno = Dno {
         policy: Policy::None,
+        monitoring: Monitoring::Substation,
         secmp0046: false,
         curtail_at: defaults::DNO_CURTAIL_AT,
         restore_below: defaults::DNO_RESTORE_BELOW,
@@ -311,6 +326,8 @@ fn read_dno(t: Option<&Table<'_>>, device: DeviceType) -> Read<Dno> {
     };
     t.check_keys(&[
         "policy",
+        "monitoring",
+        "read_interval",
         "secmp0046",
         "curtail_at",
         "restore_below",
@@ -336,6 +353,31 @@ fn read_dno(t: Option<&Table<'_>>, device: DeviceType) -> Read<Dno> {
                 device.name()
             )));
         }
+    }
+    let meter_reads = optional_field(t, "monitoring", false, |f| {
+        f.one_of("monitoring", &["substation", "meter-reads"], |s| match s {
+            "substation" => Some(false),
+            "meter-reads" => Some(true),
+            _ => None,
+        })
+    })?;
+    let interval = optional_field(t, "read_interval", defaults::DNO_READ_INTERVAL, |f| {
+        let d = f.duration()?;
+        if d < SimDuration::from_secs(60) {
+            return Err(f.issue(format!(
+                "{} must be at least \"1min\" (every premises is read each time), found {d}",
+                f.what
+            )));
+        }
+        Ok(d)
+    })?;
+    if meter_reads {
+        dno.monitoring = Monitoring::MeterReads { interval };
+    } else if let Some(f) = t.get("read_interval") {
+        return Err(f.issue(format!(
+            "{} applies only with monitoring = \"meter-reads\"",
+            f.what
+        )));
     }
     dno.secmp0046 = optional_field(t, "secmp0046", false, boolean)?;
     let ratio = |key: &str, default: f64| {
