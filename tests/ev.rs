@@ -85,6 +85,28 @@ fn threshold_control_removes_overloads_and_cars_still_charge() {
         unmet * 50 <= sessions,
         "{unmet} of {sessions} cars left below target"
     );
+    let series: Vec<&str> = none["series"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|v| v.as_str())
+        .collect();
+    assert_eq!(
+        series
+            .iter()
+            .filter(|n| n.starts_with("feeder.load_kw{feeder="))
+            .count(),
+        5,
+        "the five most stressed feeders get a load series: {series:?}"
+    );
+    assert!(series.contains(&"feeders.overloaded"));
+    assert!(
+        none["gauges_final"]["feeders.overloaded"]
+            .as_i64()
+            .is_some(),
+        "{}",
+        none["gauges_final"]
+    );
     let control = &threshold["latency"]["dno.control"];
     assert!(control["count"].as_u64().unwrap() >= curtail);
     assert!(control["within_trt"].as_f64().unwrap() > 0.99);
