@@ -75,14 +75,15 @@ impl Dsp {
     /// A worker has processed `req`: refuse it, send it on, or answer the User. A successful
     /// response fires its SR's SMI trigger (if any) before the User hears of it.
     fn finish(&mut self, mut req: Request, shared: &Shared, ctx: &mut Ctx<'_, Msg>) {
-        let user = Kinds::supplier(req.user);
+        let user = shared.user_actor(req.user);
         match req.leg {
             Leg::Inbound => {
                 let code = self.fire(&req, ctx);
                 ctx.send(user, SimDuration::ZERO, Msg::Response(req, code))
             }
             Leg::Transform | Leg::Outbound => {
-                if let Err(code) = admission::check(&req, &self.smi) {
+                let granted = crate::ev::grants(shared, req.sr, req.role);
+                if let Err(code) = admission::check(&req, &self.smi, granted) {
                     ctx.send(user, SimDuration::ZERO, Msg::Response(req, code));
                     return;
                 }

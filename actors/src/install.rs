@@ -323,5 +323,8 @@ fn bit(device: DeviceType) -> u8 {
         DeviceType::Hub => HUB,
         DeviceType::Esme => ESME,
         DeviceType::Gsme => GSME,
+        DeviceType::Hcalcs | DeviceType::Apc => {
+            unreachable!("installation waves fit hubs and meters, not EV chargers")
+        }
     }
 }

@@ -3,8 +3,8 @@
 use crate::hub;
 use crate::msg::Msg;
 use crate::sr::SrType;
-use crate::world::{Hop, Kinds, Shared};
-use dccsim_sim::{Ctx, SimDuration};
+use crate::world::Shared;
+use dccsim_sim::Ctx;
 
 /// A meter's own state: what it has been asked to do.
 #[derive(Copy, Clone, Debug, Default)]
@@ -28,6 +28,10 @@ impl Meter {
             SrType::ReadInstantaneousImport | SrType::RetrieveDailyReadLog => {
                 self.reads = self.reads.wrapping_add(1)
             }
+            SrType::ActivateAuxiliaryLoad
+            | SrType::DeactivateAuxiliaryLoad
+            | SrType::SetRandomisedOffsetLimit
+            | SrType::SetApcLimit => unreachable!("the DSP routes {} to chargers", req.sr),
             // Commissioning and firmware commands: the meter only answers (its SMI status is
             // the DSP's business).
             _ => {}
@@ -37,19 +41,6 @@ impl Meter {
         } else {
             &shared.config.devices.esme_response
         };
-        let region = shared
-            .population
-            .get(self.premises)
-            .expect("a meter's premises exists")
-            .region();
-        let response = respond.sample(&mut ctx.rng());
-        ctx.record(shared.ids.hop(req.sr, region, Hop::Device), response);
-        let han = shared.crossing(Hop::Han, req.sr, region, ctx);
-        let delay = SimDuration::from_micros(response.as_micros() + han.as_micros());
-        ctx.send(
-            Kinds::hub(self.premises),
-            delay,
-            Msg::AtHub(hub::reply(req)),
-        );
+        hub::answer(req, self.premises, respond, shared, ctx);
     }
 }

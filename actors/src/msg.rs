@@ -1,5 +1,6 @@
 //! The one message type of the GB world and the Service Request it carries.
 
+use crate::ev::{ChargerTimer, DnoTimer};
 use crate::sr::{DeviceType, ResponseCode, Role, SrType};
 use dccsim_sim::SimTime;
 
@@ -22,13 +23,16 @@ pub struct Request {
     /// Target premises (its hub and meters share this index). May name no real premises: the
     /// DSP then refuses it with E19.
     pub premises: u32,
-    /// Index of the sending supplier.
+    /// Index of the sending DCC User: suppliers first, then DNOs (see `Shared::user_actor`).
     pub user: u16,
     pub sr: SrType,
     pub device: DeviceType,
     /// Role the User sent it in.
     pub role: Role,
     pub leg: Leg,
+    /// The SR's one parameter where it has one (7.13: the power limit in thousandths of the
+    /// charger's rating); 0 otherwise. Fits in the struct's padding.
+    pub arg: u16,
 }
 
 /// Every message of the GB world (32 bytes: checked by a unit test).
@@ -54,6 +58,12 @@ pub enum Msg {
     NextInstall { wave: u16 },
     /// A step of the Central Products List: SECAS, extracts, the DSP's apply window.
     Cpl(crate::cpl::CplMsg),
+    /// An EV charger's own timer (plug-in, start, full, departure, delayed switch-on).
+    Charger(ChargerTimer),
+    /// A charger's draw changed: the DNO's substation monitoring sees it at once.
+    ChargerDraw { charger: u32, watts: u32 },
+    /// A DNO's own timer (household demand steps, restoration checks).
+    Dno(DnoTimer),
 }
 
 #[cfg(test)]

@@ -115,3 +115,86 @@ pub const CPL_SPEC_VERSION: &str = "SMETS2 v5.1";
 
 /// `[[cpl_entry]] gbcs_version`: the GBCS version an entry's devices speak.
 pub const CPL_GBCS_VERSION: &str = "3.2";
+
+// EV load control over LV feeders (SECMP0046): `[ev]`, `[feeders]`, `[demand]`, `[dno]`.
+
+/// `[ev] uptake` \[U\]: half the premises have an EV charger (My Electric Avenue studied 40–70%).
+pub const EV_UPTAKE: f64 = 0.5;
+
+/// `[ev] fast_share` \[U\]: share of chargers rated 7.4 kW; the rest are 3.7 kW.
+pub const EV_FAST_SHARE: f64 = 0.7;
+
+/// `[ev] arrival` \[U\]: plug-in time from midnight, log-normal median 18:00, sigma 0.08 (about
+/// two thirds of cars between 16:40 and 19:30).
+pub const EV_ARRIVAL: Dist = Dist::LogNormal {
+    median: SimDuration::from_hours(18),
+    sigma: 0.08,
+};
+
+/// `[ev] dwell` \[U\]: time plugged in, log-normal median 13 h, sigma 0.2 (Electric Nation: more
+/// than 12 h on average).
+pub const EV_DWELL: Dist = Dist::LogNormal {
+    median: SimDuration::from_hours(13),
+    sigma: 0.2,
+};
+
+/// `[ev] energy_kwh` \[U\]: energy wanted per session, uniform 4–20 kWh (cars usually arrive more
+/// than half charged).
+pub const EV_ENERGY_KWH: crate::scenario::ev::Uniform = crate::scenario::ev::Uniform {
+    min: 4.0,
+    max: 20.0,
+};
+
+/// `[ev] start_delay`: random delay up to 600 s before a session starts (Smart Charge Points
+/// Regulations 2021).
+pub const EV_START_DELAY: SimDuration = SimDuration::from_secs(600);
+
+/// `[ev] response` \[U\]: a charger's time to act on a command and answer, as an ESME's.
+pub const CHARGER_RESPONSE: Dist = ESME_RESPONSE;
+
+/// `[feeders] customers` \[U\]: premises per LV feeder, uniform 40–100 (tens to ~100).
+pub const FEEDER_CUSTOMERS: (u32, u32) = (40, 100);
+
+/// `[feeders] rating_kw` \[U\]: feeder rating, uniform 150–275 kW (300 mm² cable ~275 kVA).
+pub const FEEDER_RATING_KW: crate::scenario::ev::Uniform = crate::scenario::ev::Uniform {
+    min: 150.0,
+    max: 275.0,
+};
+
+/// `[feeders] series`: the five most stressed feeders get a load series.
+pub const FEEDER_SERIES: u32 = 5;
+
+/// `[demand] profile_kw` \[U\]: a winter weekday after-diversity household profile, kW per
+/// half-hour from midnight, peaking at 1.4 kW around 18:00 (CLNR: ~1.5 kW for large groups,
+/// peak 16:00–20:00).
+pub const HOUSEHOLD_PROFILE_KW: [f64; 48] = [
+    0.45, 0.40, 0.36, 0.33, 0.31, 0.30, 0.30, 0.30, 0.31, 0.33, 0.36, 0.42, // 00:00–05:30
+    0.50, 0.62, 0.72, 0.78, 0.76, 0.70, 0.64, 0.60, 0.58, 0.57, 0.57, 0.58, // 06:00–11:30
+    0.60, 0.60, 0.57, 0.55, 0.55, 0.57, 0.62, 0.72, 0.88, 1.05, 1.22, 1.35, // 12:00–17:30
+    1.40, 1.38, 1.30, 1.20, 1.10, 1.02, 0.95, 0.88, 0.80, 0.70, 0.60, 0.52, // 18:00–23:30
+];
+
+/// `[demand] variation` \[U\]: sigma of each premises' log-normal scale on the profile.
+pub const HOUSEHOLD_VARIATION: f64 = 0.3;
+
+/// `[dno] read_interval` \[U\]: with meter-read monitoring, every premises is read every 15 minutes.
+pub const DNO_READ_INTERVAL: SimDuration = SimDuration::from_secs(15 * 60);
+
+/// `[dno] curtail_at` \[U\]: act when load passes 95% of the rating.
+pub const DNO_CURTAIL_AT: f64 = 0.95;
+
+/// `[dno] restore_below` \[U\]: curtail down to, and restore below, 80% of the rating.
+pub const DNO_RESTORE_BELOW: f64 = 0.8;
+
+/// `[dno] hold` \[U\]: at least 30 minutes between a curtailment and a restoration.
+pub const DNO_HOLD: SimDuration = SimDuration::from_secs(30 * 60);
+
+/// `[dno] restore_offset`: randomised offset limit set with SR 7.12, 600 s (as DCP 204's meter
+/// randomisation).
+pub const DNO_RESTORE_OFFSET: SimDuration = SimDuration::from_secs(600);
+
+/// `[dno] step` \[U\]: proportional limits move in quarters of the charger's rating.
+pub const DNO_STEP: f64 = 0.25;
+
+/// `[dno] rebound_window`: load up to 15 minutes after a restoration counts as its rebound.
+pub const DNO_REBOUND_WINDOW: SimDuration = SimDuration::from_secs(15 * 60);

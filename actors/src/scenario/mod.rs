@@ -14,6 +14,7 @@
 mod cpl;
 pub mod defaults;
 mod error;
+pub mod ev;
 mod expect;
 mod inventory;
 mod model;

@@ -10,7 +10,7 @@ use crate::timeline::Date;
 use dccsim_sim::SimDuration;
 use std::collections::BTreeMap;
 
-const TOP_LEVEL: [&str; 16] = [
+const TOP_LEVEL: [&str; 20] = [
     "scenario",
     "population",
     "supplier",
@@ -27,6 +27,10 @@ const TOP_LEVEL: [&str; 16] = [
     "cpl",
     "cpl_entry",
     "timeline",
+    "ev",
+    "feeders",
+    "demand",
+    "dno",
 ];
 
 /// What a scenario needs at the very least, for messages about empty or incomplete files.
@@ -140,6 +144,16 @@ pub(crate) fn scenario(doc: &toml::Table, resolved_toml: String) -> Read<Scenari
         start,
     )?;
     super::cpl::list_models(&mut device_models, &cpl);
+    let ev = super::ev::read(
+        section("ev")?,
+        section("feeders")?,
+        section("demand")?,
+        section("dno")?,
+    )?;
+    if let Some(ev) = &ev {
+        // Every charger's load-control device is a Device Model on the SMI.
+        super::inventory::ensure_model(&mut device_models, ev.device_model_type());
+    }
 
     Ok(Scenario {
         name,
@@ -159,6 +173,7 @@ pub(crate) fn scenario(doc: &toml::Table, resolved_toml: String) -> Read<Scenari
         device_models,
         installs,
         cpl,
+        ev,
         resolved_toml,
         sweep,
         expect,
@@ -435,6 +450,16 @@ const DISTS: [(&str, &[&str]); 4] = [
 
 const DIST_EXAMPLE: &str = "{ dist = \"lognormal\", median = \"300ms\", sigma = 0.5 }";
 
+/// The value under `key` of `t` read by `read`, or `default` when absent.
+pub(super) fn optional_field<T>(
+    t: &Table<'_>,
+    key: &str,
+    default: T,
+    read: impl FnOnce(&Field<'_>) -> Read<T>,
+) -> Read<T> {
+    t.get(key).map_or(Ok(default), |f| read(&f))
+}
+
 /// `{ dist = "…", … }`.
 pub(super) fn dist(f: &Field<'_>) -> Read<Dist> {
     if !matches!(f.value, toml::Value::Table(_)) {
@@ -548,6 +573,13 @@ fn traffic_stream(t: &Table<'_>) -> Read<Traffic> {
             sr_list()
         ))
     })?;
+    if !sr.addresses(DeviceType::Esme) && !sr.addresses(DeviceType::Gsme) {
+        return Err(sr_field.issue(format!(
+            "{} is sent by the DNO to EV chargers (see [dno] policy), not by supplier traffic; \
+             [[traffic]] takes the SRs addressed to meters",
+            sr.number()
+        )));
+    }
     let device = match t.get("device") {
         Some(f) => f.one_of("device", &["esme", "gsme"], DeviceType::from_name)?,
         None => DeviceType::Esme,
