@@ -50,7 +50,7 @@ impl Dsp {
         let wait = ctx.now().since(arrived);
         ctx.record(shared.ids.dsp_wait, wait);
         let dist = match req.leg {
-            Leg::Inbound => &shared.config.dsp.response_service_time,
+            Leg::Inbound | Leg::NoAnswer => &shared.config.dsp.response_service_time,
             Leg::Transform | Leg::Outbound => &shared.config.dsp.service_time,
         };
         let service = dist.sample(&mut ctx.rng());
@@ -67,6 +67,11 @@ impl Dsp {
                 user,
                 SimDuration::ZERO,
                 Msg::Response(req, ResponseCode::I0),
+            ),
+            Leg::NoAnswer => ctx.send(
+                user,
+                SimDuration::ZERO,
+                Msg::Response(req, ResponseCode::E21),
             ),
             Leg::Transform | Leg::Outbound => {
                 if let Some(code) = authorise(&req, shared) {

@@ -11,6 +11,7 @@
 pub mod csp;
 pub mod dist;
 pub mod dsp;
+pub mod han;
 pub mod hub;
 pub mod meter;
 pub mod msg;

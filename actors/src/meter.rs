@@ -4,7 +4,7 @@ use crate::hub;
 use crate::msg::Msg;
 use crate::sr::SrType;
 use crate::world::{Hop, Kinds, Shared};
-use dccsim_sim::{Ctx, SimDuration};
+use dccsim_sim::Ctx;
 
 /// A meter's own state: what it has been asked to do.
 #[derive(Copy, Clone, Debug, Default)]
@@ -18,7 +18,8 @@ pub struct Meter {
 }
 
 impl Meter {
-    /// Acts on a command and answers through the hub after its response time plus the HAN hop.
+    /// Acts on a command and answers through the hub after its response time (the hub times the
+    /// HAN crossing back).
     pub fn handle(&mut self, msg: Msg, gas: bool, shared: &Shared, ctx: &mut Ctx<'_, Msg>) {
         let Msg::AtDevice(req) = msg else {
             unreachable!("meter got {msg:?}")
@@ -41,11 +42,9 @@ impl Meter {
             .region();
         let response = respond.sample(&mut ctx.rng());
         ctx.record(shared.ids.hop(req.sr, region, Hop::Device), response);
-        let han = shared.crossing(Hop::Han, req.sr, region, ctx);
-        let delay = SimDuration::from_micros(response.as_micros() + han.as_micros());
         ctx.send(
             Kinds::hub(self.premises),
-            delay,
+            response,
             Msg::AtHub(hub::reply(req)),
         );
     }

@@ -185,22 +185,32 @@ pub enum ResponseCode {
     E3,
     /// E19: the device is not in the Smart Metering Inventory.
     E19,
+    /// E21: no response from the device (the hub gave up after its last HAN retry, or the device
+    /// never joined the HAN).
+    E21,
 }
 
 impl ResponseCode {
-    pub const REJECTIONS: [ResponseCode; 2] = [ResponseCode::E3, ResponseCode::E19];
+    pub const REJECTIONS: [ResponseCode; 3] =
+        [ResponseCode::E3, ResponseCode::E19, ResponseCode::E21];
 
     pub fn code(self) -> &'static str {
         match self {
             ResponseCode::I0 => "I0",
             ResponseCode::E3 => "E3",
             ResponseCode::E19 => "E19",
+            ResponseCode::E21 => "E21",
         }
     }
 
     pub fn from_code(code: &str) -> Option<ResponseCode> {
-        [ResponseCode::I0, ResponseCode::E3, ResponseCode::E19]
-            .into_iter()
+        [
+            ResponseCode::I0,
+            ResponseCode::E3,
+            ResponseCode::E19,
+            ResponseCode::E21,
+        ]
+        .into_iter()
             .find(|c| c.code() == code)
     }
 
@@ -212,6 +222,10 @@ impl ResponseCode {
             }
             ResponseCode::E19 => {
                 "Refused: the device is not known to the DCC's Smart Metering Inventory."
+            }
+            ResponseCode::E21 => {
+                "Failed: no response from the device; the hub could not reach it over the Home \
+                 Area Network."
             }
         }
     }

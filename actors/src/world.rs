@@ -3,6 +3,7 @@
 
 use crate::csp::Csp;
 use crate::dsp::Dsp;
+use crate::han::{self, Building, Channel, HanIds, HubLink};
 use crate::hub::Hub;
 use crate::meter::Meter;
 use crate::msg::Msg;
@@ -26,6 +27,8 @@ impl Kinds {
     pub const HUB: Kind = Kind(3);
     pub const ESME: Kind = Kind(4);
     pub const GSME: Kind = Kind(5);
+    /// A multi-dwelling building's shared HAN (issue 5).
+    pub const BUILDING: Kind = Kind(11);
 
     #[inline]
     pub fn supplier(i: u16) -> ActorId {
@@ -50,6 +53,10 @@ impl Kinds {
     #[inline]
     pub fn gsme(index: u32) -> ActorId {
         ActorId::new(Self::GSME, index)
+    }
+    #[inline]
+    pub fn building(index: u32) -> ActorId {
+        ActorId::new(Self::BUILDING, index)
     }
 }
 
@@ -201,11 +208,12 @@ pub struct Shared {
     pub config: Scenario,
     pub population: PopulationTable,
     pub ids: MetricIds,
+    pub han: HanIds,
 }
 
 impl Shared {
-    /// Draws one crossing of the WAN (this region's CSP technology) or the HAN for `sr` and
-    /// records it in that hop's flow.
+    /// Draws one crossing of the WAN (this region's CSP technology) for `sr` and records it in
+    /// that hop's flow. (HAN crossings, with their losses and retries, are `han`'s.)
     pub fn crossing(
         &self,
         hop: Hop,
@@ -215,8 +223,8 @@ impl Shared {
     ) -> SimDuration {
         let dist = match hop {
             Hop::Wan => &self.config.csp.get(region).latency,
-            Hop::Han => &self.config.han.latency,
             Hop::Csp | Hop::Device => unreachable!("{hop:?} is a stay, not a crossing"),
+            Hop::Han => unreachable!("the HAN is crossed by han::channel::cross"),
         };
         let d = dist.sample(&mut ctx.rng());
         ctx.record(self.ids.hop(sr, region, hop), d);
@@ -233,6 +241,7 @@ pub struct GbWorld {
     pub hubs: Vec<Hub>,
     pub esmes: Vec<Meter>,
     pub gsmes: Vec<Meter>,
+    pub buildings: Vec<Building>,
 }
 
 impl World for GbWorld {
@@ -249,6 +258,7 @@ impl World for GbWorld {
             Kinds::HUB => self.hubs[i].handle(msg, shared, ctx),
             Kinds::ESME => self.esmes[i].handle(msg, false, shared, ctx),
             Kinds::GSME => self.gsmes[i].handle(msg, true, shared, ctx),
+            Kinds::BUILDING => self.buildings[i].handle(msg, shared, ctx),
             other => unreachable!("no actor kind {other:?} in the GB world"),
         }
     }
@@ -290,7 +300,11 @@ impl GbWorld {
                 });
                 gsmes.len() as u32 - 1
             });
-            hubs.push(Hub { region, gsme });
+            hubs.push(Hub {
+                region,
+                gsme,
+                link: HubLink::house(Channel::from_index(0), false, false),
+            });
             esmes.push(Meter {
                 premises: i,
                 ..Meter::default()
@@ -306,10 +320,16 @@ impl GbWorld {
         kernel.ensure_actors(Kinds::HUB, n);
         kernel.ensure_actors(Kinds::ESME, n);
         kernel.ensure_actors(Kinds::GSME, gsmes.len() as u32);
+        let han = han::install(scenario, &mut kernel);
+        for (hub, link) in hubs.iter_mut().zip(han.links) {
+            hub.link = link;
+        }
+        kernel.ensure_actors(Kinds::BUILDING, han.buildings.len() as u32);
         let shared = Shared {
             config: scenario.clone(),
             population: PopulationTable::new(premises),
             ids,
+            han: han.ids,
         };
         for supplier in suppliers.iter_mut() {
             for s in 0..scenario.traffic.len() {
@@ -325,6 +345,7 @@ impl GbWorld {
             hubs,
             esmes,
             gsmes,
+            buildings: han.buildings,
         };
         (kernel, world)
     }
@@ -333,7 +354,8 @@ impl GbWorld {
     /// `end`, statuses held until `end`) and writes its end-of-run scalars into the metrics. The
     /// foundation world has nothing open, so this is where features hook in.
     pub fn finish(&mut self, kernel: &mut Kernel<Msg>, end: SimTime) {
-        let _ = (kernel, end);
+        let _ = end;
+        han::finish(&self.buildings, &mut kernel.metrics);
     }
 
     /// Service Requests sent and not yet answered: counted, never dropped or called delivered.
@@ -426,6 +448,7 @@ mod tests_support {
             },
             han: Han {
                 latency: lognormal(250, 0.5),
+                radio: Default::default(),
             },
             devices: Devices {
                 esme_response: lognormal(500, 0.4),

@@ -76,6 +76,16 @@ impl<M: Copy> Ctx<'_, M> {
             .stream(self.me.raw() as u64, &mut self.clock.draws)
     }
 
+    /// A second stream of this actor, kept apart for one concern (`purpose`), whose draw count
+    /// the actor stores itself: draws taken for that concern never shift the actor's main stream
+    /// (nor the other way round), so one concern's numbers cannot depend on another's.
+    #[inline]
+    pub fn side_rng<'b>(&'b mut self, purpose: u16, draws: &'b mut u64) -> StreamRng<'b> {
+        // Builder streams use 1 << 32 | purpose; side streams start at 2 << 32.
+        let stream = ((2 + purpose as u64) << 32) | self.me.raw() as u64;
+        self.streams.stream(stream, draws)
+    }
+
     #[inline]
     pub fn count(&mut self, c: CounterId, n: u64) {
         self.metrics.add(c, n);

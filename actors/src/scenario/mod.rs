@@ -13,6 +13,7 @@
 
 pub mod defaults;
 mod error;
+mod han;
 mod model;
 mod overrides;
 mod reader;
@@ -22,6 +23,7 @@ mod validate;
 mod tests;
 
 pub use error::ScenarioError;
+pub use han::{HanRadio, MAX_FLATS_PER_BUILDING};
 pub use model::*;
 
 use reader::{Issue, Path, Seg};

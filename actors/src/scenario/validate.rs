@@ -1,6 +1,7 @@
 //! From the parsed TOML tree to a validated [`Scenario`]: the schema, its defaults and its rules.
 
 use super::defaults;
+use super::han::{read_radio, HAN_KEYS};
 use super::model::*;
 use super::reader::{list, number, suggest, Field, Issue, Read, Table};
 use crate::dist::Dist;
@@ -91,7 +92,8 @@ pub(crate) fn scenario(doc: &toml::Table, resolved_toml: String) -> Read<Scenari
     let dsp = read_dsp(dsp.as_ref())?;
     let csp = read_csps(csp.as_ref())?;
     let han = Han {
-        latency: optional_dist(han.as_ref(), &["latency"], "latency", defaults::HAN_LATENCY)?,
+        latency: optional_dist(han.as_ref(), &HAN_KEYS, "latency", defaults::HAN_LATENCY)?,
+        radio: read_radio(han.as_ref())?,
     };
     let devices = Devices {
         esme_response: optional_dist(
@@ -390,7 +392,7 @@ const DISTS: [(&str, &[&str]); 4] = [
 const DIST_EXAMPLE: &str = "{ dist = \"lognormal\", median = \"300ms\", sigma = 0.5 }";
 
 /// `{ dist = "…", … }`.
-fn dist(f: &Field<'_>) -> Read<Dist> {
+pub(super) fn dist(f: &Field<'_>) -> Read<Dist> {
     if !matches!(f.value, toml::Value::Table(_)) {
         return Err(f.issue(format!(
             "{} must be a distribution such as {DIST_EXAMPLE} or {{ dist = \"const\", value = \

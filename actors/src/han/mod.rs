@@ -1,0 +1,271 @@
+//! The Home Area Network (DOMAIN §7, SECMP0012): houses and multi-dwelling buildings, ZigBee
+//! channels and their interference, lost sends with retries and E21, Alt HAN and Shared HAN
+//! reach, joining at install, and the channel-selection policy of buildings' hubs.
+//!
+//! [`install`] lays out the buildings, plans their channels by the scenario's policy and joins
+//! every hub's devices; at run time a house's hub crosses its own HAN ([`link`]) and a flat's hub
+//! hands its messages to its [`building`] actor, which holds the channels its hubs share.
+
+pub mod building;
+pub mod channel;
+pub mod link;
+pub mod policy;
+
+pub use building::{Building, Flat, Reach};
+pub use channel::{Channel, Crossing, CHANNELS, CHANNELS_2G4};
+pub use link::{Dwelling, HubLink};
+pub use policy::Policy;
+
+use crate::msg::Msg;
+use crate::scenario::Scenario;
+use dccsim_sim::{metric_name, CounterId, FlowId, Kernel, Metrics, SimDuration};
+
+/// Builder stream purposes (numbers no other feature uses): the layout of houses and buildings,
+/// the buildings' channel plans, and the joins of houses and of flats, kept apart so that a
+/// house's numbers never depend on the policy.
+const LAYOUT_STREAM: u32 = 0x4841_0001;
+const PLAN_STREAM: u32 = 0x4841_0002;
+const HOUSE_JOIN_STREAM: u32 = 0x4841_0003;
+const FLAT_JOIN_STREAM: u32 = 0x4841_0004;
+/// Draws reserved for one premises' join in its join stream.
+const JOIN_DRAWS_PER_PREMISES: u64 = 1 << 16;
+
+/// Metric handles of the HAN, by [`Dwelling`].
+#[derive(Clone, Debug)]
+pub struct HanIds {
+    /// `han.hop{building}`: one delivered crossing, retries included.
+    pub hop: [FlowId; 2],
+    /// `han.retries{building}`: sends after the first.
+    pub retries: [CounterId; 2],
+    /// `han.gave_up{building}`: crossings lost after the last retry (each one an E21).
+    pub gave_up: [CounterId; 2],
+    /// `han.channel_changes{building}`: moves by the re-scan rule.
+    pub channel_changes: [CounterId; 2],
+    /// `han.not_joined{building}`: requests for devices that never joined (each one an E21).
+    pub not_joined: [CounterId; 2],
+}
+
+impl HanIds {
+    fn register(m: &mut Metrics) -> Self {
+        let by = |m: &mut Metrics, name: &str| {
+            Dwelling::ALL.map(|d| m.counter(metric_name(name, &[("building", d.name())])))
+        };
+        HanIds {
+            hop: Dwelling::ALL
+                .map(|d| m.flow(metric_name("han.hop", &[("building", d.name())]), None)),
+            retries: by(m, "han.retries"),
+            gave_up: by(m, "han.gave_up"),
+            channel_changes: by(m, "han.channel_changes"),
+            not_joined: by(m, "han.not_joined"),
+        }
+    }
+}
+
+/// The HAN as installed: each hub's link (indexed by premises) and the buildings.
+pub struct Installed {
+    pub links: Vec<HubLink>,
+    pub buildings: Vec<Building>,
+    pub ids: HanIds,
+}
+
+/// Lays out houses and buildings for the scenario's premises, plans each building's channels by
+/// the policy, and joins every hub's devices to its HAN; counts `han.join{building,policy,result}`
+/// and records `han.join_time{building}`.
+pub fn install(scenario: &Scenario, kernel: &mut Kernel<Msg>) -> Installed {
+    let radio = &scenario.han.radio;
+    let latency = &scenario.han.latency;
+    let n = scenario.population.premises;
+    let ids = HanIds::register(&mut kernel.metrics);
+
+    // Layout: walk the premises; each building takes a run of consecutive premises.
+    let (lo, hi) = radio.flats_per_building;
+    let mean_flats = f64::from(lo + hi) / 2.0;
+    let s = radio.flat_share;
+    // A run starts a building with chance q, so that flats are `s` of premises on average.
+    let q = if s >= 1.0 {
+        1.0
+    } else {
+        s / (s + mean_flats * (1.0 - s))
+    };
+    let mut layout_draws = 0;
+    let mut houses: Vec<(u32, bool)> = Vec::new();
+    let mut buildings: Vec<Building> = Vec::new();
+    let mut i = 0u32;
+    while i < n {
+        let mut rng = kernel.builder_rng(LAYOUT_STREAM, &mut layout_draws);
+        if rng.chance(q) {
+            let size = (lo + rng.below(u64::from(hi - lo + 1)) as u32).min(n - i);
+            let shared_han = rng.chance(radio.shared_han_share);
+            let flats = (0..size)
+                .map(|_| {
+                    let dual = rng.chance(radio.dual_band_share);
+                    let needs = rng.chance(radio.needs_alt_han);
+                    let alt = rng.chance(radio.alt_han_share);
+                    let reach = match (needs, shared_han, alt) {
+                        (false, _, _) => Reach::Direct,
+                        (true, true, _) => Reach::SharedHan,
+                        (true, false, true) => Reach::AltHan,
+                        (true, false, false) => Reach::Unreachable,
+                    };
+                    Flat::new(dual, reach)
+                })
+                .collect();
+            buildings.push(Building {
+                first: i,
+                flats,
+                occupancy: [0; CHANNELS],
+            });
+            i += size;
+        } else {
+            houses.push((i, rng.chance(radio.dual_band_share)));
+            i += 1;
+        }
+    }
+
+    // Channel plans, building by building.
+    let mut plan_draws = 0;
+    for b in &mut buildings {
+        let on_air: Vec<usize> = (0..b.flats.len()).filter(|&k| b.flats[k].on_air()).collect();
+        let dual: Vec<bool> = on_air.iter().map(|&k| b.flats[k].dual_band).collect();
+        let (channels, occupancy) = policy::plan(
+            radio.policy,
+            radio,
+            &dual,
+            &mut kernel.builder_rng(PLAN_STREAM, &mut plan_draws),
+        );
+        for (&k, c) in on_air.iter().zip(channels) {
+            b.flats[k].channel = c;
+        }
+        b.occupancy = occupancy;
+    }
+
+    // Joins.
+    let policy = radio.policy.name();
+    let join_ids = Dwelling::ALL.map(|d| {
+        ["ok", "failed"].map(|result| {
+            kernel.metrics.counter(metric_name(
+                "han.join",
+                &[("building", d.name()), ("policy", policy), ("result", result)],
+            ))
+        })
+    });
+    let join_time = Dwelling::ALL.map(|d| {
+        kernel
+            .metrics
+            .flow(metric_name("han.join_time", &[("building", d.name())]), None)
+    });
+    let mut links = vec![HubLink::house(Channel::from_index(0), false, false); n as usize];
+    let mut joined_count = [0u64; 2];
+    // One join: its exchanges on a channel with this loss chance, its draws from the premises'
+    // own slot of its join stream; `None` if it failed.
+    let join_stream = |d: Dwelling| match d {
+        Dwelling::Flat => FLAT_JOIN_STREAM,
+        Dwelling::House => HOUSE_JOIN_STREAM,
+    };
+    let try_join = |kernel: &mut Kernel<Msg>, d: Dwelling, draws: &mut u64, busy: f64, relayed| {
+        let mut rng = kernel.builder_rng(join_stream(d), draws);
+        channel::join(radio, latency, busy, relayed, &mut rng)
+    };
+    let mut joined = |kernel: &mut Kernel<Msg>, d: Dwelling, t: Option<SimDuration>| {
+        let ok = t.is_some();
+        kernel.metrics.add(join_ids[d as usize][usize::from(!ok)], 1);
+        if let Some(t) = t {
+            kernel.metrics.record(join_time[d as usize], t);
+            joined_count[d as usize] += 1;
+        }
+        ok
+    };
+    // Houses: the quietest channel; a failed join re-scans (the same channel: a house has no
+    // neighbours) and tries once more.
+    for &(premises, dual) in &houses {
+        let c = policy::quietest(radio, dual);
+        let busy = channel::busy(radio, c, 0, 0);
+        let mut draws = u64::from(premises) * JOIN_DRAWS_PER_PREMISES;
+        let t = try_join(kernel, Dwelling::House, &mut draws, busy, false)
+            .or_else(|| try_join(kernel, Dwelling::House, &mut draws, busy, false));
+        let ok = joined(kernel, Dwelling::House, t);
+        links[premises as usize] = HubLink::house(c, dual, ok);
+    }
+    // Flats, building by building in install order: a failed join makes the hub re-scan (the
+    // re-scan rule) and try once more on the channel it moves to.
+    let mut needs_reach = 0u64;
+    let mut flats = 0u64;
+    for (index, b) in buildings.iter_mut().enumerate() {
+        for k in 0..b.flats.len() {
+            let premises = b.first + k as u32;
+            let f = b.flats[k];
+            flats += 1;
+            needs_reach += u64::from(f.reach != Reach::Direct);
+            let mut t = None;
+            if f.on_air() {
+                let mut draws = u64::from(premises) * JOIN_DRAWS_PER_PREMISES;
+                let relayed = f.reach.relayed();
+                let busy = channel::busy_for_member(radio, &b.occupancy, f.channel);
+                t = try_join(kernel, Dwelling::Flat, &mut draws, busy, relayed);
+                if t.is_none() {
+                    b.occupancy[f.channel.index()] -= 1;
+                    let mut rng = kernel.builder_rng(PLAN_STREAM, &mut plan_draws);
+                    let c = policy::rescan(radio.policy, radio, &b.occupancy, f.dual_band, &mut rng);
+                    b.occupancy[c.index()] += 1;
+                    if c != f.channel {
+                        b.flats[k].channel = c;
+                        kernel.metrics.add(ids.channel_changes[Dwelling::Flat as usize], 1);
+                    }
+                    let busy = channel::busy_for_member(radio, &b.occupancy, c);
+                    t = try_join(kernel, Dwelling::Flat, &mut draws, busy, relayed);
+                }
+            }
+            let ok = joined(kernel, Dwelling::Flat, t);
+            links[premises as usize] = HubLink::flat(index as u32, ok);
+        }
+    }
+
+    let all = f64::from(n);
+    let m = &mut kernel.metrics;
+    m.set_scalar("han.flat_share".into(), flats as f64 / all);
+    m.set_scalar("han.buildings".into(), buildings.len() as f64);
+    // Premises the standard HAN cannot reach: unreachable without Alt HAN (or a Shared HAN).
+    m.set_scalar("han.unreachable_without_alt_han_share".into(), needs_reach as f64 / all);
+    // Premises whose devices did not join, after Alt HAN, Shared HAN and join failures.
+    let joined = joined_count[0] + joined_count[1];
+    m.set_scalar("han.unreachable_share".into(), (u64::from(n) - joined) as f64 / all);
+    Installed {
+        links,
+        buildings,
+        ids,
+    }
+}
+
+/// End of run: how many hubs share a channel in each building, after every re-scan:
+/// `han.hubs_per_channel{hubs=k}` counts (building, channel) pairs with `k` hubs on the air, and
+/// the scalars `han.max_hubs_per_channel` (worst building) and `han.max_hubs_per_channel.mean`
+/// (mean over buildings of each one's most shared channel).
+pub fn finish(buildings: &[Building], metrics: &mut Metrics) {
+    let mut pairs: std::collections::BTreeMap<u16, u64> = Default::default();
+    let (mut worst, mut sum_max, mut counted) = (0u16, 0u64, 0u64);
+    for b in buildings {
+        for &n in b.occupancy.iter().filter(|&&n| n > 0) {
+            *pairs.entry(n).or_default() += 1;
+        }
+        let max = b.occupancy.iter().copied().max().unwrap_or(0);
+        if max > 0 {
+            worst = worst.max(max);
+            sum_max += u64::from(max);
+            counted += 1;
+        }
+    }
+    for (hubs, count) in pairs {
+        let id = metrics.counter(metric_name(
+            "han.hubs_per_channel",
+            &[("hubs", &hubs.to_string())],
+        ));
+        metrics.add(id, count);
+    }
+    metrics.set_scalar("han.max_hubs_per_channel".into(), f64::from(worst));
+    let mean = if counted == 0 {
+        0.0
+    } else {
+        sum_max as f64 / counted as f64
+    };
+    metrics.set_scalar("han.max_hubs_per_channel.mean".into(), mean);
+}
