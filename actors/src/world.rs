@@ -320,10 +320,7 @@ impl GbWorld {
         kernel.ensure_actors(Kinds::HUB, n);
         kernel.ensure_actors(Kinds::ESME, n);
         kernel.ensure_actors(Kinds::GSME, gsmes.len() as u32);
-        let han = han::install(scenario, &mut kernel);
-        for (hub, link) in hubs.iter_mut().zip(han.links) {
-            hub.link = link;
-        }
+        let han = han::install(scenario, &mut kernel, &mut hubs);
         kernel.ensure_actors(Kinds::BUILDING, han.buildings.len() as u32);
         let shared = Shared {
             config: scenario.clone(),

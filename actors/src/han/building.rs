@@ -62,9 +62,25 @@ pub struct Building {
     pub flats: Vec<Flat>,
     /// Hubs on the air on each channel.
     pub occupancy: Occupancy,
+    /// Draws taken from the building's re-scan side stream: re-scans draw apart from crossings,
+    /// so a re-scan rule that draws (energy scan) or not (coordinated) leaves crossings alone.
+    rescan_draws: u64,
 }
 
+/// Purpose of a building's re-scan side stream.
+const RESCAN_SIDE_STREAM: u16 = 1;
+
 impl Building {
+    /// A building of `flats` from premises `first` on, before its channel plan.
+    pub fn new(first: u32, flats: Vec<Flat>) -> Self {
+        Building {
+            first,
+            flats,
+            occupancy: [0; channel::CHANNELS],
+            rescan_draws: 0,
+        }
+    }
+
     /// The flat of `premises`.
     #[inline]
     fn flat_index(&self, premises: u32) -> usize {
@@ -111,7 +127,7 @@ impl Building {
             radio,
             &self.occupancy,
             self.flats[k].dual_band,
-            &mut ctx.rng(),
+            &mut ctx.side_rng(RESCAN_SIDE_STREAM, &mut self.rescan_draws),
         );
         self.occupancy[new.index()] += 1;
         if new != old {

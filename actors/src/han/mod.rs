@@ -16,19 +16,19 @@ pub use channel::{Channel, Crossing, CHANNELS, CHANNELS_2G4};
 pub use link::{Dwelling, HubLink};
 pub use policy::Policy;
 
+use crate::hub::Hub;
 use crate::msg::Msg;
-use crate::scenario::Scenario;
-use dccsim_sim::{metric_name, CounterId, FlowId, Kernel, Metrics, SimDuration};
+use crate::scenario::{HanRadio, Scenario};
+use dccsim_sim::{metric_name, CounterId, FlowId, Kernel, Metrics};
 
 /// Builder stream purposes (numbers no other feature uses): the layout of houses and buildings,
 /// the buildings' channel plans, and the joins of houses and of flats, kept apart so that a
-/// house's numbers never depend on the policy.
+/// house's numbers never depend on the policy (houses draw only from the layout and house-join
+/// streams, in premises order).
 const LAYOUT_STREAM: u32 = 0x4841_0001;
 const PLAN_STREAM: u32 = 0x4841_0002;
 const HOUSE_JOIN_STREAM: u32 = 0x4841_0003;
 const FLAT_JOIN_STREAM: u32 = 0x4841_0004;
-/// Draws reserved for one premises' join in its join stream.
-const JOIN_DRAWS_PER_PREMISES: u64 = 1 << 16;
 
 /// Metric handles of the HAN, by [`Dwelling`].
 #[derive(Clone, Debug)]
@@ -61,23 +61,45 @@ impl HanIds {
     }
 }
 
-/// The HAN as installed: each hub's link (indexed by premises) and the buildings.
+/// The HAN as installed: the buildings and the metric handles.
 pub struct Installed {
-    pub links: Vec<HubLink>,
     pub buildings: Vec<Building>,
     pub ids: HanIds,
 }
 
 /// Lays out houses and buildings for the scenario's premises, plans each building's channels by
-/// the policy, and joins every hub's devices to its HAN; counts `han.join{building,policy,result}`
-/// and records `han.join_time{building}`.
-pub fn install(scenario: &Scenario, kernel: &mut Kernel<Msg>) -> Installed {
+/// the policy, joins every hub's devices to its HAN and sets each hub's link; counts
+/// `han.join{building,policy,result}` and records `han.join_time{building=flat}`.
+///
+/// A flat's join is simulated exchange by exchange (its time depends on the channel); a house's
+/// is decided by one draw with the same probability (a house's channel hears only the
+/// background), which keeps install fast at GB scale.
+pub fn install(scenario: &Scenario, kernel: &mut Kernel<Msg>, hubs: &mut [Hub]) -> Installed {
     let radio = &scenario.han.radio;
     let latency = &scenario.han.latency;
     let n = scenario.population.premises;
+    debug_assert_eq!(hubs.len(), n as usize);
     let ids = HanIds::register(&mut kernel.metrics);
+    let policy = radio.policy.name();
+    let join_ids = Dwelling::ALL.map(|d| {
+        ["ok", "failed"].map(|result| {
+            kernel.metrics.counter(metric_name(
+                "han.join",
+                &[("building", d.name()), ("policy", policy), ("result", result)],
+            ))
+        })
+    });
+    let flat_join_time = kernel.metrics.flow(
+        metric_name("han.join_time", &[("building", Dwelling::Flat.name())]),
+        None,
+    );
+    let mut joined = [0u64; 2];
+    let mut count_join = |kernel: &mut Kernel<Msg>, d: Dwelling, ok: bool| {
+        kernel.metrics.add(join_ids[d as usize][usize::from(!ok)], 1);
+        joined[d as usize] += u64::from(ok);
+    };
 
-    // Layout: walk the premises; each building takes a run of consecutive premises.
+    // Layout: walk the premises; a building takes a run of consecutive premises, a house one.
     let (lo, hi) = radio.flats_per_building;
     let mean_flats = f64::from(lo + hi) / 2.0;
     let s = radio.flat_share;
@@ -87,8 +109,8 @@ pub fn install(scenario: &Scenario, kernel: &mut Kernel<Msg>) -> Installed {
     } else {
         s / (s + mean_flats * (1.0 - s))
     };
-    let mut layout_draws = 0;
-    let mut houses: Vec<(u32, bool)> = Vec::new();
+    let house_join = house_join_chance(radio);
+    let (mut layout_draws, mut house_draws) = (0, 0);
     let mut buildings: Vec<Building> = Vec::new();
     let mut i = 0u32;
     while i < n {
@@ -110,98 +132,45 @@ pub fn install(scenario: &Scenario, kernel: &mut Kernel<Msg>) -> Installed {
                     Flat::new(dual, reach)
                 })
                 .collect();
-            buildings.push(Building {
-                first: i,
-                flats,
-                occupancy: [0; CHANNELS],
-            });
+            buildings.push(Building::new(i, flats));
             i += size;
         } else {
-            houses.push((i, rng.chance(radio.dual_band_share)));
+            // A house: the quietest channel, whatever the buildings' policy.
+            let dual = rng.chance(radio.dual_band_share);
+            let c = policy::quietest(radio, dual);
+            let ok = kernel
+                .builder_rng(HOUSE_JOIN_STREAM, &mut house_draws)
+                .chance(house_join[usize::from(dual)]);
+            count_join(kernel, Dwelling::House, ok);
+            hubs[i as usize].link = HubLink::house(c, dual, ok);
             i += 1;
         }
     }
 
-    // Channel plans, building by building.
-    let mut plan_draws = 0;
-    for b in &mut buildings {
+    // Channel plans and joins, building by building in install order. A failed join makes the
+    // hub re-scan (the re-scan rule) and try once more on the channel it moves to.
+    let (mut plan_draws, mut join_draws) = (0, 0);
+    let mut needs_reach = 0u64;
+    let mut flats = 0u64;
+    for (index, b) in buildings.iter_mut().enumerate() {
         let on_air: Vec<usize> = (0..b.flats.len()).filter(|&k| b.flats[k].on_air()).collect();
         let dual: Vec<bool> = on_air.iter().map(|&k| b.flats[k].dual_band).collect();
-        let (channels, occupancy) = policy::plan(
-            radio.policy,
-            radio,
-            &dual,
-            &mut kernel.builder_rng(PLAN_STREAM, &mut plan_draws),
-        );
+        let mut rng = kernel.builder_rng(PLAN_STREAM, &mut plan_draws);
+        let (channels, occupancy) = policy::plan(radio.policy, radio, &dual, &mut rng);
         for (&k, c) in on_air.iter().zip(channels) {
             b.flats[k].channel = c;
         }
         b.occupancy = occupancy;
-    }
-
-    // Joins.
-    let policy = radio.policy.name();
-    let join_ids = Dwelling::ALL.map(|d| {
-        ["ok", "failed"].map(|result| {
-            kernel.metrics.counter(metric_name(
-                "han.join",
-                &[("building", d.name()), ("policy", policy), ("result", result)],
-            ))
-        })
-    });
-    let join_time = Dwelling::ALL.map(|d| {
-        kernel
-            .metrics
-            .flow(metric_name("han.join_time", &[("building", d.name())]), None)
-    });
-    let mut links = vec![HubLink::house(Channel::from_index(0), false, false); n as usize];
-    let mut joined_count = [0u64; 2];
-    // One join: its exchanges on a channel with this loss chance, its draws from the premises'
-    // own slot of its join stream; `None` if it failed.
-    let join_stream = |d: Dwelling| match d {
-        Dwelling::Flat => FLAT_JOIN_STREAM,
-        Dwelling::House => HOUSE_JOIN_STREAM,
-    };
-    let try_join = |kernel: &mut Kernel<Msg>, d: Dwelling, draws: &mut u64, busy: f64, relayed| {
-        let mut rng = kernel.builder_rng(join_stream(d), draws);
-        channel::join(radio, latency, busy, relayed, &mut rng)
-    };
-    let mut joined = |kernel: &mut Kernel<Msg>, d: Dwelling, t: Option<SimDuration>| {
-        let ok = t.is_some();
-        kernel.metrics.add(join_ids[d as usize][usize::from(!ok)], 1);
-        if let Some(t) = t {
-            kernel.metrics.record(join_time[d as usize], t);
-            joined_count[d as usize] += 1;
-        }
-        ok
-    };
-    // Houses: the quietest channel; a failed join re-scans (the same channel: a house has no
-    // neighbours) and tries once more.
-    for &(premises, dual) in &houses {
-        let c = policy::quietest(radio, dual);
-        let busy = channel::busy(radio, c, 0, 0);
-        let mut draws = u64::from(premises) * JOIN_DRAWS_PER_PREMISES;
-        let t = try_join(kernel, Dwelling::House, &mut draws, busy, false)
-            .or_else(|| try_join(kernel, Dwelling::House, &mut draws, busy, false));
-        let ok = joined(kernel, Dwelling::House, t);
-        links[premises as usize] = HubLink::house(c, dual, ok);
-    }
-    // Flats, building by building in install order: a failed join makes the hub re-scan (the
-    // re-scan rule) and try once more on the channel it moves to.
-    let mut needs_reach = 0u64;
-    let mut flats = 0u64;
-    for (index, b) in buildings.iter_mut().enumerate() {
         for k in 0..b.flats.len() {
-            let premises = b.first + k as u32;
             let f = b.flats[k];
             flats += 1;
             needs_reach += u64::from(f.reach != Reach::Direct);
             let mut t = None;
             if f.on_air() {
-                let mut draws = u64::from(premises) * JOIN_DRAWS_PER_PREMISES;
                 let relayed = f.reach.relayed();
                 let busy = channel::busy_for_member(radio, &b.occupancy, f.channel);
-                t = try_join(kernel, Dwelling::Flat, &mut draws, busy, relayed);
+                let mut rng = kernel.builder_rng(FLAT_JOIN_STREAM, &mut join_draws);
+                t = channel::join(radio, latency, busy, relayed, &mut rng);
                 if t.is_none() {
                     b.occupancy[f.channel.index()] -= 1;
                     let mut rng = kernel.builder_rng(PLAN_STREAM, &mut plan_draws);
@@ -212,11 +181,15 @@ pub fn install(scenario: &Scenario, kernel: &mut Kernel<Msg>) -> Installed {
                         kernel.metrics.add(ids.channel_changes[Dwelling::Flat as usize], 1);
                     }
                     let busy = channel::busy_for_member(radio, &b.occupancy, c);
-                    t = try_join(kernel, Dwelling::Flat, &mut draws, busy, relayed);
+                    let mut rng = kernel.builder_rng(FLAT_JOIN_STREAM, &mut join_draws);
+                    t = channel::join(radio, latency, busy, relayed, &mut rng);
                 }
             }
-            let ok = joined(kernel, Dwelling::Flat, t);
-            links[premises as usize] = HubLink::flat(index as u32, ok);
+            if let Some(t) = t {
+                kernel.metrics.record(flat_join_time, t);
+            }
+            count_join(kernel, Dwelling::Flat, t.is_some());
+            hubs[(b.first + k as u32) as usize].link = HubLink::flat(index as u32, t.is_some());
         }
     }
 
@@ -227,13 +200,27 @@ pub fn install(scenario: &Scenario, kernel: &mut Kernel<Msg>) -> Installed {
     // Premises the standard HAN cannot reach: unreachable without Alt HAN (or a Shared HAN).
     m.set_scalar("han.unreachable_without_alt_han_share".into(), needs_reach as f64 / all);
     // Premises whose devices did not join, after Alt HAN, Shared HAN and join failures.
-    let joined = joined_count[0] + joined_count[1];
+    let joined = joined[0] + joined[1];
     m.set_scalar("han.unreachable_share".into(), (u64::from(n) - joined) as f64 / all);
-    Installed {
-        links,
-        buildings,
-        ids,
-    }
+    Installed { buildings, ids }
+}
+
+/// The chance that a house's hub joins (single-band, dual-band): every crossing of every
+/// exchange through within its retries, on its quietest channel, with one more try after a
+/// failed one (the re-scan finds the same channel: a house has no neighbours).
+fn house_join_chance(radio: &HanRadio) -> [f64; 2] {
+    [false, true].map(|dual| {
+        let lost = channel::busy(radio, policy::quietest(radio, dual), 0, 0);
+        let mut all_lost = 1.0;
+        for _ in 0..=radio.retries {
+            all_lost *= lost;
+        }
+        let mut once = 1.0;
+        for _ in 0..radio.join_exchanges * 2 {
+            once *= 1.0 - all_lost;
+        }
+        1.0 - (1.0 - once) * (1.0 - once)
+    })
 }
 
 /// End of run: how many hubs share a channel in each building, after every re-scan:
