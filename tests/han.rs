@@ -51,10 +51,12 @@ fn scalar(s: &Value, name: &str) -> f64 {
 
 /// What a flow says, for exact comparisons.
 fn flow_figures(s: &Value, name: &str) -> Vec<u64> {
-    ["count", "min_us", "p50_us", "p90_us", "p99_us", "p999_us", "max_us"]
-        .iter()
-        .map(|f| flow(s, name, f))
-        .collect()
+    [
+        "count", "min_us", "p50_us", "p90_us", "p99_us", "p999_us", "max_us",
+    ]
+    .iter()
+    .map(|f| flow(s, name, f))
+    .collect()
 }
 
 #[test]
@@ -67,12 +69,24 @@ fn in_flats_fixed_is_worst_and_coordinated_best() {
         .collect();
     let (fixed, coordinated) = (0, 3);
     for i in 1..4 {
-        assert!(e21s[fixed] > e21s[i], "E21 by policy {POLICIES:?}: {e21s:?}");
-        assert!(p99s[fixed] > p99s[i], "flat HAN p99 by policy {POLICIES:?}: {p99s:?}");
+        assert!(
+            e21s[fixed] > e21s[i],
+            "E21 by policy {POLICIES:?}: {e21s:?}"
+        );
+        assert!(
+            p99s[fixed] > p99s[i],
+            "flat HAN p99 by policy {POLICIES:?}: {p99s:?}"
+        );
     }
     for i in 0..3 {
-        assert!(e21s[coordinated] < e21s[i], "E21 by policy {POLICIES:?}: {e21s:?}");
-        assert!(p99s[coordinated] < p99s[i], "flat HAN p99 by policy {POLICIES:?}: {p99s:?}");
+        assert!(
+            e21s[coordinated] < e21s[i],
+            "E21 by policy {POLICIES:?}: {e21s:?}"
+        );
+        assert!(
+            p99s[coordinated] < p99s[i],
+            "flat HAN p99 by policy {POLICIES:?}: {p99s:?}"
+        );
     }
     // The mechanism: fixed stacks a building's hubs on one channel, coordinated spreads them.
     let stacked = |s: &Value| scalar(s, "han.max_hubs_per_channel.mean");
@@ -83,7 +97,12 @@ fn in_flats_fixed_is_worst_and_coordinated_best() {
     );
     // The join counters carry the policy.
     for (s, p) in runs.iter().zip(POLICIES) {
-        assert!(counter_sum(s, &format!("han.join{{building=flat,policy={p},result=ok}}")) > 0);
+        assert!(
+            counter_sum(
+                s,
+                &format!("han.join{{building=flat,policy={p},result=ok}}")
+            ) > 0
+        );
     }
 }
 
@@ -93,9 +112,17 @@ fn houses_are_the_same_under_every_policy() {
     let house = flow_figures(&runs[0], "han.hop{building=house}");
     assert!(house[0] > 500, "houses' crossings: {}", house[0]);
     for (s, p) in runs.iter().zip(POLICIES).skip(1) {
-        assert_eq!(flow_figures(s, "han.hop{building=house}"), house, "houses under {p}");
+        assert_eq!(
+            flow_figures(s, "han.hop{building=house}"),
+            house,
+            "houses under {p}"
+        );
         for name in ["han.retries{building=house}", "han.gave_up{building=house}"] {
-            assert_eq!(counter_sum(s, name), counter_sum(&runs[0], name), "{name} under {p}");
+            assert_eq!(
+                counter_sum(s, name),
+                counter_sum(&runs[0], name),
+                "{name} under {p}"
+            );
         }
         // … while the flats' HAN differs.
         assert_ne!(
@@ -128,7 +155,11 @@ fn with_one_hub_per_building_every_policy_gives_the_same_result() {
     assert!(flat[0] > 500, "flats' crossings: {}", flat[0]);
     assert!(counter_sum(&runs[0], "han.retries{building=flat}") > 0);
     for (s, p) in runs.iter().zip(POLICIES).skip(1) {
-        assert_eq!(flow_figures(s, "han.hop{building=flat}"), flat, "flats under {p}");
+        assert_eq!(
+            flow_figures(s, "han.hop{building=flat}"),
+            flat,
+            "flats under {p}"
+        );
         assert_eq!(e21(s), e21(&runs[0]), "E21 under {p}");
         assert_eq!(
             counter_sum(s, "han.retries{building=flat}"),
@@ -168,17 +199,24 @@ fn a_building_with_more_hubs_than_channels_still_works() {
     // Sharing is minimised: 60 hubs over 16 channels (17 for dual-band hubs) is 4 a channel;
     // the edge channels 11 and 26 have one neighbour instead of two, so they may take a fifth.
     let most = scalar(&s, "han.max_hubs_per_channel");
-    assert!((4.0..=5.0).contains(&most), "most hubs on one channel: {most}");
+    assert!(
+        (4.0..=5.0).contains(&most),
+        "most hubs on one channel: {most}"
+    );
     // … and never refused: (nearly) every hub joins and flats' requests complete.
     let ok = counter_sum(&s, "han.join{building=flat,policy=coordinated,result=ok}");
     assert!(ok >= 2900, "joined: {ok}");
     let completed = counter_sum(&s, "sr.completed");
-    assert!(completed > 10 * e21(&s), "completed {completed}, E21 {}", e21(&s));
+    assert!(
+        completed > 10 * e21(&s),
+        "completed {completed}, E21 {}",
+        e21(&s)
+    );
     // The same buildings under `fixed` start with all 60 on one channel: even after the re-scan
     // rule has moved most of them, more share a channel, at the cost of many channel changes.
     let fixed = run("fixed", &extra[..]);
     assert!(scalar(&fixed, "han.max_hubs_per_channel") > most);
-    let changes = |s: &Value| counter_sum(s, "han.channel_changes{building=flat}");
+    let changes = |s: &Value| counter_sum(s, "han.channel_changes");
     assert!(changes(&fixed) > 1000 && changes(&fixed) > 10 * changes(&s));
 }
 
@@ -199,27 +237,52 @@ fn the_han_scenario_is_deterministic() {
 fn refused(set: &str, words: &[&str]) {
     let out = scratch("han-bad");
     let target = out.join("run");
-    let o = dccsim(&["run", SCENARIO, "--out", target.to_str().unwrap(), "--set", set]);
+    let o = dccsim(&[
+        "run",
+        SCENARIO,
+        "--out",
+        target.to_str().unwrap(),
+        "--set",
+        set,
+    ]);
     let stderr = String::from_utf8_lossy(&o.stderr);
     assert_eq!(o.status.code(), Some(2), "--set {set}: {stderr}");
     assert!(!stderr.contains("panicked"), "{stderr}");
     for w in words {
-        assert!(stderr.contains(w), "--set {set}: expected {w:?} in:\n{stderr}");
+        assert!(
+            stderr.contains(w),
+            "--set {set}: expected {w:?} in:\n{stderr}"
+        );
     }
     assert!(!target.exists(), "nothing is written for bad input");
 }
 
 #[test]
 fn bad_han_settings_are_refused_plainly() {
-    refused("han.policy=\"scan\"", &["unknown channel-selection policy \"scan\"", "\"energy-scan\""]);
+    refused(
+        "han.policy=\"scan\"",
+        &[
+            "unknown channel-selection policy \"scan\"",
+            "\"energy-scan\"",
+        ],
+    );
     refused("han.policy=\"fixd\"", &["did you mean \"fixed\"?"]);
-    refused("han.fixed_channel=27", &["ZigBee channel from 11 to 26, found 27"]);
+    refused(
+        "han.fixed_channel=27",
+        &["ZigBee channel from 11 to 26, found 27"],
+    );
     refused(
         "han.flats_per_building={ min = 10, max = 2 }",
         &["`max` 2 below `min` 10"],
     );
-    refused("han.flats_per_building={ min = 0, max = 2 }", &["between 1 and 1000"]);
-    refused("han.flats_per_building={ min = 2, most = 4 }", &["unknown key `most`"]);
+    refused(
+        "han.flats_per_building={ min = 0, max = 2 }",
+        &["between 1 and 1000"],
+    );
+    refused(
+        "han.flats_per_building={ min = 2, most = 4 }",
+        &["unknown key `most`"],
+    );
     refused("han.background=[0.1, 0.2]", &["16 entries", "found 2"]);
     refused("han.background=1.5", &["more than 1"]);
     refused("han.same_channel=-0.1", &["negative"]);
@@ -232,14 +295,12 @@ fn bad_han_settings_are_refused_plainly() {
 #[test]
 fn a_bad_han_key_in_the_file_is_located() {
     let dir = scratch("han-bad-file");
-    let text = std::fs::read_to_string(SCENARIO)
-        .unwrap()
-        .replacen("policy = \"energy-scan\"", "policy = \"least-busy\"", 1);
-    let line = text
-        .lines()
-        .position(|l| l.contains("least-busy"))
-        .unwrap()
-        + 1;
+    let text = std::fs::read_to_string(SCENARIO).unwrap().replacen(
+        "policy = \"energy-scan\"",
+        "policy = \"least-busy\"",
+        1,
+    );
+    let line = text.lines().position(|l| l.contains("least-busy")).unwrap() + 1;
     let path = dir.join("bad.toml");
     std::fs::write(&path, &text).unwrap();
     let o = dccsim(&["validate", path.to_str().unwrap()]);
@@ -249,5 +310,8 @@ fn a_bad_han_key_in_the_file_is_located() {
         stderr.contains(&format!("bad.toml:{line}:10")),
         "expected the location bad.toml:{line}:10 in:\n{stderr}"
     );
-    assert!(stderr.contains("unknown channel-selection policy"), "{stderr}");
+    assert!(
+        stderr.contains("unknown channel-selection policy"),
+        "{stderr}"
+    );
 }

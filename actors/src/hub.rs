@@ -1,6 +1,6 @@
 //! The Communications Hub: bridges the WAN and the premises' Home Area Network.
 
-use crate::han::{self, Dwelling, HubLink};
+use crate::han::{self, HubLink};
 use crate::msg::{Leg, Msg, Request};
 use crate::region::Region;
 use crate::sr::DeviceType;
@@ -18,8 +18,10 @@ pub struct Hub {
 }
 
 impl Hub {
-    /// Outbound commands cross the HAN to the meter; a meter's answer (it arrives as the meter
-    /// sends it: the hub times the HAN crossing of both directions) crosses back, then the WAN.
+    /// Outbound commands go to the meter over the HAN; answers (and E21 reports) go back over the
+    /// WAN. A flat's HAN is its building's: both directions go through the building actor. A
+    /// house's meter times both crossings at its end of the link (so the command is handed over
+    /// at once and the answer arrives with the HAN time already spent).
     pub fn handle(&mut self, msg: Msg, shared: &Shared, ctx: &mut Ctx<'_, Msg>) {
         let Msg::AtHub(mut req) = msg else {
             unreachable!("hub got {msg:?}")
@@ -31,34 +33,24 @@ impl Hub {
                     .expect("DSP only routes gas SRs to premises with gas"),
             ),
         };
-        match req.leg {
-            Leg::Outbound | Leg::Inbound => {
-                if !self.link.joined {
-                    // The devices never joined the HAN: nothing reaches them.
-                    debug_assert_eq!(req.leg, Leg::Outbound);
-                    let d = self.dwelling() as usize;
-                    ctx.count(shared.han.not_joined[d], 1);
-                    req.leg = Leg::NoAnswer;
-                    han::link::back_over_wan(req, self.region, SimDuration::ZERO, shared, ctx);
-                } else if let Some(b) = self.link.building() {
-                    ctx.send(
-                        Kinds::building(b),
-                        SimDuration::ZERO,
-                        Msg::AtBuilding { req, device },
-                    );
-                } else {
-                    let c = self.link.cross_house(shared, ctx);
-                    han::link::carry(req, device, self.region, Dwelling::House, c, shared, ctx);
-                }
+        match (req.leg, self.link.building()) {
+            (Leg::Outbound, _) if !self.link.joined => {
+                // The devices never joined the HAN: nothing reaches them.
+                let d = self.link.dwelling() as usize;
+                ctx.count(shared.han.not_joined[d], 1);
+                req.leg = Leg::NoAnswer;
+                han::link::back_over_wan(req, self.region, SimDuration::ZERO, shared, ctx);
             }
-            Leg::Transform | Leg::NoAnswer => unreachable!("{:?} never reaches a hub", req.leg),
-        }
-    }
-
-    fn dwelling(&self) -> Dwelling {
-        match self.link.building() {
-            Some(_) => Dwelling::Flat,
-            None => Dwelling::House,
+            (Leg::Outbound, None) => ctx.send(device, SimDuration::ZERO, Msg::AtDevice(req)),
+            (Leg::Inbound | Leg::NoAnswer, None) => {
+                han::link::back_over_wan(req, self.region, SimDuration::ZERO, shared, ctx)
+            }
+            (Leg::Outbound | Leg::Inbound, Some(b)) => ctx.send(
+                Kinds::building(b),
+                SimDuration::ZERO,
+                Msg::AtBuilding { req, device },
+            ),
+            (leg, _) => unreachable!("{leg:?} never reaches a flat's hub"),
         }
     }
 }

@@ -211,7 +211,7 @@ impl ResponseCode {
             ResponseCode::E21,
         ]
         .into_iter()
-            .find(|c| c.code() == code)
+        .find(|c| c.code() == code)
     }
 
     pub fn text(self) -> &'static str {

@@ -3,7 +3,7 @@
 
 use crate::csp::Csp;
 use crate::dsp::Dsp;
-use crate::han::{self, Building, Channel, HanIds, HubLink};
+use crate::han::{self, Building, HanShared, HubLink};
 use crate::hub::Hub;
 use crate::meter::Meter;
 use crate::msg::Msg;
@@ -208,7 +208,7 @@ pub struct Shared {
     pub config: Scenario,
     pub population: PopulationTable,
     pub ids: MetricIds,
-    pub han: HanIds,
+    pub han: HanShared,
 }
 
 impl Shared {
@@ -303,7 +303,7 @@ impl GbWorld {
             hubs.push(Hub {
                 region,
                 gsme,
-                link: HubLink::house(Channel::from_index(0), false, false),
+                link: HubLink::house(false),
             });
             esmes.push(Meter {
                 premises: i,
@@ -320,13 +320,13 @@ impl GbWorld {
         kernel.ensure_actors(Kinds::HUB, n);
         kernel.ensure_actors(Kinds::ESME, n);
         kernel.ensure_actors(Kinds::GSME, gsmes.len() as u32);
-        let han = han::install(scenario, &mut kernel, &mut hubs);
+        let han = han::install(scenario, &mut kernel, &mut hubs, &mut esmes, &mut gsmes);
         kernel.ensure_actors(Kinds::BUILDING, han.buildings.len() as u32);
         let shared = Shared {
             config: scenario.clone(),
             population: PopulationTable::new(premises),
             ids,
-            han: han.ids,
+            han: han.shared,
         };
         for supplier in suppliers.iter_mut() {
             for s in 0..scenario.traffic.len() {

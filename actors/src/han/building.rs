@@ -3,7 +3,7 @@
 //! HAN message of its flats; a hub that re-scans moves in the building's channel plan.
 
 use super::channel::{self, busy_for_member, Channel, Occupancy};
-use super::link::{carry, Dwelling, LossWindow};
+use super::link::{carry, LossWindow};
 use super::policy;
 use crate::msg::Msg;
 use crate::world::Shared;
@@ -85,7 +85,10 @@ impl Building {
     #[inline]
     fn flat_index(&self, premises: u32) -> usize {
         let k = premises.wrapping_sub(self.first) as usize;
-        debug_assert!(k < self.flats.len(), "premises {premises} not in this building");
+        debug_assert!(
+            k < self.flats.len(),
+            "premises {premises} not in this building"
+        );
         k
     }
 
@@ -114,7 +117,7 @@ impl Building {
             .get(req.premises)
             .expect("a flat is a premises")
             .region();
-        carry(req, device, region, Dwelling::Flat, c, shared, ctx);
+        carry(req, device, region, c, shared, ctx);
     }
 
     /// The re-scan rule: flat `k`'s hub scans again and moves if another channel looks quieter.
@@ -132,7 +135,7 @@ impl Building {
         self.occupancy[new.index()] += 1;
         if new != old {
             self.flats[k].channel = new;
-            ctx.count(shared.han.channel_changes[Dwelling::Flat as usize], 1);
+            ctx.count(shared.han.channel_changes, 1);
         }
         debug_assert_eq!(
             self.occupancy.iter().map(|&n| n as usize).sum::<usize>(),

@@ -1,18 +1,14 @@
-//! A hub's HAN link: its join state, its loss window for the re-scan rule, and what happens to a
-//! message once it has crossed (or failed to cross) the HAN.
+//! Both ends of the HAN link: a hub's join state and building, a meter's end in a house, the loss
+//! window of the re-scan rule, and what happens to a message once it has crossed (or failed to
+//! cross) the HAN.
 
-use super::channel::{self, Channel, Crossing};
-use super::policy;
-use super::HanIds;
+use super::channel::{self, Crossing};
 use crate::msg::{Leg, Msg, Request};
 use crate::region::Region;
 use crate::scenario::HanRadio;
+use crate::sr::SrType;
 use crate::world::{Hop, Kinds, Shared};
 use dccsim_sim::{ActorId, Ctx, SimDuration};
-
-/// Purpose of a house hub's side stream: its HAN draws only, so that they cannot depend on what
-/// else the hub draws (WAN latencies), and houses stay independent of the flats' policy.
-const HAN_SIDE_STREAM: u16 = 0;
 
 /// Where a hub's premises is: what the `building` label of HAN outputs says.
 #[derive(Copy, Clone, Debug, PartialEq, Eq)]
@@ -60,39 +56,25 @@ impl LossWindow {
 /// A building index meaning "a house".
 const HOUSE: u32 = u32::MAX;
 
-/// A hub's side of the HAN. A house's hub keeps its channel here; a flat's channel is its
-/// building's business.
+/// A hub's side of the HAN: joined or not, and the building whose HAN a flat's hub shares.
 #[derive(Copy, Clone, Debug, PartialEq, Eq)]
 pub struct HubLink {
     building: u32,
-    /// A house's channel.
-    channel: Channel,
     /// The devices joined the HAN at install; if not, nothing reaches them (E21).
     pub joined: bool,
-    dual_band: bool,
-    window: LossWindow,
-    /// Draws taken from the house hub's HAN side stream.
-    draws: u32,
 }
 
 impl HubLink {
-    pub fn house(channel: Channel, dual_band: bool, joined: bool) -> Self {
+    pub fn house(joined: bool) -> Self {
         HubLink {
             building: HOUSE,
-            channel,
             joined,
-            dual_band,
-            window: LossWindow::default(),
-            draws: 0,
         }
     }
 
     pub fn flat(building: u32, joined: bool) -> Self {
-        HubLink {
-            building,
-            joined,
-            ..HubLink::house(Channel::from_index(0), false, joined)
-        }
+        debug_assert_ne!(building, HOUSE);
+        HubLink { building, joined }
     }
 
     /// The building whose HAN a flat's hub shares; `None` for a house.
@@ -101,61 +83,78 @@ impl HubLink {
         (self.building != HOUSE).then_some(self.building)
     }
 
-    /// A house's channel now.
-    pub fn channel(&self) -> Channel {
-        self.channel
-    }
-
-    /// One crossing of a house's HAN, with the re-scan rule applied after it.
-    pub fn cross_house(&mut self, shared: &Shared, ctx: &mut Ctx<'_, Msg>) -> Crossing {
-        debug_assert!(self.building().is_none() && self.joined);
-        let radio = &shared.config.han.radio;
-        let busy = channel::busy(radio, self.channel, 0, 0);
-        let mut draws = u64::from(self.draws);
-        let c = channel::cross(
-            radio,
-            &shared.config.han.latency,
-            busy,
-            false,
-            &mut ctx.side_rng(HAN_SIDE_STREAM, &mut draws),
-        );
-        self.draws = u32::try_from(draws).expect("fewer than 2^32 HAN draws per hub");
-        if self.window.record(radio, &c) {
-            let quietest = policy::quietest(radio, self.dual_band);
-            if quietest != self.channel {
-                self.channel = quietest;
-                ctx.count(shared.han.channel_changes[Dwelling::House as usize], 1);
-            }
+    pub fn dwelling(&self) -> Dwelling {
+        match self.building() {
+            Some(_) => Dwelling::Flat,
+            None => Dwelling::House,
         }
-        c
     }
 }
 
-/// Sends `req` on after its HAN crossing `c`: a delivered command to `device`, a delivered answer
-/// over the WAN to the region's CSP, and a crossing the hub gave up on back as an E21 report.
+/// A meter's end of the HAN. A house's HAN is one hub and its meters on the quietest channel
+/// (no neighbours, so no re-scan ever moves it): the meter draws both crossings of each visit
+/// from its own stream, one visit after another, so a house's HAN numbers cannot depend on
+/// anything outside the house. A flat's crossings are its building's.
+#[derive(Copy, Clone, Debug, Default, PartialEq, Eq)]
+pub enum DeviceLink {
+    /// In a flat: the building carries this meter's messages.
+    #[default]
+    Building,
+    /// In a house, with a single- or dual-band hub.
+    House { dual_band: bool },
+}
+
+/// Records a crossing in the HAN's outputs: retries, and the delivered crossing's latency (or
+/// one more crossing given up).
+pub fn record(
+    c: &Crossing,
+    dwelling: Dwelling,
+    sr: SrType,
+    region: Region,
+    shared: &Shared,
+    ctx: &mut Ctx<'_, Msg>,
+) {
+    let d = dwelling as usize;
+    if c.attempts > 1 {
+        ctx.count(shared.han.retries[d], u64::from(c.attempts - 1));
+    }
+    if c.delivered {
+        ctx.record(shared.han.hop[d], c.time);
+        ctx.record(shared.ids.hop(sr, region, Hop::Han), c.time);
+    } else {
+        ctx.count(shared.han.gave_up[d], 1);
+    }
+}
+
+/// One crossing of a house's HAN, drawn by the meter.
+pub fn cross_house(dual_band: bool, shared: &Shared, ctx: &mut Ctx<'_, Msg>) -> Crossing {
+    channel::cross(
+        &shared.config.han.radio,
+        &shared.config.han.latency,
+        shared.han.house_busy[usize::from(dual_band)],
+        false,
+        &mut ctx.rng(),
+    )
+}
+
+/// Sends a flat's `req` on after its crossing `c` of the building's HAN: a delivered command to
+/// `device`, a delivered answer over the WAN to the region's CSP, and a crossing the hub gave up
+/// on back as an E21 report.
 pub fn carry(
     mut req: Request,
     device: ActorId,
     region: Region,
-    dwelling: Dwelling,
     c: Crossing,
     shared: &Shared,
     ctx: &mut Ctx<'_, Msg>,
 ) {
-    let ids: &HanIds = &shared.han;
-    let d = dwelling as usize;
-    if c.attempts > 1 {
-        ctx.count(ids.retries[d], u64::from(c.attempts - 1));
-    }
+    record(&c, Dwelling::Flat, req.sr, region, shared, ctx);
     if c.delivered {
-        ctx.record(ids.hop[d], c.time);
-        ctx.record(shared.ids.hop(req.sr, region, Hop::Han), c.time);
         if req.leg == Leg::Outbound {
             ctx.send(device, c.time, Msg::AtDevice(req));
             return;
         }
     } else {
-        ctx.count(ids.gave_up[d], 1);
         req.leg = Leg::NoAnswer;
     }
     back_over_wan(req, region, c.time, shared, ctx);

@@ -3,8 +3,9 @@
 //! reach, joining at install, and the channel-selection policy of buildings' hubs.
 //!
 //! [`install`] lays out the buildings, plans their channels by the scenario's policy and joins
-//! every hub's devices; at run time a house's hub crosses its own HAN ([`link`]) and a flat's hub
-//! hands its messages to its [`building`] actor, which holds the channels its hubs share.
+//! every hub's devices; at run time a house's meter draws its HAN crossings at its end of the
+//! link ([`link`]) and a flat's hub hands its messages to its [`building`] actor, which holds the
+//! channels its hubs share and carries their messages.
 
 pub mod building;
 pub mod channel;
@@ -13,10 +14,11 @@ pub mod policy;
 
 pub use building::{Building, Flat, Reach};
 pub use channel::{Channel, Crossing, CHANNELS, CHANNELS_2G4};
-pub use link::{Dwelling, HubLink};
+pub use link::{DeviceLink, Dwelling, HubLink};
 pub use policy::Policy;
 
 use crate::hub::Hub;
+use crate::meter::Meter;
 use crate::msg::Msg;
 use crate::scenario::{HanRadio, Scenario};
 use dccsim_sim::{metric_name, CounterId, FlowId, Kernel, Metrics};
@@ -30,33 +32,37 @@ const PLAN_STREAM: u32 = 0x4841_0002;
 const HOUSE_JOIN_STREAM: u32 = 0x4841_0003;
 const FLAT_JOIN_STREAM: u32 = 0x4841_0004;
 
-/// Metric handles of the HAN, by [`Dwelling`].
+/// What every HAN actor reads: metric handles (by [`Dwelling`]) and the houses' loss chance.
 #[derive(Clone, Debug)]
-pub struct HanIds {
+pub struct HanShared {
     /// `han.hop{building}`: one delivered crossing, retries included.
     pub hop: [FlowId; 2],
     /// `han.retries{building}`: sends after the first.
     pub retries: [CounterId; 2],
     /// `han.gave_up{building}`: crossings lost after the last retry (each one an E21).
     pub gave_up: [CounterId; 2],
-    /// `han.channel_changes{building}`: moves by the re-scan rule.
-    pub channel_changes: [CounterId; 2],
     /// `han.not_joined{building}`: requests for devices that never joined (each one an E21).
     pub not_joined: [CounterId; 2],
+    /// `han.channel_changes`: moves of flats' hubs by the re-scan rule.
+    pub channel_changes: CounterId,
+    /// A house's loss chance per send on its quietest channel (single-band, dual-band hub).
+    pub house_busy: [f64; 2],
 }
 
-impl HanIds {
-    fn register(m: &mut Metrics) -> Self {
+impl HanShared {
+    fn new(m: &mut Metrics, radio: &HanRadio) -> Self {
         let by = |m: &mut Metrics, name: &str| {
             Dwelling::ALL.map(|d| m.counter(metric_name(name, &[("building", d.name())])))
         };
-        HanIds {
+        HanShared {
             hop: Dwelling::ALL
                 .map(|d| m.flow(metric_name("han.hop", &[("building", d.name())]), None)),
             retries: by(m, "han.retries"),
             gave_up: by(m, "han.gave_up"),
-            channel_changes: by(m, "han.channel_changes"),
             not_joined: by(m, "han.not_joined"),
+            channel_changes: m.counter("han.channel_changes".into()),
+            house_busy: [false, true]
+                .map(|dual| channel::busy(radio, policy::quietest(radio, dual), 0, 0)),
         }
     }
 }
@@ -64,7 +70,7 @@ impl HanIds {
 /// The HAN as installed: the buildings and the metric handles.
 pub struct Installed {
     pub buildings: Vec<Building>,
-    pub ids: HanIds,
+    pub shared: HanShared,
 }
 
 /// Lays out houses and buildings for the scenario's premises, plans each building's channels by
@@ -74,18 +80,28 @@ pub struct Installed {
 /// A flat's join is simulated exchange by exchange (its time depends on the channel); a house's
 /// is decided by one draw with the same probability (a house's channel hears only the
 /// background), which keeps install fast at GB scale.
-pub fn install(scenario: &Scenario, kernel: &mut Kernel<Msg>, hubs: &mut [Hub]) -> Installed {
+pub fn install(
+    scenario: &Scenario,
+    kernel: &mut Kernel<Msg>,
+    hubs: &mut [Hub],
+    esmes: &mut [Meter],
+    gsmes: &mut [Meter],
+) -> Installed {
     let radio = &scenario.han.radio;
     let latency = &scenario.han.latency;
     let n = scenario.population.premises;
     debug_assert_eq!(hubs.len(), n as usize);
-    let ids = HanIds::register(&mut kernel.metrics);
+    let ids = HanShared::new(&mut kernel.metrics, radio);
     let policy = radio.policy.name();
     let join_ids = Dwelling::ALL.map(|d| {
         ["ok", "failed"].map(|result| {
             kernel.metrics.counter(metric_name(
                 "han.join",
-                &[("building", d.name()), ("policy", policy), ("result", result)],
+                &[
+                    ("building", d.name()),
+                    ("policy", policy),
+                    ("result", result),
+                ],
             ))
         })
     });
@@ -95,7 +111,9 @@ pub fn install(scenario: &Scenario, kernel: &mut Kernel<Msg>, hubs: &mut [Hub]) 
     );
     let mut joined = [0u64; 2];
     let mut count_join = |kernel: &mut Kernel<Msg>, d: Dwelling, ok: bool| {
-        kernel.metrics.add(join_ids[d as usize][usize::from(!ok)], 1);
+        kernel
+            .metrics
+            .add(join_ids[d as usize][usize::from(!ok)], 1);
         joined[d as usize] += u64::from(ok);
     };
 
@@ -137,12 +155,17 @@ pub fn install(scenario: &Scenario, kernel: &mut Kernel<Msg>, hubs: &mut [Hub]) 
         } else {
             // A house: the quietest channel, whatever the buildings' policy.
             let dual = rng.chance(radio.dual_band_share);
-            let c = policy::quietest(radio, dual);
             let ok = kernel
                 .builder_rng(HOUSE_JOIN_STREAM, &mut house_draws)
                 .chance(house_join[usize::from(dual)]);
             count_join(kernel, Dwelling::House, ok);
-            hubs[i as usize].link = HubLink::house(c, dual, ok);
+            let hub = &mut hubs[i as usize];
+            hub.link = HubLink::house(ok);
+            let link = DeviceLink::House { dual_band: dual };
+            esmes[i as usize].link = link;
+            if let Some(g) = hub.gsme {
+                gsmes[g as usize].link = link;
+            }
             i += 1;
         }
     }
@@ -153,7 +176,9 @@ pub fn install(scenario: &Scenario, kernel: &mut Kernel<Msg>, hubs: &mut [Hub]) 
     let mut needs_reach = 0u64;
     let mut flats = 0u64;
     for (index, b) in buildings.iter_mut().enumerate() {
-        let on_air: Vec<usize> = (0..b.flats.len()).filter(|&k| b.flats[k].on_air()).collect();
+        let on_air: Vec<usize> = (0..b.flats.len())
+            .filter(|&k| b.flats[k].on_air())
+            .collect();
         let dual: Vec<bool> = on_air.iter().map(|&k| b.flats[k].dual_band).collect();
         let mut rng = kernel.builder_rng(PLAN_STREAM, &mut plan_draws);
         let (channels, occupancy) = policy::plan(radio.policy, radio, &dual, &mut rng);
@@ -174,11 +199,12 @@ pub fn install(scenario: &Scenario, kernel: &mut Kernel<Msg>, hubs: &mut [Hub]) 
                 if t.is_none() {
                     b.occupancy[f.channel.index()] -= 1;
                     let mut rng = kernel.builder_rng(PLAN_STREAM, &mut plan_draws);
-                    let c = policy::rescan(radio.policy, radio, &b.occupancy, f.dual_band, &mut rng);
+                    let c =
+                        policy::rescan(radio.policy, radio, &b.occupancy, f.dual_band, &mut rng);
                     b.occupancy[c.index()] += 1;
                     if c != f.channel {
                         b.flats[k].channel = c;
-                        kernel.metrics.add(ids.channel_changes[Dwelling::Flat as usize], 1);
+                        kernel.metrics.add(ids.channel_changes, 1);
                     }
                     let busy = channel::busy_for_member(radio, &b.occupancy, c);
                     let mut rng = kernel.builder_rng(FLAT_JOIN_STREAM, &mut join_draws);
@@ -198,11 +224,20 @@ pub fn install(scenario: &Scenario, kernel: &mut Kernel<Msg>, hubs: &mut [Hub]) 
     m.set_scalar("han.flat_share".into(), flats as f64 / all);
     m.set_scalar("han.buildings".into(), buildings.len() as f64);
     // Premises the standard HAN cannot reach: unreachable without Alt HAN (or a Shared HAN).
-    m.set_scalar("han.unreachable_without_alt_han_share".into(), needs_reach as f64 / all);
+    m.set_scalar(
+        "han.unreachable_without_alt_han_share".into(),
+        needs_reach as f64 / all,
+    );
     // Premises whose devices did not join, after Alt HAN, Shared HAN and join failures.
     let joined = joined[0] + joined[1];
-    m.set_scalar("han.unreachable_share".into(), (u64::from(n) - joined) as f64 / all);
-    Installed { buildings, ids }
+    m.set_scalar(
+        "han.unreachable_share".into(),
+        (u64::from(n) - joined) as f64 / all,
+    );
+    Installed {
+        buildings,
+        shared: ids,
+    }
 }
 
 /// The chance that a house's hub joins (single-band, dual-band): every crossing of every

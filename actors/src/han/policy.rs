@@ -73,12 +73,7 @@ pub fn least_busy(radio: &HanRadio, occupancy: &Occupancy, dual_band: bool) -> C
     let mut best = (f64::INFINITY, Channel::from_index(0));
     for i in 0..Channel::usable(dual_band) {
         let c = Channel::from_index(i);
-        let p = busy(
-            radio,
-            c,
-            u32::from(occupancy[i]),
-            adjacent(occupancy, c),
-        );
+        let p = busy(radio, c, u32::from(occupancy[i]), adjacent(occupancy, c));
         if p < best.0 {
             best = (p, c);
         }
@@ -183,9 +178,18 @@ mod tests {
         assert_eq!(channels.len(), 40);
         assert_eq!(coord.iter().map(|&n| n as usize).sum::<usize>(), 40);
         assert_eq!(max_sharing(&coord), 3);
-        assert_eq!(coord[Channel::SUB_GHZ.index()], 0, "single-band hubs stay in 2.4 GHz");
+        assert_eq!(
+            coord[Channel::SUB_GHZ.index()],
+            0,
+            "single-band hubs stay in 2.4 GHz"
+        );
         // A few hubs get a channel each, with no two neighbours while there is room.
-        let (_, few) = plan(Policy::Coordinated, &r, &[false; 6], &mut s.stream(1, &mut d));
+        let (_, few) = plan(
+            Policy::Coordinated,
+            &r,
+            &[false; 6],
+            &mut s.stream(1, &mut d),
+        );
         assert_eq!(max_sharing(&few), 1);
         for c in 0..CHANNELS {
             if few[c] > 0 {
@@ -198,9 +202,18 @@ mod tests {
     fn coordinated_avoids_wifi_channels() {
         let mut r = uniform();
         for c in 0..16 {
-            r.background[c] = if [4, 9, 14, 15].contains(&c) { 0.01 } else { 0.3 };
+            r.background[c] = if [4, 9, 14, 15].contains(&c) {
+                0.01
+            } else {
+                0.3
+            };
         }
-        let (channels, _) = plan(Policy::Coordinated, &r, &[false; 4], &mut RandomStreams::new(1).stream(1, &mut 0));
+        let (channels, _) = plan(
+            Policy::Coordinated,
+            &r,
+            &[false; 4],
+            &mut RandomStreams::new(1).stream(1, &mut 0),
+        );
         let mut got: Vec<String> = channels.iter().map(|c| c.label()).collect();
         got.sort();
         assert_eq!(got, ["15", "20", "25", "26"]);
@@ -212,11 +225,21 @@ mod tests {
         r.scan_sees_neighbour = 1.0;
         let mut s = RandomStreams::new(4);
         let mut d = 0;
-        let (_, occ) = plan(Policy::EnergyScan, &r, &[false; 32], &mut s.stream(1, &mut d));
+        let (_, occ) = plan(
+            Policy::EnergyScan,
+            &r,
+            &[false; 32],
+            &mut s.stream(1, &mut d),
+        );
         assert_eq!(max_sharing(&occ), 2);
         // Blind scans clump: hubs that see nobody pick among all channels at random.
         r.scan_sees_neighbour = 0.0;
-        let (_, blind) = plan(Policy::EnergyScan, &r, &[false; 32], &mut s.stream(1, &mut d));
+        let (_, blind) = plan(
+            Policy::EnergyScan,
+            &r,
+            &[false; 32],
+            &mut s.stream(1, &mut d),
+        );
         assert!(max_sharing(&blind) > 2, "{blind:?}");
     }
 
