@@ -221,6 +221,30 @@ fn a_building_with_more_hubs_than_channels_still_works() {
 }
 
 #[test]
+fn a_shared_han_plans_its_building_whatever_the_policy() {
+    // Every building has a Shared HAN: its hubs follow a coordinated plan, so `fixed` gives what
+    // `coordinated` gives, and unlike `fixed` without one.
+    let shared = ["--set", "han.shared_han_share=1"];
+    let (fixed, coordinated) = std::thread::scope(|s| {
+        let a = s.spawn(|| run("fixed", &shared));
+        let b = s.spawn(|| run("coordinated", &shared));
+        (a.join().unwrap(), b.join().unwrap())
+    });
+    assert_eq!(
+        flow_figures(&fixed, "han.hop{building=flat}"),
+        flow_figures(&coordinated, "han.hop{building=flat}")
+    );
+    assert_eq!(e21(&fixed), e21(&coordinated));
+    assert_ne!(
+        flow_figures(&fixed, "han.hop{building=flat}"),
+        flow_figures(&by_policy()[0], "han.hop{building=flat}")
+    );
+    // Its relay reaches every flat the standard HAN cannot: only join failures are left.
+    assert!(scalar(&fixed, "han.unreachable_without_alt_han_share") > 0.05);
+    assert!(scalar(&fixed, "han.unreachable_share") < 0.01);
+}
+
+#[test]
 fn the_han_scenario_is_deterministic() {
     let (a, b) = (scratch("han-det-a"), scratch("han-det-b"));
     let small = ["--set", "population.premises=1500"];

@@ -60,3 +60,12 @@ pub fn reply(mut req: Request) -> Request {
     req.leg = Leg::Inbound;
     req
 }
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn a_hub_stays_small() {
+        // Region, gas meter index, HAN link: one per premises, 35 million at GB scale.
+        assert!(std::mem::size_of::<super::Hub>() <= 20);
+    }
+}

@@ -4,7 +4,7 @@
 
 use super::channel::{self, busy_for_member, Channel, Occupancy};
 use super::link::{carry, LossWindow};
-use super::policy;
+use super::policy::{self, Policy};
 use crate::msg::Msg;
 use crate::world::Shared;
 use dccsim_sim::Ctx;
@@ -62,6 +62,9 @@ pub struct Building {
     pub flats: Vec<Flat>,
     /// Hubs on the air on each channel.
     pub occupancy: Occupancy,
+    /// The building has a Shared HAN: its channels follow a coordinated plan whatever the
+    /// scenario's policy.
+    pub shared_han: bool,
     /// Draws taken from the building's re-scan side stream: re-scans draw apart from crossings,
     /// so a re-scan rule that draws (energy scan) or not (coordinated) leaves crossings alone.
     rescan_draws: u64,
@@ -72,12 +75,23 @@ const RESCAN_SIDE_STREAM: u16 = 1;
 
 impl Building {
     /// A building of `flats` from premises `first` on, before its channel plan.
-    pub fn new(first: u32, flats: Vec<Flat>) -> Self {
+    pub fn new(first: u32, flats: Vec<Flat>, shared_han: bool) -> Self {
         Building {
             first,
             flats,
             occupancy: [0; channel::CHANNELS],
+            shared_han,
             rescan_draws: 0,
+        }
+    }
+
+    /// How this building's hubs choose channels: the scenario's policy, or a coordinated plan
+    /// where a Shared HAN serves the building.
+    pub fn policy(&self, scenario_policy: Policy) -> Policy {
+        if self.shared_han {
+            Policy::Coordinated
+        } else {
+            scenario_policy
         }
     }
 
@@ -126,7 +140,7 @@ impl Building {
         let old = self.flats[k].channel;
         self.occupancy[old.index()] -= 1;
         let new = policy::rescan(
-            radio.policy,
+            self.policy(radio.policy),
             radio,
             &self.occupancy,
             self.flats[k].dual_band,

@@ -150,7 +150,7 @@ pub fn install(
                     Flat::new(dual, reach)
                 })
                 .collect();
-            buildings.push(Building::new(i, flats));
+            buildings.push(Building::new(i, flats, shared_han));
             i += size;
         } else {
             // A house: the quietest channel, whatever the buildings' policy.
@@ -181,7 +181,8 @@ pub fn install(
             .collect();
         let dual: Vec<bool> = on_air.iter().map(|&k| b.flats[k].dual_band).collect();
         let mut rng = kernel.builder_rng(PLAN_STREAM, &mut plan_draws);
-        let (channels, occupancy) = policy::plan(radio.policy, radio, &dual, &mut rng);
+        let plan = b.policy(radio.policy);
+        let (channels, occupancy) = policy::plan(plan, radio, &dual, &mut rng);
         for (&k, c) in on_air.iter().zip(channels) {
             b.flats[k].channel = c;
         }
@@ -199,8 +200,7 @@ pub fn install(
                 if t.is_none() {
                     b.occupancy[f.channel.index()] -= 1;
                     let mut rng = kernel.builder_rng(PLAN_STREAM, &mut plan_draws);
-                    let c =
-                        policy::rescan(radio.policy, radio, &b.occupancy, f.dual_band, &mut rng);
+                    let c = policy::rescan(plan, radio, &b.occupancy, f.dual_band, &mut rng);
                     b.occupancy[c.index()] += 1;
                     if c != f.channel {
                         b.flats[k].channel = c;
