@@ -147,8 +147,11 @@ pub fn cross(
     }
 }
 
-/// Joining the HAN at install: `join_exchanges` request/answer exchanges, each crossing that
-/// must get through. The join time, or `None` if a crossing failed after its last retry.
+/// Joining the HAN at install: `join_exchanges` request/answer exchanges, each crossing of which
+/// must get through within its retries, with the same losses as any crossing. Every send of one
+/// join takes the same time (one `latency` draw, plus one relay draw if relayed): a join is a
+/// burst of sends under the same conditions, and installing a million hubs stays fast. The join
+/// time, or `None` if a crossing failed after its last retry.
 pub fn join(
     radio: &HanRadio,
     latency: &Dist,
@@ -156,12 +159,26 @@ pub fn join(
     relayed: bool,
     rng: &mut StreamRng<'_>,
 ) -> Option<SimDuration> {
+    let mut send = latency.sample(rng).as_micros();
+    let mut clear = 1.0 - busy;
+    if relayed {
+        send += radio.relay_latency.sample(rng).as_micros();
+        clear *= 1.0 - radio.relay_loss;
+    }
+    let lost = 1.0 - clear;
     let mut time = 0u64;
     for _ in 0..radio.join_exchanges * 2 {
-        let c = cross(radio, latency, busy, relayed, rng);
-        time += c.time.as_micros();
-        if !c.delivered {
-            return None;
+        let mut attempt = 0;
+        loop {
+            time += send;
+            if !(lost > 0.0 && rng.chance(lost)) {
+                break;
+            }
+            if attempt == radio.retries {
+                return None;
+            }
+            time += radio.backoff.as_micros() << attempt;
+            attempt += 1;
         }
     }
     Some(SimDuration::from_micros(time))

@@ -99,20 +99,28 @@ pub fn energy_scan(
         }
     }
     let usable = Channel::usable(dual_band);
-    let looks: Vec<f64> = (0..usable)
-        .map(|i| {
-            let c = Channel::from_index(i);
-            busy(radio, c, u32::from(seen[i]), adjacent(&seen, c))
-        })
-        .collect();
+    let mut looks = [0.0; CHANNELS];
+    for (i, look) in looks.iter_mut().enumerate().take(usable) {
+        let c = Channel::from_index(i);
+        *look = busy(radio, c, u32::from(seen[i]), adjacent(&seen, c));
+    }
+    let looks = &looks[..usable];
     let min = looks.iter().copied().fold(f64::INFINITY, f64::min);
-    let ties: Vec<usize> = (0..usable).filter(|&i| looks[i] == min).collect();
-    let pick = if ties.len() == 1 {
-        ties[0]
+    let ties = looks.iter().filter(|&&p| p == min).count();
+    let mut pick = if ties == 1 {
+        0
     } else {
-        ties[rng.below(ties.len() as u64) as usize]
+        rng.below(ties as u64) as usize
     };
-    Channel::from_index(pick)
+    for (i, &p) in looks.iter().enumerate() {
+        if p == min {
+            if pick == 0 {
+                return Channel::from_index(i);
+            }
+            pick -= 1;
+        }
+    }
+    unreachable!("the least busy channel is among the usable ones")
 }
 
 /// Where a hub of a building goes when it re-scans (its own hub not counted in `occupancy`):
