@@ -53,34 +53,37 @@ impl LossWindow {
     }
 }
 
-/// A building index meaning "a house".
-const HOUSE: u32 = u32::MAX;
+/// A building index meaning "a house" (building indices fit in 31 bits: premises fit in 28).
+const HOUSE: u32 = 0x7FFF_FFFF;
+/// Bit of [`HubLink`] set when the hub's devices joined the HAN.
+const JOINED: u32 = 1 << 31;
 
-/// A hub's side of the HAN: joined or not, and the building whose HAN a flat's hub shares.
+/// A hub's side of the HAN, in four bytes (one per premises): joined or not, and the building
+/// whose HAN a flat's hub shares.
 #[derive(Copy, Clone, Debug, PartialEq, Eq)]
-pub struct HubLink {
-    building: u32,
-    /// The devices joined the HAN at install; if not, nothing reaches them (E21).
-    pub joined: bool,
-}
+pub struct HubLink(u32);
 
 impl HubLink {
     pub fn house(joined: bool) -> Self {
-        HubLink {
-            building: HOUSE,
-            joined,
-        }
+        HubLink(HOUSE | if joined { JOINED } else { 0 })
     }
 
     pub fn flat(building: u32, joined: bool) -> Self {
-        debug_assert_ne!(building, HOUSE);
-        HubLink { building, joined }
+        assert!(building < HOUSE, "building index {building} out of range");
+        HubLink(building | if joined { JOINED } else { 0 })
+    }
+
+    /// The devices joined the HAN at install; if not, nothing reaches them (E21).
+    #[inline]
+    pub fn joined(&self) -> bool {
+        self.0 & JOINED != 0
     }
 
     /// The building whose HAN a flat's hub shares; `None` for a house.
     #[inline]
     pub fn building(&self) -> Option<u32> {
-        (self.building != HOUSE).then_some(self.building)
+        let b = self.0 & !JOINED;
+        (b != HOUSE).then_some(b)
     }
 
     pub fn dwelling(&self) -> Dwelling {
@@ -177,6 +180,18 @@ pub fn back_over_wan(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_hub_link_packs_building_and_join() {
+        assert_eq!(HubLink::house(true).building(), None);
+        assert!(HubLink::house(true).joined());
+        assert!(!HubLink::house(false).joined());
+        let f = HubLink::flat(123_456, false);
+        assert_eq!((f.building(), f.joined()), (Some(123_456), false));
+        let f = HubLink::flat(0, true);
+        assert_eq!((f.building(), f.joined()), (Some(0), true));
+        assert_eq!(f.dwelling(), Dwelling::Flat);
+    }
 
     #[test]
     fn a_window_of_heavy_loss_asks_for_a_rescan_and_starts_again() {
