@@ -14,6 +14,7 @@ pub mod csp;
 pub mod device_model;
 pub mod dist;
 pub mod dsp;
+pub mod han;
 pub mod hub;
 pub mod install;
 pub mod meter;

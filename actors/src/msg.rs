@@ -1,7 +1,7 @@
 //! The one message type of the GB world and the Service Request it carries.
 
 use crate::sr::{DeviceType, ResponseCode, Role, SrType};
-use dccsim_sim::SimTime;
+use dccsim_sim::{ActorId, SimTime};
 
 /// Where a request is on its path User → DSP → CSP → hub → device → hub → CSP → DSP → User.
 #[derive(Copy, Clone, Debug, PartialEq, Eq)]
@@ -12,6 +12,8 @@ pub enum Leg {
     Outbound,
     /// The device's response on its way back.
     Inbound,
+    /// The hub's report that the device did not answer over the HAN (E21), on its way back.
+    NoAnswer,
 }
 
 /// A Service Request in flight: small and `Copy`, so it travels inside messages.
@@ -54,6 +56,9 @@ pub enum Msg {
     NextInstall { wave: u16 },
     /// A step of the Central Products List: SECAS, extracts, the DSP's apply window.
     Cpl(crate::cpl::CplMsg),
+    /// A flat's hub hands a message to the HAN its building shares: a command for `device`
+    /// (outbound) or a meter's answer leaving the meter (inbound).
+    AtBuilding { req: Request, device: ActorId },
 }
 
 #[cfg(test)]

@@ -5,6 +5,7 @@ use crate::cpl::{self, CplActor};
 use crate::csp::Csp;
 use crate::device_model::ModelId;
 use crate::dsp::Dsp;
+use crate::han::{self, Building, HanShared, HubLink};
 use crate::hub::Hub;
 use crate::install::{self, Installer};
 use crate::meter::Meter;
@@ -35,6 +36,8 @@ impl Kinds {
     pub const GSME: Kind = Kind(5);
     /// SECAS and the DSP's CPL function (one actor; issue 3).
     pub const CPL: Kind = Kind(10);
+    /// A multi-dwelling building's shared HAN (issue 5).
+    pub const BUILDING: Kind = Kind(11);
 
     #[inline]
     pub fn supplier(i: u16) -> ActorId {
@@ -63,6 +66,10 @@ impl Kinds {
     #[inline]
     pub fn cpl() -> ActorId {
         ActorId::new(Self::CPL, 0)
+    }
+    #[inline]
+    pub fn building(index: u32) -> ActorId {
+        ActorId::new(Self::BUILDING, index)
     }
 }
 
@@ -215,11 +222,12 @@ pub struct Shared {
     pub config: Scenario,
     pub population: PopulationTable,
     pub ids: MetricIds,
+    pub han: HanShared,
 }
 
 impl Shared {
-    /// Draws one crossing of the WAN (this region's CSP technology) or the HAN for `sr` and
-    /// records it in that hop's flow.
+    /// Draws one crossing of the WAN (this region's CSP technology) for `sr` and records it in
+    /// that hop's flow. (HAN crossings, with their losses and retries, are `han`'s.)
     pub fn crossing(
         &self,
         hop: Hop,
@@ -229,8 +237,8 @@ impl Shared {
     ) -> SimDuration {
         let dist = match hop {
             Hop::Wan => &self.config.csp.get(region).latency,
-            Hop::Han => &self.config.han.latency,
             Hop::Csp | Hop::Device => unreachable!("{hop:?} is a stay, not a crossing"),
+            Hop::Han => unreachable!("the HAN is crossed by han::channel::cross"),
         };
         let d = dist.sample(&mut ctx.rng());
         ctx.record(self.ids.hop(sr, region, hop), d);
@@ -249,6 +257,7 @@ pub struct GbWorld {
     pub gsmes: Vec<Meter>,
     /// The Central Products List, when the scenario models it.
     pub cpl: Option<CplActor>,
+    pub buildings: Vec<Building>,
 }
 
 impl World for GbWorld {
@@ -266,6 +275,7 @@ impl World for GbWorld {
             Kinds::ESME => self.esmes[i].handle(msg, false, shared, ctx),
             Kinds::GSME => self.gsmes[i].handle(msg, true, shared, ctx),
             Kinds::CPL => self.cpl_step(msg, ctx),
+            Kinds::BUILDING => self.buildings[i].handle(msg, shared, ctx),
             other => unreachable!("no actor kind {other:?} in the GB world"),
         }
     }
@@ -304,6 +314,7 @@ impl GbWorld {
             hubs.push(Hub {
                 region: p.region(),
                 gsme,
+                link: HubLink::house(false),
             });
             esmes.push(Meter {
                 premises: i,
@@ -347,10 +358,17 @@ impl GbWorld {
         kernel.ensure_actors(Kinds::ESME, n_all);
         kernel.ensure_actors(Kinds::GSME, gsmes.len() as u32);
         let smi = smi::build(&scenario.device_models, &premises, n, &mut kernel);
+        let han = han::install(scenario, &mut kernel, &mut hubs, &mut esmes, &mut gsmes);
+        kernel.ensure_actors(Kinds::BUILDING, han.buildings.len() as u32);
+        // An installer's meters join the HAN (8.14.1) only if the radio join model lets them.
+        for installer in suppliers.iter_mut().flat_map(|s| s.installers.iter_mut()) {
+            installer.set_han_joined(|p| hubs[p as usize].link.joined());
+        }
         let shared = Shared {
             config: scenario.clone(),
             population: PopulationTable::new(premises),
             ids,
+            han: han.shared,
         };
         for supplier in suppliers.iter_mut() {
             for s in 0..scenario.traffic.len() {
@@ -372,6 +390,7 @@ impl GbWorld {
             esmes,
             gsmes,
             cpl,
+            buildings: han.buildings,
         };
         (kernel, world)
     }
@@ -433,6 +452,7 @@ impl GbWorld {
     pub fn finish(&mut self, kernel: &mut Kernel<Msg>, end: SimTime) {
         let _ = end;
         self.finish_cpl(kernel);
+        han::finish(&self.buildings, &mut kernel.metrics);
     }
 
     /// End-of-run scalars `cpl.model_devices{model=…}`: the world's devices of each Device Model
@@ -574,6 +594,7 @@ pub(crate) mod tests_support {
             },
             han: Han {
                 latency: lognormal(250, 0.5),
+                radio: Default::default(),
             },
             devices: Devices {
                 esme_response: lognormal(500, 0.4),
