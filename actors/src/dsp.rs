@@ -63,7 +63,7 @@ impl Dsp {
         let wait = ctx.now().since(arrived);
         ctx.record(shared.ids.dsp_wait, wait);
         let dist = match req.leg {
-            Leg::Inbound => &shared.config.dsp.response_service_time,
+            Leg::Inbound | Leg::NoAnswer => &shared.config.dsp.response_service_time,
             Leg::Transform | Leg::Outbound => &shared.config.dsp.service_time,
         };
         let service = dist.sample(&mut ctx.rng());
@@ -81,6 +81,12 @@ impl Dsp {
                 let code = self.fire(&req, ctx);
                 ctx.send(user, SimDuration::ZERO, Msg::Response(req, code))
             }
+            // The hub could not reach the device over the HAN: no trigger fires.
+            Leg::NoAnswer => ctx.send(
+                user,
+                SimDuration::ZERO,
+                Msg::Response(req, ResponseCode::E21),
+            ),
             Leg::Transform | Leg::Outbound => {
                 let granted = crate::ev::grants(shared, req.sr, req.role);
                 if let Err(code) = admission::check(&req, &self.smi, granted) {

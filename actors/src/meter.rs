@@ -1,12 +1,13 @@
 //! Smart meters: the electricity meter (ESME) and the battery-powered gas meter (GSME).
 
+use crate::han::link::DeviceLink;
 use crate::hub;
 use crate::msg::Msg;
 use crate::sr::SrType;
 use crate::world::Shared;
 use dccsim_sim::Ctx;
 
-/// A meter's own state: what it has been asked to do.
+/// A meter's own state: what it has been asked to do, and its end of the HAN.
 #[derive(Copy, Clone, Debug, Default)]
 pub struct Meter {
     /// Premises (and hub) this meter belongs to.
@@ -15,13 +16,21 @@ pub struct Meter {
     pub reads: u32,
     /// Tariff updates applied.
     pub tariff_version: u16,
+    /// In a house, this meter draws the HAN crossings of its visits; in a flat, the building does.
+    pub link: DeviceLink,
 }
 
 impl Meter {
-    /// Acts on a command and answers through the hub after its response time plus the HAN hop.
+    /// Acts on a command and answers through the hub after its response time. In a house the
+    /// meter also draws the command's HAN crossing and the answer's (a command lost after every
+    /// retry is not acted on; the hub hears of it as an E21 when it gives up); in a flat the
+    /// building carries both.
     pub fn handle(&mut self, msg: Msg, gas: bool, shared: &Shared, ctx: &mut Ctx<'_, Msg>) {
         let Msg::AtDevice(req) = msg else {
             unreachable!("meter got {msg:?}")
+        };
+        let Some(there) = hub::receive(req, self.premises, self.link, shared, ctx) else {
+            return;
         };
         match req.sr {
             SrType::UpdateImportTariff => self.tariff_version = self.tariff_version.wrapping_add(1),
@@ -41,6 +50,6 @@ impl Meter {
         } else {
             &shared.config.devices.esme_response
         };
-        hub::answer(req, self.premises, respond, shared, ctx);
+        hub::answer(req, self.premises, self.link, there, respond, shared, ctx);
     }
 }

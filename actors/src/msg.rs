@@ -2,7 +2,7 @@
 
 use crate::ev::{ChargerTimer, DnoTimer};
 use crate::sr::{DeviceType, ResponseCode, Role, SrType};
-use dccsim_sim::SimTime;
+use dccsim_sim::{ActorId, SimTime};
 
 /// Where a request is on its path User → DSP → CSP → hub → device → hub → CSP → DSP → User.
 #[derive(Copy, Clone, Debug, PartialEq, Eq)]
@@ -13,6 +13,8 @@ pub enum Leg {
     Outbound,
     /// The device's response on its way back.
     Inbound,
+    /// The hub's report that the device did not answer over the HAN (E21), on its way back.
+    NoAnswer,
 }
 
 /// A Service Request in flight: small and `Copy`, so it travels inside messages.
@@ -52,6 +54,9 @@ pub enum Msg {
     AtHub(Request),
     /// A command reaches the meter over the HAN.
     AtDevice(Request),
+    /// A command whose HAN crossing its device drew (a house's EV charger) has now crossed: the
+    /// charger acts on it at this moment.
+    Crossed(Request),
     /// The DSP's answer reaches the User.
     Response(Request, ResponseCode),
     /// Supplier timer: an installer of wave `wave` visits the wave's next premises.
@@ -64,6 +69,9 @@ pub enum Msg {
     ChargerDraw { charger: u32, watts: u32 },
     /// A DNO's own timer (household demand steps, restoration checks).
     Dno(DnoTimer),
+    /// A flat's hub hands a message to the HAN its building shares: a command for `device`
+    /// (outbound) or a meter's answer leaving the meter (inbound).
+    AtBuilding { req: Request, device: ActorId },
 }
 
 #[cfg(test)]

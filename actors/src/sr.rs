@@ -291,7 +291,8 @@ pub enum ResponseCode {
     E11,
     /// E20: the DCC cannot establish communications with the device.
     E20,
-    /// E21: no response from the device.
+    /// E21: no response from the device (the hub gave up after its last HAN retry, or the device
+    /// never joined the HAN).
     E21,
     /// E30: a future-dated command timed out.
     E30,
@@ -374,7 +375,10 @@ impl ResponseCode {
                  Model is not on the Central Products List."
             }
             ResponseCode::E20 => "Failed: the DCC could not communicate with the device.",
-            ResponseCode::E21 => "Failed: the device did not respond.",
+            ResponseCode::E21 => {
+                "Failed: no response from the device; the hub could not reach it over the Home \
+                 Area Network."
+            }
             ResponseCode::E30 => "Failed: the future-dated command timed out.",
         }
     }

@@ -6,6 +6,7 @@ use crate::csp::Csp;
 use crate::device_model::ModelId;
 use crate::dsp::Dsp;
 use crate::ev::{EvShared, EvWorld};
+use crate::han::{self, Building, HanShared, HubLink};
 use crate::hub::Hub;
 use crate::install::{self, Installer};
 use crate::meter::Meter;
@@ -40,6 +41,8 @@ impl Kinds {
     pub const DNO: Kind = Kind(8);
     /// An EV charger's HAN device (HCALCS or APC, `ev::charger`).
     pub const CHARGER: Kind = Kind(9);
+    /// A multi-dwelling building's shared HAN (issue 5).
+    pub const BUILDING: Kind = Kind(11);
 
     #[inline]
     pub fn supplier(i: u16) -> ActorId {
@@ -76,6 +79,10 @@ impl Kinds {
     #[inline]
     pub fn charger(index: u32) -> ActorId {
         ActorId::new(Self::CHARGER, index)
+    }
+    #[inline]
+    pub fn building(index: u32) -> ActorId {
+        ActorId::new(Self::BUILDING, index)
     }
 }
 
@@ -234,6 +241,7 @@ pub struct Shared {
     pub ids: MetricIds,
     /// The EV feature's chargers and metrics (empty without `[ev]`).
     pub ev: EvShared,
+    pub han: HanShared,
 }
 
 impl Shared {
@@ -248,8 +256,8 @@ impl Shared {
         }
     }
 
-    /// Draws one crossing of the WAN (this region's CSP technology) or the HAN for `sr` and
-    /// records it in that hop's flow.
+    /// Draws one crossing of the WAN (this region's CSP technology) for `sr` and records it in
+    /// that hop's flow. (HAN crossings, with their losses and retries, are `han`'s.)
     pub fn crossing(
         &self,
         hop: Hop,
@@ -259,8 +267,8 @@ impl Shared {
     ) -> SimDuration {
         let dist = match hop {
             Hop::Wan => &self.config.csp.get(region).latency,
-            Hop::Han => &self.config.han.latency,
             Hop::Csp | Hop::Device => unreachable!("{hop:?} is a stay, not a crossing"),
+            Hop::Han => unreachable!("the HAN is crossed by han::channel::cross"),
         };
         let d = dist.sample(&mut ctx.rng());
         ctx.record(self.ids.hop(sr, region, hop), d);
@@ -281,6 +289,7 @@ pub struct GbWorld {
     pub cpl: Option<CplActor>,
     /// DNOs and EV chargers (empty without `[ev]`).
     pub ev: EvWorld,
+    pub buildings: Vec<Building>,
 }
 
 impl World for GbWorld {
@@ -300,6 +309,7 @@ impl World for GbWorld {
             Kinds::CPL => self.cpl_step(msg, ctx),
             Kinds::DNO => self.ev.dnos[i].handle(msg, shared, ctx),
             Kinds::CHARGER => self.ev.chargers[i].handle(msg, shared, ctx),
+            Kinds::BUILDING => self.buildings[i].handle(msg, shared, ctx),
             other => unreachable!("no actor kind {other:?} in the GB world"),
         }
     }
@@ -338,6 +348,7 @@ impl GbWorld {
             hubs.push(Hub {
                 region: p.region(),
                 gsme,
+                link: HubLink::house(false),
             });
             esmes.push(Meter {
                 premises: i,
@@ -381,7 +392,18 @@ impl GbWorld {
         kernel.ensure_actors(Kinds::ESME, n_all);
         kernel.ensure_actors(Kinds::GSME, gsmes.len() as u32);
         let mut smi = smi::build(&scenario.device_models, &premises, n, &mut kernel);
+        let han = han::install(scenario, &mut kernel, &mut hubs, &mut esmes, &mut gsmes);
+        kernel.ensure_actors(Kinds::BUILDING, han.buildings.len() as u32);
+        // An installer's meters join the HAN (8.14.1) only if the radio join model lets them.
+        for installer in suppliers.iter_mut().flat_map(|s| s.installers.iter_mut()) {
+            installer.set_han_joined(|p| hubs[p as usize].link.joined());
+        }
         let (ev_shared, mut ev) = EvWorld::build(scenario, n_suppliers as u16, &mut kernel);
+        // A charger's device sits on its premises' HAN like the electricity meter: same end of
+        // the link (a house's own channel, or the flat's building).
+        for charger in ev.chargers.iter_mut() {
+            charger.link = esmes[charger.premises as usize].link;
+        }
         if let Some(config) = &scenario.ev {
             smi::add_chargers(
                 &mut smi,
@@ -397,6 +419,7 @@ impl GbWorld {
             population: PopulationTable::new(premises),
             ids,
             ev: ev_shared,
+            han: han.shared,
         };
         ev.start(&shared, &mut kernel);
         for supplier in suppliers.iter_mut() {
@@ -420,6 +443,7 @@ impl GbWorld {
             gsmes,
             cpl,
             ev,
+            buildings: han.buildings,
         };
         (kernel, world)
     }
@@ -481,6 +505,7 @@ impl GbWorld {
     pub fn finish(&mut self, kernel: &mut Kernel<Msg>, end: SimTime) {
         self.finish_cpl(kernel);
         self.ev.finish(kernel, end);
+        han::finish(&self.buildings, &mut kernel.metrics);
     }
 
     /// End-of-run scalars `cpl.model_devices{model=…}`: the world's devices of each Device Model
@@ -622,6 +647,7 @@ pub(crate) mod tests_support {
             },
             han: Han {
                 latency: lognormal(250, 0.5),
+                radio: Default::default(),
             },
             devices: Devices {
                 esme_response: lognormal(500, 0.4),

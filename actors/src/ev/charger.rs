@@ -2,6 +2,7 @@
 //! DNO's load-control SRs; its session draws power piecewise-constantly and integrates energy
 //! exactly, in watt-microseconds, between events.
 
+use crate::han::link::DeviceLink;
 use crate::hub;
 use crate::msg::{Msg, Request};
 use crate::scenario::ev::Ev;
@@ -47,6 +48,8 @@ enum Phase {
 #[derive(Clone, Debug)]
 pub struct Charger {
     pub premises: u32,
+    /// Its end of the premises' HAN: the same as the electricity meter's (set at build).
+    pub link: DeviceLink,
     pub feeder: u32,
     /// Rated power, W (7400 or 3700).
     pub rated_w: u32,
@@ -78,6 +81,7 @@ impl Charger {
     pub fn new(premises: u32, feeder: u32, rated_w: u32) -> Self {
         Charger {
             premises,
+            link: DeviceLink::default(),
             feeder,
             rated_w,
             phase: Phase::Before,
@@ -172,7 +176,15 @@ impl Charger {
                     self.apply(ctx);
                 }
             }
-            Msg::AtDevice(req) => self.command(req, ev, shared, ctx),
+            // A command crosses the HAN before the charger acts on it: a flat's building has
+            // carried it already; in a house the charger draws the crossing and acts once it is
+            // over (a crossing lost after every retry reaches the hub as an E21 instead).
+            Msg::AtDevice(req) => match hub::receive(req, self.premises, self.link, shared, ctx) {
+                None => {}
+                Some(there) if there == SimDuration::ZERO => self.command(req, ev, shared, ctx),
+                Some(there) => ctx.wake_after(there, Msg::Crossed(req)),
+            },
+            Msg::Crossed(req) => self.command(req, ev, shared, ctx),
             other => unreachable!("charger got {other:?}"),
         }
         debug_assert!(self.delivered <= self.requested);
@@ -206,7 +218,16 @@ impl Charger {
         if req.sr != SrType::SetRandomisedOffsetLimit {
             ctx.record(shared.ev.ids().control, now.since(req.sent));
         }
-        hub::answer(req, self.premises, &ev.chargers.response, shared, ctx);
+        let respond = &ev.chargers.response;
+        hub::answer(
+            req,
+            self.premises,
+            self.link,
+            SimDuration::ZERO,
+            respond,
+            shared,
+            ctx,
+        );
     }
 
     /// Switches on at limit `to`, at once or after a random offset up to the 7.12 limit, so

@@ -48,6 +48,9 @@ pub struct Dno {
     seen_household: Vec<u32>,
     /// Chargers this DNO has switched off (threshold policy).
     off: Vec<bool>,
+    /// Until when each charger is passed over: its last command went unanswered (E21: the HAN
+    /// did not reach it), so the DNO tries other chargers first.
+    no_answer_until: Vec<SimTime>,
     answers: Answers,
 }
 
@@ -68,6 +71,7 @@ impl Dno {
             seen_household: Vec::new(),
             scales,
             off: vec![false; n],
+            no_answer_until: vec![SimTime::ZERO; n],
             answers: Answers::default(),
         }
     }
@@ -216,7 +220,10 @@ impl Dno {
             for k in 0..n {
                 let i = (start + k) % n;
                 let c = range.start + i;
-                if self.off[c as usize] || self.seen_draw[c as usize] == 0 {
+                if self.off[c as usize]
+                    || self.seen_draw[c as usize] == 0
+                    || now < self.no_answer_until[c as usize]
+                {
                     continue;
                 }
                 let draw = self.seen_draw[c as usize] as u64;
@@ -366,9 +373,17 @@ impl Dno {
             .expect("the DNO commands only chargers");
         let f = self.charger_feeder[c as usize] as usize;
         let refused = code != ResponseCode::I0;
+        // A refusal by the DCC holds the feeder's control back for `hold`; a charger the HAN
+        // did not reach (E21) is passed over for `hold` while control goes on with the others.
+        let unreached = code == ResponseCode::E21;
         if refused {
             ctx.count(shared.ev.ids().refused[Command::of(req.sr) as usize], 1);
-            self.feeders[f].retry_at = ctx.now().after(ev.dno.hold);
+            let until = ctx.now().after(ev.dno.hold);
+            if unreached {
+                self.no_answer_until[c as usize] = until;
+            } else {
+                self.feeders[f].retry_at = until;
+            }
         }
         match req.sr {
             SrType::DeactivateAuxiliaryLoad if refused && self.off[c as usize] => {
@@ -380,11 +395,15 @@ impl Dno {
             SrType::SetApcLimit => {
                 let feeder = &mut self.feeders[f];
                 feeder.in_flight -= 1;
-                if refused {
+                if refused && !unreached {
                     feeder.level = FULL;
                 }
             }
             _ => {}
+        }
+        if unreached && req.sr == SrType::DeactivateAuxiliaryLoad {
+            // Curtail another charger in its place now, if the feeder still needs it.
+            self.decide(f, ev, shared, ctx);
         }
     }
 }

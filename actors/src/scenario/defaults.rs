@@ -6,6 +6,7 @@
 //! replace them. Target Response Times default to [`SrType::default_trt`](crate::sr::SrType::default_trt).
 
 use crate::dist::Dist;
+use crate::han::Policy;
 use crate::region::{Region, RegionMap, Technology};
 use dccsim_sim::SimDuration;
 
@@ -198,3 +199,75 @@ pub const DNO_STEP: f64 = 0.25;
 
 /// `[dno] rebound_window`: load up to 15 minutes after a restoration counts as its rebound.
 pub const DNO_REBOUND_WINDOW: SimDuration = SimDuration::from_secs(15 * 60);
+
+/// `[han] policy`: hubs scan for the least busy channel at install, as they do today.
+pub const HAN_POLICY: Policy = Policy::EnergyScan;
+
+/// `[han] fixed_channel` \[U\]: the one channel of the `fixed` policy (ZigBee channel 11).
+pub const HAN_FIXED_CHANNEL: u32 = 11;
+
+/// `[han] flat_share` \[U\]: share of premises in multi-dwelling buildings. DOMAIN gives no GB
+/// figure; about a fifth of English homes are flats.
+pub const HAN_FLAT_SHARE: f64 = 0.2;
+
+/// `[han] flats_per_building` \[U\]: flats in a building, uniform between these (inclusive).
+pub const HAN_FLATS_PER_BUILDING: (u32, u32) = (2, 20);
+
+/// `[han] dual_band_share` \[U\]: share of hubs that also have the 868 MHz band.
+pub const HAN_DUAL_BAND_SHARE: f64 = 0.3;
+
+/// `[han] background` \[U\]: chance that an attempt is lost to traffic from outside the building,
+/// per ZigBee channel 11–26. Wi-Fi channels 1, 6 and 11 overlap ZigBee 11–14, 16–19 and 21–24
+/// (0.05); 15, 20, 25 and 26 lie between them (0.01).
+pub const HAN_BACKGROUND: [f64; 16] = [
+    0.05, 0.05, 0.05, 0.05, 0.01, 0.05, 0.05, 0.05, 0.05, 0.01, 0.05, 0.05, 0.05, 0.05, 0.01, 0.01,
+];
+
+/// `[han] background_868` \[U\]: the same for the 868 MHz band.
+pub const HAN_BACKGROUND_868: f64 = 0.01;
+
+/// `[han] same_channel` \[U\]: loss chance each other hub of the building on the same channel adds.
+pub const HAN_SAME_CHANNEL: f64 = 0.06;
+
+/// `[han] adjacent_channel` \[U\]: loss chance each hub of the building on a neighbouring channel
+/// adds.
+pub const HAN_ADJACENT_CHANNEL: f64 = 0.015;
+
+/// `[han] retries` \[U\]: sends after the first before the hub gives up (E21).
+pub const HAN_RETRIES: u32 = 3;
+
+/// `[han] backoff` \[U\]: wait before the first retry; it doubles at every further retry.
+pub const HAN_BACKOFF: SimDuration = SimDuration::from_millis(250);
+
+/// `[han] join_exchanges` \[U\]: request/answer exchanges a device needs to join the HAN.
+pub const HAN_JOIN_EXCHANGES: u32 = 4;
+
+/// `[han] scan_sees_neighbour` \[U\]: chance that an energy scan notices a given hub of the
+/// building already on a channel (a scan is a brief listen; neighbours transmit now and then).
+pub const HAN_SCAN_SEES_NEIGHBOUR: f64 = 0.5;
+
+/// `[han] rescan_window` \[U\]: sends over which a hub judges its loss rate.
+pub const HAN_RESCAN_WINDOW: u32 = 8;
+
+/// `[han] rescan_loss` \[U\]: share of sends lost over a window that makes a hub scan again and
+/// move channel (SRs 6.28–6.32 style); 1 means never.
+pub const HAN_RESCAN_LOSS: f64 = 0.3;
+
+/// `[han] needs_alt_han` \[U\]: share of flats the standard HAN cannot reach.
+pub const HAN_NEEDS_ALT_HAN: f64 = 0.1;
+
+/// `[han] alt_han_share` \[U\]: share of those flats that have Alt HAN equipment.
+pub const HAN_ALT_HAN_SHARE: f64 = 0.6;
+
+/// `[han] shared_han_share` \[U\]: share of buildings with a Shared HAN, which reaches every flat.
+pub const HAN_SHARED_HAN_SHARE: f64 = 0.0;
+
+/// `[han] relay_latency` \[U\]: time an Alt HAN or Shared HAN relay adds to each send, log-normal
+/// median 150 ms, sigma 0.4.
+pub const HAN_RELAY_LATENCY: Dist = Dist::LogNormal {
+    median: SimDuration::from_millis(150),
+    sigma: 0.4,
+};
+
+/// `[han] relay_loss` \[U\]: chance that the relay loses a send.
+pub const HAN_RELAY_LOSS: f64 = 0.03;

@@ -95,8 +95,10 @@ pub struct Csp {
 /// The Home Area Network hop between hub and device.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Han {
-    /// One-way latency hub ↔ device.
+    /// One-way latency hub ↔ device of one send (a crossing with retries takes several).
     pub latency: Dist,
+    /// Buildings, channels, losses, reach and channel selection.
+    pub radio: super::HanRadio,
 }
 
 /// Device behaviour.

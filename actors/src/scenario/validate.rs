@@ -1,6 +1,7 @@
 //! From the parsed TOML tree to a validated [`Scenario`]: the schema, its defaults and its rules.
 
 use super::defaults;
+use super::han::{read_radio, HAN_KEYS};
 use super::model::*;
 use super::reader::{list, number, suggest, Field, Issue, Read, Table};
 use crate::dist::Dist;
@@ -104,7 +105,8 @@ pub(crate) fn scenario(doc: &toml::Table, resolved_toml: String) -> Read<Scenari
     let dsp = read_dsp(dsp.as_ref())?;
     let csp = read_csps(csp.as_ref())?;
     let han = Han {
-        latency: optional_dist(han.as_ref(), &["latency"], "latency", defaults::HAN_LATENCY)?,
+        latency: optional_dist(han.as_ref(), &HAN_KEYS, "latency", defaults::HAN_LATENCY)?,
+        radio: read_radio(han.as_ref())?,
     };
     let devices = Devices {
         esme_response: optional_dist(
