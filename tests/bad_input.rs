@@ -297,3 +297,137 @@ fn malformed_set() {
     assert_refused(&dir, &file, &["--set", "supplier.7.share=1"], &expected);
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+// EV load control: `[ev]`, `[feeders]`, `[demand]`, `[dno]`. The sections start at line 21.
+
+/// `VALID` followed by `sections` (from line 21).
+fn with_ev(sections: &str) -> String {
+    format!("{VALID}\n{sections}")
+}
+
+#[test]
+fn ev_uptake_above_one() {
+    let text = with_ev("[ev]\nuptake = 1.5\n");
+    refused_at(
+        "ev-uptake",
+        &text,
+        22,
+        10,
+        &["`uptake` in [ev]", "more than 1"],
+    );
+}
+
+#[test]
+fn dno_without_ev() {
+    let text = with_ev("[dno]\npolicy = \"threshold\"\n");
+    refused_at("dno-alone", &text, 21, 1, &["[dno]", "needs an [ev] table"]);
+}
+
+#[test]
+fn misspelt_policy() {
+    let text = with_ev("[ev]\n[dno]\npolicy = \"treshold\"\n");
+    refused_at(
+        "policy",
+        &text,
+        23,
+        10,
+        &["unknown policy \"treshold\"", "did you mean \"threshold\"?"],
+    );
+}
+
+#[test]
+fn policy_needs_the_right_charger_device() {
+    let text = with_ev("[ev]\ndevice = \"apc\"\n[dno]\npolicy = \"threshold\"\n");
+    refused_at(
+        "policy-device",
+        &text,
+        24,
+        10,
+        &["7.5 and 7.6", "device = \"hcalcs\""],
+    );
+}
+
+#[test]
+fn restore_level_not_below_curtail_level() {
+    let text = with_ev("[ev]\n[dno]\ncurtail_at = 0.9\nrestore_below = 0.95\n");
+    refused_at(
+        "restore-level",
+        &text,
+        24,
+        17,
+        &["`restore_below` (0.95) must be below `curtail_at` (0.9)"],
+    );
+}
+
+#[test]
+fn feeder_customers_range_upside_down() {
+    let text = with_ev("[ev]\n[feeders]\ncustomers = { min = 90, max = 40 }\n");
+    refused_at("customers", &text, 23, 13, &["`max` 40 below `min` 90"]);
+}
+
+#[test]
+fn household_profile_of_the_wrong_length() {
+    let text = with_ev("[ev]\n[demand]\nprofile_kw = [1.0, 2.0]\n");
+    refused_at("profile", &text, 23, 14, &["needs 48 numbers", "found 2"]);
+}
+
+#[test]
+fn switch_written_as_a_string() {
+    let text = with_ev("[ev]\n[dno]\nsecmp0046 = \"yes\"\n");
+    refused_at(
+        "secmp0046",
+        &text,
+        23,
+        13,
+        &["`secmp0046` in [dno] must be true or false"],
+    );
+}
+
+#[test]
+fn load_control_sr_in_supplier_traffic() {
+    let text = edit("sr = \"4.1.1\"", "sr = \"7.6\"");
+    refused_at(
+        "traffic-7.6",
+        &text,
+        18,
+        6,
+        &["7.6 is sent by the DNO", "[dno] policy"],
+    );
+}
+
+#[test]
+fn energy_without_a_range() {
+    let text = with_ev("[ev]\nenergy_kwh = 10\n");
+    refused_at(
+        "energy",
+        &text,
+        22,
+        14,
+        &["`energy_kwh` in [ev] must be a table"],
+    );
+}
+
+#[test]
+fn bad_policy_by_set() {
+    let dir = scratch("set-policy");
+    let file = dir.join("ev.toml");
+    std::fs::write(&file, with_ev("[ev]\n")).unwrap();
+    let expected = vec![
+        "--set dno.policy=sometimes: ".to_string(),
+        "unknown policy \"sometimes\"".to_string(),
+    ];
+    assert_refused(&dir, &file, &["--set", "dno.policy=sometimes"], &expected);
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn read_interval_without_meter_reads() {
+    let text = with_ev("[ev]\n[dno]\nread_interval = \"5min\"\n");
+    refused_at(
+        "read-interval",
+        &text,
+        23,
+        17,
+        &["`read_interval` in [dno] applies only with monitoring = \"meter-reads\""],
+    );
+}

@@ -78,8 +78,13 @@ fn a_starved_dsp_queues_and_misses_trt() {
 #[test]
 fn per_hop_flows_account_for_every_visit() {
     let out = scratch("hops");
-    let s = run_ok("scenarios/quickstart.toml", &out, SMALL);
+    // A HAN that never loses a message (houses only, a silent band), so that no request ends
+    // early with E21 and every completed SR made every visit.
+    let mut extra = SMALL.to_vec();
+    extra.extend_from_slice(LOSSLESS_HAN);
+    let s = run_ok("scenarios/quickstart.toml", &out, &extra);
     assert_eq!(s["in_flight_at_end"], 0, "the quickstart day ends quiet");
+    assert_eq!(counter_sum(&s, "sr.rejected{code=E21"), 0);
     let count = |flow: &str| p(&s, flow, "count");
     let completed = |sr: &str| {
         counter_sum(&s, &format!("sr.completed{{region=north,sr={sr}}}"))

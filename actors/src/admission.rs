@@ -13,7 +13,7 @@
 use crate::device_model::PhysicalDeviceType as T;
 use crate::msg::Request;
 use crate::smi::{Smi, SmiDevice, SmiStatus, Trigger};
-use crate::sr::{Category, ResponseCode, Role, SrType};
+use crate::sr::{Category, DeviceType, ResponseCode, Role, SrType};
 
 /// Where an SR ends.
 #[derive(Copy, Clone, Debug, PartialEq, Eq)]
@@ -88,7 +88,13 @@ const HAN_DEVICES: u16 = types(&[
     T::Gsme,
     T::Ppmid,
     T::Hcalcs,
+    T::Apc,
 ]);
+/// The HAN devices that join a meter with SR 8.7.
+const JOINERS: u16 = types(&[T::Ppmid, T::Hcalcs, T::Apc]);
+/// An EV charger's load-control devices: on/off switch and proportional controller.
+const HCALCS: u16 = T::Hcalcs.bit();
+const APC: u16 = T::Apc.bit();
 const EVERY_TYPE: u16 = types(&T::ALL);
 
 const IN_SERVICE: &[SmiStatus] = &[Commissioned];
@@ -106,21 +112,29 @@ const NOT_DECOMMISSIONED: &[SmiStatus] = &[
 ];
 const FIRMWARE: &[SmiStatus] = &[Commissioned, Suspended];
 
+/// The Import Supplier alone: today's DUIS for auxiliary load control (SECMP0046 would add ED,
+/// a scenario switch: see [`check`]'s `granted`). 7.13's roles are a working assumption.
+const IMPORT_SUPPLIER: &[Role] = &[IS];
+
 /// The table, one row per [`SrType`], in `SrType::ALL` order.
 #[rustfmt::skip]
-pub const RULES: [Rule; 15] = [
+pub const RULES: [Rule; 19] = [
     //     SR                                 category               target             roles        device types    admitted statuses                                   SMI trigger
     row(SrType::UpdateImportTariff,      Category::Critical,     Target::Device,    SUPPLIERS,   METERS,         Admits::Statuses(IN_SERVICE),                        None),
     row(SrType::ReadInstantaneousImport, Category::OnDemand,     Target::Device,    READERS,     METERS,         Admits::Statuses(IN_SERVICE),                        None),
     row(SrType::RetrieveDailyReadLog,    Category::DccScheduled, Target::Device,    READERS,     METERS,         Admits::Statuses(IN_SERVICE),                        None),
+    row(SrType::ActivateAuxiliaryLoad,   Category::Critical,     Target::Device,    IMPORT_SUPPLIER, HCALCS,     Admits::Statuses(IN_SERVICE),                        None),
+    row(SrType::DeactivateAuxiliaryLoad, Category::Critical,     Target::Device,    IMPORT_SUPPLIER, HCALCS,     Admits::Statuses(IN_SERVICE),                        None),
+    row(SrType::SetRandomisedOffsetLimit, Category::Critical,    Target::Device,    IMPORT_SUPPLIER, HCALCS | APC, Admits::Statuses(IN_SERVICE),                      None),
+    row(SrType::SetApcLimit,             Category::Critical,     Target::Device,    IMPORT_SUPPLIER, APC,        Admits::Statuses(IN_SERVICE),                        None),
     row(SrType::CommissionDevice,        Category::Critical,     Target::Device,    SUPPLIERS,   METERS,         Admits::Statuses(&[InstalledNotCommissioned]),       Some(Trigger::Commission)),
     row(SrType::ReadInventory,           Category::OnDemand,     Target::NonDevice, EVERY_ROLE,  EVERY_TYPE,     Admits::Statuses(ON_SMI),                            None),
     row(SrType::DecommissionDevice,      Category::OnDemand,     Target::NonDevice, SUPPLIERS,   EVERY_TYPE,     Admits::Statuses(NOT_DECOMMISSIONED),                Some(Trigger::Decommission)),
     row(SrType::ServiceOptOut,           Category::OnDemand,     Target::NonDevice, SUPPLIERS,   METERS,         Admits::Statuses(&[Commissioned]),                   Some(Trigger::OptOut)),
     row(SrType::ServiceOptIn,            Category::OnDemand,     Target::NonDevice, SUPPLIERS,   METERS,         Admits::Statuses(&[Withdrawn]),                      Some(Trigger::OptIn)),
-    row(SrType::JoinService,             Category::OnDemand,     Target::Device,    SUPPLIERS,   types(&[T::Ppmid, T::Hcalcs]), Admits::Statuses(&[InstalledNotCommissioned]), Some(Trigger::JoinService)),
+    row(SrType::JoinService,             Category::OnDemand,     Target::Device,    SUPPLIERS,   JOINERS,        Admits::Statuses(&[InstalledNotCommissioned]), Some(Trigger::JoinService)),
     row(SrType::UpdateHanDeviceLog,      Category::OnDemand,     Target::Hub,       SUPPLIERS,   HAN_DEVICES,    Admits::Statuses(&[Pending]),                        Some(Trigger::Whitelist)),
-    row(SrType::ChInstallSuccess,        Category::OnDemand,     Target::NonDevice, SUPPLIERS,   HUB_AND_METERS | types(&[T::Ppmid, T::Hcalcs]), Admits::Statuses(&[Pending, Whitelisted]), Some(Trigger::HanJoin)),
+    row(SrType::ChInstallSuccess,        Category::OnDemand,     Target::NonDevice, SUPPLIERS,   HUB_AND_METERS | JOINERS, Admits::Statuses(&[Pending, Whitelisted]), Some(Trigger::HanJoin)),
     row(SrType::UpdateFirmware,          Category::OnDemand,     Target::NonDevice, SUPPLIERS,   HUB_AND_METERS, Admits::Statuses(&[InstalledNotCommissioned, Commissioned, Suspended]), None),
     row(SrType::ReadFirmwareVersion,     Category::OnDemand,     Target::Device,    EVERY_ROLE,  HUB_AND_METERS, Admits::Statuses(FIRMWARE),                          None),
     row(SrType::ActivateFirmware,        Category::Critical,     Target::Device,    SUPPLIERS,   HUB_AND_METERS, Admits::Statuses(FIRMWARE),                          None),
@@ -155,10 +169,24 @@ pub fn rule(sr: SrType) -> &'static Rule {
     r
 }
 
+/// The physical device types a logical [`DeviceType`] (as an SR addresses it) stands for, as a
+/// set of [`T::bit`]s.
+pub const fn physical_types(device: DeviceType) -> u16 {
+    match device {
+        DeviceType::Esme => types(&[T::SingleElementEsme, T::TwinElementEsme, T::PolyphaseEsme]),
+        DeviceType::Gsme => T::Gsme.bit(),
+        DeviceType::Hub => T::CommsHub.bit(),
+        DeviceType::Hcalcs => HCALCS,
+        DeviceType::Apc => APC,
+    }
+}
+
 /// The DSP's checks of a request against the SMI, in DUIS order; `Err` is the refusal's code.
-pub fn check(req: &Request, smi: &Smi) -> Result<(), ResponseCode> {
+/// `granted`: the scenario lets `req.role` send `req.sr` beyond the table's roles (SECMP0046
+/// grants ED the load-control SRs, see `ev::grants`).
+pub fn check(req: &Request, smi: &Smi, granted: bool) -> Result<(), ResponseCode> {
     let rule = rule(req.sr);
-    if !rule.roles.contains(&req.role) {
+    if !rule.roles.contains(&req.role) && !granted {
         return Err(ResponseCode::E3);
     }
     let device = SmiDevice {
@@ -263,25 +291,38 @@ mod tests {
             device,
             role,
             leg: Leg::Outbound,
+            arg: 0,
         };
         let smi = world.smi();
         let esme = DeviceType::Esme;
         let read = SrType::ReadInstantaneousImport;
-        assert_eq!(check(&req(read, esme, IS, 3), smi), Ok(()));
-        assert_eq!(check(&req(read, esme, OU, 3), smi), Err(ResponseCode::E3));
-        assert_eq!(check(&req(read, esme, IS, 10), smi), Err(ResponseCode::E19));
+        assert_eq!(check(&req(read, esme, IS, 3), smi, false), Ok(()));
+        assert_eq!(
+            check(&req(read, esme, OU, 3), smi, false),
+            Err(ResponseCode::E3)
+        );
+        assert_eq!(
+            check(&req(read, esme, IS, 10), smi, false),
+            Err(ResponseCode::E19)
+        );
         let hub = DeviceType::Hub;
-        assert_eq!(check(&req(read, hub, IS, 3), smi), Err(ResponseCode::E11));
+        assert_eq!(
+            check(&req(read, hub, IS, 3), smi, false),
+            Err(ResponseCode::E11)
+        );
         let commission = SrType::CommissionDevice;
         assert_eq!(
-            check(&req(commission, esme, IS, 3), smi),
+            check(&req(commission, esme, IS, 3), smi, false),
             Err(ResponseCode::E5)
         );
         let prenotify = SrType::DevicePreNotification;
         assert_eq!(
-            check(&req(prenotify, esme, IS, 3), smi),
+            check(&req(prenotify, esme, IS, 3), smi, false),
             Err(ResponseCode::E5)
         );
-        assert_eq!(check(&req(SrType::ReadInventory, hub, RSA, 3), smi), Ok(()));
+        assert_eq!(
+            check(&req(SrType::ReadInventory, hub, RSA, 3), smi, false),
+            Ok(())
+        );
     }
 }

@@ -77,7 +77,9 @@ impl Csp {
                 let wan = shared.crossing(Hop::Wan, req.sr, self.region, ctx);
                 ctx.send(Kinds::hub(req.premises), wan, Msg::AtHub(req));
             }
-            Leg::Inbound => ctx.send(Kinds::dsp(), SimDuration::ZERO, Msg::AtDsp(req)),
+            Leg::Inbound | Leg::NoAnswer => {
+                ctx.send(Kinds::dsp(), SimDuration::ZERO, Msg::AtDsp(req))
+            }
             Leg::Transform => unreachable!("transforms never leave the DSP"),
         }
     }

@@ -22,6 +22,8 @@ pub enum PhysicalDeviceType {
     Ppmid,
     /// HAN Connected Auxiliary Load Control Switch.
     Hcalcs,
+    /// Auxiliary Proportional Controller (an EV charger's power limit, SR 7.13).
+    Apc,
     /// In-Home Display (a Type 2 device: no SMI status history).
     Ihd,
     /// Any other Type 2 device.
@@ -29,7 +31,7 @@ pub enum PhysicalDeviceType {
 }
 
 impl PhysicalDeviceType {
-    pub const ALL: [PhysicalDeviceType; 9] = [
+    pub const ALL: [PhysicalDeviceType; 10] = [
         PhysicalDeviceType::CommsHub,
         PhysicalDeviceType::SingleElementEsme,
         PhysicalDeviceType::TwinElementEsme,
@@ -37,6 +39,7 @@ impl PhysicalDeviceType {
         PhysicalDeviceType::Gsme,
         PhysicalDeviceType::Ppmid,
         PhysicalDeviceType::Hcalcs,
+        PhysicalDeviceType::Apc,
         PhysicalDeviceType::Ihd,
         PhysicalDeviceType::Type2,
     ];
@@ -51,6 +54,7 @@ impl PhysicalDeviceType {
             PhysicalDeviceType::Gsme => "gsme",
             PhysicalDeviceType::Ppmid => "ppmid",
             PhysicalDeviceType::Hcalcs => "hcalcs",
+            PhysicalDeviceType::Apc => "apc",
             PhysicalDeviceType::Ihd => "ihd",
             PhysicalDeviceType::Type2 => "type2",
         }

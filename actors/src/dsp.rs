@@ -63,7 +63,7 @@ impl Dsp {
         let wait = ctx.now().since(arrived);
         ctx.record(shared.ids.dsp_wait, wait);
         let dist = match req.leg {
-            Leg::Inbound => &shared.config.dsp.response_service_time,
+            Leg::Inbound | Leg::NoAnswer => &shared.config.dsp.response_service_time,
             Leg::Transform | Leg::Outbound => &shared.config.dsp.service_time,
         };
         let service = dist.sample(&mut ctx.rng());
@@ -75,14 +75,21 @@ impl Dsp {
     /// A worker has processed `req`: refuse it, send it on, or answer the User. A successful
     /// response fires its SR's SMI trigger (if any) before the User hears of it.
     fn finish(&mut self, mut req: Request, shared: &Shared, ctx: &mut Ctx<'_, Msg>) {
-        let user = Kinds::supplier(req.user);
+        let user = shared.user_actor(req.user);
         match req.leg {
             Leg::Inbound => {
                 let code = self.fire(&req, ctx);
                 ctx.send(user, SimDuration::ZERO, Msg::Response(req, code))
             }
+            // The hub could not reach the device over the HAN: no trigger fires.
+            Leg::NoAnswer => ctx.send(
+                user,
+                SimDuration::ZERO,
+                Msg::Response(req, ResponseCode::E21),
+            ),
             Leg::Transform | Leg::Outbound => {
-                if let Err(code) = admission::check(&req, &self.smi) {
+                let granted = crate::ev::grants(shared, req.sr, req.role);
+                if let Err(code) = admission::check(&req, &self.smi, granted) {
                     ctx.send(user, SimDuration::ZERO, Msg::Response(req, code));
                     return;
                 }

@@ -1,58 +1,163 @@
 //! The Communications Hub: bridges the WAN and the premises' Home Area Network.
 
 use crate::admission::{self, Target};
+use crate::dist::Dist;
+use crate::han::link::{DeviceLink, Dwelling};
+use crate::han::{self, HubLink};
 use crate::msg::{Leg, Msg, Request};
 use crate::region::Region;
 use crate::sr::DeviceType;
 use crate::world::{Hop, Kinds, Shared};
-use dccsim_sim::Ctx;
+use dccsim_sim::{Ctx, SimDuration};
 
-/// A hub knows its region (to answer through the right CSP) and its meters.
+/// A hub knows its region (to answer through the right CSP), its meters and its HAN link.
 #[derive(Copy, Clone, Debug)]
 pub struct Hub {
     pub region: Region,
     /// Index of the premises' gas meter, if it has one.
     pub gsme: Option<u32>,
+    /// The HAN: joined or not, a house's own channel or the building whose HAN it shares.
+    pub link: HubLink,
 }
 
 impl Hub {
+    /// Outbound commands go to the meter or EV charger over the HAN; answers (and E21 reports) go
+    /// back over the WAN. A flat's HAN is its building's: both directions go through the building
+    /// actor. A house's device times both crossings at its end of the link ([`receive`],
+    /// [`answer`]), so the command is handed over at once and the answer arrives with the HAN
+    /// time already spent.
     pub fn handle(&mut self, msg: Msg, shared: &Shared, ctx: &mut Ctx<'_, Msg>) {
-        let Msg::AtHub(req) = msg else {
+        let Msg::AtHub(mut req) = msg else {
             unreachable!("hub got {msg:?}")
         };
-        match req.leg {
-            Leg::Outbound
-                if req.device == DeviceType::Hub
-                    || admission::rule(req.sr).target == Target::Hub =>
-            {
-                // The Comms Hub Function carries it out itself (e.g. 8.11 adding a device to
-                // its log) and answers over the WAN.
-                let wan = shared.crossing(Hop::Wan, req.sr, self.region, ctx);
-                ctx.send(Kinds::csp(self.region), wan, Msg::AtCsp(reply(req)));
+        if req.leg == Leg::Outbound
+            && (req.device == DeviceType::Hub || admission::rule(req.sr).target == Target::Hub)
+        {
+            // The Comms Hub Function carries it out itself (e.g. 8.11 adding a device to its
+            // log) and answers over the WAN: no HAN crossing.
+            han::link::back_over_wan(reply(req), self.region, SimDuration::ZERO, shared, ctx);
+            return;
+        }
+        let device = match req.device {
+            DeviceType::Esme => Kinds::esme(req.premises),
+            DeviceType::Gsme => Kinds::gsme(
+                self.gsme
+                    .expect("DSP only routes gas SRs to premises with gas"),
+            ),
+            DeviceType::Hub => unreachable!("answered by the hub above"),
+            DeviceType::Hcalcs | DeviceType::Apc => Kinds::charger(
+                shared
+                    .ev
+                    .charger_at(req.premises)
+                    .expect("DSP only routes charger SRs to premises with a charger"),
+            ),
+        };
+        match (req.leg, self.link.building()) {
+            (Leg::Outbound, _) if !self.link.joined() => {
+                // The devices never joined the HAN: nothing reaches them.
+                let d = self.link.dwelling() as usize;
+                ctx.count(shared.han.not_joined[d], 1);
+                req.leg = Leg::NoAnswer;
+                han::link::back_over_wan(req, self.region, SimDuration::ZERO, shared, ctx);
             }
-            Leg::Outbound => {
-                let device = match req.device {
-                    DeviceType::Esme => Kinds::esme(req.premises),
-                    DeviceType::Gsme => Kinds::gsme(
-                        self.gsme
-                            .expect("DSP only routes gas SRs to premises with gas"),
-                    ),
-                    DeviceType::Hub => unreachable!("answered by the hub above"),
-                };
-                let han = shared.crossing(Hop::Han, req.sr, self.region, ctx);
-                ctx.send(device, han, Msg::AtDevice(req));
+            (Leg::Outbound, None) => ctx.send(device, SimDuration::ZERO, Msg::AtDevice(req)),
+            (Leg::Inbound | Leg::NoAnswer, None) => {
+                han::link::back_over_wan(req, self.region, SimDuration::ZERO, shared, ctx)
             }
-            Leg::Inbound => {
-                let wan = shared.crossing(Hop::Wan, req.sr, self.region, ctx);
-                ctx.send(Kinds::csp(self.region), wan, Msg::AtCsp(req));
-            }
-            Leg::Transform => unreachable!("transforms never leave the DSP"),
+            (Leg::Outbound | Leg::Inbound, Some(b)) => ctx.send(
+                Kinds::building(b),
+                SimDuration::ZERO,
+                Msg::AtBuilding { req, device },
+            ),
+            (leg, _) => unreachable!("{leg:?} never reaches a flat's hub"),
         }
     }
+}
+
+/// A command reaches a HAN device (meter or EV charger) at `premises` whose end of the link is
+/// `link`. In a house the device draws the command's crossing: `Some(time)` when it arrives after
+/// `time` on the HAN, `None` when every retry was lost (the hub hears an E21 report after that
+/// time and the device does not act). In a flat the building has already carried it:
+/// `Some(ZERO)`.
+pub fn receive(
+    req: Request,
+    premises: u32,
+    link: DeviceLink,
+    shared: &Shared,
+    ctx: &mut Ctx<'_, Msg>,
+) -> Option<SimDuration> {
+    match link {
+        DeviceLink::Building => Some(SimDuration::ZERO),
+        DeviceLink::House { dual_band } => {
+            let c = han::link::cross_house(dual_band, shared, ctx);
+            let region = region_of(premises, shared);
+            han::link::record(&c, Dwelling::House, req.sr, region, shared, ctx);
+            if c.delivered {
+                return Some(c.time);
+            }
+            let mut report = req;
+            report.leg = Leg::NoAnswer;
+            ctx.send(Kinds::hub(premises), c.time, Msg::AtHub(report));
+            None
+        }
+    }
+}
+
+/// A HAN device at `premises` answers `req` it received `there` ago on the HAN: after its
+/// response time (`respond`, recorded as the device hop) and, in a house, the answer's own HAN
+/// crossing (drawn here; lost after every retry, it reaches the hub as an E21 report), the
+/// answer reaches the hub on its inbound leg. In a flat the hub hands it to the building.
+pub fn answer(
+    req: Request,
+    premises: u32,
+    link: DeviceLink,
+    there: SimDuration,
+    respond: &Dist,
+    shared: &Shared,
+    ctx: &mut Ctx<'_, Msg>,
+) {
+    let region = region_of(premises, shared);
+    let response = respond.sample(&mut ctx.rng());
+    ctx.record(shared.ids.hop(req.sr, region, Hop::Device), response);
+    let mut answer = reply(req);
+    let back = match link {
+        DeviceLink::Building => SimDuration::ZERO,
+        DeviceLink::House { dual_band } => {
+            let c = han::link::cross_house(dual_band, shared, ctx);
+            han::link::record(&c, Dwelling::House, req.sr, region, shared, ctx);
+            if !c.delivered {
+                answer.leg = Leg::NoAnswer;
+            }
+            c.time
+        }
+    };
+    let delay = there.as_micros() + response.as_micros() + back.as_micros();
+    ctx.send(
+        Kinds::hub(premises),
+        SimDuration::from_micros(delay),
+        Msg::AtHub(answer),
+    );
+}
+
+fn region_of(premises: u32, shared: &Shared) -> Region {
+    shared
+        .population
+        .get(premises)
+        .expect("a device's premises exists")
+        .region()
 }
 
 /// Turns a device's answer into the inbound leg.
 pub fn reply(mut req: Request) -> Request {
     req.leg = Leg::Inbound;
     req
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn a_hub_stays_small() {
+        // Region, gas meter index, HAN link: one per premises, 35 million at GB scale.
+        assert!(std::mem::size_of::<super::Hub>() <= 16);
+    }
 }

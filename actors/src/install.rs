@@ -5,13 +5,14 @@
 //!    with E11 if the device's model is not on the CPL) → Pending;
 //! 2. the hub joins: 8.14.1 CH Install Success → the hub is Commissioned \[U\];
 //! 3. 8.11 Update HAN Device Log, carried out by the hub, for each meter → Whitelisted;
-//! 4. each meter joins the HAN, reported by 8.14.1 → InstalledNotCommissioned;
+//! 4. each meter joins the HAN, reported by 8.14.1 → InstalledNotCommissioned; meters whose hub
+//!    the HAN radio model ([`crate::han`]) could not join stay Whitelisted (`result=no_han`);
 //! 5. 8.1.1 Commission Device, sent to each meter → Commissioned.
 //!
 //! At each step a share of devices fails in the field (`fail` in `[[install]]`): no SR is sent
 //! for it, it keeps its status and goes no further; a refused SR stops it the same way. Meters
 //! wait for their hub: if the hub fails, its meters stay Pending. Every outcome is counted as
-//! `install.step{result=ok|failed|refused,step}`.
+//! `install.step{result=ok|failed|refused|no_han,step}`.
 
 use crate::msg::Msg;
 use crate::population::Premises;
@@ -144,6 +145,8 @@ struct Job {
     alive: u8,
     /// SRs of this step not yet answered.
     outstanding: u8,
+    /// The premises' meters can join its HAN (the radio join model's verdict at build time).
+    han_joined: bool,
 }
 
 /// One wave's installers, kept by the supplier whose wave it is.
@@ -155,8 +158,9 @@ pub struct Installer {
     jobs: Vec<Job>,
     /// Premises started so far.
     started: u32,
-    /// `install.step{result,step}` handles, registered on first use: `[step][ok, failed, refused]`.
-    counters: [[Option<CounterId>; 3]; 5],
+    /// `install.step{result,step}` handles, registered on first use:
+    /// `[step][ok, failed, refused, no_han]`.
+    counters: [[Option<CounterId>; 4]; 5],
 }
 
 impl Installer {
@@ -169,11 +173,20 @@ impl Installer {
                     step: Step::PreNotify,
                     alive: 0,
                     outstanding: 0,
+                    han_joined: true,
                 };
                 count as usize
             ],
             started: 0,
             counters: Default::default(),
+        }
+    }
+
+    /// Takes the HAN radio model's join verdict for each of the wave's premises: meters of a
+    /// premises whose HAN cannot be joined fail the join step (8.14.1) and stay Whitelisted.
+    pub fn set_han_joined(&mut self, joined: impl Fn(u32) -> bool) {
+        for (k, job) in self.jobs.iter_mut().enumerate() {
+            job.han_joined = joined(self.first + k as u32);
         }
     }
 
@@ -275,8 +288,15 @@ impl Installer {
             _ => METERS,
         };
         let failure = step.failure(wave);
+        let no_han = step == Step::MeterJoin && !self.jobs[index].han_joined;
         for (b, device) in DEVICES {
             if self.jobs[index].alive & targets & b == 0 {
+                continue;
+            }
+            if no_han {
+                // The radio could not join this premises' HAN: no 8.14.1 to send.
+                self.jobs[index].alive &= !b;
+                self.count(step, 3, ctx);
                 continue;
             }
             if failure > 0.0 && ctx.rng().chance(failure) {
@@ -309,7 +329,7 @@ impl Installer {
             ctx.metrics().counter(metric_name(
                 "install.step",
                 &[
-                    ("result", ["ok", "failed", "refused"][result]),
+                    ("result", ["ok", "failed", "refused", "no_han"][result]),
                     ("step", step.name()),
                 ],
             ))
@@ -323,5 +343,8 @@ fn bit(device: DeviceType) -> u8 {
         DeviceType::Hub => HUB,
         DeviceType::Esme => ESME,
         DeviceType::Gsme => GSME,
+        DeviceType::Hcalcs | DeviceType::Apc => {
+            unreachable!("installation waves fit hubs and meters, not EV chargers")
+        }
     }
 }

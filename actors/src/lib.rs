@@ -14,6 +14,8 @@ pub mod csp;
 pub mod device_model;
 pub mod dist;
 pub mod dsp;
+pub mod ev;
+pub mod han;
 pub mod hub;
 pub mod install;
 pub mod meter;
@@ -26,6 +28,7 @@ pub mod sr;
 pub mod supplier;
 pub mod timeline;
 pub mod traffic;
+pub mod user;
 pub mod world;
 
 pub use world::{GbWorld, Kinds};

@@ -1,12 +1,13 @@
 //! Smart meters: the electricity meter (ESME) and the battery-powered gas meter (GSME).
 
+use crate::han::link::DeviceLink;
 use crate::hub;
 use crate::msg::Msg;
 use crate::sr::SrType;
-use crate::world::{Hop, Kinds, Shared};
-use dccsim_sim::{Ctx, SimDuration};
+use crate::world::Shared;
+use dccsim_sim::Ctx;
 
-/// A meter's own state: what it has been asked to do.
+/// A meter's own state: what it has been asked to do, and its end of the HAN.
 #[derive(Copy, Clone, Debug, Default)]
 pub struct Meter {
     /// Premises (and hub) this meter belongs to.
@@ -15,19 +16,31 @@ pub struct Meter {
     pub reads: u32,
     /// Tariff updates applied.
     pub tariff_version: u16,
+    /// In a house, this meter draws the HAN crossings of its visits; in a flat, the building does.
+    pub link: DeviceLink,
 }
 
 impl Meter {
-    /// Acts on a command and answers through the hub after its response time plus the HAN hop.
+    /// Acts on a command and answers through the hub after its response time. In a house the
+    /// meter also draws the command's HAN crossing and the answer's (a command lost after every
+    /// retry is not acted on; the hub hears of it as an E21 when it gives up); in a flat the
+    /// building carries both.
     pub fn handle(&mut self, msg: Msg, gas: bool, shared: &Shared, ctx: &mut Ctx<'_, Msg>) {
         let Msg::AtDevice(req) = msg else {
             unreachable!("meter got {msg:?}")
+        };
+        let Some(there) = hub::receive(req, self.premises, self.link, shared, ctx) else {
+            return;
         };
         match req.sr {
             SrType::UpdateImportTariff => self.tariff_version = self.tariff_version.wrapping_add(1),
             SrType::ReadInstantaneousImport | SrType::RetrieveDailyReadLog => {
                 self.reads = self.reads.wrapping_add(1)
             }
+            SrType::ActivateAuxiliaryLoad
+            | SrType::DeactivateAuxiliaryLoad
+            | SrType::SetRandomisedOffsetLimit
+            | SrType::SetApcLimit => unreachable!("the DSP routes {} to chargers", req.sr),
             // Commissioning and firmware commands: the meter only answers (its SMI status is
             // the DSP's business).
             _ => {}
@@ -37,19 +50,6 @@ impl Meter {
         } else {
             &shared.config.devices.esme_response
         };
-        let region = shared
-            .population
-            .get(self.premises)
-            .expect("a meter's premises exists")
-            .region();
-        let response = respond.sample(&mut ctx.rng());
-        ctx.record(shared.ids.hop(req.sr, region, Hop::Device), response);
-        let han = shared.crossing(Hop::Han, req.sr, region, ctx);
-        let delay = SimDuration::from_micros(response.as_micros() + han.as_micros());
-        ctx.send(
-            Kinds::hub(self.premises),
-            delay,
-            Msg::AtHub(hub::reply(req)),
-        );
+        hub::answer(req, self.premises, self.link, there, respond, shared, ctx);
     }
 }

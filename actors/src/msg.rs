@@ -1,7 +1,8 @@
 //! The one message type of the GB world and the Service Request it carries.
 
+use crate::ev::{ChargerTimer, DnoTimer};
 use crate::sr::{DeviceType, ResponseCode, Role, SrType};
-use dccsim_sim::SimTime;
+use dccsim_sim::{ActorId, SimTime};
 
 /// Where a request is on its path User → DSP → CSP → hub → device → hub → CSP → DSP → User.
 #[derive(Copy, Clone, Debug, PartialEq, Eq)]
@@ -12,6 +13,8 @@ pub enum Leg {
     Outbound,
     /// The device's response on its way back.
     Inbound,
+    /// The hub's report that the device did not answer over the HAN (E21), on its way back.
+    NoAnswer,
 }
 
 /// A Service Request in flight: small and `Copy`, so it travels inside messages.
@@ -22,13 +25,16 @@ pub struct Request {
     /// Target premises (its hub and meters share this index). May name no real premises: the
     /// DSP then refuses it with E19.
     pub premises: u32,
-    /// Index of the sending supplier.
+    /// Index of the sending DCC User: suppliers first, then DNOs (see `Shared::user_actor`).
     pub user: u16,
     pub sr: SrType,
     pub device: DeviceType,
     /// Role the User sent it in.
     pub role: Role,
     pub leg: Leg,
+    /// The SR's one parameter where it has one (7.13: the power limit in thousandths of the
+    /// charger's rating); 0 otherwise. Fits in the struct's padding.
+    pub arg: u16,
 }
 
 /// Every message of the GB world (32 bytes: checked by a unit test).
@@ -48,12 +54,24 @@ pub enum Msg {
     AtHub(Request),
     /// A command reaches the meter over the HAN.
     AtDevice(Request),
+    /// A command whose HAN crossing its device drew (a house's EV charger) has now crossed: the
+    /// charger acts on it at this moment.
+    Crossed(Request),
     /// The DSP's answer reaches the User.
     Response(Request, ResponseCode),
     /// Supplier timer: an installer of wave `wave` visits the wave's next premises.
     NextInstall { wave: u16 },
     /// A step of the Central Products List: SECAS, extracts, the DSP's apply window.
     Cpl(crate::cpl::CplMsg),
+    /// An EV charger's own timer (plug-in, start, full, departure, delayed switch-on).
+    Charger(ChargerTimer),
+    /// A charger's draw changed: the DNO's substation monitoring sees it at once.
+    ChargerDraw { charger: u32, watts: u32 },
+    /// A DNO's own timer (household demand steps, restoration checks).
+    Dno(DnoTimer),
+    /// A flat's hub hands a message to the HAN its building shares: a command for `device`
+    /// (outbound) or a meter's answer leaving the meter (inbound).
+    AtBuilding { req: Request, device: ActorId },
 }
 
 #[cfg(test)]

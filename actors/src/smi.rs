@@ -106,7 +106,7 @@ pub enum Trigger {
     HanJoin,
     /// SR 8.1.1 Commission Device (meters): InstalledNotCommissioned → Commissioned.
     Commission,
-    /// SR 8.7 Join Service (PPMID, HCALCS): InstalledNotCommissioned → Commissioned.
+    /// SR 8.7 Join Service (PPMID, HCALCS, APC \[U\]): InstalledNotCommissioned → Commissioned.
     JoinService,
     /// SR 8.3 Decommission Device: any status but Decommissioned → Decommissioned.
     Decommission,
@@ -149,7 +149,7 @@ impl Trigger {
             Trigger::Whitelist => ty != T::CommsHub && !ty.is_type2(),
             Trigger::HanJoin | Trigger::KeyCompromise | Trigger::RecoveryComplete => !ty.is_type2(),
             Trigger::Commission | Trigger::OptOut | Trigger::OptIn => ty.is_meter(),
-            Trigger::JoinService => matches!(ty, T::Ppmid | T::Hcalcs),
+            Trigger::JoinService => matches!(ty, T::Ppmid | T::Hcalcs | T::Apc),
         }
     }
 }
@@ -269,6 +269,10 @@ pub struct Smi {
     gsme_of: Vec<u32>,
     models: Vec<ModelState>,
     metrics: SmiMetrics,
+    /// Each EV charger's load-control device (HCALCS or APC), in charger order.
+    chargers: Vec<SmiRecord>,
+    /// The premises of each charger, ascending (as `EvShared` numbers chargers).
+    charger_premises: Vec<u32>,
 }
 
 const NO_GAS: u32 = u32::MAX;
@@ -305,6 +309,8 @@ impl Smi {
                 status,
                 transitions: vec![None; (SmiStatus::ALL.len() + 1) * SmiStatus::ALL.len()],
             },
+            chargers: Vec::new(),
+            charger_premises: Vec::new(),
         }
     }
 
@@ -334,8 +340,32 @@ impl Smi {
         }
     }
 
+    /// Adds the EV chargers' load-control devices, one per premises in `premises` (ascending),
+    /// counting their statuses in the `smi.status` gauges.
+    pub fn add_chargers(&mut self, records: Vec<(u32, SmiRecord)>, kernel: &mut Kernel<Msg>) {
+        debug_assert!(self.chargers.is_empty(), "chargers are added once");
+        for (p, r) in records {
+            debug_assert!(r.model.index() < self.models.len());
+            debug_assert!(self.charger_premises.last().is_none_or(|&last| last < p));
+            if let Some(s) = r.status {
+                kernel.metrics.gauge_add(self.metrics.status[s.index()], 1);
+            }
+            self.charger_premises.push(p);
+            self.chargers.push(r);
+        }
+    }
+
+    /// Where in `chargers` the device `d` is: a charger at its premises whose model is of the
+    /// type `d` names (an HCALCS is no APC).
+    fn charger_index(&self, d: SmiDevice) -> Option<usize> {
+        let i = self.charger_premises.binary_search(&d.premises).ok()?;
+        let ty = self.models[self.chargers[i].model.index()].device_type;
+        (crate::admission::physical_types(d.device) & ty.bit() != 0).then_some(i)
+    }
+
     /// The record of `d`, or `None` if the world has no such device (no premises, or no gas
-    /// meter there). A record whose `status` is `None` is a device the DCC does not know yet.
+    /// meter or charger of that type there). A record whose `status` is `None` is a device the
+    /// DCC does not know yet.
     pub fn get(&self, d: SmiDevice) -> Option<&SmiRecord> {
         let p = d.premises as usize;
         match d.device {
@@ -345,6 +375,9 @@ impl Smi {
                 Some(&g) if g != NO_GAS => self.gsmes.get(g as usize),
                 _ => None,
             },
+            DeviceType::Hcalcs | DeviceType::Apc => {
+                self.charger_index(d).map(|i| &self.chargers[i])
+            }
         }
     }
 
@@ -357,6 +390,10 @@ impl Smi {
                 Some(&g) if g != NO_GAS => self.gsmes.get_mut(g as usize),
                 _ => None,
             },
+            DeviceType::Hcalcs | DeviceType::Apc => {
+                let i = self.charger_index(d)?;
+                self.chargers.get_mut(i)
+            }
         }
     }
 
@@ -467,7 +504,7 @@ impl Smi {
     }
 
     /// Every device of `model` the world has, known to the DCC or not, in a fixed order (hubs,
-    /// then electricity meters, then gas meters, each by premises).
+    /// then electricity meters, then gas meters, then EV chargers' devices, each by premises).
     pub fn devices_of(&self, model: ModelId) -> Vec<SmiDevice> {
         let mut out = Vec::new();
         let pick = |records: &[SmiRecord], device: DeviceType, out: &mut Vec<SmiDevice>| {
@@ -490,12 +527,24 @@ impl Smi {
                 });
             }
         }
+        let charger = match self.models[model.index()].device_type {
+            PhysicalDeviceType::Apc => DeviceType::Apc,
+            _ => DeviceType::Hcalcs,
+        };
+        for (&p, r) in self.charger_premises.iter().zip(&self.chargers) {
+            if r.model == model {
+                out.push(SmiDevice {
+                    premises: p,
+                    device: charger,
+                });
+            }
+        }
         out
     }
 
     /// Devices with status `status`, counted now (tests and reports; O(devices)).
     pub fn count_status(&self, status: SmiStatus) -> u64 {
-        [&self.hubs, &self.esmes, &self.gsmes]
+        [&self.hubs, &self.esmes, &self.gsmes, &self.chargers]
             .iter()
             .flat_map(|v| v.iter())
             .filter(|r| r.status == Some(status))
@@ -558,6 +607,50 @@ pub fn build(
     smi
 }
 
+/// Builder stream purpose for drawing each EV charger's Device Model (the merge of issues 3 and
+/// 4; one draw per premises, so a charger's model never depends on the others).
+const CHARGER_MODEL_STREAM: u32 = 0x0302;
+
+/// Puts every EV charger's load-control device (`ty`, HCALCS or APC) on the inventory with a
+/// Device Model of that type drawn by share: like the meters, chargers at the first `installed`
+/// premises are Commissioned since time zero (Suspended if their model is off the CPL), and
+/// chargers at premises an installation wave will create are not on the SMI yet.
+pub fn add_chargers(
+    smi: &mut Smi,
+    models: &[DeviceModel],
+    ty: PhysicalDeviceType,
+    premises: &[u32],
+    installed: u32,
+    kernel: &mut Kernel<Msg>,
+) {
+    let shares = slot_shares(models, ty.slot());
+    assert!(!shares.is_empty(), "the scenario has a model for {ty}");
+    let weights: Vec<f64> = shares.iter().map(|(_, s)| *s).collect();
+    let records = premises
+        .iter()
+        .map(|&p| {
+            let model = if shares.len() == 1 {
+                shares[0].0
+            } else {
+                let mut draws = u64::from(p);
+                let u = kernel
+                    .builder_rng(CHARGER_MODEL_STREAM, &mut draws)
+                    .uniform();
+                shares[pick(&weights, u)].0
+            };
+            let record = if p >= installed {
+                SmiRecord::unknown(model)
+            } else if models[model.index()].listed {
+                SmiRecord::commissioned(model)
+            } else {
+                SmiRecord::suspended(model)
+            };
+            (p, record)
+        })
+        .collect();
+    smi.add_chargers(records, kernel);
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -613,7 +706,7 @@ mod tests {
                 Commissioned,
             ),
             (
-                vec![T::Ppmid, T::Hcalcs],
+                vec![T::Ppmid, T::Hcalcs, T::Apc],
                 Some(InstalledNotCommissioned),
                 Trigger::JoinService,
                 Commissioned,
@@ -682,7 +775,7 @@ mod tests {
                 }
             }
         }
-        assert_eq!(checked, 9 * 11 * 12);
+        assert_eq!(checked, T::ALL.len() * 11 * 12);
     }
 
     #[test]

@@ -62,6 +62,10 @@ pub enum DeviceType {
     Gsme,
     /// The Communications Hub itself (its Comms Hub Function): installation and firmware SRs.
     Hub,
+    /// HAN Connected Auxiliary Load Control Switch: switches an EV charger on or off (7.5/7.6).
+    Hcalcs,
+    /// Auxiliary Proportional Controller: limits an EV charger's power in steps (7.13).
+    Apc,
 }
 
 impl DeviceType {
@@ -70,6 +74,8 @@ impl DeviceType {
             DeviceType::Esme => "esme",
             DeviceType::Gsme => "gsme",
             DeviceType::Hub => "hub",
+            DeviceType::Hcalcs => "hcalcs",
+            DeviceType::Apc => "apc",
         }
     }
 
@@ -83,7 +89,7 @@ impl DeviceType {
     /// The supplier role that normally sends SRs to this device.
     pub fn supplier_role(self) -> Role {
         match self {
-            DeviceType::Esme | DeviceType::Hub => Role::IS,
+            DeviceType::Esme | DeviceType::Hub | DeviceType::Hcalcs | DeviceType::Apc => Role::IS,
             DeviceType::Gsme => Role::GS,
         }
     }
@@ -109,6 +115,15 @@ pub enum SrType {
     ReadInstantaneousImport,
     /// 4.6.1 Retrieve Daily Read Log (DCC-scheduled; the bulk of traffic).
     RetrieveDailyReadLog,
+    /// 7.5 Activate Auxiliary Load (critical): an HCALCS switches its load (an EV charger) on.
+    ActivateAuxiliaryLoad,
+    /// 7.6 Deactivate Auxiliary Load (critical): an HCALCS switches its load off.
+    DeactivateAuxiliaryLoad,
+    /// 7.12 Set Randomised Offset Limit (critical): the most a device delays acting on a
+    /// command that raises its load.
+    SetRandomisedOffsetLimit,
+    /// 7.13 Auxiliary Proportional Controller: set the power limit (critical \[U\]).
+    SetApcLimit,
     /// 8.1.1 Commission Device (critical): a meter's InstalledNotCommissioned → Commissioned.
     CommissionDevice,
     /// 8.2 Read Inventory (non-device).
@@ -136,10 +151,14 @@ pub enum SrType {
 }
 
 impl SrType {
-    pub const ALL: [SrType; 15] = [
+    pub const ALL: [SrType; 19] = [
         SrType::UpdateImportTariff,
         SrType::ReadInstantaneousImport,
         SrType::RetrieveDailyReadLog,
+        SrType::ActivateAuxiliaryLoad,
+        SrType::DeactivateAuxiliaryLoad,
+        SrType::SetRandomisedOffsetLimit,
+        SrType::SetApcLimit,
         SrType::CommissionDevice,
         SrType::ReadInventory,
         SrType::DecommissionDevice,
@@ -160,6 +179,10 @@ impl SrType {
             SrType::UpdateImportTariff => "1.1.1",
             SrType::ReadInstantaneousImport => "4.1.1",
             SrType::RetrieveDailyReadLog => "4.6.1",
+            SrType::ActivateAuxiliaryLoad => "7.5",
+            SrType::DeactivateAuxiliaryLoad => "7.6",
+            SrType::SetRandomisedOffsetLimit => "7.12",
+            SrType::SetApcLimit => "7.13",
             SrType::CommissionDevice => "8.1.1",
             SrType::ReadInventory => "8.2",
             SrType::DecommissionDevice => "8.3",
@@ -180,6 +203,10 @@ impl SrType {
             SrType::UpdateImportTariff => "Update Import Tariff",
             SrType::ReadInstantaneousImport => "Read Instantaneous Import Registers",
             SrType::RetrieveDailyReadLog => "Retrieve Daily Read Log",
+            SrType::ActivateAuxiliaryLoad => "Activate Auxiliary Load",
+            SrType::DeactivateAuxiliaryLoad => "Deactivate Auxiliary Load",
+            SrType::SetRandomisedOffsetLimit => "Set Randomised Offset Limit",
+            SrType::SetApcLimit => "Set Auxiliary Proportional Controller Limit",
             SrType::CommissionDevice => "Commission Device",
             SrType::ReadInventory => "Read Inventory",
             SrType::DecommissionDevice => "Decommission Device",
@@ -212,6 +239,12 @@ impl SrType {
     /// is requested through the DCC schedule by the same roles that may read the log.
     pub fn allows(self, role: Role) -> bool {
         crate::admission::rule(self).roles.contains(&role)
+    }
+
+    /// Whether this SR can be addressed to a `device` (the admission table's device types): the
+    /// meter SRs to meters, the load-control SRs to an EV charger's HCALCS or APC.
+    pub fn addresses(self, device: DeviceType) -> bool {
+        crate::admission::rule(self).devices & crate::admission::physical_types(device) != 0
     }
 
     /// Default end-to-end Target Response Time \[U\]: on-demand and scheduled device SRs 30 s;
@@ -258,7 +291,8 @@ pub enum ResponseCode {
     E11,
     /// E20: the DCC cannot establish communications with the device.
     E20,
-    /// E21: no response from the device.
+    /// E21: no response from the device (the hub gave up after its last HAN retry, or the device
+    /// never joined the HAN).
     E21,
     /// E30: a future-dated command timed out.
     E30,
@@ -341,7 +375,10 @@ impl ResponseCode {
                  Model is not on the Central Products List."
             }
             ResponseCode::E20 => "Failed: the DCC could not communicate with the device.",
-            ResponseCode::E21 => "Failed: the device did not respond.",
+            ResponseCode::E21 => {
+                "Failed: no response from the device; the hub could not reach it over the Home \
+                 Area Network."
+            }
             ResponseCode::E30 => "Failed: the future-dated command timed out.",
         }
     }

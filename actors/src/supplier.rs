@@ -1,14 +1,14 @@
 //! Suppliers: DCC Users (Import and Gas Supplier roles) that send Service Requests for their
 //! premises by the scenario's traffic streams and measure each one end to end.
 
-use crate::dsp;
 use crate::install::Installer;
-use crate::msg::{Msg, Request};
+use crate::msg::Msg;
 use crate::scenario::Pattern;
-use crate::sr::{DeviceType, ResponseCode, Role, SrType};
+use crate::sr::{DeviceType, Role, SrType};
 use crate::traffic::{self, StreamState};
-use crate::world::{Kinds, Shared};
-use dccsim_sim::{CounterId, Ctx};
+use crate::user::{self, Answers};
+use crate::world::Shared;
+use dccsim_sim::Ctx;
 
 /// A supplier and the premises it serves.
 #[derive(Debug)]
@@ -21,8 +21,7 @@ pub struct Supplier {
     streams: Vec<StreamState>,
     /// Its installation waves (`[[install]]`), each creating new premises over time.
     pub installers: Vec<Installer>,
-    /// `sr.rejected{code,sr}` handles, registered on first refusal so unused codes stay out of reports.
-    rejected: [[Option<CounterId>; SrType::ALL.len()]; ResponseCode::ALL.len()],
+    answers: Answers,
 }
 
 impl Supplier {
@@ -33,7 +32,7 @@ impl Supplier {
             gas: Vec::new(),
             streams: vec![StreamState::default(); streams],
             installers: Vec::new(),
-            rejected: Default::default(),
+            answers: Answers::default(),
         }
     }
 
@@ -41,6 +40,8 @@ impl Supplier {
         match device {
             DeviceType::Esme | DeviceType::Hub => &self.electricity,
             DeviceType::Gsme => &self.gas,
+            // Suppliers' traffic addresses meters only (the loader checks it).
+            DeviceType::Hcalcs | DeviceType::Apc => &[],
         }
     }
 
@@ -70,13 +71,6 @@ impl Supplier {
                 self.send_request(stream as usize, shared, ctx);
                 self.schedule_next(stream as usize, shared, ctx);
             }
-            Msg::Response(req, code) => {
-                self.on_response(req, code, shared, ctx);
-                let user = self.index;
-                if let Some(i) = self.installers.iter_mut().find(|i| i.owns(req.premises)) {
-                    i.on_response(req.premises, req.device, code, user, shared, ctx);
-                }
-            }
             Msg::NextInstall { wave } => {
                 let user = self.index;
                 self.installers
@@ -84,6 +78,13 @@ impl Supplier {
                     .find(|i| i.wave() == wave)
                     .expect("a supplier gets only its own waves' visits")
                     .visit(user, shared, ctx);
+            }
+            Msg::Response(req, code) => {
+                self.answers.account(req, code, shared, ctx);
+                let user = self.index;
+                if let Some(i) = self.installers.iter_mut().find(|i| i.owns(req.premises)) {
+                    i.on_response(req.premises, req.device, code, user, shared, ctx);
+                }
             }
             other => unreachable!("supplier got {other:?}"),
         }
@@ -105,39 +106,10 @@ impl Supplier {
         };
         submit(self.index, premises, t.sr, t.device, t.role, shared, ctx);
     }
-
-    fn on_response(
-        &mut self,
-        req: Request,
-        code: ResponseCode,
-        shared: &Shared,
-        ctx: &mut Ctx<'_, Msg>,
-    ) {
-        ctx.gauge_add(shared.ids.in_flight, -1);
-        if code == ResponseCode::I0 {
-            let region = shared
-                .population
-                .get(req.premises)
-                .expect("completed SRs name real premises")
-                .region()
-                .index();
-            ctx.count(shared.ids.completed(req.sr, region), 1);
-            ctx.record(shared.ids.e2e(req.sr, region), ctx.now().since(req.sent));
-        } else {
-            let slot = &mut self.rejected[code.index()][req.sr.index()];
-            let id = *slot.get_or_insert_with(|| {
-                ctx.metrics().counter(dccsim_sim::metric_name(
-                    "sr.rejected",
-                    &[("code", code.code()), ("sr", req.sr.number())],
-                ))
-            });
-            ctx.count(id, 1);
-        }
-    }
 }
 
-/// Sends a fresh Service Request from User `user` to the DSP, counting it as requested and in
-/// flight; its answer comes back to the supplier as [`Msg::Response`].
+/// Sends a fresh Service Request from User `user` to the DSP (see [`user::submit`]); its answer
+/// comes back to the supplier as [`Msg::Response`].
 pub fn submit(
     user: u16,
     premises: u32,
@@ -147,21 +119,6 @@ pub fn submit(
     shared: &Shared,
     ctx: &mut Ctx<'_, Msg>,
 ) {
-    let req = Request {
-        sent: ctx.now(),
-        premises,
-        user,
-        sr,
-        device,
-        role,
-        leg: dsp::first_leg(sr.category()),
-    };
-    let region = shared
-        .population
-        .get(premises)
-        .map(|p| p.region().index())
-        .unwrap_or(3);
-    ctx.count(shared.ids.requested(sr, region), 1);
-    ctx.gauge_add(shared.ids.in_flight, 1);
-    ctx.send(Kinds::dsp(), dccsim_sim::SimDuration::ZERO, Msg::AtDsp(req));
+    let req = user::request(user, premises, sr, device, role, 0, ctx.now());
+    user::submit(req, shared, ctx);
 }

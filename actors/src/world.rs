@@ -5,6 +5,8 @@ use crate::cpl::{self, CplActor};
 use crate::csp::Csp;
 use crate::device_model::ModelId;
 use crate::dsp::Dsp;
+use crate::ev::{EvShared, EvWorld};
+use crate::han::{self, Building, HanShared, HubLink};
 use crate::hub::Hub;
 use crate::install::{self, Installer};
 use crate::meter::Meter;
@@ -35,6 +37,12 @@ impl Kinds {
     pub const GSME: Kind = Kind(5);
     /// SECAS and the DSP's CPL function (one actor; issue 3).
     pub const CPL: Kind = Kind(10);
+    /// An Electricity Distributor running LV feeders (EV load control, `ev::dno`).
+    pub const DNO: Kind = Kind(8);
+    /// An EV charger's HAN device (HCALCS or APC, `ev::charger`).
+    pub const CHARGER: Kind = Kind(9);
+    /// A multi-dwelling building's shared HAN (issue 5).
+    pub const BUILDING: Kind = Kind(11);
 
     #[inline]
     pub fn supplier(i: u16) -> ActorId {
@@ -63,6 +71,18 @@ impl Kinds {
     #[inline]
     pub fn cpl() -> ActorId {
         ActorId::new(Self::CPL, 0)
+    }
+    #[inline]
+    pub fn dno(i: u16) -> ActorId {
+        ActorId::new(Self::DNO, i as u32)
+    }
+    #[inline]
+    pub fn charger(index: u32) -> ActorId {
+        ActorId::new(Self::CHARGER, index)
+    }
+    #[inline]
+    pub fn building(index: u32) -> ActorId {
+        ActorId::new(Self::BUILDING, index)
     }
 }
 
@@ -157,7 +177,11 @@ impl MetricIds {
         let by_sr = SrType::ALL
             .map(|sr| {
                 let installs = !scenario.installs.is_empty() && install::SRS.contains(&sr);
-                if !installs && !scenario.traffic.iter().any(|t| t.sr == sr) {
+                let by_dno = scenario
+                    .ev
+                    .as_ref()
+                    .is_some_and(|ev| ev.srs().contains(&sr));
+                if !installs && !by_dno && !scenario.traffic.iter().any(|t| t.sr == sr) {
                     return None;
                 }
                 let labels =
@@ -215,11 +239,25 @@ pub struct Shared {
     pub config: Scenario,
     pub population: PopulationTable,
     pub ids: MetricIds,
+    /// The EV feature's chargers and metrics (empty without `[ev]`).
+    pub ev: EvShared,
+    pub han: HanShared,
 }
 
 impl Shared {
-    /// Draws one crossing of the WAN (this region's CSP technology) or the HAN for `sr` and
-    /// records it in that hop's flow.
+    /// The actor of DCC User `user`: suppliers come first, then DNOs.
+    #[inline]
+    pub fn user_actor(&self, user: u16) -> ActorId {
+        let suppliers = self.config.suppliers.len() as u16;
+        if user < suppliers {
+            Kinds::supplier(user)
+        } else {
+            Kinds::dno(user - suppliers)
+        }
+    }
+
+    /// Draws one crossing of the WAN (this region's CSP technology) for `sr` and records it in
+    /// that hop's flow. (HAN crossings, with their losses and retries, are `han`'s.)
     pub fn crossing(
         &self,
         hop: Hop,
@@ -229,8 +267,8 @@ impl Shared {
     ) -> SimDuration {
         let dist = match hop {
             Hop::Wan => &self.config.csp.get(region).latency,
-            Hop::Han => &self.config.han.latency,
             Hop::Csp | Hop::Device => unreachable!("{hop:?} is a stay, not a crossing"),
+            Hop::Han => unreachable!("the HAN is crossed by han::channel::cross"),
         };
         let d = dist.sample(&mut ctx.rng());
         ctx.record(self.ids.hop(sr, region, hop), d);
@@ -249,6 +287,9 @@ pub struct GbWorld {
     pub gsmes: Vec<Meter>,
     /// The Central Products List, when the scenario models it.
     pub cpl: Option<CplActor>,
+    /// DNOs and EV chargers (empty without `[ev]`).
+    pub ev: EvWorld,
+    pub buildings: Vec<Building>,
 }
 
 impl World for GbWorld {
@@ -266,6 +307,9 @@ impl World for GbWorld {
             Kinds::ESME => self.esmes[i].handle(msg, false, shared, ctx),
             Kinds::GSME => self.gsmes[i].handle(msg, true, shared, ctx),
             Kinds::CPL => self.cpl_step(msg, ctx),
+            Kinds::DNO => self.ev.dnos[i].handle(msg, shared, ctx),
+            Kinds::CHARGER => self.ev.chargers[i].handle(msg, shared, ctx),
+            Kinds::BUILDING => self.buildings[i].handle(msg, shared, ctx),
             other => unreachable!("no actor kind {other:?} in the GB world"),
         }
     }
@@ -304,6 +348,7 @@ impl GbWorld {
             hubs.push(Hub {
                 region: p.region(),
                 gsme,
+                link: HubLink::house(false),
             });
             esmes.push(Meter {
                 premises: i,
@@ -346,12 +391,37 @@ impl GbWorld {
         kernel.ensure_actors(Kinds::HUB, n_all);
         kernel.ensure_actors(Kinds::ESME, n_all);
         kernel.ensure_actors(Kinds::GSME, gsmes.len() as u32);
-        let smi = smi::build(&scenario.device_models, &premises, n, &mut kernel);
+        let mut smi = smi::build(&scenario.device_models, &premises, n, &mut kernel);
+        let han = han::install(scenario, &mut kernel, &mut hubs, &mut esmes, &mut gsmes);
+        kernel.ensure_actors(Kinds::BUILDING, han.buildings.len() as u32);
+        // An installer's meters join the HAN (8.14.1) only if the radio join model lets them.
+        for installer in suppliers.iter_mut().flat_map(|s| s.installers.iter_mut()) {
+            installer.set_han_joined(|p| hubs[p as usize].link.joined());
+        }
+        let (ev_shared, mut ev) = EvWorld::build(scenario, n_suppliers as u16, &mut kernel);
+        // A charger's device sits on its premises' HAN like the electricity meter: same end of
+        // the link (a house's own channel, or the flat's building).
+        for charger in ev.chargers.iter_mut() {
+            charger.link = esmes[charger.premises as usize].link;
+        }
+        if let Some(config) = &scenario.ev {
+            smi::add_chargers(
+                &mut smi,
+                &scenario.device_models,
+                config.device_model_type(),
+                ev_shared.charger_premises(),
+                n,
+                &mut kernel,
+            );
+        }
         let shared = Shared {
             config: scenario.clone(),
             population: PopulationTable::new(premises),
             ids,
+            ev: ev_shared,
+            han: han.shared,
         };
+        ev.start(&shared, &mut kernel);
         for supplier in suppliers.iter_mut() {
             for s in 0..scenario.traffic.len() {
                 let mut ctx = kernel.ctx_for(Kinds::supplier(supplier.index));
@@ -372,6 +442,8 @@ impl GbWorld {
             esmes,
             gsmes,
             cpl,
+            ev,
+            buildings: han.buildings,
         };
         (kernel, world)
     }
@@ -431,8 +503,9 @@ impl GbWorld {
     /// `end`, statuses held until `end`) and writes its end-of-run scalars into the metrics. The
     /// foundation world has nothing open, so this is where features hook in.
     pub fn finish(&mut self, kernel: &mut Kernel<Msg>, end: SimTime) {
-        let _ = end;
         self.finish_cpl(kernel);
+        self.ev.finish(kernel, end);
+        han::finish(&self.buildings, &mut kernel.metrics);
     }
 
     /// End-of-run scalars `cpl.model_devices{model=…}`: the world's devices of each Device Model
@@ -574,6 +647,7 @@ pub(crate) mod tests_support {
             },
             han: Han {
                 latency: lognormal(250, 0.5),
+                radio: Default::default(),
             },
             devices: Devices {
                 esme_response: lognormal(500, 0.4),
@@ -623,6 +697,7 @@ pub(crate) mod tests_support {
                 known_gbcs: Vec::new(),
                 timeline: Vec::new(),
             },
+            ev: None,
             resolved_toml: String::new(),
             sweep: None,
             expect: Vec::new(),

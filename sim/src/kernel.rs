@@ -76,6 +76,16 @@ impl<M: Copy> Ctx<'_, M> {
             .stream(self.me.raw() as u64, &mut self.clock.draws)
     }
 
+    /// A second stream of this actor, kept apart for one concern (`purpose`), whose draw count
+    /// the actor stores itself: draws taken for that concern never shift the actor's main stream
+    /// (nor the other way round), so one concern's numbers cannot depend on another's.
+    #[inline]
+    pub fn side_rng<'b>(&'b mut self, purpose: u16, draws: &'b mut u64) -> StreamRng<'b> {
+        // Builder streams use 1 << 32 | purpose; side streams start at 2 << 32.
+        let stream = ((2 + purpose as u64) << 32) | self.me.raw() as u64;
+        self.streams.stream(stream, draws)
+    }
+
     #[inline]
     pub fn count(&mut self, c: CounterId, n: u64) {
         self.metrics.add(c, n);
@@ -313,6 +323,44 @@ mod tests {
         assert_eq!(stats.events, 2);
         assert_eq!(stats.pending, 1);
         assert_eq!(k.metrics.series().times, vec![0, 10]);
+    }
+
+    #[test]
+    fn side_streams_are_apart_from_the_main_stream_and_each_other() {
+        use rand::RngCore;
+        let mut k: Kernel<u8> = Kernel::new(5, None);
+        k.ensure_actors(Kind(3), 2);
+        let a = ActorId::new(Kind(3), 1);
+        let (mut side0, mut side1, mut again) = (0u64, 0u64, 0u64);
+        let mut ctx = k.ctx_for(a);
+        let main_first = ctx.rng().next_u64();
+        let s0 = ctx.side_rng(0, &mut side0).next_u64();
+        let s1 = ctx.side_rng(1, &mut side1).next_u64();
+        // Side draws do not advance the main stream, and the actor keeps their count itself.
+        let main_second = ctx.rng().next_u64();
+        assert_eq!((side0, side1), (1, 1));
+        let s0_again = ctx.side_rng(0, &mut again).next_u64();
+        assert_eq!(
+            s0, s0_again,
+            "a side stream is a function of its draw count"
+        );
+        let mut fresh: Kernel<u8> = Kernel::new(5, None);
+        fresh.ensure_actors(Kind(3), 2);
+        let mut ctx = fresh.ctx_for(a);
+        assert_eq!(ctx.rng().next_u64(), main_first);
+        assert_eq!(ctx.rng().next_u64(), main_second);
+        let all = [main_first, main_second, s0, s1];
+        for i in 0..all.len() {
+            for j in i + 1..all.len() {
+                assert_ne!(all[i], all[j]);
+            }
+        }
+        // Nor is a side stream another actor's or a builder stream.
+        let mut d = 0;
+        assert_ne!(fresh.builder_rng(0, &mut d).next_u64(), s0);
+        let b = ActorId::new(Kind(3), 0);
+        let mut d = 0;
+        assert_ne!(fresh.ctx_for(b).side_rng(0, &mut d).next_u64(), s0);
     }
 
     /// Draw a few numbers per actor; adding actors (even busier ones) must not change others' draws.

@@ -60,6 +60,17 @@ pub fn counter_sum(summary: &serde_json::Value, prefix: &str) -> u64 {
 /// The quickstart scenario shrunk so a test run takes well under a second.
 pub const SMALL: &[&str] = &["--set", "population.premises=3000"];
 
+/// A HAN that never loses a message and reaches every premises (houses only, no background
+/// traffic on either band): no request ends early with E21.
+pub const LOSSLESS_HAN: &[&str] = &[
+    "--set",
+    "han.flat_share=0",
+    "--set",
+    "han.background=0",
+    "--set",
+    "han.background_868=0",
+];
+
 /// Every row of every table of a results store except `meta`, without the wall-clock column
 /// `wall_seconds`, as sorted text lines: equal for stores holding the same results.
 pub fn store_rows(store: &Path) -> Vec<String> {

@@ -28,7 +28,8 @@ pub fn required_certificates(t: PhysicalDeviceType) -> Required {
     use PhysicalDeviceType::*;
     let (zigbee, cpa, dlms) = match t {
         Ppmid => (true, false, false),
-        CommsHub | Gsme | Hcalcs => (true, true, false),
+        // An APC is certified like an HCALCS (a working assumption: DOMAIN §2 lists no APC).
+        CommsHub | Gsme | Hcalcs | Apc => (true, true, false),
         SingleElementEsme | TwinElementEsme | PolyphaseEsme => (true, true, true),
         Ihd | Type2 => (false, false, false),
     };

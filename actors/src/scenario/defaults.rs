@@ -6,6 +6,7 @@
 //! replace them. Target Response Times default to [`SrType::default_trt`](crate::sr::SrType::default_trt).
 
 use crate::dist::Dist;
+use crate::han::Policy;
 use crate::region::{Region, RegionMap, Technology};
 use dccsim_sim::SimDuration;
 
@@ -115,3 +116,158 @@ pub const CPL_SPEC_VERSION: &str = "SMETS2 v5.1";
 
 /// `[[cpl_entry]] gbcs_version`: the GBCS version an entry's devices speak.
 pub const CPL_GBCS_VERSION: &str = "3.2";
+
+// EV load control over LV feeders (SECMP0046): `[ev]`, `[feeders]`, `[demand]`, `[dno]`.
+
+/// `[ev] uptake` \[U\]: half the premises have an EV charger (My Electric Avenue studied 40–70%).
+pub const EV_UPTAKE: f64 = 0.5;
+
+/// `[ev] fast_share` \[U\]: share of chargers rated 7.4 kW; the rest are 3.7 kW.
+pub const EV_FAST_SHARE: f64 = 0.7;
+
+/// `[ev] arrival` \[U\]: plug-in time from midnight, log-normal median 18:00, sigma 0.08 (about
+/// two thirds of cars between 16:40 and 19:30).
+pub const EV_ARRIVAL: Dist = Dist::LogNormal {
+    median: SimDuration::from_hours(18),
+    sigma: 0.08,
+};
+
+/// `[ev] dwell` \[U\]: time plugged in, log-normal median 13 h, sigma 0.2 (Electric Nation: more
+/// than 12 h on average).
+pub const EV_DWELL: Dist = Dist::LogNormal {
+    median: SimDuration::from_hours(13),
+    sigma: 0.2,
+};
+
+/// `[ev] energy_kwh` \[U\]: energy wanted per session, uniform 4–20 kWh (cars usually arrive more
+/// than half charged).
+pub const EV_ENERGY_KWH: crate::scenario::ev::Uniform = crate::scenario::ev::Uniform {
+    min: 4.0,
+    max: 20.0,
+};
+
+/// `[ev] start_delay`: random delay up to 600 s before a session starts (Smart Charge Points
+/// Regulations 2021).
+pub const EV_START_DELAY: SimDuration = SimDuration::from_secs(600);
+
+/// `[ev] response` \[U\]: a charger's time to act on a command and answer, as an ESME's.
+pub const CHARGER_RESPONSE: Dist = ESME_RESPONSE;
+
+/// `[feeders] customers` \[U\]: premises per LV feeder, uniform 40–100 (tens to ~100).
+pub const FEEDER_CUSTOMERS: (u32, u32) = (40, 100);
+
+/// `[feeders] rating_kw` \[U\]: feeder rating, uniform 150–275 kW (300 mm² cable ~275 kVA).
+pub const FEEDER_RATING_KW: crate::scenario::ev::Uniform = crate::scenario::ev::Uniform {
+    min: 150.0,
+    max: 275.0,
+};
+
+/// `[feeders] series`: the five most stressed feeders get a load series.
+pub const FEEDER_SERIES: u32 = 5;
+
+/// `[demand] profile_kw` \[U\]: a winter weekday after-diversity household profile, kW per
+/// half-hour from midnight, peaking at 1.4 kW around 18:00 (CLNR: ~1.5 kW for large groups,
+/// peak 16:00–20:00).
+pub const HOUSEHOLD_PROFILE_KW: [f64; 48] = [
+    0.45, 0.40, 0.36, 0.33, 0.31, 0.30, 0.30, 0.30, 0.31, 0.33, 0.36, 0.42, // 00:00–05:30
+    0.50, 0.62, 0.72, 0.78, 0.76, 0.70, 0.64, 0.60, 0.58, 0.57, 0.57, 0.58, // 06:00–11:30
+    0.60, 0.60, 0.57, 0.55, 0.55, 0.57, 0.62, 0.72, 0.88, 1.05, 1.22, 1.35, // 12:00–17:30
+    1.40, 1.38, 1.30, 1.20, 1.10, 1.02, 0.95, 0.88, 0.80, 0.70, 0.60, 0.52, // 18:00–23:30
+];
+
+/// `[demand] variation` \[U\]: sigma of each premises' log-normal scale on the profile.
+pub const HOUSEHOLD_VARIATION: f64 = 0.3;
+
+/// `[dno] read_interval` \[U\]: with meter-read monitoring, every premises is read every 15 minutes.
+pub const DNO_READ_INTERVAL: SimDuration = SimDuration::from_secs(15 * 60);
+
+/// `[dno] curtail_at` \[U\]: act when load passes 95% of the rating.
+pub const DNO_CURTAIL_AT: f64 = 0.95;
+
+/// `[dno] restore_below` \[U\]: curtail down to, and restore below, 80% of the rating.
+pub const DNO_RESTORE_BELOW: f64 = 0.8;
+
+/// `[dno] hold` \[U\]: at least 30 minutes between a curtailment and a restoration.
+pub const DNO_HOLD: SimDuration = SimDuration::from_secs(30 * 60);
+
+/// `[dno] restore_offset`: randomised offset limit set with SR 7.12, 600 s (as DCP 204's meter
+/// randomisation).
+pub const DNO_RESTORE_OFFSET: SimDuration = SimDuration::from_secs(600);
+
+/// `[dno] step` \[U\]: proportional limits move in quarters of the charger's rating.
+pub const DNO_STEP: f64 = 0.25;
+
+/// `[dno] rebound_window`: load up to 15 minutes after a restoration counts as its rebound.
+pub const DNO_REBOUND_WINDOW: SimDuration = SimDuration::from_secs(15 * 60);
+
+/// `[han] policy`: hubs scan for the least busy channel at install, as they do today.
+pub const HAN_POLICY: Policy = Policy::EnergyScan;
+
+/// `[han] fixed_channel` \[U\]: the one channel of the `fixed` policy (ZigBee channel 11).
+pub const HAN_FIXED_CHANNEL: u32 = 11;
+
+/// `[han] flat_share` \[U\]: share of premises in multi-dwelling buildings. DOMAIN gives no GB
+/// figure; about a fifth of English homes are flats.
+pub const HAN_FLAT_SHARE: f64 = 0.2;
+
+/// `[han] flats_per_building` \[U\]: flats in a building, uniform between these (inclusive).
+pub const HAN_FLATS_PER_BUILDING: (u32, u32) = (2, 20);
+
+/// `[han] dual_band_share` \[U\]: share of hubs that also have the 868 MHz band.
+pub const HAN_DUAL_BAND_SHARE: f64 = 0.3;
+
+/// `[han] background` \[U\]: chance that an attempt is lost to traffic from outside the building,
+/// per ZigBee channel 11–26. Wi-Fi channels 1, 6 and 11 overlap ZigBee 11–14, 16–19 and 21–24
+/// (0.05); 15, 20, 25 and 26 lie between them (0.01).
+pub const HAN_BACKGROUND: [f64; 16] = [
+    0.05, 0.05, 0.05, 0.05, 0.01, 0.05, 0.05, 0.05, 0.05, 0.01, 0.05, 0.05, 0.05, 0.05, 0.01, 0.01,
+];
+
+/// `[han] background_868` \[U\]: the same for the 868 MHz band.
+pub const HAN_BACKGROUND_868: f64 = 0.01;
+
+/// `[han] same_channel` \[U\]: loss chance each other hub of the building on the same channel adds.
+pub const HAN_SAME_CHANNEL: f64 = 0.06;
+
+/// `[han] adjacent_channel` \[U\]: loss chance each hub of the building on a neighbouring channel
+/// adds.
+pub const HAN_ADJACENT_CHANNEL: f64 = 0.015;
+
+/// `[han] retries` \[U\]: sends after the first before the hub gives up (E21).
+pub const HAN_RETRIES: u32 = 3;
+
+/// `[han] backoff` \[U\]: wait before the first retry; it doubles at every further retry.
+pub const HAN_BACKOFF: SimDuration = SimDuration::from_millis(250);
+
+/// `[han] join_exchanges` \[U\]: request/answer exchanges a device needs to join the HAN.
+pub const HAN_JOIN_EXCHANGES: u32 = 4;
+
+/// `[han] scan_sees_neighbour` \[U\]: chance that an energy scan notices a given hub of the
+/// building already on a channel (a scan is a brief listen; neighbours transmit now and then).
+pub const HAN_SCAN_SEES_NEIGHBOUR: f64 = 0.5;
+
+/// `[han] rescan_window` \[U\]: sends over which a hub judges its loss rate.
+pub const HAN_RESCAN_WINDOW: u32 = 8;
+
+/// `[han] rescan_loss` \[U\]: share of sends lost over a window that makes a hub scan again and
+/// move channel (SRs 6.28–6.32 style); 1 means never.
+pub const HAN_RESCAN_LOSS: f64 = 0.3;
+
+/// `[han] needs_alt_han` \[U\]: share of flats the standard HAN cannot reach.
+pub const HAN_NEEDS_ALT_HAN: f64 = 0.1;
+
+/// `[han] alt_han_share` \[U\]: share of those flats that have Alt HAN equipment.
+pub const HAN_ALT_HAN_SHARE: f64 = 0.6;
+
+/// `[han] shared_han_share` \[U\]: share of buildings with a Shared HAN, which reaches every flat.
+pub const HAN_SHARED_HAN_SHARE: f64 = 0.0;
+
+/// `[han] relay_latency` \[U\]: time an Alt HAN or Shared HAN relay adds to each send, log-normal
+/// median 150 ms, sigma 0.4.
+pub const HAN_RELAY_LATENCY: Dist = Dist::LogNormal {
+    median: SimDuration::from_millis(150),
+    sigma: 0.4,
+};
+
+/// `[han] relay_loss` \[U\]: chance that the relay loses a send.
+pub const HAN_RELAY_LOSS: f64 = 0.03;

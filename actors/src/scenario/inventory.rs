@@ -292,6 +292,19 @@ pub(crate) fn device_models(
     Ok(models)
 }
 
+/// Appends the default Device Model of type `ty` when `models` has none, so that devices of a
+/// type the scenario places by another section (an EV charger's HCALCS or APC) have a model on
+/// the SMI; the scenario's own models of that type are used otherwise.
+pub(crate) fn ensure_model(models: &mut Vec<DeviceModel>, ty: PhysicalDeviceType) {
+    if !models.iter().any(|m| m.device_type == ty) {
+        models.extend(
+            DeviceModel::defaults()
+                .into_iter()
+                .filter(|d| d.device_type == ty),
+        );
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use crate::device_model::PhysicalDeviceType as T;

@@ -14,7 +14,9 @@
 mod cpl;
 pub mod defaults;
 mod error;
+pub mod ev;
 mod expect;
+mod han;
 mod inventory;
 mod model;
 mod overrides;
@@ -27,6 +29,7 @@ mod tests;
 
 pub use error::ScenarioError;
 pub use expect::{Comparison, Expectation, ExpectationFile, LatencyField, MetricPattern};
+pub use han::{HanRadio, MAX_FLATS_PER_BUILDING};
 pub use inventory::{InstallWave, StepFailures};
 pub use model::*;
 pub use sweep::{run_seed, Combine, Sweep, SweepParameter, SweepPoint, SweepRun};

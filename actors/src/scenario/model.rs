@@ -38,6 +38,8 @@ pub struct Scenario {
     /// `[cpl]`, `[[cpl_entry]]` and `[[timeline]]`: the Central Products List and its events
     /// (empty: the CPL is not modelled).
     pub cpl: crate::cpl::CplConfig,
+    /// The EV load-control experiment (`[ev]`, `[feeders]`, `[demand]`, `[dno]`), if any.
+    pub ev: Option<super::ev::Ev>,
     /// The scenario text after `--set` overrides, as TOML: hashed into the manifest.
     pub resolved_toml: String,
     /// `[sweep]`: the campaign this scenario expands to (`dccsim sweep`), if any.
@@ -93,8 +95,10 @@ pub struct Csp {
 /// The Home Area Network hop between hub and device.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Han {
-    /// One-way latency hub ↔ device.
+    /// One-way latency hub ↔ device of one send (a crossing with retries takes several).
     pub latency: Dist,
+    /// Buildings, channels, losses, reach and channel selection.
+    pub radio: super::HanRadio,
 }
 
 /// Device behaviour.

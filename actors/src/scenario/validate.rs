@@ -1,6 +1,7 @@
 //! From the parsed TOML tree to a validated [`Scenario`]: the schema, its defaults and its rules.
 
 use super::defaults;
+use super::han::{read_radio, HAN_KEYS};
 use super::model::*;
 use super::reader::{list, number, suggest, Field, Issue, Read, Table};
 use crate::dist::Dist;
@@ -10,7 +11,7 @@ use crate::timeline::Date;
 use dccsim_sim::SimDuration;
 use std::collections::BTreeMap;
 
-const TOP_LEVEL: [&str; 16] = [
+const TOP_LEVEL: [&str; 20] = [
     "scenario",
     "population",
     "supplier",
@@ -27,6 +28,10 @@ const TOP_LEVEL: [&str; 16] = [
     "cpl",
     "cpl_entry",
     "timeline",
+    "ev",
+    "feeders",
+    "demand",
+    "dno",
 ];
 
 /// What a scenario needs at the very least, for messages about empty or incomplete files.
@@ -100,7 +105,8 @@ pub(crate) fn scenario(doc: &toml::Table, resolved_toml: String) -> Read<Scenari
     let dsp = read_dsp(dsp.as_ref())?;
     let csp = read_csps(csp.as_ref())?;
     let han = Han {
-        latency: optional_dist(han.as_ref(), &["latency"], "latency", defaults::HAN_LATENCY)?,
+        latency: optional_dist(han.as_ref(), &HAN_KEYS, "latency", defaults::HAN_LATENCY)?,
+        radio: read_radio(han.as_ref())?,
     };
     let devices = Devices {
         esme_response: optional_dist(
@@ -140,6 +146,16 @@ pub(crate) fn scenario(doc: &toml::Table, resolved_toml: String) -> Read<Scenari
         start,
     )?;
     super::cpl::list_models(&mut device_models, &cpl);
+    let ev = super::ev::read(
+        section("ev")?,
+        section("feeders")?,
+        section("demand")?,
+        section("dno")?,
+    )?;
+    if let Some(ev) = &ev {
+        // Every charger's load-control device is a Device Model on the SMI.
+        super::inventory::ensure_model(&mut device_models, ev.device_model_type());
+    }
 
     Ok(Scenario {
         name,
@@ -159,6 +175,7 @@ pub(crate) fn scenario(doc: &toml::Table, resolved_toml: String) -> Read<Scenari
         device_models,
         installs,
         cpl,
+        ev,
         resolved_toml,
         sweep,
         expect,
@@ -435,6 +452,16 @@ const DISTS: [(&str, &[&str]); 4] = [
 
 const DIST_EXAMPLE: &str = "{ dist = \"lognormal\", median = \"300ms\", sigma = 0.5 }";
 
+/// The value under `key` of `t` read by `read`, or `default` when absent.
+pub(super) fn optional_field<T>(
+    t: &Table<'_>,
+    key: &str,
+    default: T,
+    read: impl FnOnce(&Field<'_>) -> Read<T>,
+) -> Read<T> {
+    t.get(key).map_or(Ok(default), |f| read(&f))
+}
+
 /// `{ dist = "…", … }`.
 pub(super) fn dist(f: &Field<'_>) -> Read<Dist> {
     if !matches!(f.value, toml::Value::Table(_)) {
@@ -548,6 +575,13 @@ fn traffic_stream(t: &Table<'_>) -> Read<Traffic> {
             sr_list()
         ))
     })?;
+    if !sr.addresses(DeviceType::Esme) && !sr.addresses(DeviceType::Gsme) {
+        return Err(sr_field.issue(format!(
+            "{} is sent by the DNO to EV chargers (see [dno] policy), not by supplier traffic; \
+             [[traffic]] takes the SRs addressed to meters",
+            sr.number()
+        )));
+    }
     let device = match t.get("device") {
         Some(f) => f.one_of("device", &["esme", "gsme"], DeviceType::from_name)?,
         None => DeviceType::Esme,

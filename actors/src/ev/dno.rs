@@ -1,0 +1,409 @@
+//! The Electricity Distributor (DNO): watches its LV feeders — through substation monitoring, or
+//! through meter reads sent via the DCC — and, by policy, sends load-control Service Requests to
+//! EV chargers through the DCC in the ED role. Commands and reads take the real path (DSP → CSP
+//! → hub → HAN → device), so DCC latency, capacity and refusals shape the result.
+//!
+//! The DNO owns its feeders' physics too (the true load, for the outputs), but decides only on
+//! what it has seen: with substation monitoring that is the true load at once; with meter reads
+//! it is the sum of the latest reads.
+
+use super::charger::FULL;
+use super::feeder::Feeder;
+use super::{demand, Command};
+use crate::msg::{Msg, Request};
+use crate::scenario::ev::{Ev, Monitoring, Policy};
+use crate::sr::{DeviceType, ResponseCode, Role, SrType};
+use crate::user::{self, Answers};
+use crate::world::Shared;
+use dccsim_sim::{Ctx, SimDuration, SimTime};
+
+/// A DNO's own timers.
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub enum DnoTimer {
+    /// Time zero: set every charger's randomised offset limit (7.12).
+    Setup,
+    /// The household profile moves to its next half-hour.
+    HalfHour,
+    /// A feeder's hold time is over: see whether it can be restored.
+    Check { feeder: u32 },
+    /// Meter-read monitoring: read every premises' meter (SR 4.1.1).
+    ReadRound,
+}
+
+/// A DNO and the feeders it runs.
+#[derive(Debug)]
+pub struct Dno {
+    /// Its DCC User index (after the suppliers').
+    pub user: u16,
+    pub feeders: Vec<Feeder>,
+    /// Each charger's feeder.
+    charger_feeder: Vec<u32>,
+    /// Each charger's true draw, W.
+    draw: Vec<u32>,
+    /// Each charger's draw as the DNO last saw it, W.
+    seen_draw: Vec<u32>,
+    /// Each premises' household scale (the profile times this is its household draw).
+    scales: Vec<f64>,
+    /// Meter-read monitoring: each premises' household draw in its latest read, W.
+    seen_household: Vec<u32>,
+    /// Chargers this DNO has switched off (threshold policy).
+    off: Vec<bool>,
+    /// Until when each charger is passed over: its last command went unanswered (E21: the HAN
+    /// did not reach it), so the DNO tries other chargers first.
+    no_answer_until: Vec<SimTime>,
+    answers: Answers,
+}
+
+impl Dno {
+    pub fn new(
+        user: u16,
+        feeders: Vec<Feeder>,
+        charger_feeder: Vec<u32>,
+        scales: Vec<f64>,
+    ) -> Self {
+        let n = charger_feeder.len();
+        Dno {
+            user,
+            feeders,
+            charger_feeder,
+            draw: vec![0; n],
+            seen_draw: vec![0; n],
+            seen_household: Vec::new(),
+            scales,
+            off: vec![false; n],
+            no_answer_until: vec![SimTime::ZERO; n],
+            answers: Answers::default(),
+        }
+    }
+
+    pub fn handle(&mut self, msg: Msg, shared: &Shared, ctx: &mut Ctx<'_, Msg>) {
+        let ev = shared
+            .config
+            .ev
+            .as_ref()
+            .expect("DNOs exist only with [ev]");
+        match msg {
+            Msg::Dno(DnoTimer::Setup) => {
+                if ev.dno.policy != Policy::None && ev.dno.restore_offset > SimDuration::ZERO {
+                    for c in 0..self.charger_feeder.len() as u32 {
+                        self.command(c, SrType::SetRandomisedOffsetLimit, 0, ev, shared, ctx);
+                    }
+                }
+            }
+            Msg::Dno(DnoTimer::HalfHour) => {
+                let slot = demand::slot(ctx.now());
+                let direct = ev.dno.monitoring == Monitoring::Substation;
+                for f in 0..self.feeders.len() {
+                    let feeder = &mut self.feeders[f];
+                    feeder.household_w =
+                        demand::household_w(&ev.demand.profile_kw, slot, feeder.scale_sum);
+                    self.changed(f, direct, ev, shared, ctx);
+                }
+                let next = demand::to_next_slot(ctx.now());
+                ctx.wake_after(next, Msg::Dno(DnoTimer::HalfHour));
+            }
+            Msg::Dno(DnoTimer::Check { feeder }) => {
+                self.feeders[feeder as usize].check_at = None;
+                self.decide(feeder as usize, ev, shared, ctx);
+            }
+            Msg::Dno(DnoTimer::ReadRound) => {
+                let Monitoring::MeterReads { interval } = ev.dno.monitoring else {
+                    unreachable!("read rounds only with meter-read monitoring")
+                };
+                if self.seen_household.is_empty() {
+                    self.seen_household = vec![0; self.scales.len()];
+                }
+                for f in 0..self.feeders.len() {
+                    for p in self.feeders[f].premises.clone() {
+                        self.send(
+                            p,
+                            SrType::ReadInstantaneousImport,
+                            DeviceType::Esme,
+                            0,
+                            shared,
+                            ctx,
+                        );
+                    }
+                }
+                ctx.wake_after(interval, Msg::Dno(DnoTimer::ReadRound));
+            }
+            Msg::ChargerDraw { charger, watts } => {
+                let c = charger as usize;
+                let f = self.charger_feeder[c] as usize;
+                let feeder = &mut self.feeders[f];
+                feeder.ev_w = feeder.ev_w + watts as u64 - self.draw[c] as u64;
+                self.draw[c] = watts;
+                let direct = ev.dno.monitoring == Monitoring::Substation;
+                if direct {
+                    self.see_draw(c, watts);
+                }
+                self.changed(f, direct, ev, shared, ctx);
+            }
+            Msg::Response(req, code) => self.on_response(req, code, shared, ctx),
+            other => unreachable!("DNO got {other:?}"),
+        }
+    }
+
+    /// Feeder `f`'s physical load has changed: record it; with substation monitoring (`direct`)
+    /// the DNO sees it at once and may act.
+    fn changed(
+        &mut self,
+        f: usize,
+        direct: bool,
+        ev: &Ev,
+        shared: &Shared,
+        ctx: &mut Ctx<'_, Msg>,
+    ) {
+        let feeder = &mut self.feeders[f];
+        feeder.observe(ctx.now(), shared.ev.ids().overloaded, ctx);
+        if direct {
+            feeder.seen_household_w = feeder.household_w;
+            debug_assert_eq!(feeder.seen_ev_w, feeder.ev_w);
+            self.decide(f, ev, shared, ctx);
+        }
+    }
+
+    /// The DNO now sees charger `c` drawing `watts`.
+    fn see_draw(&mut self, c: usize, watts: u32) {
+        let feeder = &mut self.feeders[self.charger_feeder[c] as usize];
+        let old = self.seen_draw[c] as u64;
+        feeder.seen_ev_w = feeder.seen_ev_w + watts as u64 - old;
+        if self.off[c] {
+            feeder.off_draw_w = feeder.off_draw_w + watts as u64 - old;
+        }
+        self.seen_draw[c] = watts;
+    }
+
+    /// A meter read of premises `p` is answered: the DNO sees its household and charger draw as
+    /// they are now, and may act on the feeder's new total.
+    fn read(&mut self, p: u32, ev: &Ev, shared: &Shared, ctx: &mut Ctx<'_, Msg>) {
+        let f = self.feeders.partition_point(|f| f.premises.end <= p);
+        let slot = demand::slot(ctx.now());
+        let household =
+            demand::household_w(&ev.demand.profile_kw, slot, self.scales[p as usize]) as u32;
+        let feeder = &mut self.feeders[f];
+        debug_assert!(feeder.premises.contains(&p));
+        feeder.seen_household_w =
+            feeder.seen_household_w + household as u64 - self.seen_household[p as usize] as u64;
+        self.seen_household[p as usize] = household;
+        if let Some(c) = shared.ev.charger_at(p) {
+            self.see_draw(c as usize, self.draw[c as usize]);
+        }
+        self.decide(f, ev, shared, ctx);
+    }
+
+    /// The policy looks at what the DNO has seen of feeder `f`.
+    fn decide(&mut self, f: usize, ev: &Ev, shared: &Shared, ctx: &mut Ctx<'_, Msg>) {
+        if ctx.now() < self.feeders[f].retry_at {
+            return;
+        }
+        match ev.dno.policy {
+            Policy::None => {}
+            Policy::Threshold => self.threshold(f, ev, shared, ctx),
+            Policy::Proportional => self.proportional(f, ev, shared, ctx),
+        }
+    }
+
+    /// Switch chargers off (in turn, until the expected load is down to `restore_below`) when
+    /// the load passes `curtail_at`; switch them all back on once `hold` has passed and the
+    /// load is below `restore_below`.
+    fn threshold(&mut self, f: usize, ev: &Ev, shared: &Shared, ctx: &mut Ctx<'_, Msg>) {
+        let now = ctx.now();
+        let feeder = &self.feeders[f];
+        let (expected, target) = (feeder.expected_w(), feeder.share_w(ev.dno.restore_below));
+        if expected > feeder.share_w(ev.dno.curtail_at) {
+            let range = feeder.chargers.clone();
+            let n = range.len() as u32;
+            let start = feeder.cursor;
+            let mut cut = 0u64;
+            let mut next_cursor = start;
+            for k in 0..n {
+                let i = (start + k) % n;
+                let c = range.start + i;
+                if self.off[c as usize]
+                    || self.seen_draw[c as usize] == 0
+                    || now < self.no_answer_until[c as usize]
+                {
+                    continue;
+                }
+                let draw = self.seen_draw[c as usize] as u64;
+                self.off[c as usize] = true;
+                let feeder = &mut self.feeders[f];
+                feeder.off_draw_w += draw;
+                feeder.curtailed += 1;
+                feeder.last_round = now;
+                cut += draw;
+                next_cursor = (i + 1) % n;
+                self.command(c, SrType::DeactivateAuxiliaryLoad, 0, ev, shared, ctx);
+                if expected - cut <= target {
+                    break;
+                }
+            }
+            self.feeders[f].cursor = next_cursor;
+            return;
+        }
+        if feeder.curtailed == 0 {
+            return;
+        }
+        let ready = feeder.last_round.after(ev.dno.hold);
+        if now < ready {
+            self.check_at(f, ready, ctx);
+        } else if expected <= target {
+            for c in feeder.chargers.clone() {
+                if self.off[c as usize] {
+                    self.off[c as usize] = false;
+                    self.feeders[f].off_draw_w -= self.seen_draw[c as usize] as u64;
+                    self.command(c, SrType::ActivateAuxiliaryLoad, 0, ev, shared, ctx);
+                }
+            }
+            let feeder = &mut self.feeders[f];
+            debug_assert_eq!(feeder.off_draw_w, 0);
+            feeder.curtailed = 0;
+            feeder.last_round = now;
+            feeder.rebound_until = Some(now.after(ev.dno.rebound_window));
+        }
+    }
+
+    /// Lower every charger's limit to the step that brings the load to `restore_below` when it
+    /// passes `curtail_at`; raise it one step at a time, `hold` apart, while the load is below
+    /// `restore_below`. A round waits until the previous one has been answered.
+    fn proportional(&mut self, f: usize, ev: &Ev, shared: &Shared, ctx: &mut Ctx<'_, Msg>) {
+        let now = ctx.now();
+        let feeder = &self.feeders[f];
+        if feeder.in_flight > 0 {
+            return;
+        }
+        let step = ((ev.dno.step * FULL as f64).round() as u16).max(1);
+        let (load, level, ev_w) = (feeder.seen_w(), feeder.level, feeder.seen_ev_w);
+        let new = if load > feeder.share_w(ev.dno.curtail_at) {
+            if ev_w == 0 || level == 0 {
+                return;
+            }
+            let need = load - feeder.share_w(ev.dno.restore_below);
+            let keep = ev_w.saturating_sub(need) as f64 / ev_w as f64;
+            let fit = ((level as f64 * keep) as u16 / step) * step;
+            fit.min(level.saturating_sub(step))
+        } else if level < FULL && load <= feeder.share_w(ev.dno.restore_below) {
+            let ready = feeder.last_round.after(ev.dno.hold);
+            if now < ready {
+                self.check_at(f, ready, ctx);
+                return;
+            }
+            self.feeders[f].rebound_until = Some(now.after(ev.dno.rebound_window));
+            (level + step).min(FULL)
+        } else {
+            return;
+        };
+        let feeder = &mut self.feeders[f];
+        feeder.level = new;
+        feeder.last_round = now;
+        feeder.in_flight += feeder.chargers.len() as u32;
+        for c in feeder.chargers.clone() {
+            self.command(c, SrType::SetApcLimit, new, ev, shared, ctx);
+        }
+    }
+
+    /// Schedules a look at feeder `f` at `at` (once).
+    fn check_at(&mut self, f: usize, at: SimTime, ctx: &mut Ctx<'_, Msg>) {
+        let feeder = &mut self.feeders[f];
+        if feeder.check_at != Some(at) {
+            feeder.check_at = Some(at);
+            ctx.wake_after(
+                at.since(ctx.now()),
+                Msg::Dno(DnoTimer::Check { feeder: f as u32 }),
+            );
+        }
+    }
+
+    /// Sends `sr` to charger `c` through the DCC, in the ED role.
+    fn command(
+        &mut self,
+        c: u32,
+        sr: SrType,
+        arg: u16,
+        ev: &Ev,
+        shared: &Shared,
+        ctx: &mut Ctx<'_, Msg>,
+    ) {
+        let premises = shared.ev.premises_of(c);
+        self.send(premises, sr, ev.chargers.device, arg, shared, ctx);
+    }
+
+    /// Sends `sr` to `device` at `premises` through the DCC, in the ED role.
+    fn send(
+        &mut self,
+        premises: u32,
+        sr: SrType,
+        device: DeviceType,
+        arg: u16,
+        shared: &Shared,
+        ctx: &mut Ctx<'_, Msg>,
+    ) {
+        let req = user::request(self.user, premises, sr, device, Role::ED, arg, ctx.now());
+        ctx.count(shared.ev.ids().commands[Command::of(sr) as usize], 1);
+        user::submit(req, shared, ctx);
+    }
+
+    /// The DSP's answer: accounted like any User's; a refusal leaves the charger as it was, so
+    /// the DNO forgets the command and waits `hold` before trying that feeder again.
+    fn on_response(
+        &mut self,
+        req: Request,
+        code: ResponseCode,
+        shared: &Shared,
+        ctx: &mut Ctx<'_, Msg>,
+    ) {
+        self.answers.account(req, code, shared, ctx);
+        let ev = shared
+            .config
+            .ev
+            .as_ref()
+            .expect("DNOs exist only with [ev]");
+        if req.sr == SrType::ReadInstantaneousImport {
+            if code == ResponseCode::I0 {
+                self.read(req.premises, ev, shared, ctx);
+            } else {
+                ctx.count(shared.ev.ids().refused[Command::Read as usize], 1);
+            }
+            return;
+        }
+        let c = shared
+            .ev
+            .charger_at(req.premises)
+            .expect("the DNO commands only chargers");
+        let f = self.charger_feeder[c as usize] as usize;
+        let refused = code != ResponseCode::I0;
+        // A refusal by the DCC holds the feeder's control back for `hold`; a charger the HAN
+        // did not reach (E21) is passed over for `hold` while control goes on with the others.
+        let unreached = code == ResponseCode::E21;
+        if refused {
+            ctx.count(shared.ev.ids().refused[Command::of(req.sr) as usize], 1);
+            let until = ctx.now().after(ev.dno.hold);
+            if unreached {
+                self.no_answer_until[c as usize] = until;
+            } else {
+                self.feeders[f].retry_at = until;
+            }
+        }
+        match req.sr {
+            SrType::DeactivateAuxiliaryLoad if refused && self.off[c as usize] => {
+                self.off[c as usize] = false;
+                let feeder = &mut self.feeders[f];
+                feeder.off_draw_w -= self.seen_draw[c as usize] as u64;
+                feeder.curtailed -= 1;
+            }
+            SrType::SetApcLimit => {
+                let feeder = &mut self.feeders[f];
+                feeder.in_flight -= 1;
+                if refused && !unreached {
+                    feeder.level = FULL;
+                }
+            }
+            _ => {}
+        }
+        if unreached && req.sr == SrType::DeactivateAuxiliaryLoad {
+            // Curtail another charger in its place now, if the feeder still needs it.
+            self.decide(f, ev, shared, ctx);
+        }
+    }
+}

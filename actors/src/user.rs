@@ -1,0 +1,83 @@
+//! A DCC User's side of a Service Request, shared by suppliers and DNOs: submitting it to the DSP
+//! (counted and in flight) and accounting for the answer (completed with its end-to-end latency,
+//! or refused with its response code).
+
+use crate::dsp;
+use crate::msg::{Msg, Request};
+use crate::sr::{DeviceType, ResponseCode, Role, SrType};
+use crate::world::{Kinds, Shared};
+use dccsim_sim::{metric_name, CounterId, Ctx, SimDuration, SimTime};
+
+/// A fresh request from User `user`, sent at `now`, on its SR's first DSP leg.
+pub fn request(
+    user: u16,
+    premises: u32,
+    sr: SrType,
+    device: DeviceType,
+    role: Role,
+    arg: u16,
+    now: SimTime,
+) -> Request {
+    Request {
+        sent: now,
+        premises,
+        user,
+        sr,
+        device,
+        role,
+        leg: dsp::first_leg(sr.category()),
+        arg,
+    }
+}
+
+/// Sends `req` to the DSP now: `sr.requested{region,sr}` and `sr.in_flight` count it.
+pub fn submit(req: Request, shared: &Shared, ctx: &mut Ctx<'_, Msg>) {
+    let region = shared
+        .population
+        .get(req.premises)
+        .map(|p| p.region().index())
+        .unwrap_or(3);
+    ctx.count(shared.ids.requested(req.sr, region), 1);
+    ctx.gauge_add(shared.ids.in_flight, 1);
+    ctx.send(Kinds::dsp(), SimDuration::ZERO, Msg::AtDsp(req));
+}
+
+/// One User's `sr.rejected{code,sr}` handles, registered on first refusal so unused codes stay
+/// out of reports.
+#[derive(Debug, Default)]
+pub struct Answers {
+    rejected: [[Option<CounterId>; SrType::ALL.len()]; ResponseCode::ALL.len()],
+}
+
+impl Answers {
+    /// Accounts for the DSP's answer to `req`: no longer in flight; completed (with its
+    /// end-to-end latency against the TRT) or refused (counted by code).
+    pub fn account(
+        &mut self,
+        req: Request,
+        code: ResponseCode,
+        shared: &Shared,
+        ctx: &mut Ctx<'_, Msg>,
+    ) {
+        ctx.gauge_add(shared.ids.in_flight, -1);
+        if code == ResponseCode::I0 {
+            let region = shared
+                .population
+                .get(req.premises)
+                .expect("completed SRs name real premises")
+                .region()
+                .index();
+            ctx.count(shared.ids.completed(req.sr, region), 1);
+            ctx.record(shared.ids.e2e(req.sr, region), ctx.now().since(req.sent));
+        } else {
+            let slot = &mut self.rejected[code.index()][req.sr.index()];
+            let id = *slot.get_or_insert_with(|| {
+                ctx.metrics().counter(metric_name(
+                    "sr.rejected",
+                    &[("code", code.code()), ("sr", req.sr.number())],
+                ))
+            });
+            ctx.count(id, 1);
+        }
+    }
+}
