@@ -315,19 +315,10 @@ impl ResponseCode {
         ResponseCode::E30,
     ];
 
-    /// The codes that refuse a request (every code but I0 and I99).
-    pub const REJECTIONS: [ResponseCode; 10] = [
-        ResponseCode::E3,
-        ResponseCode::E19,
-        ResponseCode::E1,
-        ResponseCode::E2,
-        ResponseCode::E4,
-        ResponseCode::E5,
-        ResponseCode::E11,
-        ResponseCode::E20,
-        ResponseCode::E21,
-        ResponseCode::E30,
-    ];
+    /// Whether the code refuses the request (every code but I0 success and I99 acknowledged).
+    pub fn is_refusal(self) -> bool {
+        !matches!(self, ResponseCode::I0 | ResponseCode::I99)
+    }
 
     pub fn code(self) -> &'static str {
         match self {
@@ -399,9 +390,13 @@ mod tests {
             assert_eq!(ResponseCode::from_code(c.code()), Some(c));
             assert!(!c.text().is_empty());
         }
-        for c in ResponseCode::REJECTIONS {
+        for c in ResponseCode::ALL.into_iter().filter(|c| c.is_refusal()) {
             assert!(c.text().starts_with("Refused") || c.text().starts_with("Failed"));
         }
+        assert_eq!(
+            ResponseCode::ALL.iter().filter(|c| c.is_refusal()).count(),
+            10
+        );
     }
 
     #[test]
