@@ -326,6 +326,16 @@ pub(crate) fn ensure_model(models: &mut Vec<DeviceModel>, ty: PhysicalDeviceType
     }
 }
 
+/// [`ensure_model`] for the PPMIDs and HCALCSs the installation waves fit.
+pub(crate) fn ensure_joiner_models(models: &mut Vec<DeviceModel>, installs: &[InstallWave]) {
+    if installs.iter().any(|w| w.ppmid_share > 0.0) {
+        ensure_model(models, PhysicalDeviceType::Ppmid);
+    }
+    if installs.iter().any(|w| w.hcalcs_share > 0.0) {
+        ensure_model(models, PhysicalDeviceType::Hcalcs);
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use crate::device_model::PhysicalDeviceType as T;
