@@ -895,6 +895,74 @@ mod world_tests {
         );
     }
 
+    /// A PPMID and an HCALCS at one premises are separate records, walk the install triggers to
+    /// InstalledNotCommissioned, and 8.7 is admitted only once the electricity meter there is
+    /// Commissioned.
+    #[test]
+    fn ppmids_and_hcalcs_join_with_8_7_after_their_meter() {
+        use crate::msg::{Leg, Request};
+        use crate::region::Region;
+        use crate::sr::{Role, SrType};
+        let mut kernel: Kernel<Msg> = Kernel::new(1, None);
+        kernel.ensure_actors(Kinds::DSP, 1);
+        let models = crate::device_model::DeviceModel::defaults();
+        let premises = vec![Premises::new(Region::North, false); 6];
+        let mut smi = build(&models, &premises, 3, &mut kernel);
+        let joiners = [
+            (3, PhysicalDeviceType::Ppmid),
+            (3, PhysicalDeviceType::Hcalcs),
+            (5, PhysicalDeviceType::Ppmid),
+        ];
+        add_han_devices(&mut smi, &models, &joiners, 3, &mut kernel);
+        let at = |premises, device| SmiDevice { premises, device };
+        let (ppmid, hcalcs, esme) = (
+            at(3, DeviceType::Ppmid),
+            at(3, DeviceType::Hcalcs),
+            at(3, DeviceType::Esme),
+        );
+        assert_eq!(smi.device_type(ppmid), Some(PhysicalDeviceType::Ppmid));
+        assert_eq!(smi.device_type(hcalcs), Some(PhysicalDeviceType::Hcalcs));
+        assert_eq!(smi.device_type(at(4, DeviceType::Ppmid)), None);
+        assert_eq!(smi.status(at(5, DeviceType::Ppmid)), None);
+        let join = |smi: &Smi| {
+            let req = Request {
+                sent: SimTime::ZERO,
+                premises: 3,
+                user: 0,
+                sr: SrType::JoinService,
+                device: DeviceType::Ppmid,
+                role: Role::IS,
+                leg: Leg::Outbound,
+                arg: 0,
+            };
+            crate::admission::check(&req, smi, false)
+        };
+        let mut ctx = kernel.ctx_for(Kinds::dsp());
+        for d in [ppmid, hcalcs, esme] {
+            for t in [Trigger::PreNotify, Trigger::Whitelist, Trigger::HanJoin] {
+                smi.apply(d, t, &mut ctx).unwrap();
+            }
+        }
+        assert_eq!(smi.status(ppmid), Some(SmiStatus::InstalledNotCommissioned));
+        // The meter is not in service yet: 8.7 is refused with E5.
+        assert_eq!(join(&smi), Err(ResponseCode::E5));
+        smi.apply(esme, Trigger::Commission, &mut ctx).unwrap();
+        assert_eq!(join(&smi), Ok(()));
+        assert_eq!(
+            smi.apply(ppmid, Trigger::JoinService, &mut ctx),
+            Ok(SmiStatus::Commissioned)
+        );
+        assert_eq!(
+            smi.status(hcalcs),
+            Some(SmiStatus::InstalledNotCommissioned)
+        );
+        assert_eq!(
+            smi.apply(hcalcs, Trigger::JoinService, &mut ctx),
+            Ok(SmiStatus::Commissioned)
+        );
+        assert_eq!(smi.devices_of(ModelId(5)).len(), 2, "the two PPMIDs");
+    }
+
     #[test]
     fn devices_draw_their_models_by_share() {
         let mut s = example(4_000);
