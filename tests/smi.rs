@@ -54,8 +54,9 @@ fn every_installed_device_ends_where_its_steps_put_it() {
         ok("join"),
         transition(&s, "Whitelisted", "InstalledNotCommissioned")
     );
+    // Meters by 8.1.1, PPMIDs and HCALCSs by 8.7.
     assert_eq!(
-        ok("commission"),
+        ok("commission") + ok("join_service"),
         transition(&s, "InstalledNotCommissioned", "Commissioned")
     );
 
@@ -67,24 +68,26 @@ fn every_installed_device_ends_where_its_steps_put_it() {
     assert_eq!(gauge(&s, "Whitelisted"), ok("whitelist") - ok("join"));
     assert_eq!(
         gauge(&s, "InstalledNotCommissioned"),
-        ok("join") - ok("commission")
+        ok("join") - ok("commission") - ok("join_service")
     );
 
-    // 1,800 + 750 premises: a hub and an electricity meter each, gas in some.
+    // 1,800 + 750 premises: a hub and an electricity meter each, gas, a PPMID and an HCALCS in
+    // some.
     let premises = 300 * 6 + 150 * 5;
     let attempted = |st| ok(st) + step(&s, st, "failed") + step(&s, st, "refused");
     let devices = attempted("prenotify");
     assert!(
-        (2 * premises..3 * premises).contains(&devices),
+        (2 * premises..5 * premises).contains(&devices),
         "{devices} devices"
     );
-    // Field failures match the scenario's shares (2%, 5% at both joins, 3%, 4%).
+    // Field failures match the scenario's shares (2%, 5% at both joins, 3%, 4%, 3%).
     for (st, share) in [
         ("prenotify", 0.02),
         ("hub_join", 0.05),
         ("whitelist", 0.03),
         ("join", 0.05),
         ("commission", 0.04),
+        ("join_service", 0.03),
     ] {
         let failed = step(&s, st, "failed");
         assert!(
@@ -175,11 +178,70 @@ fn reads_of_suspended_meters_are_refused_with_e5_and_explained() {
         &[SMALL[0], SMALL[1], "--set", "device_model.1.listed=true"],
     );
     assert_eq!(gauge(&s, "Suspended"), 0);
-    // Only the HAN's E21s are left (sends lost on the radio, devices that never joined).
+    // Only the HAN's E21s are left (sends lost on the radio, devices that never joined), and
+    // 8.7 to PPMIDs and HCALCSs whose meter failed its commissioning (E5).
     assert_eq!(
         counter_sum(&s, "sr.rejected"),
-        counter_sum(&s, "sr.rejected{code=E21,")
+        counter_sum(&s, "sr.rejected{code=E21,") + counter(&s, "sr.rejected{code=E5,sr=8.7}")
     );
+}
+
+/// SR 8.7 Join Service is sent to the PPMIDs and HCALCSs the waves fit, commissions exactly those
+/// it succeeds for, and is refused with E5 while the premises' electricity meter is not
+/// Commissioned.
+#[test]
+fn join_service_commissions_ppmids_and_hcalcs_after_their_meter() {
+    let s = run_ok(WAVE, &scratch("smi-join"), SMALL);
+    let ok = step(&s, "join_service", "ok");
+    let refused = step(&s, "join_service", "refused");
+    // 2,550 premises, 20–30% with a PPMID and 10% with an HCALCS: some hundreds reach 8.7.
+    assert!(ok > 200, "{ok} joined by 8.7");
+    assert_eq!(
+        ok,
+        transition(&s, "InstalledNotCommissioned", "Commissioned") - step(&s, "commission", "ok")
+    );
+    // Refusals are the E5s of devices whose meter is not in service (its own step failed).
+    assert_eq!(refused, counter(&s, "sr.rejected{code=E5,sr=8.7}"));
+    assert!(refused > 0 && refused < ok, "{refused} refused, {ok} ok");
+    let flows: u64 = ["north", "central", "south"]
+        .iter()
+        .map(|r| {
+            let flow = &s["latency"][format!("sr.e2e{{region={r},sr=8.7}}")];
+            assert_eq!(flow["trt_us"], 30_000_000, "{r}");
+            flow["count"].as_u64().unwrap()
+        })
+        .sum();
+    assert_eq!(flows, ok, "every 8.7 that joined is timed");
+    let requested: u64 = ["north", "central", "south", "unknown"]
+        .iter()
+        .map(|r| counter(&s, &format!("sr.requested{{region={r},sr=8.7}}")))
+        .sum();
+    assert_eq!(requested, ok + refused, "every 8.7 sent is answered");
+    // 8.7 is carried out by the meter: it crosses the HAN.
+    assert!(s["latency"]["sr.hop{hop=han,region=central,sr=8.7}"]["count"].as_u64() > Some(0));
+
+    // No meter commissioned: every 8.7 is refused with E5 and nothing joins.
+    let s = run_ok(
+        WAVE,
+        &scratch("smi-join-e5"),
+        &[
+            SMALL[0],
+            SMALL[1],
+            "--set",
+            "install.0.fail.commission=1",
+            "--set",
+            "install.1.fail.commission=1",
+        ],
+    );
+    assert_eq!(step(&s, "commission", "ok"), 0);
+    assert_eq!(step(&s, "join_service", "ok"), 0);
+    assert_eq!(
+        transition(&s, "InstalledNotCommissioned", "Commissioned"),
+        0
+    );
+    let refused = step(&s, "join_service", "refused");
+    assert!(refused > 200, "{refused} refused");
+    assert_eq!(refused, counter(&s, "sr.rejected{code=E5,sr=8.7}"));
 }
 
 #[test]
@@ -214,10 +276,28 @@ fn bad_sections_are_refused_with_a_located_message() {
             "\"12h\"",
         ),
         (
-            "end = \"6d\"\nfail",
-            "end = \"8d\"\nfail",
+            "end = \"6d\"\nppmid",
+            "end = \"8d\"\nppmid",
             "after the run ends",
             "\"8d\"",
+        ),
+        (
+            "ppmid_share = 0.3",
+            "ppmid_share = 1.5",
+            "between 0 and 1",
+            "= 1.5",
+        ),
+        (
+            "hcalcs_share = 0.1",
+            "hcalcs_share = \"lots\"",
+            "number",
+            "\"lots\"",
+        ),
+        (
+            "join_service = 0.03",
+            "join_servic = 0.03",
+            "did you mean `join_service`",
+            "join_servic ",
         ),
         (
             "premises_per_day = 150",

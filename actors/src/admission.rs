@@ -6,7 +6,8 @@
 //! The DSP checks in this order (DUIS order): role (E3 — which of E1–E4 DUIS uses for an
 //! ineligible role is a working assumption; E1, E2 and E4 are not produced), device known to the
 //! SMI (E19), device type (E11; for 12.2 also: Device Model on the CPL), SMI status (E5).
-//! Suspended admits only firmware (11.x) and inventory (8.2, 8.3) SRs. Which statuses admit which
+//! Suspended admits only firmware (11.x) and inventory (8.2, 8.3) SRs. SR 8.7 Join Service also
+//! needs the premises' electricity meter Commissioned (E5 otherwise). Which statuses admit which
 //! SR is itself a working assumption (the DUIS table was not retrieved): a status list here is
 //! exactly the `from` statuses of the row's trigger, or Commissioned for ordinary device SRs.
 
@@ -178,6 +179,7 @@ pub const fn physical_types(device: DeviceType) -> u16 {
         DeviceType::Hub => T::CommsHub.bit(),
         DeviceType::Hcalcs => HCALCS,
         DeviceType::Apc => APC,
+        DeviceType::Ppmid => T::Ppmid.bit(),
     }
 }
 
@@ -213,9 +215,22 @@ pub fn check(req: &Request, smi: &Smi, granted: bool) -> Result<(), ResponseCode
             if !admitted.contains(&status) {
                 return Err(ResponseCode::E5);
             }
+            if req.sr == SrType::JoinService && !joins_a_commissioned_meter(req.premises, smi) {
+                return Err(ResponseCode::E5);
+            }
         }
     }
     Ok(())
+}
+
+/// SR 8.7 joins the PPMID or HCALCS to its premises' electricity meter, which carries it out:
+/// the meter must be in service (else E5, the meter's status does not admit it \[U\]).
+fn joins_a_commissioned_meter(premises: u32, smi: &Smi) -> bool {
+    let esme = SmiDevice {
+        premises,
+        device: DeviceType::Esme,
+    };
+    smi.status(esme) == Some(Commissioned)
 }
 
 #[cfg(test)]

@@ -6,7 +6,7 @@ use crate::han::link::{DeviceLink, Dwelling};
 use crate::han::{self, HubLink};
 use crate::msg::{Leg, Msg, Request};
 use crate::region::Region;
-use crate::sr::DeviceType;
+use crate::sr::{DeviceType, SrType};
 use crate::world::{Hop, Kinds, Shared};
 use dccsim_sim::{Ctx, SimDuration};
 
@@ -39,12 +39,16 @@ impl Hub {
             return;
         }
         let device = match req.device {
+            // 8.7 Join Service is carried out by the electricity meter the PPMID or HCALCS
+            // joins \[U\]: the command crosses the HAN to the meter.
+            _ if req.sr == SrType::JoinService => Kinds::esme(req.premises),
             DeviceType::Esme => Kinds::esme(req.premises),
             DeviceType::Gsme => Kinds::gsme(
                 self.gsme
                     .expect("DSP only routes gas SRs to premises with gas"),
             ),
             DeviceType::Hub => unreachable!("answered by the hub above"),
+            DeviceType::Ppmid => unreachable!("only 8.7 reaches a PPMID, through its meter"),
             DeviceType::Hcalcs | DeviceType::Apc => Kinds::charger(
                 shared
                     .ev

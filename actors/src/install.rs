@@ -7,13 +7,18 @@
 //! 3. 8.11 Update HAN Device Log, carried out by the hub, for each meter → Whitelisted;
 //! 4. each meter joins the HAN, reported by 8.14.1 → InstalledNotCommissioned; meters whose hub
 //!    the HAN radio model ([`crate::han`]) could not join stay Whitelisted (`result=no_han`);
-//! 5. 8.1.1 Commission Device, sent to each meter → Commissioned.
+//! 5. 8.1.1 Commission Device, sent to each meter → Commissioned;
+//! 6. 8.7 Join Service for the premises' PPMID and HCALCS (if the wave fits them: `ppmid_share`,
+//!    `hcalcs_share`), carried out by the electricity meter → Commissioned; refused with E5 if
+//!    the meter is not Commissioned.
 //!
+//! A PPMID or HCALCS goes through steps 1, 3 and 4 beside the meters (12.2, 8.11, 8.14.1).
 //! At each step a share of devices fails in the field (`fail` in `[[install]]`): no SR is sent
 //! for it, it keeps its status and goes no further; a refused SR stops it the same way. Meters
 //! wait for their hub: if the hub fails, its meters stay Pending. Every outcome is counted as
 //! `install.step{result=ok|failed|refused|no_han,step}`.
 
+use crate::device_model::PhysicalDeviceType;
 use crate::msg::Msg;
 use crate::population::Premises;
 use crate::region::Region;
@@ -24,12 +29,23 @@ use crate::world::{pick, Shared};
 use dccsim_sim::{metric_name, CounterId, Ctx, Kernel, SimDuration, SimTime};
 
 /// The SRs an installation uses, in step order.
-pub const SRS: [SrType; 4] = [
+pub const SRS: [SrType; 5] = [
     SrType::DevicePreNotification,
     SrType::ChInstallSuccess,
     SrType::UpdateHanDeviceLog,
     SrType::CommissionDevice,
+    SrType::JoinService,
 ];
+
+/// Whether the scenario's installation waves may send `sr` (8.7 only if a wave fits PPMIDs or
+/// HCALCSs), so that only their SRs get metrics.
+pub fn sends(scenario: &Scenario, sr: SrType) -> bool {
+    SRS.contains(&sr)
+        && scenario
+            .installs
+            .iter()
+            .any(|w| sr != SrType::JoinService || w.ppmid_share > 0.0 || w.hcalcs_share > 0.0)
+}
 
 /// A step of an installation.
 #[derive(Copy, Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
@@ -39,16 +55,19 @@ pub enum Step {
     Whitelist,
     MeterJoin,
     Commission,
+    /// SR 8.7: the PPMID and HCALCS join the electricity meter.
+    JoinService,
     Done,
 }
 
 impl Step {
-    const ALL: [Step; 5] = [
+    const ALL: [Step; 6] = [
         Step::PreNotify,
         Step::HubJoin,
         Step::Whitelist,
         Step::MeterJoin,
         Step::Commission,
+        Step::JoinService,
     ];
 
     /// The label in `install.step{step=…}`.
@@ -59,6 +78,7 @@ impl Step {
             Step::Whitelist => "whitelist",
             Step::MeterJoin => "join",
             Step::Commission => "commission",
+            Step::JoinService => "join_service",
             Step::Done => "done",
         }
     }
@@ -69,6 +89,7 @@ impl Step {
             Step::HubJoin | Step::MeterJoin => SrType::ChInstallSuccess,
             Step::Whitelist => SrType::UpdateHanDeviceLog,
             Step::Commission => SrType::CommissionDevice,
+            Step::JoinService => SrType::JoinService,
             Step::Done => unreachable!("nothing is sent when done"),
         }
     }
@@ -79,7 +100,8 @@ impl Step {
             Step::HubJoin => Step::Whitelist,
             Step::Whitelist => Step::MeterJoin,
             Step::MeterJoin => Step::Commission,
-            Step::Commission | Step::Done => Step::Done,
+            Step::Commission => Step::JoinService,
+            Step::JoinService | Step::Done => Step::Done,
         }
     }
 
@@ -90,6 +112,7 @@ impl Step {
             Step::HubJoin | Step::MeterJoin => wave.fail.join,
             Step::Whitelist => wave.fail.whitelist,
             Step::Commission => wave.fail.commission,
+            Step::JoinService => wave.fail.join_service,
             Step::Done => 0.0,
         }
     }
@@ -98,16 +121,26 @@ impl Step {
 const HUB: u8 = 1;
 const ESME: u8 = 2;
 const GSME: u8 = 4;
+const PPMID: u8 = 8;
+const HCALCS: u8 = 16;
 const METERS: u8 = ESME | GSME;
-const DEVICES: [(u8, DeviceType); 3] = [
+/// The HAN devices that join the electricity meter with SR 8.7.
+const JOINERS: u8 = PPMID | HCALCS;
+const DEVICES: [(u8, DeviceType); 5] = [
     (HUB, DeviceType::Hub),
     (ESME, DeviceType::Esme),
     (GSME, DeviceType::Gsme),
+    (PPMID, DeviceType::Ppmid),
+    (HCALCS, DeviceType::Hcalcs),
 ];
 
 /// Builder stream purpose for the premises installation waves create (issue 3's own stream).
 const INSTALL_STREAM: u32 = 0x0301;
 const DRAWS_PER_PREMISES: u64 = 2;
+/// Builder stream purpose for which new premises get a PPMID and an HCALCS (its own, so waves
+/// without them draw their premises exactly as before).
+const JOINER_STREAM: u32 = 0x0304;
+const JOINER_DRAWS_PER_PREMISES: u64 = 2;
 
 /// How many premises `wave` installs: its rate over its span, rounded.
 pub fn premises_in(wave: &InstallWave) -> u32 {
@@ -137,12 +170,40 @@ pub fn planned_premises(
     out
 }
 
+/// The PPMIDs and HCALCSs every wave will fit, as (premises, type) in ascending order, numbered
+/// like [`planned_premises`]: each new premises gets one by its wave's `ppmid_share` and
+/// `hcalcs_share`.
+pub fn planned_joiners(
+    scenario: &Scenario,
+    installed: u32,
+    kernel: &mut Kernel<Msg>,
+) -> Vec<(u32, PhysicalDeviceType)> {
+    let mut out = Vec::new();
+    let mut premises = installed;
+    for wave in &scenario.installs {
+        for _ in 0..premises_in(wave) {
+            let mut draws = u64::from(premises) * JOINER_DRAWS_PER_PREMISES;
+            let mut rng = kernel.builder_rng(JOINER_STREAM, &mut draws);
+            if rng.chance(wave.ppmid_share) {
+                out.push((premises, PhysicalDeviceType::Ppmid));
+            }
+            if rng.chance(wave.hcalcs_share) {
+                out.push((premises, PhysicalDeviceType::Hcalcs));
+            }
+            premises += 1;
+        }
+    }
+    out
+}
+
 /// Where one premises is in its installation.
 #[derive(Copy, Clone, Debug)]
 struct Job {
     step: Step,
-    /// Devices still going (bits HUB, ESME, GSME).
+    /// Devices still going (bits HUB, ESME, GSME, PPMID, HCALCS).
     alive: u8,
+    /// The premises' PPMID and HCALCS, if the wave fits them (bits PPMID, HCALCS).
+    joiners: u8,
     /// SRs of this step not yet answered.
     outstanding: u8,
     /// The premises' meters can join its HAN (the radio join model's verdict at build time).
@@ -160,7 +221,7 @@ pub struct Installer {
     started: u32,
     /// `install.step{result,step}` handles, registered on first use:
     /// `[step][ok, failed, refused, no_han]`.
-    counters: [[Option<CounterId>; 4]; 5],
+    counters: [[Option<CounterId>; 4]; 6],
 }
 
 impl Installer {
@@ -172,6 +233,7 @@ impl Installer {
                 Job {
                     step: Step::PreNotify,
                     alive: 0,
+                    joiners: 0,
                     outstanding: 0,
                     han_joined: true,
                 };
@@ -187,6 +249,20 @@ impl Installer {
     pub fn set_han_joined(&mut self, joined: impl Fn(u32) -> bool) {
         for (k, job) in self.jobs.iter_mut().enumerate() {
             job.han_joined = joined(self.first + k as u32);
+        }
+    }
+
+    /// Takes the PPMIDs and HCALCSs the installers fit (as [`planned_joiners`] gives them; those
+    /// at other waves' premises are ignored).
+    pub fn set_joiners(&mut self, joiners: &[(u32, PhysicalDeviceType)]) {
+        for &(p, ty) in joiners {
+            if self.owns(p) {
+                self.jobs[(p - self.first) as usize].joiners |= match ty {
+                    PhysicalDeviceType::Ppmid => PPMID,
+                    PhysicalDeviceType::Hcalcs => HCALCS,
+                    other => unreachable!("installers fit no {other} by 8.7"),
+                };
+            }
         }
     }
 
@@ -234,7 +310,8 @@ impl Installer {
             .get(premises)
             .expect("planned premises exist")
             .has_gas();
-        self.jobs[(premises - self.first) as usize].alive = HUB | ESME | if gas { GSME } else { 0 };
+        let job = &mut self.jobs[(premises - self.first) as usize];
+        job.alive = HUB | ESME | if gas { GSME } else { 0 } | job.joiners;
         self.run_step(premises, user, shared, ctx);
         self.schedule(shared, ctx);
     }
@@ -283,9 +360,12 @@ impl Installer {
             return;
         }
         let targets = match step {
-            Step::PreNotify => HUB | METERS,
+            Step::PreNotify => HUB | METERS | JOINERS,
             Step::HubJoin => HUB,
-            _ => METERS,
+            Step::Whitelist | Step::MeterJoin => METERS | JOINERS,
+            Step::Commission => METERS,
+            Step::JoinService => JOINERS,
+            Step::Done => unreachable!("returned above"),
         };
         let failure = step.failure(wave);
         let no_han = step == Step::MeterJoin && !self.jobs[index].han_joined;
@@ -294,7 +374,8 @@ impl Installer {
                 continue;
             }
             if no_han {
-                // The radio could not join this premises' HAN: no 8.14.1 to send.
+                // The radio could not join this premises' HAN: no 8.14.1 to send for any
+                // device on it (meters, PPMID, HCALCS alike).
                 self.jobs[index].alive &= !b;
                 self.count(step, 3, ctx);
                 continue;
@@ -343,8 +424,8 @@ fn bit(device: DeviceType) -> u8 {
         DeviceType::Hub => HUB,
         DeviceType::Esme => ESME,
         DeviceType::Gsme => GSME,
-        DeviceType::Hcalcs | DeviceType::Apc => {
-            unreachable!("installation waves fit hubs and meters, not EV chargers")
-        }
+        DeviceType::Ppmid => PPMID,
+        DeviceType::Hcalcs => HCALCS,
+        DeviceType::Apc => unreachable!("installation waves fit no APC"),
     }
 }

@@ -271,8 +271,12 @@ pub struct Smi {
     metrics: SmiMetrics,
     /// Each EV charger's load-control device (HCALCS or APC), in charger order.
     chargers: Vec<SmiRecord>,
-    /// The premises of each charger, ascending (as `EvShared` numbers chargers).
+    /// The premises of each charger's device, ascending (as `EvShared` numbers chargers; an
+    /// HCALCS an installation wave fits sits among them).
     charger_premises: Vec<u32>,
+    /// PPMIDs installation waves fit, and their premises (ascending).
+    ppmids: Vec<SmiRecord>,
+    ppmid_premises: Vec<u32>,
 }
 
 const NO_GAS: u32 = u32::MAX;
@@ -311,6 +315,8 @@ impl Smi {
             },
             chargers: Vec::new(),
             charger_premises: Vec::new(),
+            ppmids: Vec::new(),
+            ppmid_premises: Vec::new(),
         }
     }
 
@@ -340,18 +346,27 @@ impl Smi {
         }
     }
 
-    /// Adds the EV chargers' load-control devices, one per premises in `premises` (ascending),
-    /// counting their statuses in the `smi.status` gauges.
-    pub fn add_chargers(&mut self, records: Vec<(u32, SmiRecord)>, kernel: &mut Kernel<Msg>) {
-        debug_assert!(self.chargers.is_empty(), "chargers are added once");
+    /// Adds the HAN devices that are no actors of their own (EV chargers' load-control devices;
+    /// PPMIDs and HCALCSs of installation waves), at most one charger device and one PPMID per
+    /// premises, in ascending premises order, counting their statuses in the `smi.status` gauges.
+    pub fn add_han_devices(&mut self, records: Vec<(u32, SmiRecord)>, kernel: &mut Kernel<Msg>) {
         for (p, r) in records {
-            debug_assert!(r.model.index() < self.models.len());
-            debug_assert!(self.charger_premises.last().is_none_or(|&last| last < p));
+            let (premises, table) = match self.models[r.model.index()].device_type {
+                PhysicalDeviceType::Ppmid => (&mut self.ppmid_premises, &mut self.ppmids),
+                PhysicalDeviceType::Hcalcs | PhysicalDeviceType::Apc => {
+                    (&mut self.charger_premises, &mut self.chargers)
+                }
+                other => unreachable!("{other} devices are added with their premises"),
+            };
+            assert!(
+                premises.last().is_none_or(|&last| last < p),
+                "one device of a kind per premises, in premises order"
+            );
             if let Some(s) = r.status {
                 kernel.metrics.gauge_add(self.metrics.status[s.index()], 1);
             }
-            self.charger_premises.push(p);
-            self.chargers.push(r);
+            premises.push(p);
+            table.push(r);
         }
     }
 
@@ -378,6 +393,11 @@ impl Smi {
             DeviceType::Hcalcs | DeviceType::Apc => {
                 self.charger_index(d).map(|i| &self.chargers[i])
             }
+            DeviceType::Ppmid => self
+                .ppmid_premises
+                .binary_search(&d.premises)
+                .ok()
+                .map(|i| &self.ppmids[i]),
         }
     }
 
@@ -393,6 +413,10 @@ impl Smi {
             DeviceType::Hcalcs | DeviceType::Apc => {
                 let i = self.charger_index(d)?;
                 self.chargers.get_mut(i)
+            }
+            DeviceType::Ppmid => {
+                let i = self.ppmid_premises.binary_search(&d.premises).ok()?;
+                self.ppmids.get_mut(i)
             }
         }
     }
@@ -504,7 +528,8 @@ impl Smi {
     }
 
     /// Every device of `model` the world has, known to the DCC or not, in a fixed order (hubs,
-    /// then electricity meters, then gas meters, then EV chargers' devices, each by premises).
+    /// then electricity meters, then gas meters, then EV chargers' devices and HCALCSs, then
+    /// PPMIDs, each by premises).
     pub fn devices_of(&self, model: ModelId) -> Vec<SmiDevice> {
         let mut out = Vec::new();
         let pick = |records: &[SmiRecord], device: DeviceType, out: &mut Vec<SmiDevice>| {
@@ -539,16 +564,30 @@ impl Smi {
                 });
             }
         }
+        for (&p, r) in self.ppmid_premises.iter().zip(&self.ppmids) {
+            if r.model == model {
+                out.push(SmiDevice {
+                    premises: p,
+                    device: DeviceType::Ppmid,
+                });
+            }
+        }
         out
     }
 
     /// Devices with status `status`, counted now (tests and reports; O(devices)).
     pub fn count_status(&self, status: SmiStatus) -> u64 {
-        [&self.hubs, &self.esmes, &self.gsmes, &self.chargers]
-            .iter()
-            .flat_map(|v| v.iter())
-            .filter(|r| r.status == Some(status))
-            .count() as u64
+        [
+            &self.hubs,
+            &self.esmes,
+            &self.gsmes,
+            &self.chargers,
+            &self.ppmids,
+        ]
+        .iter()
+        .flat_map(|v| v.iter())
+        .filter(|r| r.status == Some(status))
+        .count() as u64
     }
 }
 
@@ -607,36 +646,46 @@ pub fn build(
     smi
 }
 
-/// Builder stream purpose for drawing each EV charger's Device Model (the merge of issues 3 and
-/// 4; one draw per premises, so a charger's model never depends on the others).
+/// Builder stream purpose for drawing each EV charger's (or HCALCS's) Device Model (the merge of
+/// issues 3 and 4; one draw per premises, so a charger's model never depends on the others).
 const CHARGER_MODEL_STREAM: u32 = 0x0302;
+/// The same for PPMIDs (one draw per premises).
+const PPMID_MODEL_STREAM: u32 = 0x0303;
 
-/// Puts every EV charger's load-control device (`ty`, HCALCS or APC) on the inventory with a
-/// Device Model of that type drawn by share: like the meters, chargers at the first `installed`
-/// premises are Commissioned since time zero (Suspended if their model is off the CPL), and
-/// chargers at premises an installation wave will create are not on the SMI yet.
-pub fn add_chargers(
+/// Puts HAN devices that are no actors of their own on the inventory: EV chargers'
+/// load-control devices (HCALCS or APC) and the PPMIDs and HCALCSs installation waves fit, given
+/// as (premises, type) in ascending order. Each gets a Device Model of its type drawn by share:
+/// like the meters, devices at the first `installed` premises are Commissioned since time zero
+/// (Suspended if their model is off the CPL), and devices at premises an installation wave will
+/// create are not on the SMI yet.
+pub fn add_han_devices(
     smi: &mut Smi,
     models: &[DeviceModel],
-    ty: PhysicalDeviceType,
-    premises: &[u32],
+    devices: &[(u32, PhysicalDeviceType)],
     installed: u32,
     kernel: &mut Kernel<Msg>,
 ) {
-    let shares = slot_shares(models, ty.slot());
-    assert!(!shares.is_empty(), "the scenario has a model for {ty}");
-    let weights: Vec<f64> = shares.iter().map(|(_, s)| *s).collect();
-    let records = premises
+    // Each type's models and their weights, worked out once.
+    let by_type = PhysicalDeviceType::ALL.map(|ty| {
+        let shares = slot_shares(models, ty.slot());
+        let weights: Vec<f64> = shares.iter().map(|(_, s)| *s).collect();
+        (shares, weights)
+    });
+    let records = devices
         .iter()
-        .map(|&p| {
+        .map(|&(p, ty)| {
+            let (shares, weights) = &by_type[ty as usize];
+            assert!(!shares.is_empty(), "the scenario has a model for {ty}");
             let model = if shares.len() == 1 {
                 shares[0].0
             } else {
+                let stream = match ty {
+                    PhysicalDeviceType::Ppmid => PPMID_MODEL_STREAM,
+                    _ => CHARGER_MODEL_STREAM,
+                };
                 let mut draws = u64::from(p);
-                let u = kernel
-                    .builder_rng(CHARGER_MODEL_STREAM, &mut draws)
-                    .uniform();
-                shares[pick(&weights, u)].0
+                let u = kernel.builder_rng(stream, &mut draws).uniform();
+                shares[pick(weights, u)].0
             };
             let record = if p >= installed {
                 SmiRecord::unknown(model)
@@ -648,7 +697,7 @@ pub fn add_chargers(
             (p, record)
         })
         .collect();
-    smi.add_chargers(records, kernel);
+    smi.add_han_devices(records, kernel);
 }
 
 #[cfg(test)]
@@ -844,6 +893,74 @@ mod world_tests {
             kernel.metrics.gauges()["smi.status{status=Commissioned}"] as u64,
             commissioned
         );
+    }
+
+    /// A PPMID and an HCALCS at one premises are separate records, walk the install triggers to
+    /// InstalledNotCommissioned, and 8.7 is admitted only once the electricity meter there is
+    /// Commissioned.
+    #[test]
+    fn ppmids_and_hcalcs_join_with_8_7_after_their_meter() {
+        use crate::msg::{Leg, Request};
+        use crate::region::Region;
+        use crate::sr::{Role, SrType};
+        let mut kernel: Kernel<Msg> = Kernel::new(1, None);
+        kernel.ensure_actors(Kinds::DSP, 1);
+        let models = crate::device_model::DeviceModel::defaults();
+        let premises = vec![Premises::new(Region::North, false); 6];
+        let mut smi = build(&models, &premises, 3, &mut kernel);
+        let joiners = [
+            (3, PhysicalDeviceType::Ppmid),
+            (3, PhysicalDeviceType::Hcalcs),
+            (5, PhysicalDeviceType::Ppmid),
+        ];
+        add_han_devices(&mut smi, &models, &joiners, 3, &mut kernel);
+        let at = |premises, device| SmiDevice { premises, device };
+        let (ppmid, hcalcs, esme) = (
+            at(3, DeviceType::Ppmid),
+            at(3, DeviceType::Hcalcs),
+            at(3, DeviceType::Esme),
+        );
+        assert_eq!(smi.device_type(ppmid), Some(PhysicalDeviceType::Ppmid));
+        assert_eq!(smi.device_type(hcalcs), Some(PhysicalDeviceType::Hcalcs));
+        assert_eq!(smi.device_type(at(4, DeviceType::Ppmid)), None);
+        assert_eq!(smi.status(at(5, DeviceType::Ppmid)), None);
+        let join = |smi: &Smi| {
+            let req = Request {
+                sent: SimTime::ZERO,
+                premises: 3,
+                user: 0,
+                sr: SrType::JoinService,
+                device: DeviceType::Ppmid,
+                role: Role::IS,
+                leg: Leg::Outbound,
+                arg: 0,
+            };
+            crate::admission::check(&req, smi, false)
+        };
+        let mut ctx = kernel.ctx_for(Kinds::dsp());
+        for d in [ppmid, hcalcs, esme] {
+            for t in [Trigger::PreNotify, Trigger::Whitelist, Trigger::HanJoin] {
+                smi.apply(d, t, &mut ctx).unwrap();
+            }
+        }
+        assert_eq!(smi.status(ppmid), Some(SmiStatus::InstalledNotCommissioned));
+        // The meter is not in service yet: 8.7 is refused with E5.
+        assert_eq!(join(&smi), Err(ResponseCode::E5));
+        smi.apply(esme, Trigger::Commission, &mut ctx).unwrap();
+        assert_eq!(join(&smi), Ok(()));
+        assert_eq!(
+            smi.apply(ppmid, Trigger::JoinService, &mut ctx),
+            Ok(SmiStatus::Commissioned)
+        );
+        assert_eq!(
+            smi.status(hcalcs),
+            Some(SmiStatus::InstalledNotCommissioned)
+        );
+        assert_eq!(
+            smi.apply(hcalcs, Trigger::JoinService, &mut ctx),
+            Ok(SmiStatus::Commissioned)
+        );
+        assert_eq!(smi.devices_of(ModelId(5)).len(), 2, "the two PPMIDs");
     }
 
     #[test]

@@ -66,6 +66,8 @@ pub enum DeviceType {
     Hcalcs,
     /// Auxiliary Proportional Controller: limits an EV charger's power in steps (7.13).
     Apc,
+    /// Pre-Payment Meter Interface Device: joins the electricity meter with SR 8.7.
+    Ppmid,
 }
 
 impl DeviceType {
@@ -76,6 +78,7 @@ impl DeviceType {
             DeviceType::Hub => "hub",
             DeviceType::Hcalcs => "hcalcs",
             DeviceType::Apc => "apc",
+            DeviceType::Ppmid => "ppmid",
         }
     }
 
@@ -89,7 +92,11 @@ impl DeviceType {
     /// The supplier role that normally sends SRs to this device.
     pub fn supplier_role(self) -> Role {
         match self {
-            DeviceType::Esme | DeviceType::Hub | DeviceType::Hcalcs | DeviceType::Apc => Role::IS,
+            DeviceType::Esme
+            | DeviceType::Hub
+            | DeviceType::Hcalcs
+            | DeviceType::Apc
+            | DeviceType::Ppmid => Role::IS,
             DeviceType::Gsme => Role::GS,
         }
     }

@@ -41,7 +41,7 @@ impl Supplier {
             DeviceType::Esme | DeviceType::Hub => &self.electricity,
             DeviceType::Gsme => &self.gas,
             // Suppliers' traffic addresses meters only (the loader checks it).
-            DeviceType::Hcalcs | DeviceType::Apc => &[],
+            DeviceType::Hcalcs | DeviceType::Apc | DeviceType::Ppmid => &[],
         }
     }
 

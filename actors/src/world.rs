@@ -3,7 +3,7 @@
 
 use crate::cpl::{self, CplActor};
 use crate::csp::Csp;
-use crate::device_model::ModelId;
+use crate::device_model::{ModelId, PhysicalDeviceType};
 use crate::dsp::Dsp;
 use crate::ev::{EvShared, EvWorld};
 use crate::han::{self, Building, HanShared, HubLink};
@@ -176,7 +176,7 @@ impl MetricIds {
         };
         let by_sr = SrType::ALL
             .map(|sr| {
-                let installs = !scenario.installs.is_empty() && install::SRS.contains(&sr);
+                let installs = install::sends(scenario, sr);
                 let by_dno = scenario
                     .ev
                     .as_ref()
@@ -404,16 +404,28 @@ impl GbWorld {
         for charger in ev.chargers.iter_mut() {
             charger.link = esmes[charger.premises as usize].link;
         }
-        if let Some(config) = &scenario.ev {
-            smi::add_chargers(
-                &mut smi,
-                &scenario.device_models,
-                config.device_model_type(),
-                ev_shared.charger_premises(),
-                n,
-                &mut kernel,
-            );
+        // The PPMIDs and HCALCSs the installers fit (none where an EV charger already has its
+        // device: one per premises), then every HAN device that is no actor goes on the SMI in
+        // premises order.
+        let mut han_devices = install::planned_joiners(scenario, n, &mut kernel);
+        han_devices.retain(|&(p, ty)| {
+            ty != PhysicalDeviceType::Hcalcs || ev_shared.charger_at(p).is_none()
+        });
+        for installer in suppliers.iter_mut().flat_map(|s| s.installers.iter_mut()) {
+            installer.set_joiners(&han_devices);
         }
+        if let Some(config) = &scenario.ev {
+            let ty = config.device_model_type();
+            han_devices.extend(ev_shared.charger_premises().iter().map(|&p| (p, ty)));
+            han_devices.sort_unstable();
+        }
+        smi::add_han_devices(
+            &mut smi,
+            &scenario.device_models,
+            &han_devices,
+            n,
+            &mut kernel,
+        );
         let shared = Shared {
             config: scenario.clone(),
             population: PopulationTable::new(premises),

@@ -18,11 +18,16 @@ pub struct InstallWave {
     pub end: SimDuration,
     /// Share of the new premises that also get a gas meter.
     pub gas_share: f64,
+    /// Share of the new premises that also get a PPMID (joined to the meter by SR 8.7).
+    pub ppmid_share: f64,
+    /// Share of the new premises that also get an HCALCS (joined to the meter by SR 8.7).
+    pub hcalcs_share: f64,
     /// Share of devices failing in the field at each step.
     pub fail: StepFailures,
 }
 
-/// `fail = { prenotify, whitelist, join, commission }`: per-step field failure shares.
+/// `fail = { prenotify, whitelist, join, commission, join_service }`: per-step field failure
+/// shares, the same for every device a step takes.
 #[derive(Copy, Clone, Debug, PartialEq, Default)]
 pub struct StepFailures {
     /// Pre-notification not sent (bad device data on the installer's side).
@@ -33,17 +38,27 @@ pub struct StepFailures {
     pub join: f64,
     /// The meter cannot be commissioned (8.1.1 not sent).
     pub commission: f64,
+    /// The PPMID or HCALCS cannot be joined to the meter (8.7 not sent).
+    pub join_service: f64,
 }
 
-const INSTALL_KEYS: [&str; 6] = [
+const INSTALL_KEYS: [&str; 8] = [
     "supplier",
     "premises_per_day",
     "start",
     "end",
     "gas_share",
+    "ppmid_share",
+    "hcalcs_share",
     "fail",
 ];
-const STEP_KEYS: [&str; 4] = ["prenotify", "whitelist", "join", "commission"];
+const STEP_KEYS: [&str; 5] = [
+    "prenotify",
+    "whitelist",
+    "join",
+    "commission",
+    "join_service",
+];
 
 /// Reads every `[[install]]` against the scenario's suppliers, population and duration.
 pub(crate) fn installs(
@@ -105,6 +120,9 @@ pub(crate) fn installs(
             Some(f) => f.share()?,
             None => population.gas_share,
         };
+        let share_or_zero = |k: &str| t.get(k).map_or(Ok(0.0), |f| f.share());
+        let ppmid_share = share_or_zero("ppmid_share")?;
+        let hcalcs_share = share_or_zero("hcalcs_share")?;
         let fail = match t.get("fail") {
             None => StepFailures::default(),
             Some(f) => {
@@ -116,6 +134,7 @@ pub(crate) fn installs(
                     whitelist: share("whitelist")?,
                     join: share("join")?,
                     commission: share("commission")?,
+                    join_service: share("join_service")?,
                 }
             }
         };
@@ -125,6 +144,8 @@ pub(crate) fn installs(
             start,
             end,
             gas_share,
+            ppmid_share,
+            hcalcs_share,
             fail,
         };
         let count = crate::install::premises_in(&wave);
@@ -302,6 +323,16 @@ pub(crate) fn ensure_model(models: &mut Vec<DeviceModel>, ty: PhysicalDeviceType
                 .into_iter()
                 .filter(|d| d.device_type == ty),
         );
+    }
+}
+
+/// [`ensure_model`] for the PPMIDs and HCALCSs the installation waves fit.
+pub(crate) fn ensure_joiner_models(models: &mut Vec<DeviceModel>, installs: &[InstallWave]) {
+    if installs.iter().any(|w| w.ppmid_share > 0.0) {
+        ensure_model(models, PhysicalDeviceType::Ppmid);
+    }
+    if installs.iter().any(|w| w.hcalcs_share > 0.0) {
+        ensure_model(models, PhysicalDeviceType::Hcalcs);
     }
 }
 

@@ -156,6 +156,8 @@ pub(crate) fn scenario(doc: &toml::Table, resolved_toml: String) -> Read<Scenari
         // Every charger's load-control device is a Device Model on the SMI.
         super::inventory::ensure_model(&mut device_models, ev.device_model_type());
     }
+    // So is every PPMID and HCALCS an installation wave fits.
+    super::inventory::ensure_joiner_models(&mut device_models, &installs);
 
     Ok(Scenario {
         name,
