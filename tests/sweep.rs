@@ -213,6 +213,10 @@ fn killed_with_sigkill_then_resumed_equals_uninterrupted() {
     let dir = scratch("sweep-kill");
     let whole = dir.join("whole.sqlite");
     let killed = dir.join("killed.sqlite");
+    // Sixteen runs, killed after three: thirteen runs of margin, so a slow or busy machine still
+    // kills the sweep mid-way.
+    const MORE: &[&str] = &["--set", "sweep.replications=4"];
+    let small_more: Vec<&str> = SMALL.iter().chain(MORE).copied().collect();
     let o = dccsim(&args(
         &[
             "sweep",
@@ -223,17 +227,17 @@ fn killed_with_sigkill_then_resumed_equals_uninterrupted() {
             "--jobs",
             "2",
         ],
-        SMALL,
+        &small_more,
     ));
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
 
-    let mut child = sweep_until(&killed, &[], 3);
+    let mut child = sweep_until(&killed, MORE, 3);
     child.kill().unwrap(); // SIGKILL
     child.wait().unwrap();
     let at_kill = completed(&killed);
     assert!(
-        (3..8).contains(&at_kill),
-        "killed after {at_kill} of 8 runs: not mid-way"
+        (3..16).contains(&at_kill),
+        "killed after {at_kill} of 16 runs: not mid-way"
     );
 
     let o = dccsim(&args(
@@ -244,14 +248,14 @@ fn killed_with_sigkill_then_resumed_equals_uninterrupted() {
             killed.to_str().unwrap(),
             "--quiet",
         ],
-        SMALL,
+        &small_more,
     ));
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     let out = String::from_utf8_lossy(&o.stdout);
     assert!(
         out.contains(&format!(
             "{} ok / 0 failed / {at_kill} skipped",
-            8 - at_kill
+            16 - at_kill
         )),
         "{out}"
     );
@@ -304,7 +308,10 @@ fn bad_sweeps_are_bad_input_and_run_nothing() {
 fn ctrl_c_stops_cleanly_and_a_rerun_resumes() {
     let dir = scratch("sweep-int");
     let store = dir.join("s.sqlite");
-    let child = sweep_until(&store, &["--shard", "0/2"], 2);
+    // Ten runs in the shard, interrupted after two: the signal cannot lose a race with the last
+    // runs however slow this machine is at sending it.
+    const MORE: &[&str] = &["--set", "sweep.replications=5", "--shard", "0/2"];
+    let child = sweep_until(&store, MORE, 2);
     let sent = Command::new("kill")
         .args(["-INT", &child.id().to_string()])
         .status()
@@ -318,25 +325,25 @@ fn ctrl_c_stops_cleanly_and_a_rerun_resumes() {
         "{out}"
     );
     let recorded = completed(&store);
-    assert!(recorded < 4, "{out}");
-    let o = dccsim(&args(
+    assert!(recorded < 10, "{out}");
+    let mut again = args(
         &[
             "sweep",
             SWEEP,
             "--store",
             store.to_str().unwrap(),
             "--quiet",
-            "--shard",
-            "0/2",
         ],
         SMALL,
-    ));
+    );
+    again.extend_from_slice(MORE);
+    let o = dccsim(&again);
     assert!(o.status.success());
     let out = String::from_utf8_lossy(&o.stdout);
     assert!(
         out.contains(&format!(
             "{} ok / 0 failed / {recorded} skipped",
-            4 - recorded
+            10 - recorded
         )),
         "{out}"
     );
