@@ -6,6 +6,7 @@
 //! latency flows (`sr.e2e{region=north,sr=4.1.1} p99_us`), `NAME final` for gauges.
 
 use crate::cli::CliError;
+use dccsim_actors::scenario::LatencyField;
 use dccsim_reports::{show_figure as show, Estimate};
 use rusqlite::Connection;
 use std::collections::BTreeMap;
@@ -51,17 +52,8 @@ pub(crate) fn read(conn: &Connection) -> rusqlite::Result<BTreeMap<i64, Point>> 
         ("scalars", "name", "value", String::new()),
         ("gauges_final", "name", "value", " final".to_string()),
     ];
-    for field in [
-        "count",
-        "min_us",
-        "mean_us",
-        "p50_us",
-        "p90_us",
-        "p99_us",
-        "p999_us",
-        "max_us",
-        "within_trt",
-    ] {
+    // The latency table's columns are the fields an `[[expect]]` can name, in the same order.
+    for field in LatencyField::ALL.map(LatencyField::name) {
         sources.push(("latency", "flow", field, format!(" {field}")));
     }
     for (i, (table, name_col, value_col, suffix)) in sources.iter().enumerate() {
