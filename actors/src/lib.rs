@@ -15,6 +15,7 @@ pub mod device_model;
 pub mod dist;
 pub mod dsp;
 pub mod ev;
+pub mod firmware;
 pub mod han;
 pub mod hub;
 pub mod install;

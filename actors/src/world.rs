@@ -619,6 +619,8 @@ pub(crate) mod tests_support {
                 mean: SimDuration::from_millis(2),
             },
             latency: lognormal(ms, 0.5),
+            hub_bandwidth: crate::scenario::defaults::hub_bandwidth(technology),
+            wan_capacity: crate::scenario::defaults::wan_capacity(technology),
         };
         Scenario {
             name: "example".into(),
@@ -713,6 +715,7 @@ pub(crate) mod tests_support {
             resolved_toml: String::new(),
             sweep: None,
             expect: Vec::new(),
+            firmware: Default::default(),
         }
     }
 }

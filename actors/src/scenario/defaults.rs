@@ -6,6 +6,7 @@
 //! replace them. Target Response Times default to [`SrType::default_trt`](crate::sr::SrType::default_trt).
 
 use crate::dist::Dist;
+use crate::firmware::{Bandwidth, Bytes};
 use crate::han::Policy;
 use crate::region::{Region, RegionMap, Technology};
 use dccsim_sim::SimDuration;
@@ -77,6 +78,70 @@ pub fn wan_latency(technology: Technology) -> Dist {
         },
     }
 }
+
+/// `[csp.<region>] hub_bandwidth` \[U\]: the rate one hub's WAN link carries a firmware image at,
+/// by technology: long-range radio 2.4 kbit/s, cellular 64 kbit/s, mesh 9.6 kbit/s (DOMAIN §8:
+/// long-range radio and mesh are slow).
+pub fn hub_bandwidth(technology: Technology) -> Bandwidth {
+    match technology {
+        Technology::LongRangeRadio => Bandwidth {
+            bits_per_sec: 2_400,
+        },
+        Technology::Cellular => Bandwidth::kbit(64),
+        Technology::Mesh => Bandwidth {
+            bits_per_sec: 9_600,
+        },
+    }
+}
+
+/// `[csp.<region>] wan_capacity` \[U\]: the downlink rate a region's whole WAN carries, shared by
+/// every command and firmware image in the region: long-range radio 1 Mbit/s, cellular
+/// 20 Mbit/s, mesh 2 Mbit/s.
+pub fn wan_capacity(technology: Technology) -> Bandwidth {
+    match technology {
+        Technology::LongRangeRadio => Bandwidth::mbit(1),
+        Technology::Cellular => Bandwidth::mbit(20),
+        Technology::Mesh => Bandwidth::mbit(2),
+    }
+}
+
+// Firmware rollouts (DOMAIN §8): `[firmware]`, `[[firmware_image]]`, `[[firmware_campaign]]`.
+
+/// `[firmware] command_bytes` \[U\]: size of an ordinary command (any SR's outbound message) on
+/// the WAN: 512 bytes.
+pub const COMMAND_BYTES: Bytes = Bytes(512);
+
+/// `[firmware] chunk` \[U\]: images cross the WAN in 4 KiB pieces, one after another to each hub.
+pub const FIRMWARE_CHUNK: Bytes = Bytes(4096);
+
+/// `[firmware] han_bandwidth` \[U\]: an image's rate from hub to device over the ZigBee HAN,
+/// 20 kbit/s (well below the 250 kbit/s radio rate, after protocol overhead and sharing).
+pub const FIRMWARE_HAN_BANDWIDTH: Bandwidth = Bandwidth::kbit(20);
+
+/// `[[firmware_campaign]] max_in_transfer` \[U\]: devices in transfer at once per campaign.
+pub const FIRMWARE_MAX_IN_TRANSFER: u32 = 1000;
+
+/// `[[firmware_campaign]] activation_window`: SR 11.3 is future-dated into 02:00–05:00.
+pub const FIRMWARE_ACTIVATION_START: SimDuration = SimDuration::from_hours(2);
+pub const FIRMWARE_ACTIVATION_LENGTH: SimDuration = SimDuration::from_hours(3);
+
+/// `[[firmware_campaign]] pause_min_devices`: the pause rule waits for 20 finished devices.
+pub const FIRMWARE_PAUSE_MIN_DEVICES: u32 = 20;
+
+/// `[[firmware_campaign]] retry_after` \[U\]: a failed transfer is retried an hour later.
+pub const FIRMWARE_RETRY_AFTER: SimDuration = SimDuration::from_hours(1);
+
+/// `[[firmware_campaign]] max_transfer_attempts` and `max_activation_attempts` \[U\]: three each.
+pub const FIRMWARE_MAX_ATTEMPTS: u8 = 3;
+
+/// `[[firmware_campaign]] transfer_failure` \[U\]: 5% of image transfers break off.
+pub const FIRMWARE_TRANSFER_FAILURE: f64 = 0.05;
+
+/// `[[firmware_campaign]] activation_failure` \[U\]: 2% of activations fail (retried).
+pub const FIRMWARE_ACTIVATION_FAILURE: f64 = 0.02;
+
+/// `[[firmware_campaign]] unrecoverable_failure` \[U\]: 0.2% of devices cannot take the firmware.
+pub const FIRMWARE_UNRECOVERABLE_FAILURE: f64 = 0.002;
 
 /// `[han] latency` \[U\]: one-way hub ↔ device latency, log-normal median 250 ms, sigma 0.5.
 pub const HAN_LATENCY: Dist = Dist::LogNormal {

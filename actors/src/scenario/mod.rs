@@ -22,6 +22,7 @@ mod model;
 mod overrides;
 mod reader;
 mod sweep;
+mod units;
 mod validate;
 
 #[cfg(test)]

@@ -46,6 +46,9 @@ pub struct Scenario {
     pub sweep: Option<super::Sweep>,
     /// `[[expect]]`: thresholds the run's results must meet.
     pub expect: Vec<super::Expectation>,
+    /// `[firmware]`, `[[firmware_image]]`, `[[firmware_campaign]]`: the Central Firmware
+    /// Library and rollout campaigns (none by default).
+    pub firmware: crate::firmware::FirmwareConfig,
 }
 
 /// Premises and what is installed in them.
@@ -90,6 +93,10 @@ pub struct Csp {
     pub service_time: Dist,
     /// One-way WAN latency to or from the hub (does not occupy a worker).
     pub latency: Dist,
+    /// Rate of one hub's WAN link: how fast a firmware image reaches a hub.
+    pub hub_bandwidth: crate::firmware::Bandwidth,
+    /// Downlink rate of the region's whole WAN, shared by every command and image.
+    pub wan_capacity: crate::firmware::Bandwidth,
 }
 
 /// The Home Area Network hop between hub and device.

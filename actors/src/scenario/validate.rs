@@ -181,6 +181,7 @@ pub(crate) fn scenario(doc: &toml::Table, resolved_toml: String) -> Read<Scenari
         resolved_toml,
         sweep,
         expect,
+        firmware: Default::default(),
     })
 }
 
@@ -397,7 +398,14 @@ fn read_csps(t: Option<&Table<'_>>) -> Read<RegionMap<Csp>> {
             Some(f) => Some(f.table_titled(format!("[csp.{}]", region.name()))?),
             None => None,
         };
-        let keys = ["technology", "workers", "service_time", "latency"];
+        let keys = [
+            "technology",
+            "workers",
+            "service_time",
+            "latency",
+            "hub_bandwidth",
+            "wan_capacity",
+        ];
         if let Some(t) = &table {
             t.check_keys(&keys)?;
         }
@@ -421,11 +429,17 @@ fn read_csps(t: Option<&Table<'_>>) -> Read<RegionMap<Csp>> {
             "latency",
             defaults::wan_latency(technology),
         )?;
+        let rate = |key: &str, default| match table.as_ref().and_then(|t| t.get(key)) {
+            Some(f) => f.bandwidth(),
+            None => Ok(default),
+        };
         Ok(Csp {
             technology,
             workers,
             service_time,
             latency,
+            hub_bandwidth: rate("hub_bandwidth", defaults::hub_bandwidth(technology))?,
+            wan_capacity: rate("wan_capacity", defaults::wan_capacity(technology))?,
         })
     };
     Ok(RegionMap {
