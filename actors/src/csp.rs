@@ -1,6 +1,7 @@
 //! A regional Communications Service Provider: a head-end with finite workers in front of a WAN
 //! whose latency depends on the region's technology (long-range radio, cellular, mesh).
 
+use crate::firmware::Distributions;
 use crate::msg::{Leg, Msg, Request};
 use crate::region::Region;
 use crate::world::{Hop, Kinds, Shared};
@@ -13,6 +14,8 @@ pub struct Csp {
     pub region: Region,
     busy: u32,
     waiting: VecDeque<(Request, SimTime)>,
+    /// The region's WAN downlink and the firmware images crossing it.
+    pub images: Distributions,
 }
 
 impl Csp {
@@ -21,6 +24,7 @@ impl Csp {
             region,
             busy: 0,
             waiting: VecDeque::new(),
+            images: Distributions::default(),
         }
     }
 
@@ -44,6 +48,11 @@ impl Csp {
                     ctx.gauge_add(shared.ids.csp_queue[r], -1);
                     self.start(next, arrived, shared, ctx);
                 }
+            }
+            Msg::Distribute(req) => self.images.start(req, self.region, shared, ctx),
+            Msg::ImageChunk { premises, device } => {
+                self.images
+                    .chunk_arrived(premises, device, self.region, shared, ctx)
             }
             other => unreachable!("CSP got {other:?}"),
         }
@@ -74,7 +83,9 @@ impl Csp {
     fn finish(&mut self, req: Request, shared: &Shared, ctx: &mut Ctx<'_, Msg>) {
         match req.leg {
             Leg::Outbound => {
-                let wan = shared.crossing(Hop::Wan, req.sr, self.region, ctx);
+                // The command takes its turn on the region's downlink, then crosses the WAN.
+                let link = self.images.command(self.region, shared, ctx);
+                let wan = shared.crossing(Hop::Wan, req.sr, self.region, link, ctx);
                 ctx.send(Kinds::hub(req.premises), wan, Msg::AtHub(req));
             }
             Leg::Inbound | Leg::NoAnswer => {

@@ -3,9 +3,10 @@
 //! shows as queueing delay (`dsp.wait`).
 
 use crate::admission::{self, Target};
+use crate::firmware;
 use crate::msg::{Leg, Msg, Request};
 use crate::smi::{Smi, SmiDevice};
-use crate::sr::{Category, ResponseCode};
+use crate::sr::{Category, ResponseCode, SrType};
 use crate::world::{Kinds, Shared};
 use dccsim_sim::{Ctx, SimDuration, SimTime};
 use std::collections::VecDeque;
@@ -78,6 +79,9 @@ impl Dsp {
         let user = shared.user_actor(req.user);
         match req.leg {
             Leg::Inbound => {
+                if req.sr == SrType::ActivateFirmware {
+                    firmware::gate::activated(&req, &mut self.smi, shared, ctx);
+                }
                 let code = self.fire(&req, ctx);
                 ctx.send(user, SimDuration::ZERO, Msg::Response(req, code))
             }
@@ -91,6 +95,26 @@ impl Dsp {
                 let granted = crate::ev::grants(shared, req.sr, req.role);
                 if let Err(code) = admission::check(&req, &self.smi, granted) {
                     ctx.send(user, SimDuration::ZERO, Msg::Response(req, code));
+                    return;
+                }
+                if req.sr == SrType::UpdateFirmware {
+                    // Acknowledged, then distributed by the region's CSP: the User hears how
+                    // it went from the receipt.
+                    if let Err(code) = firmware::gate::admit_update(&req, &self.smi, shared, ctx) {
+                        ctx.send(user, SimDuration::ZERO, Msg::Response(req, code));
+                        return;
+                    }
+                    ctx.send(
+                        user,
+                        SimDuration::ZERO,
+                        Msg::Response(req, ResponseCode::I0),
+                    );
+                    let region = shared
+                        .population
+                        .get(req.premises)
+                        .expect("authorised device exists")
+                        .region();
+                    ctx.send(Kinds::csp(region), SimDuration::ZERO, Msg::Distribute(req));
                     return;
                 }
                 if admission::rule(req.sr).target == Target::NonDevice {

@@ -2,6 +2,7 @@
 
 use crate::admission::{self, Target};
 use crate::dist::Dist;
+use crate::firmware;
 use crate::han::link::{DeviceLink, Dwelling};
 use crate::han::{self, HubLink};
 use crate::msg::{Leg, Msg, Request};
@@ -27,12 +28,24 @@ impl Hub {
     /// [`answer`]), so the command is handed over at once and the answer arrives with the HAN
     /// time already spent.
     pub fn handle(&mut self, msg: Msg, shared: &Shared, ctx: &mut Ctx<'_, Msg>) {
-        let Msg::AtHub(mut req) = msg else {
-            unreachable!("hub got {msg:?}")
+        let mut req = match msg {
+            Msg::AtHub(req) => req,
+            Msg::ImageAtHub(req) => {
+                firmware::device::image_at_hub(req, self.link, self.region, shared, ctx);
+                return;
+            }
+            other => unreachable!("hub got {other:?}"),
         };
         if req.leg == Leg::Outbound
             && (req.device == DeviceType::Hub || admission::rule(req.sr).target == Target::Hub)
         {
+            if req.sr == SrType::ActivateFirmware {
+                // The hub's own firmware: held until the execution time, then activated.
+                if firmware::device::hold_until_due(&req, Msg::AtHub(req), ctx) {
+                    return;
+                }
+                firmware::device::activate(&mut req, shared, ctx);
+            }
             // The Comms Hub Function carries it out itself (e.g. 8.11 adding a device to its
             // log) and answers over the WAN: no HAN crossing.
             han::link::back_over_wan(reply(req), self.region, SimDuration::ZERO, shared, ctx);

@@ -1,5 +1,6 @@
 //! Smart meters: the electricity meter (ESME) and the battery-powered gas meter (GSME).
 
+use crate::firmware;
 use crate::han::link::DeviceLink;
 use crate::hub;
 use crate::msg::Msg;
@@ -26,9 +27,13 @@ impl Meter {
     /// retry is not acted on; the hub hears of it as an E21 when it gives up); in a flat the
     /// building carries both.
     pub fn handle(&mut self, msg: Msg, gas: bool, shared: &Shared, ctx: &mut Ctx<'_, Msg>) {
-        let Msg::AtDevice(req) = msg else {
+        let Msg::AtDevice(mut req) = msg else {
             unreachable!("meter got {msg:?}")
         };
+        // A future-dated activation waits for its execution time \[U: before its HAN crossing\].
+        if firmware::device::hold_until_due(&req, msg, ctx) {
+            return;
+        }
         let Some(there) = hub::receive(req, self.premises, self.link, shared, ctx) else {
             return;
         };
@@ -41,8 +46,9 @@ impl Meter {
             | SrType::DeactivateAuxiliaryLoad
             | SrType::SetRandomisedOffsetLimit
             | SrType::SetApcLimit => unreachable!("the DSP routes {} to chargers", req.sr),
-            // Commissioning and firmware commands: the meter only answers (its SMI status is
-            // the DSP's business).
+            SrType::ActivateFirmware => firmware::device::activate(&mut req, shared, ctx),
+            // Commissioning and other firmware commands: the meter only answers (its SMI status
+            // is the DSP's business).
             _ => {}
         }
         let respond = if gas {

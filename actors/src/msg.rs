@@ -72,6 +72,16 @@ pub enum Msg {
     /// A flat's hub hands a message to the HAN its building shares: a command for `device`
     /// (outbound) or a meter's answer leaving the meter (inbound).
     AtBuilding { req: Request, device: ActorId },
+    /// The DSP accepted SR 11.1: the region's CSP starts sending the image to the device's hub.
+    Distribute(Request),
+    /// CSP timer: a chunk of the image for `device` at `premises` has reached the hub.
+    ImageChunk { premises: u32, device: DeviceType },
+    /// The whole image has reached the hub, which passes it on to the device.
+    ImageAtHub(Request),
+    /// How an image distribution ended, on its way to the User that sent SR 11.1.
+    FirmwareReceipt(Request, crate::firmware::Receipt),
+    /// A firmware campaign's own timer (waves, retries).
+    Firmware(crate::firmware::FirmwareTimer),
 }
 
 #[cfg(test)]

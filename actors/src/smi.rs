@@ -575,6 +575,19 @@ impl Smi {
         out
     }
 
+    /// Records that `d` now runs the firmware of Device Model `model` (SR 11.3 succeeded). The
+    /// new model has the same physical type (a firmware change never changes the hardware).
+    pub fn set_model(&mut self, d: SmiDevice, model: ModelId) {
+        let ty = self.models[model.index()].device_type;
+        let old = self.get(d).expect("the device exists").model;
+        assert_eq!(
+            self.models[old.index()].device_type,
+            ty,
+            "firmware keeps the physical device type"
+        );
+        self.get_mut(d).expect("the device exists").model = model;
+    }
+
     /// Devices with status `status`, counted now (tests and reports; O(devices)).
     pub fn count_status(&self, status: SmiStatus) -> u64 {
         [

@@ -1,6 +1,7 @@
 //! Suppliers: DCC Users (Import and Gas Supplier roles) that send Service Requests for their
 //! premises by the scenario's traffic streams and measure each one end to end.
 
+use crate::firmware::{self, CampaignRun, FirmwareTimer, Tag};
 use crate::install::Installer;
 use crate::msg::Msg;
 use crate::scenario::Pattern;
@@ -21,6 +22,8 @@ pub struct Supplier {
     streams: Vec<StreamState>,
     /// Its installation waves (`[[install]]`), each creating new premises over time.
     pub installers: Vec<Installer>,
+    /// Its firmware rollouts (`[[firmware_campaign]]`).
+    pub campaigns: Vec<CampaignRun>,
     answers: Answers,
 }
 
@@ -32,6 +35,7 @@ impl Supplier {
             gas: Vec::new(),
             streams: vec![StreamState::default(); streams],
             installers: Vec::new(),
+            campaigns: Vec::new(),
             answers: Answers::default(),
         }
     }
@@ -81,13 +85,37 @@ impl Supplier {
             }
             Msg::Response(req, code) => {
                 self.answers.account(req, code, shared, ctx);
+                if firmware::SRS.contains(&req.sr) {
+                    self.campaign(Tag::decode(req.arg).campaign)
+                        .on_response(req, code, shared, ctx);
+                    return;
+                }
                 let user = self.index;
                 if let Some(i) = self.installers.iter_mut().find(|i| i.owns(req.premises)) {
                     i.on_response(req.premises, req.device, code, user, shared, ctx);
                 }
             }
+            Msg::FirmwareReceipt(req, receipt) => self
+                .campaign(Tag::decode(req.arg).campaign)
+                .on_receipt(req, receipt, shared, ctx),
+            Msg::Firmware(timer) => {
+                let c = match timer {
+                    FirmwareTimer::Wave { campaign, .. }
+                    | FirmwareTimer::RetryTransfer { campaign, .. }
+                    | FirmwareTimer::RetryRead { campaign, .. } => campaign,
+                };
+                self.campaign(c).on_timer(timer, shared, ctx);
+            }
             other => unreachable!("supplier got {other:?}"),
         }
+    }
+
+    /// The supplier's campaign with index `c` (`[[firmware_campaign]]` order).
+    fn campaign(&mut self, c: u16) -> &mut CampaignRun {
+        self.campaigns
+            .iter_mut()
+            .find(|r| r.index == c)
+            .expect("firmware SRs come back to the supplier that sent them")
     }
 
     fn send_request(&mut self, s: usize, shared: &Shared, ctx: &mut Ctx<'_, Msg>) {

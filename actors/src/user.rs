@@ -68,7 +68,15 @@ impl Answers {
                 .region()
                 .index();
             ctx.count(shared.ids.completed(req.sr, region), 1);
-            ctx.record(shared.ids.e2e(req.sr, region), ctx.now().since(req.sent));
+            let e2e = ctx.now().since(req.sent);
+            ctx.record(shared.ids.e2e(req.sr, region), e2e);
+            let r = crate::region::Region::from_index(region);
+            if let Some(f) = shared
+                .firmware
+                .read_flow(req.sr, r, ctx.now(), ctx.metrics())
+            {
+                ctx.record(f, e2e);
+            }
         } else {
             let slot = &mut self.rejected[code.index()][req.sr.index()];
             let id = *slot.get_or_insert_with(|| {

@@ -3,9 +3,10 @@
 
 use crate::cpl::{self, CplActor};
 use crate::csp::Csp;
-use crate::device_model::{ModelId, PhysicalDeviceType};
+use crate::device_model::{self, ModelId, PhysicalDeviceType};
 use crate::dsp::Dsp;
 use crate::ev::{EvShared, EvWorld};
+use crate::firmware::{self, CampaignRun, FirmwareIds};
 use crate::han::{self, Building, HanShared, HubLink};
 use crate::hub::Hub;
 use crate::install::{self, Installer};
@@ -176,7 +177,7 @@ impl MetricIds {
         };
         let by_sr = SrType::ALL
             .map(|sr| {
-                let installs = install::sends(scenario, sr);
+                let installs = install::sends(scenario, sr) || firmware::sends(scenario, sr);
                 let by_dno = scenario
                     .ev
                     .as_ref()
@@ -242,6 +243,8 @@ pub struct Shared {
     /// The EV feature's chargers and metrics (empty without `[ev]`).
     pub ev: EvShared,
     pub han: HanShared,
+    /// The firmware feature's handles used along the image's path.
+    pub firmware: FirmwareIds,
 }
 
 impl Shared {
@@ -256,13 +259,15 @@ impl Shared {
         }
     }
 
-    /// Draws one crossing of the WAN (this region's CSP technology) for `sr` and records it in
-    /// that hop's flow. (HAN crossings, with their losses and retries, are `han`'s.)
+    /// Draws one crossing of the WAN (this region's CSP technology) for `sr`, after `queued` on
+    /// the region's shared downlink (zero for the uplink), and records it in that hop's flow.
+    /// (HAN crossings, with their losses and retries, are `han`'s.)
     pub fn crossing(
         &self,
         hop: Hop,
         sr: SrType,
         region: Region,
+        queued: SimDuration,
         ctx: &mut Ctx<'_, Msg>,
     ) -> SimDuration {
         let dist = match hop {
@@ -270,7 +275,8 @@ impl Shared {
             Hop::Csp | Hop::Device => unreachable!("{hop:?} is a stay, not a crossing"),
             Hop::Han => unreachable!("the HAN is crossed by han::channel::cross"),
         };
-        let d = dist.sample(&mut ctx.rng());
+        let d =
+            SimDuration::from_micros(dist.sample(&mut ctx.rng()).as_micros() + queued.as_micros());
         ctx.record(self.ids.hop(sr, region, hop), d);
         d
     }
@@ -426,12 +432,25 @@ impl GbWorld {
             n,
             &mut kernel,
         );
+        let firmware_ids = FirmwareIds::register(&mut kernel.metrics, scenario);
+        for (c, cfg) in scenario.firmware.campaigns.iter().enumerate() {
+            let supplier = &mut suppliers[cfg.supplier as usize];
+            let run = CampaignRun::new(
+                c as u16,
+                cfg,
+                campaign_targets(&smi, cfg, supplier),
+                &mut kernel.metrics,
+            );
+            run.schedule(cfg, &mut kernel.ctx_for(Kinds::supplier(supplier.index)));
+            supplier.campaigns.push(run);
+        }
         let shared = Shared {
             config: scenario.clone(),
             population: PopulationTable::new(premises),
             ids,
             ev: ev_shared,
             han: han.shared,
+            firmware: firmware_ids,
         };
         ev.start(&shared, &mut kernel);
         for supplier in suppliers.iter_mut() {
@@ -516,8 +535,29 @@ impl GbWorld {
     /// foundation world has nothing open, so this is where features hook in.
     pub fn finish(&mut self, kernel: &mut Kernel<Msg>, end: SimTime) {
         self.finish_cpl(kernel);
+        self.finish_firmware(kernel);
         self.ev.finish(kernel, end);
         han::finish(&self.buildings, &mut kernel.metrics);
+    }
+
+    /// End-of-run scalars `firmware.targeted{campaign=…}` (devices each campaign took on) and
+    /// `firmware.images_in_transfer` (distributions the run ended during), after checking that
+    /// every campaign accounts for each of its devices.
+    fn finish_firmware(&self, kernel: &mut Kernel<Msg>) {
+        let config = &self.shared.config.firmware;
+        if !config.is_modelled() {
+            return;
+        }
+        for run in self.suppliers.iter().flat_map(|s| &s.campaigns) {
+            run.check(&kernel.metrics);
+            let id = &config.campaigns[run.index as usize].id;
+            let name = metric_name("firmware.targeted", &[("campaign", id)]);
+            kernel.metrics.set_scalar(name, f64::from(run.targeted()));
+        }
+        let open: usize = self.csps.iter().map(|c| c.images.in_progress()).sum();
+        kernel
+            .metrics
+            .set_scalar("firmware.images_in_transfer".into(), open as f64);
     }
 
     /// End-of-run scalars `cpl.model_devices{model=…}`: the world's devices of each Device Model
@@ -572,6 +612,21 @@ impl GbWorld {
     pub fn in_flight(&self, kernel: &Kernel<Msg>) -> u64 {
         kernel.metrics.gauge_value(self.shared.ids.in_flight) as u64
     }
+}
+
+/// The devices campaign `cfg` takes on: every device of its Device Model that the DCC knows
+/// (on the SMI when the run starts) at a premises `supplier` serves, by premises.
+fn campaign_targets(smi: &Smi, cfg: &firmware::Campaign, supplier: &Supplier) -> Vec<u32> {
+    let served = match cfg.device {
+        crate::sr::DeviceType::Gsme => &supplier.gas,
+        _ => &supplier.electricity,
+    };
+    smi.devices_of(cfg.from)
+        .into_iter()
+        .filter(|d| d.device == cfg.device && smi.status(*d).is_some())
+        .filter(|d| served.binary_search(&d.premises).is_ok())
+        .map(|d| d.premises)
+        .collect()
 }
 
 /// Index of the share that `u ∈ [0,1)` falls in, by cumulative sum; the last non-zero share
@@ -778,5 +833,110 @@ mod tests {
         };
         assert_eq!(run(1), run(1));
         assert_ne!(run(1), run(2));
+    }
+}
+
+#[cfg(test)]
+mod firmware_tests {
+    use super::*;
+    use crate::firmware::{
+        ActivationWindow, Bytes, Campaign, FailureRates, FirmwareImage, Wave, WaveSize,
+    };
+    use crate::sr::DeviceType;
+    use dccsim_sim::SimTime;
+    use tests_support::example;
+
+    /// `example(premises)` with a second firmware of the electricity meter model (listed or
+    /// not) and a campaign of supplier 0 moving its meters to it.
+    fn with_rollout(premises: u32, listed: bool, failures: FailureRates) -> Scenario {
+        let mut s = example(premises);
+        s.duration = SimDuration::from_days(3);
+        let from = device_model::find(&s.device_models, "default-esme-single").unwrap();
+        let mut fw2 = s.device_models[from.index()].clone();
+        fw2.id = "esme-fw2".into();
+        fw2.firmware = "2.0".into();
+        fw2.share = 0.0;
+        fw2.listed = listed;
+        s.device_models.push(fw2);
+        let to = ModelId(s.device_models.len() as u16 - 1);
+        s.firmware.images.push(FirmwareImage {
+            id: "esme-2.0".into(),
+            model: to,
+            size: Bytes(64 * 1024),
+        });
+        s.firmware.campaigns.push(Campaign {
+            id: "esme-2".into(),
+            supplier: 0,
+            from,
+            image: 0,
+            to,
+            device: DeviceType::Esme,
+            start: SimDuration::from_hours(1),
+            waves: vec![Wave {
+                at: SimDuration::ZERO,
+                size: WaveSize::Share(1.0),
+            }],
+            max_in_transfer: 100,
+            activation: ActivationWindow {
+                start: SimDuration::from_hours(2),
+                length: SimDuration::from_hours(3),
+            },
+            pause_above: None,
+            pause_min_devices: 20,
+            retry_after: SimDuration::from_hours(1),
+            max_transfer_attempts: 3,
+            max_activation_attempts: 3,
+            failures,
+        });
+        s
+    }
+
+    const NO_FAILURES: FailureRates = FailureRates {
+        transfer: 0.0,
+        activation: 0.0,
+        unrecoverable: 0.0,
+    };
+
+    fn gauge(kernel: &Kernel<Msg>, name: &str) -> i64 {
+        kernel.metrics.gauges()[name]
+    }
+
+    #[test]
+    fn a_listed_rollout_moves_every_targeted_meter_to_the_new_model() {
+        let s = with_rollout(600, true, NO_FAILURES);
+        let (mut kernel, mut world) = GbWorld::build(&s);
+        let end = SimTime(s.duration.as_micros());
+        kernel.run(&mut world, end, &mut |_, _| {});
+        world.finish(&mut kernel, end);
+        let targeted = kernel.metrics.scalars()["firmware.targeted{campaign=esme-2}"] as i64;
+        assert!(targeted > 300, "supplier 0 serves ~60% of 600: {targeted}");
+        let activated = gauge(&kernel, "firmware.devices{campaign=esme-2,state=activated}");
+        let failed = gauge(&kernel, "firmware.devices{campaign=esme-2,state=failed}");
+        // Flats that never joined the HAN cannot take the image.
+        assert_eq!(activated + failed, targeted);
+        assert!(failed < targeted / 20, "{failed} failed");
+        let to = ModelId(s.device_models.len() as u16 - 1);
+        assert_eq!(world.smi().devices_of(to).len() as i64, activated);
+        assert!(gauge(&kernel, "csp.wan_bytes{kind=firmware,region=north}") > 0);
+    }
+
+    #[test]
+    fn an_unlisted_target_is_refused_and_nothing_crosses_the_wan() {
+        let s = with_rollout(300, false, NO_FAILURES);
+        let (mut kernel, mut world) = GbWorld::build(&s);
+        let end = SimTime(s.duration.as_micros());
+        kernel.run(&mut world, end, &mut |_, _| {});
+        world.finish(&mut kernel, end);
+        let targeted = kernel.metrics.scalars()["firmware.targeted{campaign=esme-2}"] as i64;
+        let failed = gauge(&kernel, "firmware.devices{campaign=esme-2,state=failed}");
+        assert_eq!(failed, targeted);
+        for r in Region::ALL {
+            let name = format!("csp.wan_bytes{{kind=firmware,region={}}}", r.name());
+            assert_eq!(gauge(&kernel, &name), 0);
+        }
+        assert_eq!(
+            kernel.metrics.counters()["sr.rejected{code=E11,sr=11.1}"],
+            targeted as u64
+        );
     }
 }

@@ -1,8 +1,43 @@
 //! Firmware rollouts gated by the Central Products List (DOMAIN §2, §8).
+//!
+//! A supplier's [`campaign`] sends SR 11.1 Update Firmware for each targeted device; the DSP
+//! ([`gate`]) refuses it unless the target Device Model — the device's model with the image's
+//! firmware — is on the CPL it has loaded. The region's CSP then sends the image from the
+//! Central Firmware Library to the hub ([`distribution`]) in chunks over a WAN link shared with
+//! every ordinary command ([`wan`]), so reads slow down while a rollout fills it; the hub passes
+//! it over the HAN ([`device`]). SR 11.3, future-dated into the activation window, makes the
+//! device run it; SR 11.2 confirms the version. The SMI then records the new Device Model, and
+//! a device Suspended because its old model left the CPL returns to service.
 
+pub mod campaign;
 pub mod config;
+pub mod device;
+pub mod distribution;
+pub mod gate;
+pub mod ids;
+pub mod tag;
+pub mod wan;
 
+pub use campaign::{CampaignRun, DeviceState, FailureKind, FirmwareTimer};
 pub use config::{
     ActivationWindow, Bandwidth, Bytes, Campaign, FailureRates, FirmwareConfig, FirmwareImage,
     Wave, WaveSize,
 };
+pub use distribution::{Distributions, Receipt};
+pub use ids::FirmwareIds;
+pub use tag::Tag;
+
+use crate::scenario::Scenario;
+use crate::sr::SrType;
+
+/// The SRs a rollout sends.
+pub const SRS: [SrType; 3] = [
+    SrType::UpdateFirmware,
+    SrType::ReadFirmwareVersion,
+    SrType::ActivateFirmware,
+];
+
+/// Whether the scenario's campaigns send `sr` (so that only used SRs get metrics).
+pub fn sends(scenario: &Scenario, sr: SrType) -> bool {
+    scenario.firmware.is_modelled() && SRS.contains(&sr)
+}

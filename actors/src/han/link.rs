@@ -172,7 +172,7 @@ pub fn back_over_wan(
     ctx: &mut Ctx<'_, Msg>,
 ) {
     debug_assert!(matches!(req.leg, Leg::Inbound | Leg::NoAnswer));
-    let wan = shared.crossing(Hop::Wan, req.sr, region, ctx);
+    let wan = shared.crossing(Hop::Wan, req.sr, region, SimDuration::ZERO, ctx);
     let delay = SimDuration::from_micros(after.as_micros() + wan.as_micros());
     ctx.send(Kinds::csp(region), delay, Msg::AtCsp(req));
 }

@@ -1,0 +1,157 @@
+//! The DCC's side of SR 11.1 after the DSP accepted it: the region's CSP sends the image to the
+//! device's hub in chunks, one after another, each as fast as the hub's WAN link allows
+//! (`hub_bandwidth`) and no faster than the shared downlink lets it through
+//! ([`WanLink`](super::wan::WanLink) at `wan_capacity`). The hub then passes the image over the
+//! HAN and the device's receipt reaches the User ([`Msg::FirmwareReceipt`]).
+
+use super::config::Bytes;
+use super::tag::Tag;
+use super::wan::WanLink;
+use crate::msg::{Msg, Request};
+use crate::region::Region;
+use crate::sr::DeviceType;
+use crate::world::{Kinds, Shared};
+use dccsim_sim::{Ctx, SimDuration};
+use std::collections::BTreeMap;
+
+/// How an image distribution ended, as the User hears it.
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub enum Receipt {
+    /// The device holds the image, ready to activate.
+    Transferred,
+    /// The transfer broke off part-way (the bytes sent so far are lost).
+    TransferFailed,
+    /// The hub could not pass the image on: the device never joined the HAN.
+    NoHan,
+}
+
+/// One image on its way to one hub.
+#[derive(Copy, Clone, Debug)]
+struct Transfer {
+    req: Request,
+    /// Bytes still to send.
+    left: u64,
+    /// Chunks sent so far.
+    sent: u32,
+    /// The chunk after which the transfer breaks off, if it does.
+    breaks_after: Option<u32>,
+}
+
+/// A CSP's image distributions in progress and its share of the WAN.
+#[derive(Debug, Default)]
+pub struct Distributions {
+    /// The region's downlink, shared with ordinary commands.
+    pub link: WanLink,
+    in_progress: BTreeMap<(u32, DeviceType), Transfer>,
+}
+
+impl Distributions {
+    /// An ordinary command leaves the head-end: it takes its turn on the downlink. Returns the
+    /// time until it has left the link.
+    pub fn command(
+        &mut self,
+        region: Region,
+        shared: &Shared,
+        ctx: &mut Ctx<'_, Msg>,
+    ) -> SimDuration {
+        let bytes = shared.config.firmware.command_bytes;
+        if let Some(g) = shared.firmware.command_bytes[region.index()] {
+            ctx.gauge_add(g, bytes.0 as i64);
+        }
+        let capacity = shared.config.csp.get(region).wan_capacity;
+        self.link.send(ctx.now(), bytes, capacity)
+    }
+
+    /// Starts sending the image of `req`'s campaign to the device's hub. Whether (and where) the
+    /// transfer breaks off is drawn now.
+    pub fn start(&mut self, req: Request, region: Region, shared: &Shared, ctx: &mut Ctx<'_, Msg>) {
+        let fw = &shared.config.firmware;
+        let campaign = &fw.campaigns[Tag::decode(req.arg).campaign as usize];
+        let size = fw.image_of(campaign).size;
+        let chunks = size.chunks(fw.chunk);
+        let mut rng = ctx.rng();
+        let breaks_after = rng
+            .chance(campaign.failures.transfer)
+            .then(|| 1 + rng.below(chunks as u64) as u32);
+        let key = (req.premises, req.device);
+        let t = Transfer {
+            req,
+            left: size.0,
+            sent: 0,
+            breaks_after,
+        };
+        let previous = self.in_progress.insert(key, t);
+        assert!(
+            previous.is_none(),
+            "one image at a time per device: {key:?}"
+        );
+        self.next_chunk(key, region, shared, ctx);
+    }
+
+    /// A chunk of the transfer to `(premises, device)` has reached the hub: send the next, or
+    /// finish.
+    pub fn chunk_arrived(
+        &mut self,
+        premises: u32,
+        device: DeviceType,
+        region: Region,
+        shared: &Shared,
+        ctx: &mut Ctx<'_, Msg>,
+    ) {
+        let key = (premises, device);
+        let t = self
+            .in_progress
+            .get(&key)
+            .copied()
+            .expect("a transfer in progress");
+        if t.breaks_after == Some(t.sent) {
+            self.in_progress.remove(&key);
+            let back = shared.config.csp.get(region).latency.sample(&mut ctx.rng());
+            let user = shared.user_actor(t.req.user);
+            ctx.send(
+                user,
+                back,
+                Msg::FirmwareReceipt(t.req, Receipt::TransferFailed),
+            );
+        } else if t.left == 0 {
+            self.in_progress.remove(&key);
+            // The last chunk's propagation across the WAN; earlier chunks' overlap the sending.
+            let latency = shared.config.csp.get(region).latency.sample(&mut ctx.rng());
+            ctx.send(Kinds::hub(premises), latency, Msg::ImageAtHub(t.req));
+        } else {
+            self.next_chunk(key, region, shared, ctx);
+        }
+    }
+
+    fn next_chunk(
+        &mut self,
+        key: (u32, DeviceType),
+        region: Region,
+        shared: &Shared,
+        ctx: &mut Ctx<'_, Msg>,
+    ) {
+        let t = self
+            .in_progress
+            .get_mut(&key)
+            .expect("a transfer in progress");
+        let bytes = Bytes(t.left.min(shared.config.firmware.chunk.0));
+        t.left -= bytes.0;
+        t.sent += 1;
+        let csp = shared.config.csp.get(region);
+        let through_link = self.link.send(ctx.now(), bytes, csp.wan_capacity);
+        let to_hub = csp.hub_bandwidth.transmit(bytes);
+        if let Some(g) = shared.firmware.image_bytes[region.index()] {
+            ctx.gauge_add(g, bytes.0 as i64);
+        }
+        let (premises, device) = key;
+        ctx.wake_after(
+            through_link.max(to_hub),
+            Msg::ImageChunk { premises, device },
+        );
+    }
+
+    /// Images still on their way (at the end of a run).
+    pub fn in_progress(&self) -> usize {
+        self.in_progress.len()
+    }
+}

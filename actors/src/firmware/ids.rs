@@ -1,0 +1,137 @@
+//! The firmware feature's metric handles that several actors use (CSPs, the DSP, Users),
+//! registered once while the world is built.
+
+use crate::region::Region;
+use crate::scenario::Scenario;
+use crate::sr::SrType;
+use dccsim_sim::{metric_name, CounterId, FlowId, GaugeId, Metrics, SimTime};
+
+/// Reads whose end-to-end latency is also recorded by rollout period.
+pub const READS: [SrType; 2] = [
+    SrType::ReadInstantaneousImport,
+    SrType::RetrieveDailyReadLog,
+];
+
+/// Where a moment stands against the scenario's rollouts, for `firmware.read_e2e{period}`.
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub enum Period {
+    /// Before the first campaign starts.
+    Before,
+    /// Some device's image is crossing the WAN.
+    During,
+    /// After the first start, with no image in transfer (between waves, or after the rollout).
+    After,
+}
+
+impl Period {
+    const ALL: [Period; 3] = [Period::Before, Period::During, Period::After];
+
+    fn name(self) -> &'static str {
+        match self {
+            Period::Before => "before",
+            Period::During => "during",
+            Period::After => "after",
+        }
+    }
+}
+
+/// Handles shared by the actors the firmware path crosses.
+#[derive(Debug, Default)]
+pub struct FirmwareIds {
+    /// `csp.wan_bytes{kind=command,region}`: bytes of ordinary commands on each region's WAN.
+    pub command_bytes: [Option<GaugeId>; 3],
+    /// `csp.wan_bytes{kind=firmware,region}` (only when a rollout is modelled).
+    pub image_bytes: [Option<GaugeId>; 3],
+    /// `firmware.in_transfer`: devices of every campaign whose image is on its way.
+    pub in_transfer: Option<GaugeId>,
+    /// Per campaign: `firmware.restored{campaign}`, Suspended devices back in service.
+    pub restored: Vec<CounterId>,
+    /// Per campaign: `firmware.warned{campaign}`, 11.1 accepted for a device not Commissioned.
+    pub warned: Vec<CounterId>,
+    /// `firmware.read_e2e{period,region,sr}`, `[read][region][period]`.
+    reads: [Option<[[FlowId; 3]; 3]>; 2],
+    /// When the first campaign starts.
+    first_start: SimTime,
+}
+
+impl FirmwareIds {
+    pub fn register(m: &mut Metrics, scenario: &Scenario) -> FirmwareIds {
+        let fw = &scenario.firmware;
+        let per_region = |m: &mut Metrics, kind: &str| {
+            Region::ALL.map(|r| {
+                Some(m.gauge(metric_name(
+                    "csp.wan_bytes",
+                    &[("kind", kind), ("region", r.name())],
+                )))
+            })
+        };
+        let command_bytes = per_region(m, "command");
+        if !fw.is_modelled() {
+            return FirmwareIds {
+                command_bytes,
+                ..FirmwareIds::default()
+            };
+        }
+        let per_campaign = |m: &mut Metrics, name: &str| -> Vec<CounterId> {
+            fw.campaigns
+                .iter()
+                .map(|c| m.counter(metric_name(name, &[("campaign", &c.id)])))
+                .collect()
+        };
+        let reads = READS.map(|sr| {
+            scenario.traffic.iter().any(|t| t.sr == sr).then(|| {
+                Region::ALL.map(|r| {
+                    Period::ALL.map(|p| {
+                        m.flow(
+                            metric_name(
+                                "firmware.read_e2e",
+                                &[
+                                    ("period", p.name()),
+                                    ("region", r.name()),
+                                    ("sr", sr.number()),
+                                ],
+                            ),
+                            Some(scenario.trt[&sr]),
+                        )
+                    })
+                })
+            })
+        });
+        FirmwareIds {
+            command_bytes,
+            image_bytes: per_region(m, "firmware"),
+            in_transfer: Some(m.gauge("firmware.in_transfer".into())),
+            restored: per_campaign(m, "firmware.restored"),
+            warned: per_campaign(m, "firmware.warned"),
+            reads,
+            first_start: fw
+                .campaigns
+                .iter()
+                .map(|c| SimTime(c.start.as_micros()))
+                .min()
+                .expect("a modelled rollout has campaigns"),
+        }
+    }
+
+    /// The flow recording `sr`'s end-to-end latency in `region` at `now` by rollout period, if
+    /// the scenario has rollouts and `sr` is one of the reads it watches.
+    pub fn read_flow(
+        &self,
+        sr: SrType,
+        region: Region,
+        now: SimTime,
+        metrics: &Metrics,
+    ) -> Option<FlowId> {
+        let in_transfer = self.in_transfer?;
+        let read = READS.iter().position(|&r| r == sr)?;
+        let flows = self.reads[read].as_ref()?;
+        let period = if now < self.first_start {
+            Period::Before
+        } else if metrics.gauge_value(in_transfer) > 0 {
+            Period::During
+        } else {
+            Period::After
+        };
+        Some(flows[region.index()][period as usize])
+    }
+}
