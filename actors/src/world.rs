@@ -3,7 +3,7 @@
 
 use crate::cpl::{self, CplActor};
 use crate::csp::Csp;
-use crate::device_model::{self, ModelId, PhysicalDeviceType};
+use crate::device_model::{ModelId, PhysicalDeviceType};
 use crate::dsp::Dsp;
 use crate::ev::{EvShared, EvWorld};
 use crate::firmware::{self, CampaignRun, FirmwareIds};
@@ -839,6 +839,7 @@ mod tests {
 #[cfg(test)]
 mod firmware_tests {
     use super::*;
+    use crate::device_model;
     use crate::firmware::{
         ActivationWindow, Bytes, Campaign, FailureRates, FirmwareImage, Wave, WaveSize,
     };

@@ -124,6 +124,8 @@ struct Ids {
     failures: [CounterId; 6],
     /// `firmware.device{campaign,region}`: campaign start → activation confirmed.
     device: [FlowId; 3],
+    /// `firmware.transfer{campaign,region}`: SR 11.1 sent → the device holds the image.
+    transfer: [FlowId; 3],
     /// `firmware.paused{campaign}`: 1 once the pause rule has stopped the campaign.
     paused: CounterId,
 }
@@ -166,6 +168,8 @@ impl CampaignRun {
             failures: FailureKind::ALL
                 .map(|k| m.counter(label("firmware.failures", "kind", k.name()))),
             device: Region::ALL.map(|r| m.flow(label("firmware.device", "region", r.name()), None)),
+            transfer: Region::ALL
+                .map(|r| m.flow(label("firmware.transfer", "region", r.name()), None)),
             paused: m.counter(metric_name("firmware.paused", &[("campaign", &cfg.id)])),
         };
         m.gauge_add(ids.state[DeviceState::Pending as usize], i64::from(n));
@@ -387,6 +391,8 @@ impl CampaignRun {
         self.transfer_over(shared, ctx);
         match receipt {
             Receipt::Transferred => {
+                let region = region_of(req.premises, shared);
+                ctx.record(self.ids.transfer[region.index()], ctx.now().since(req.sent));
                 self.set_state(i, DeviceState::Transferred, ctx);
                 self.activate(i, shared, ctx);
             }
@@ -453,11 +459,7 @@ impl CampaignRun {
             (SrType::ReadFirmwareVersion, ResponseCode::I0) => {
                 self.set_state(i, DeviceState::Activated, ctx);
                 self.activated += 1;
-                let region = shared
-                    .population
-                    .get(req.premises)
-                    .expect("targets are real premises")
-                    .region();
+                let region = region_of(req.premises, shared);
                 let since = ctx.now().since(SimTime(self.cfg(shared).start.as_micros()));
                 ctx.record(self.ids.device[region.index()], since);
                 self.check_pause(shared, ctx);
@@ -481,6 +483,14 @@ impl CampaignRun {
         let failed = m.gauge_value(self.ids.state[DeviceState::Failed as usize]);
         assert_eq!(failed, i64::from(self.failed));
     }
+}
+
+fn region_of(premises: u32, shared: &Shared) -> Region {
+    shared
+        .population
+        .get(premises)
+        .expect("targets are real premises")
+        .region()
 }
 
 /// The execution time of an SR 11.3 sent at `now`: a point `u ∈ [0,1)` of the way through the

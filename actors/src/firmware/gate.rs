@@ -4,6 +4,8 @@
 //! because its old model left the CPL returns to service when the new one is listed.
 
 use super::tag::{Outcome, Tag};
+use crate::cpl::CplEntry;
+use crate::device_model::ModelId;
 use crate::msg::{Msg, Request};
 use crate::smi::{Smi, SmiDevice, SmiStatus, Trigger};
 use crate::sr::ResponseCode;
@@ -18,7 +20,8 @@ fn device(req: &Request) -> SmiDevice {
 }
 
 /// Checks an SR 11.1 the admission table has let through: refused with E11 when the campaign's
-/// target Device Model is not on the CPL the DCC has loaded.
+/// target Device Model is not on the CPL the DCC has loaded, or when its CPL entries name
+/// upgrade pathways (MP231) and none starts from the device's current model.
 pub fn admit_update(
     req: &Request,
     smi: &Smi,
@@ -30,10 +33,27 @@ pub fn admit_update(
     if !smi.is_listed(campaign.to) {
         return Err(ResponseCode::E11);
     }
+    let current = smi.get(device(req)).expect("admitted devices exist").model;
+    if !upgrade_allowed(current, campaign.to, &shared.config.cpl.entries) {
+        ctx.count(shared.firmware.no_pathway[c], 1);
+        return Err(ResponseCode::E11);
+    }
     if smi.status(device(req)) != Some(SmiStatus::Commissioned) {
         ctx.count(shared.firmware.warned[c], 1);
     }
     Ok(())
+}
+
+/// Whether a device of Device Model `from` may be upgraded to `to`: `to`'s CPL entries list no
+/// upgrade pathways at all, or one of them is an entry of `from`.
+pub fn upgrade_allowed(from: ModelId, to: ModelId, entries: &[CplEntry]) -> bool {
+    let mut pathways = entries
+        .iter()
+        .filter(|e| e.model == to.0)
+        .flat_map(|e| e.upgrades_from.iter())
+        .map(|&source| entries[source as usize].model)
+        .peekable();
+    pathways.peek().is_none() || pathways.any(|m| m == from.0)
 }
 
 /// A device answered SR 11.3. If it activated, the SMI records its new Device Model; its status
@@ -60,5 +80,28 @@ pub fn activated(req: &Request, smi: &mut Smi, shared: &Shared, ctx: &mut Ctx<'_
                 .expect("an active device can be suspended");
         }
         _ => {}
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::cpl::entry::tests::esme;
+
+    #[test]
+    fn upgrade_pathways_bind_only_when_the_target_names_some() {
+        // Entries 0, 1, 2 list models 0 (fw 1.0), 1 (fw 2.0) and 2 (fw 3.0).
+        let mut entries = vec![
+            esme("a", 0, "1.0"),
+            esme("b", 1, "2.0"),
+            esme("c", 2, "3.0"),
+        ];
+        // No pathways named: any model may move to 1.
+        assert!(upgrade_allowed(ModelId(0), ModelId(1), &entries));
+        assert!(upgrade_allowed(ModelId(2), ModelId(1), &entries));
+        // 2.0 may be reached from 1.0 only.
+        entries[1].upgrades_from = vec![0];
+        assert!(upgrade_allowed(ModelId(0), ModelId(1), &entries));
+        assert!(!upgrade_allowed(ModelId(2), ModelId(1), &entries));
     }
 }

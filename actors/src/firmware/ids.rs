@@ -48,6 +48,9 @@ pub struct FirmwareIds {
     pub restored: Vec<CounterId>,
     /// Per campaign: `firmware.warned{campaign}`, 11.1 accepted for a device not Commissioned.
     pub warned: Vec<CounterId>,
+    /// Per campaign: `firmware.no_upgrade_pathway{campaign}`, 11.1 refused (E11) because the
+    /// target's CPL entries allow no upgrade from the device's current model.
+    pub no_pathway: Vec<CounterId>,
     /// `firmware.read_e2e{period,region,sr}`, `[read][region][period]`.
     reads: [Option<[[FlowId; 3]; 3]>; 2],
     /// When the first campaign starts.
@@ -103,6 +106,7 @@ impl FirmwareIds {
             in_transfer: Some(m.gauge("firmware.in_transfer".into())),
             restored: per_campaign(m, "firmware.restored"),
             warned: per_campaign(m, "firmware.warned"),
+            no_pathway: per_campaign(m, "firmware.no_upgrade_pathway"),
             reads,
             first_start: fw
                 .campaigns
