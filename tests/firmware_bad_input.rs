@@ -3,7 +3,7 @@
 //! mistake, no panic and no output folder.
 
 mod common;
-use common::{dccsim, scratch};
+use common::{assert_refused_at, dccsim, scratch};
 
 /// A small valid scenario with a rollout; every case below breaks it in one place.
 const VALID: &str = r#"[scenario]
@@ -69,8 +69,8 @@ pause_if_failure_rate_above = 0.2
 "#;
 
 /// Writes `VALID` with `from` replaced by `to` and checks that `validate` and `run` refuse it
-/// with exit code 2, located at the first character of `at` (which must occur once in the
-/// changed text), with every text of `words` in the message.
+/// with exit code 2 and a message with every text of `words`, located at the first character of
+/// `at` (which must occur once in the changed text).
 fn refused(name: &str, from: &str, to: &str, at: &str, words: &[&str]) {
     assert_eq!(
         VALID.matches(from).count(),
@@ -87,30 +87,7 @@ fn refused(name: &str, from: &str, to: &str, at: &str, words: &[&str]) {
     let line = text[..offset].matches('\n').count() + 1;
     let col = offset - text[..offset].rfind('\n').map_or(0, |i| i + 1) + 1;
 
-    let dir = scratch(name);
-    let file = dir.join(format!("{name}.toml"));
-    std::fs::write(&file, &text).unwrap();
-    let out = dir.join("out");
-    let f = file.to_str().unwrap();
-    for args in [
-        vec!["validate", f],
-        vec!["run", f, "--out", out.to_str().unwrap()],
-    ] {
-        let o = dccsim(&args);
-        let stderr = String::from_utf8_lossy(&o.stderr);
-        assert_eq!(o.status.code(), Some(2), "{args:?}: {stderr}");
-        assert!(!stderr.contains("panicked"), "{args:?}: {stderr}");
-        let place = format!("{f}:{line}:{col}: ");
-        assert!(
-            stderr.contains(&place),
-            "{args:?}: no {place:?} in {stderr}"
-        );
-        for w in words {
-            assert!(stderr.contains(w), "{args:?}: no {w:?} in {stderr}");
-        }
-        assert!(!out.exists(), "{args:?} left an output folder");
-    }
-    std::fs::remove_dir_all(&dir).unwrap();
+    assert_refused_at(name, &text, line, col, words);
 }
 
 #[test]
