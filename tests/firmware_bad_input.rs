@@ -402,3 +402,33 @@ fn unknown_keys_and_misshapen_sections() {
         &["two [[firmware_image]] with id \"acme-e1-2.0\""],
     );
 }
+
+#[test]
+fn overrides_reach_the_firmware_sections_and_are_blamed() {
+    let dir = scratch("fw-set");
+    let file = dir.join("valid.toml");
+    std::fs::write(&file, VALID).unwrap();
+    let f = file.to_str().unwrap();
+    let o = dccsim(&[
+        "validate",
+        f,
+        "--set",
+        "firmware.chunk=8KiB",
+        "--set",
+        "firmware_campaign.0.waves=[{ at = \"0h\", count = 5 }]",
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let set = "firmware_campaign.0.max_in_transfer=0";
+    let o = dccsim(&["validate", f, "--set", set]);
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains(&format!("--set {set}: `max_in_transfer`")),
+        "{stderr}"
+    );
+    let o = dccsim(&["validate", f, "--set", "firmware.han_bandwidth=1MiB"]);
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("`MiB` is a size unit"), "{stderr}");
+    std::fs::remove_dir_all(&dir).unwrap();
+}
