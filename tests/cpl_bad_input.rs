@@ -3,7 +3,7 @@
 //! no output folder.
 
 mod common;
-use common::{dccsim, scratch};
+use common::{assert_refused_at, dccsim, scratch};
 
 /// A small valid scenario with a CPL; every case below breaks it in one place.
 const VALID: &str = r#"[scenario]
@@ -65,27 +65,7 @@ fn refused(name: &str, from: &str, to: &str, line: usize, col: usize, words: &[&
         VALID.contains(from),
         "{from:?} is not in the valid scenario"
     );
-    let dir = scratch(name);
-    let file = dir.join(format!("{name}.toml"));
-    std::fs::write(&file, VALID.replacen(from, to, 1)).unwrap();
-    let out = dir.join("out");
-    let f = file.to_str().unwrap();
-    for args in [
-        vec!["run", f, "--out", out.to_str().unwrap()],
-        vec!["validate", f],
-    ] {
-        let o = dccsim(&args);
-        let stderr = String::from_utf8_lossy(&o.stderr);
-        assert_eq!(o.status.code(), Some(2), "{args:?}: {stderr}");
-        assert!(!stderr.contains("panicked"), "{args:?}: {stderr}");
-        let at = format!("{f}:{line}:{col}: ");
-        assert!(stderr.contains(&at), "{args:?}: no {at:?} in {stderr}");
-        for w in words {
-            assert!(stderr.contains(w), "{args:?}: no {w:?} in {stderr}");
-        }
-        assert!(!out.exists(), "{args:?} left an output folder");
-    }
-    std::fs::remove_dir_all(&dir).unwrap();
+    assert_refused_at(name, &VALID.replacen(from, to, 1), line, col, words);
 }
 
 #[test]

@@ -28,6 +28,33 @@ pub fn scratch(name: &str) -> PathBuf {
     dir
 }
 
+/// Writes `text` as the scenario `<name>.toml` in a scratch folder and checks that `run` and
+/// `validate` both refuse it: exit code 2, no panic, no output folder, and a message located at
+/// `line:col` of the file that contains every text of `words`.
+pub fn assert_refused_at(name: &str, text: &str, line: usize, col: usize, words: &[&str]) {
+    let dir = scratch(name);
+    let file = dir.join(format!("{name}.toml"));
+    std::fs::write(&file, text).unwrap();
+    let out = dir.join("out");
+    let f = file.to_str().unwrap();
+    for args in [
+        vec!["run", f, "--out", out.to_str().unwrap()],
+        vec!["validate", f],
+    ] {
+        let o = dccsim(&args);
+        let stderr = String::from_utf8_lossy(&o.stderr);
+        assert_eq!(o.status.code(), Some(2), "{args:?}: {stderr}");
+        assert!(!stderr.contains("panicked"), "{args:?}: {stderr}");
+        let at = format!("{f}:{line}:{col}: ");
+        assert!(stderr.contains(&at), "{args:?}: no {at:?} in {stderr}");
+        for w in words {
+            assert!(stderr.contains(w), "{args:?}: no {w:?} in {stderr}");
+        }
+        assert!(!out.exists(), "{args:?} left an output folder");
+    }
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
 /// Runs a scenario into `out` and returns its parsed summary.json; panics with stderr on failure.
 pub fn run_ok(scenario: &str, out: &Path, extra: &[&str]) -> serde_json::Value {
     let out_s = out.to_str().unwrap();

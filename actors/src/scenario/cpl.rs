@@ -305,6 +305,28 @@ fn date(f: &Field<'_>) -> Read<Date> {
     })
 }
 
+/// A moment of the run written as a duration from time zero (`"36h"`) or as a calendar date
+/// (`"2026-03-01"`, midnight of that day), as an offset from the start; `start` is
+/// `[scenario] start_date`. Dates before the start are refused.
+pub(super) fn time_from_start(f: &Field<'_>, start: Date) -> Read<SimDuration> {
+    let is_date = match f.value {
+        toml::Value::String(text) => Date::parse(text).is_some(),
+        toml::Value::Datetime(_) => true,
+        _ => false,
+    };
+    if !is_date {
+        return f.duration();
+    }
+    let d = date(f)?;
+    let t = d.since(start).ok_or_else(|| {
+        f.issue(format!(
+            "{} is {d}, before the scenario starts ({start})",
+            f.what
+        ))
+    })?;
+    Ok(SimDuration::from_micros(t.as_micros()))
+}
+
 fn entry_ref(f: &Field<'_>, ids: &[&str]) -> Read<u16> {
     let id = f.str()?;
     ids.iter()
@@ -340,24 +362,10 @@ fn read_event(t: &Table<'_>, entries: &[CplEntry], start: Date) -> Read<TimedEve
         _ => &["event", "at", "version"],
     };
     t.check_keys(keys)?;
-    let at_field = t.require("at", "at = \"36h\" (or a date, at = \"2026-03-01\")")?;
-    let is_date = match at_field.value {
-        toml::Value::String(text) => Date::parse(text).is_some(),
-        toml::Value::Datetime(_) => true,
-        _ => false,
-    };
-    let at = if is_date {
-        let d = date(&at_field)?;
-        let t = d.since(start).ok_or_else(|| {
-            at_field.issue(format!(
-                "{} is {d}, before the scenario starts ({start})",
-                at_field.what
-            ))
-        })?;
-        SimDuration::from_micros(t.as_micros())
-    } else {
-        at_field.duration()?
-    };
+    let at = time_from_start(
+        &t.require("at", "at = \"36h\" (or a date, at = \"2026-03-01\")")?,
+        start,
+    )?;
     let ids: Vec<&str> = entries.iter().map(|e| e.id.as_str()).collect();
     let certificate = |t: &Table<'_>| -> Read<String> {
         let f = t.require("certificate", "certificate = \"CPA-1\"")?;

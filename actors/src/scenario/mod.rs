@@ -16,6 +16,7 @@ pub mod defaults;
 mod error;
 pub mod ev;
 mod expect;
+mod firmware;
 mod han;
 mod inventory;
 mod model;

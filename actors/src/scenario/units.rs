@@ -58,7 +58,7 @@ impl Field<'_> {
             return Err(self.unknown_unit(s, unit, SIZE_UNITS, rate_unit(unit).is_some(), "rate"));
         };
         let b = (n * per).round();
-        if b < 1.0 || b > 1e15 {
+        if !(1.0..=1e15).contains(&b) {
             return Err(self.issue(format!(
                 "{} is {s}; it must be at least 1 B and at most 1000 TB",
                 self.what
@@ -81,7 +81,7 @@ impl Field<'_> {
             return Err(self.unknown_unit(s, unit, RATE_UNITS, size_unit(unit).is_some(), "size"));
         };
         let bps = (n * per).round();
-        if bps < 1.0 || bps > 1e12 {
+        if !(1.0..=1e12).contains(&bps) {
             return Err(self.issue(format!(
                 "{} is {s}; it must be at least 1 bit/s and at most 1000 Gbit/s",
                 self.what

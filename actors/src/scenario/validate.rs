@@ -11,7 +11,7 @@ use crate::timeline::Date;
 use dccsim_sim::SimDuration;
 use std::collections::BTreeMap;
 
-const TOP_LEVEL: [&str; 20] = [
+const TOP_LEVEL: [&str; 23] = [
     "scenario",
     "population",
     "supplier",
@@ -32,6 +32,9 @@ const TOP_LEVEL: [&str; 20] = [
     "feeders",
     "demand",
     "dno",
+    "firmware",
+    "firmware_image",
+    "firmware_campaign",
 ];
 
 /// What a scenario needs at the very least, for messages about empty or incomplete files.
@@ -158,6 +161,14 @@ pub(crate) fn scenario(doc: &toml::Table, resolved_toml: String) -> Read<Scenari
     }
     // So is every PPMID and HCALCS an installation wave fits.
     super::inventory::ensure_joiner_models(&mut device_models, &installs);
+    let firmware = super::firmware::read(
+        &root,
+        section("firmware")?.as_ref(),
+        &suppliers,
+        &device_models,
+        duration,
+        start,
+    )?;
 
     Ok(Scenario {
         name,
@@ -181,7 +192,7 @@ pub(crate) fn scenario(doc: &toml::Table, resolved_toml: String) -> Read<Scenari
         resolved_toml,
         sweep,
         expect,
-        firmware: Default::default(),
+        firmware,
     })
 }
 
@@ -657,6 +668,13 @@ fn traffic_stream(t: &Table<'_>) -> Read<Traffic> {
 
 /// `window = { start = "HH:MM", length = "4h" }`.
 fn daily_window(f: &Field<'_>) -> Read<Pattern> {
+    let (start, length) = time_window(f)?;
+    Ok(Pattern::DailyWindow { start, length })
+}
+
+/// `{ start = "HH:MM", length = "4h" }`: a daily window's start from midnight and its length
+/// (longer than zero, at most a day).
+pub(super) fn time_window(f: &Field<'_>) -> Read<(SimDuration, SimDuration)> {
     let t = f.table()?;
     t.check_keys(&["start", "length"])?;
     let start_field = t.require("start", "start = \"01:00\"")?;
@@ -669,7 +687,7 @@ fn daily_window(f: &Field<'_>) -> Read<Pattern> {
             length_field.what
         )));
     }
-    Ok(Pattern::DailyWindow { start, length })
+    Ok((start, length))
 }
 
 /// `"HH:MM"` from 00:00 to 23:59, as an offset from midnight.
