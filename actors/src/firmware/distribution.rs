@@ -1,7 +1,7 @@
 //! The DCC's side of SR 11.1 after the DSP accepted it: the region's CSP sends the image to the
 //! device's hub in chunks, one after another, each as fast as the hub's WAN link allows
 //! (`hub_bandwidth`) and no faster than the shared downlink lets it through
-//! ([`WanLink`](super::wan::WanLink) at `wan_capacity`). The hub then passes the image over the
+//! ([`WanLink`] at `wan_capacity`). The hub then passes the image over the
 //! HAN and the device's receipt reaches the User ([`Msg::FirmwareReceipt`]).
 
 use super::config::Bytes;
