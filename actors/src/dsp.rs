@@ -109,11 +109,7 @@ impl Dsp {
                         SimDuration::ZERO,
                         Msg::Response(req, ResponseCode::I0),
                     );
-                    let region = shared
-                        .population
-                        .get(req.premises)
-                        .expect("authorised device exists")
-                        .region();
+                    let region = shared.region_of(req.premises);
                     ctx.send(Kinds::csp(region), SimDuration::ZERO, Msg::Distribute(req));
                     return;
                 }
@@ -130,11 +126,7 @@ impl Dsp {
                     ctx.send(me, SimDuration::ZERO, Msg::AtDsp(req));
                     return;
                 }
-                let region = shared
-                    .population
-                    .get(req.premises)
-                    .expect("authorised device exists")
-                    .region();
+                let region = shared.region_of(req.premises);
                 ctx.send(Kinds::csp(region), SimDuration::ZERO, Msg::AtCsp(req));
             }
         }

@@ -107,7 +107,7 @@ pub fn receive(
         DeviceLink::Building => Some(SimDuration::ZERO),
         DeviceLink::House { dual_band } => {
             let c = han::link::cross_house(dual_band, shared, ctx);
-            let region = region_of(premises, shared);
+            let region = shared.region_of(premises);
             han::link::record(&c, Dwelling::House, req.sr, region, shared, ctx);
             if c.delivered {
                 return Some(c.time);
@@ -133,7 +133,7 @@ pub fn answer(
     shared: &Shared,
     ctx: &mut Ctx<'_, Msg>,
 ) {
-    let region = region_of(premises, shared);
+    let region = shared.region_of(premises);
     let response = respond.sample(&mut ctx.rng());
     ctx.record(shared.ids.hop(req.sr, region, Hop::Device), response);
     let mut answer = reply(req);
@@ -154,14 +154,6 @@ pub fn answer(
         SimDuration::from_micros(delay),
         Msg::AtHub(answer),
     );
-}
-
-fn region_of(premises: u32, shared: &Shared) -> Region {
-    shared
-        .population
-        .get(premises)
-        .expect("a device's premises exists")
-        .region()
 }
 
 /// Turns a device's answer into the inbound leg.

@@ -259,6 +259,15 @@ impl Shared {
         }
     }
 
+    /// The region of a device's premises (which must exist: the DSP has authorised it).
+    #[inline]
+    pub fn region_of(&self, premises: u32) -> Region {
+        self.population
+            .get(premises)
+            .expect("a device's premises exists")
+            .region()
+    }
+
     /// Draws one crossing of the WAN (this region's CSP technology) for `sr`, after `queued` on
     /// the region's shared downlink (zero for the uplink), and records it in that hop's flow.
     /// (HAN crossings, with their losses and retries, are `han`'s.)

@@ -391,7 +391,7 @@ impl CampaignRun {
         self.transfer_over(shared, ctx);
         match receipt {
             Receipt::Transferred => {
-                let region = region_of(req.premises, shared);
+                let region = shared.region_of(req.premises);
                 ctx.record(self.ids.transfer[region.index()], ctx.now().since(req.sent));
                 self.set_state(i, DeviceState::Transferred, ctx);
                 self.activate(i, shared, ctx);
@@ -459,7 +459,7 @@ impl CampaignRun {
             (SrType::ReadFirmwareVersion, ResponseCode::I0) => {
                 self.set_state(i, DeviceState::Activated, ctx);
                 self.activated += 1;
-                let region = region_of(req.premises, shared);
+                let region = shared.region_of(req.premises);
                 let since = ctx.now().since(SimTime(self.cfg(shared).start.as_micros()));
                 ctx.record(self.ids.device[region.index()], since);
                 self.check_pause(shared, ctx);
@@ -483,14 +483,6 @@ impl CampaignRun {
         let failed = m.gauge_value(self.ids.state[DeviceState::Failed as usize]);
         assert_eq!(failed, i64::from(self.failed));
     }
-}
-
-fn region_of(premises: u32, shared: &Shared) -> Region {
-    shared
-        .population
-        .get(premises)
-        .expect("targets are real premises")
-        .region()
 }
 
 /// The execution time of an SR 11.3 sent at `now`: a point `u ∈ [0,1)` of the way through the

@@ -43,53 +43,74 @@ fn rate_unit(unit: &str) -> Option<f64> {
     })
 }
 
+/// One kind of quantity: its units and the range a value must fall in.
+struct Quantity {
+    /// "a size", "a data rate".
+    kind: &'static str,
+    example: &'static str,
+    units: &'static str,
+    per_unit: fn(&str) -> Option<f64>,
+    /// The other kind's units, to say so when they are given here.
+    other_units: fn(&str) -> Option<f64>,
+    other_kind: &'static str,
+    /// Smallest and largest value in base units, and how messages say them.
+    range: (f64, f64),
+    range_text: &'static str,
+}
+
+const SIZE: Quantity = Quantity {
+    kind: "a size",
+    example: "\"256KiB\"",
+    units: SIZE_UNITS,
+    per_unit: size_unit,
+    other_units: rate_unit,
+    other_kind: "rate",
+    range: (1.0, 1e15),
+    range_text: "at least 1 B and at most 1000 TB",
+};
+
+const RATE: Quantity = Quantity {
+    kind: "a data rate",
+    example: "\"64kbit/s\"",
+    units: RATE_UNITS,
+    per_unit: rate_unit,
+    other_units: size_unit,
+    other_kind: "size",
+    range: (1.0, 1e12),
+    range_text: "at least 1 bit/s and at most 1000 Gbit/s",
+};
+
 impl Field<'_> {
     /// A data size with a unit, more than zero bytes.
     pub fn bytes(&self) -> Read<Bytes> {
-        let s = self.unit_string("a size", "\"256KiB\"", SIZE_UNITS)?;
-        let Some((n, unit)) = split(s) else {
-            return Err(self.issue(format!(
-                "{}: `{s}` is not a size; write a number and a unit, e.g. \"256KiB\" \
-                 (units: {SIZE_UNITS})",
-                self.what
-            )));
-        };
-        let Some(per) = size_unit(unit) else {
-            return Err(self.unknown_unit(s, unit, SIZE_UNITS, rate_unit(unit).is_some(), "rate"));
-        };
-        let b = (n * per).round();
-        if !(1.0..=1e15).contains(&b) {
-            return Err(self.issue(format!(
-                "{} is {s}; it must be at least 1 B and at most 1000 TB",
-                self.what
-            )));
-        }
-        Ok(Bytes(b as u64))
+        Ok(Bytes(self.quantity(&SIZE)? as u64))
     }
 
     /// A data rate with a unit, more than zero.
     pub fn bandwidth(&self) -> Read<Bandwidth> {
-        let s = self.unit_string("a data rate", "\"64kbit/s\"", RATE_UNITS)?;
+        Ok(Bandwidth {
+            bits_per_sec: self.quantity(&RATE)? as u64,
+        })
+    }
+
+    /// The value of a `q` written as a number and a unit, in base units, rounded to a whole one.
+    fn quantity(&self, q: &Quantity) -> Read<f64> {
+        let s = self.unit_string(q.kind, q.example, q.units)?;
         let Some((n, unit)) = split(s) else {
             return Err(self.issue(format!(
-                "{}: `{s}` is not a data rate; write a number and a unit, e.g. \"64kbit/s\" \
-                 (units: {RATE_UNITS})",
-                self.what
+                "{}: `{s}` is not {}; write a number and a unit, e.g. {} (units: {})",
+                self.what, q.kind, q.example, q.units
             )));
         };
-        let Some(per) = rate_unit(unit) else {
-            return Err(self.unknown_unit(s, unit, RATE_UNITS, size_unit(unit).is_some(), "size"));
+        let Some(per) = (q.per_unit)(unit) else {
+            let other = (q.other_units)(unit).is_some();
+            return Err(self.unknown_unit(s, unit, q.units, other, q.other_kind));
         };
-        let bps = (n * per).round();
-        if !(1.0..=1e12).contains(&bps) {
-            return Err(self.issue(format!(
-                "{} is {s}; it must be at least 1 bit/s and at most 1000 Gbit/s",
-                self.what
-            )));
+        let x = (n * per).round();
+        if !(q.range.0..=q.range.1).contains(&x) {
+            return Err(self.issue(format!("{} is {s}; it must be {}", self.what, q.range_text)));
         }
-        Ok(Bandwidth {
-            bits_per_sec: bps as u64,
-        })
+        Ok(x)
     }
 
     fn unit_string(&self, kind: &str, example: &str, units: &str) -> Read<&str> {
