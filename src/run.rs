@@ -128,6 +128,9 @@ pub fn run(args: &RunArgs) -> Result<ExitCode, CliError> {
         for line in dccsim_actors::cpl::notice_lines(&done.kernel.metrics) {
             println!("CPL expiry notice, {line}");
         }
+        for line in campaign_lines(&done.kernel.metrics, &scenario) {
+            println!("{line}");
+        }
         println!(
             "{} events in {:.2} s wall ({:.2} M events/s); outputs in {}, report {}",
             done.stats.events,
@@ -170,4 +173,39 @@ pub fn validate(paths: &[PathBuf], sets: &[String]) -> Result<ExitCode, CliError
     } else {
         Err(CliError::BadInput(errors.join("\nerror: ")))
     }
+}
+
+/// One line per firmware campaign: `Firmware campaign acme-e1-2.0 (Acme E1 1.0 → 2.0): 7,198
+/// devices: 7,120 activated, 78 failed`.
+fn campaign_lines(m: &dccsim_sim::Metrics, scenario: &Scenario) -> Vec<String> {
+    use dccsim_reports::thousands;
+    dccsim_actors::firmware::report::outcomes(m, &scenario.firmware, &scenario.device_models)
+        .into_iter()
+        .map(|c| {
+            let total: u64 = c.states.iter().map(|(_, n)| n).sum();
+            let parts: Vec<String> = c
+                .states
+                .iter()
+                .filter(|(_, n)| *n > 0)
+                .map(|(s, n)| format!("{} {}", thousands(*n), s.name()))
+                .collect();
+            format!(
+                "Firmware campaign {} ({} → {}): {} devices: {}{}",
+                c.id,
+                c.from,
+                c.to_firmware,
+                thousands(total),
+                if parts.is_empty() {
+                    "none".to_string()
+                } else {
+                    parts.join(", ")
+                },
+                if c.paused {
+                    "; paused by its failure rule"
+                } else {
+                    ""
+                }
+            )
+        })
+        .collect()
 }

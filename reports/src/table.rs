@@ -173,7 +173,7 @@ fn div_round(n: u64, d: u64) -> u64 {
 }
 
 /// `1234567` → `1,234,567`.
-pub(crate) fn thousands(n: u64) -> String {
+pub fn thousands(n: u64) -> String {
     let digits = n.to_string();
     let first = (digits.len() - 1) % 3 + 1;
     let mut out = digits[..first].to_string();

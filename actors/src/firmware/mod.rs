@@ -15,6 +15,7 @@ pub mod device;
 pub mod distribution;
 pub mod gate;
 pub mod ids;
+pub mod report;
 pub mod tag;
 pub mod wan;
 
