@@ -3,43 +3,12 @@
 //! nothing), expiry notices, conditional CPA lapses, determinism.
 
 mod common;
-use common::{counter_sum, dccsim, run_ok, scratch};
+use common::{counter, counter_sum, dccsim, gauge_final, run_ok, scalar, scratch, series};
 use serde_json::Value;
 use std::path::Path;
 
 const REMOVAL: &str = "scenarios/cpl-removal.toml";
 const MAPPING: &str = "scenarios/cpl-firmware-cert-mapping.toml";
-
-fn gauge_final(s: &Value, name: &str) -> i64 {
-    s["gauges_final"][name]
-        .as_i64()
-        .unwrap_or_else(|| panic!("no final gauge {name}"))
-}
-
-fn scalar(s: &Value, name: &str) -> f64 {
-    s["scalars"][name]
-        .as_f64()
-        .unwrap_or_else(|| panic!("no scalar {name}"))
-}
-
-fn counter(s: &Value, name: &str) -> u64 {
-    s["counters"][name].as_u64().unwrap_or(0)
-}
-
-/// `(time_us, value)` samples of one series from a run's timeseries.csv.
-fn series(out: &Path, name: &str) -> Vec<(u64, i64)> {
-    let text = std::fs::read_to_string(out.join("timeseries.csv")).unwrap();
-    text.lines()
-        .skip(1)
-        .filter_map(|line| {
-            let mut parts = line.splitn(3, ',');
-            let t = parts.next()?.parse().ok()?;
-            let series = parts.next()?;
-            let v = parts.next()?.parse().ok()?;
-            (series == name).then_some((t, v))
-        })
-        .collect()
-}
 
 const DAY_US: u64 = 86_400_000_000;
 

@@ -2,7 +2,7 @@
 //! `scenarios/ev-load-control.toml`, shrunk to 3,000 premises (about 43 feeders).
 
 mod common;
-use common::{counter_sum, run_ok, scratch, LOSSLESS_HAN};
+use common::{counter_sum, run_ok, scalar, scratch, LOSSLESS_HAN};
 use serde_json::Value;
 
 const SCENARIO: &str = "scenarios/ev-load-control.toml";
@@ -17,12 +17,6 @@ fn run(name: &str, sets: &[&str]) -> Value {
     let summary = run_ok(SCENARIO, &out, &extra);
     std::fs::remove_dir_all(&out).unwrap();
     summary
-}
-
-fn scalar(summary: &Value, name: &str) -> f64 {
-    summary["scalars"][name]
-        .as_f64()
-        .unwrap_or_else(|| panic!("no scalar {name} in {}", summary["scalars"]))
 }
 
 fn counter(summary: &Value, name: &str) -> u64 {

@@ -4,9 +4,8 @@
 //! devices restored by listed firmware, hub and gas meter campaigns, determinism.
 
 mod common;
-use common::{run_ok, scratch};
+use common::{counter, gauge_final, run_ok, scalar, scratch, series};
 use serde_json::Value;
-use std::path::Path;
 use std::sync::OnceLock;
 
 const ROLLOUT: &str = "scenarios/firmware-rollout.toml";
@@ -49,10 +48,6 @@ const SMALL_RESTORES: &[&str] = &[
     "firmware_image.0.size=64KiB",
 ];
 
-fn counter(s: &Value, name: &str) -> u64 {
-    s["counters"][name].as_u64().unwrap_or(0)
-}
-
 /// Sum of the counters named `prefix…` whose labels end with `suffix` (e.g. `sr=11.1}`).
 fn counters_ending(s: &Value, prefix: &str, suffix: &str) -> u64 {
     s["counters"]
@@ -62,18 +57,6 @@ fn counters_ending(s: &Value, prefix: &str, suffix: &str) -> u64 {
         .filter(|(k, _)| k.starts_with(prefix) && k.ends_with(suffix))
         .map(|(_, v)| v.as_u64().unwrap())
         .sum()
-}
-
-fn gauge_final(s: &Value, name: &str) -> i64 {
-    s["gauges_final"][name]
-        .as_i64()
-        .unwrap_or_else(|| panic!("no final gauge {name}"))
-}
-
-fn scalar(s: &Value, name: &str) -> f64 {
-    s["scalars"][name]
-        .as_f64()
-        .unwrap_or_else(|| panic!("no scalar {name}"))
 }
 
 fn flow<'s>(s: &'s Value, name: &str) -> &'s Value {
@@ -123,21 +106,6 @@ fn transferred(s: &Value, campaign: &str, region: &str) -> u64 {
         s,
         &format!("firmware.transfer{{campaign={campaign},region={region}}}"),
     )
-}
-
-/// `(time_us, value)` samples of one series from a run's timeseries.csv.
-fn series(out: &Path, name: &str) -> Vec<(u64, i64)> {
-    let text = std::fs::read_to_string(out.join("timeseries.csv")).unwrap();
-    text.lines()
-        .skip(1)
-        .filter_map(|line| {
-            // Names with several labels contain commas and are quoted.
-            let (t, rest) = line.split_once(',')?;
-            let (series, v) = rest.rsplit_once(',')?;
-            let series = series.trim_matches('"');
-            (series == name).then_some((t.parse().ok()?, v.parse().ok()?))
-        })
-        .collect()
 }
 
 /// The identities every finished run of campaign `c` (image of `size` bytes) satisfies: the five

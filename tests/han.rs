@@ -43,12 +43,6 @@ fn e21(s: &Value) -> u64 {
     counter_sum(s, "sr.rejected{code=E21")
 }
 
-fn scalar(s: &Value, name: &str) -> f64 {
-    s["scalars"][name]
-        .as_f64()
-        .unwrap_or_else(|| panic!("scalar {name} missing"))
-}
-
 /// What a flow says, for exact comparisons.
 fn flow_figures(s: &Value, name: &str) -> Vec<u64> {
     [

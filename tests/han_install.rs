@@ -3,14 +3,10 @@
 
 mod common;
 
-use common::{run_ok, scratch};
+use common::{counter, run_ok, scratch};
 use serde_json::Value;
 
 const WAVE: &str = "scenarios/smi-install-wave.toml";
-
-fn counter(s: &Value, name: &str) -> u64 {
-    s["counters"][name].as_u64().unwrap_or(0)
-}
 
 fn step(s: &Value, step: &str, result: &str) -> u64 {
     counter(s, &format!("install.step{{result={result},step={step}}}"))

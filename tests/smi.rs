@@ -4,16 +4,12 @@
 
 mod common;
 
-use common::{counter_sum, dccsim, run_ok, scratch, summary};
+use common::{counter, counter_sum, dccsim, run_ok, scratch, summary};
 use serde_json::Value;
 
 const WAVE: &str = "scenarios/smi-install-wave.toml";
 /// The scenario with a smaller installed population (the waves are unchanged).
 const SMALL: &[&str] = &["--set", "population.premises=1000"];
-
-fn counter(s: &Value, name: &str) -> u64 {
-    s["counters"][name].as_u64().unwrap_or(0)
-}
 
 fn gauge(s: &Value, status: &str) -> u64 {
     s["gauges_final"][format!("smi.status{{status={status}}}")]

@@ -150,3 +150,37 @@ pub fn tiny_sweep(store: &Path, extra: &[&str]) -> Output {
     a.extend_from_slice(extra);
     dccsim(&a)
 }
+
+/// A counter of a run's summary; 0 when the run never counted it (counters appear on first use).
+pub fn counter(s: &serde_json::Value, name: &str) -> u64 {
+    s["counters"][name].as_u64().unwrap_or(0)
+}
+
+/// A gauge's value at the end of the run.
+pub fn gauge_final(s: &serde_json::Value, name: &str) -> i64 {
+    s["gauges_final"][name]
+        .as_i64()
+        .unwrap_or_else(|| panic!("no final gauge {name}"))
+}
+
+/// An end-of-run scalar.
+pub fn scalar(s: &serde_json::Value, name: &str) -> f64 {
+    s["scalars"][name]
+        .as_f64()
+        .unwrap_or_else(|| panic!("no scalar {name} in {}", s["scalars"]))
+}
+
+/// `(time_us, value)` samples of one series from a run's timeseries.csv. A name with several
+/// labels contains commas and is quoted in the CSV; both forms are read.
+pub fn series(out: &Path, name: &str) -> Vec<(u64, i64)> {
+    let text = std::fs::read_to_string(out.join("timeseries.csv")).unwrap();
+    text.lines()
+        .skip(1)
+        .filter_map(|line| {
+            let (t, rest) = line.split_once(',')?;
+            let (series, v) = rest.rsplit_once(',')?;
+            let series = series.trim_matches('"');
+            (series == name).then_some((t.parse().ok()?, v.parse().ok()?))
+        })
+        .collect()
+}
