@@ -1,7 +1,7 @@
 //! Suppliers: DCC Users (Import and Gas Supplier roles) that send Service Requests for their
 //! premises by the scenario's traffic streams and measure each one end to end.
 
-use crate::firmware::{self, CampaignRun, FirmwareTimer, Tag};
+use crate::firmware::{self, CampaignRun, Tag};
 use crate::install::Installer;
 use crate::msg::Msg;
 use crate::scenario::Pattern;
@@ -98,14 +98,7 @@ impl Supplier {
             Msg::FirmwareReceipt(req, receipt) => self
                 .campaign(Tag::decode(req.arg).campaign)
                 .on_receipt(req, receipt, shared, ctx),
-            Msg::Firmware(timer) => {
-                let c = match timer {
-                    FirmwareTimer::Wave { campaign, .. }
-                    | FirmwareTimer::RetryTransfer { campaign, .. }
-                    | FirmwareTimer::RetryRead { campaign, .. } => campaign,
-                };
-                self.campaign(c).on_timer(timer, shared, ctx);
-            }
+            Msg::Firmware(timer) => self.campaign(timer.campaign()).on_timer(timer, shared, ctx),
             other => unreachable!("supplier got {other:?}"),
         }
     }

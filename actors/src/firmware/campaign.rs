@@ -106,6 +106,17 @@ pub enum FirmwareTimer {
     RetryRead { campaign: u16, device: u32 },
 }
 
+impl FirmwareTimer {
+    /// The campaign the timer belongs to.
+    pub fn campaign(self) -> u16 {
+        match self {
+            FirmwareTimer::Wave { campaign, .. }
+            | FirmwareTimer::RetryTransfer { campaign, .. }
+            | FirmwareTimer::RetryRead { campaign, .. } => campaign,
+        }
+    }
+}
+
 /// One targeted device.
 #[derive(Copy, Clone, Debug)]
 struct Target {
@@ -291,7 +302,7 @@ impl CampaignRun {
             self.targets[i].transfers += 1;
             self.set_state(i, DeviceState::Transferring, ctx);
             self.in_transfer += 1;
-            ctx.gauge_add(shared.firmware.in_transfer.expect("rollouts modelled"), 1);
+            ctx.gauge_add(shared.firmware.rollout().in_transfer, 1);
             self.send(i, SrType::UpdateFirmware, None, shared, ctx);
         }
     }
@@ -326,7 +337,7 @@ impl CampaignRun {
     fn transfer_over(&mut self, shared: &Shared, ctx: &mut Ctx<'_, Msg>) {
         debug_assert!(self.in_transfer > 0);
         self.in_transfer -= 1;
-        ctx.gauge_add(shared.firmware.in_transfer.expect("rollouts modelled"), -1);
+        ctx.gauge_add(shared.firmware.rollout().in_transfer, -1);
     }
 
     fn count(&self, kind: FailureKind, ctx: &mut Ctx<'_, Msg>) {

@@ -5,7 +5,6 @@
 use crate::device_model::ModelId;
 use crate::sr::DeviceType;
 use dccsim_sim::SimDuration;
-use std::fmt;
 
 /// An amount of data, in bytes (`"256KiB"`, `"1.5MB"`, `"512B"` in scenarios).
 #[derive(Copy, Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
@@ -16,12 +15,6 @@ impl Bytes {
     pub fn chunks(self, chunk: Bytes) -> u32 {
         debug_assert!(chunk.0 > 0);
         self.0.div_ceil(chunk.0) as u32
-    }
-}
-
-impl fmt::Display for Bytes {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{} B", self.0)
     }
 }
 
@@ -49,12 +42,6 @@ impl Bandwidth {
         debug_assert!(self.bits_per_sec > 0, "the loader refuses zero rates");
         let micros = (bytes.0 as u128 * 8 * 1_000_000).div_ceil(self.bits_per_sec as u128);
         SimDuration::from_micros(micros.min(u64::MAX as u128) as u64)
-    }
-}
-
-impl fmt::Display for Bandwidth {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{} bit/s", self.bits_per_sec)
     }
 }
 

@@ -55,9 +55,10 @@ impl Distributions {
         ctx: &mut Ctx<'_, Msg>,
     ) -> SimDuration {
         let bytes = shared.config.firmware.command_bytes;
-        if let Some(g) = shared.firmware.command_bytes[region.index()] {
-            ctx.gauge_add(g, bytes.0 as i64);
-        }
+        ctx.gauge_add(
+            shared.firmware.command_bytes[region.index()],
+            bytes.0 as i64,
+        );
         let capacity = shared.config.csp.get(region).wan_capacity;
         self.link.send(ctx.now(), bytes, capacity)
     }
@@ -140,9 +141,8 @@ impl Distributions {
         let csp = shared.config.csp.get(region);
         let through_link = self.link.send(ctx.now(), bytes, csp.wan_capacity);
         let to_hub = csp.hub_bandwidth.transmit(bytes);
-        if let Some(g) = shared.firmware.image_bytes[region.index()] {
-            ctx.gauge_add(g, bytes.0 as i64);
-        }
+        let image_bytes = shared.firmware.rollout().image_bytes[region.index()];
+        ctx.gauge_add(image_bytes, bytes.0 as i64);
         let (premises, device) = key;
         ctx.wake_after(
             through_link.max(to_hub),

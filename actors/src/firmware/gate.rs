@@ -35,11 +35,11 @@ pub fn admit_update(
     }
     let current = smi.get(device(req)).expect("admitted devices exist").model;
     if !upgrade_allowed(current, campaign.to, &shared.config.cpl.entries) {
-        ctx.count(shared.firmware.no_pathway[c], 1);
+        ctx.count(shared.firmware.rollout().no_pathway[c], 1);
         return Err(ResponseCode::E11);
     }
     if smi.status(device(req)) != Some(SmiStatus::Commissioned) {
-        ctx.count(shared.firmware.warned[c], 1);
+        ctx.count(shared.firmware.rollout().warned[c], 1);
     }
     Ok(())
 }
@@ -73,7 +73,7 @@ pub fn activated(req: &Request, smi: &mut Smi, shared: &Shared, ctx: &mut Ctx<'_
         Some(SmiStatus::Suspended) if listed => {
             smi.restore_device(d, ctx)
                 .expect("a Suspended device can be restored");
-            ctx.count(shared.firmware.restored[c], 1);
+            ctx.count(shared.firmware.rollout().restored[c], 1);
         }
         Some(s) if s.is_active() && !listed => {
             smi.apply(d, Trigger::CplSuspend, ctx)

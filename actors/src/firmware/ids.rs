@@ -36,14 +36,21 @@ impl Period {
 }
 
 /// Handles shared by the actors the firmware path crosses.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct FirmwareIds {
     /// `csp.wan_bytes{kind=command,region}`: bytes of ordinary commands on each region's WAN.
-    pub command_bytes: [Option<GaugeId>; 3],
-    /// `csp.wan_bytes{kind=firmware,region}` (only when a rollout is modelled).
-    pub image_bytes: [Option<GaugeId>; 3],
+    pub command_bytes: [GaugeId; 3],
+    /// The rest exist only when the scenario has campaigns.
+    rollout: Option<RolloutIds>,
+}
+
+/// Handles of a scenario with firmware campaigns.
+#[derive(Debug)]
+pub struct RolloutIds {
+    /// `csp.wan_bytes{kind=firmware,region}`.
+    pub image_bytes: [GaugeId; 3],
     /// `firmware.in_transfer`: devices of every campaign whose image is on its way.
-    pub in_transfer: Option<GaugeId>,
+    pub in_transfer: GaugeId,
     /// Per campaign: `firmware.restored{campaign}`, Suspended devices back in service.
     pub restored: Vec<CounterId>,
     /// Per campaign: `firmware.warned{campaign}`, 11.1 accepted for a device not Commissioned.
@@ -62,17 +69,17 @@ impl FirmwareIds {
         let fw = &scenario.firmware;
         let per_region = |m: &mut Metrics, kind: &str| {
             Region::ALL.map(|r| {
-                Some(m.gauge(metric_name(
+                m.gauge(metric_name(
                     "csp.wan_bytes",
                     &[("kind", kind), ("region", r.name())],
-                )))
+                ))
             })
         };
         let command_bytes = per_region(m, "command");
         if !fw.is_modelled() {
             return FirmwareIds {
                 command_bytes,
-                ..FirmwareIds::default()
+                rollout: None,
             };
         }
         let per_campaign = |m: &mut Metrics, name: &str| -> Vec<CounterId> {
@@ -100,10 +107,9 @@ impl FirmwareIds {
                 })
             })
         });
-        FirmwareIds {
-            command_bytes,
+        let rollout = RolloutIds {
             image_bytes: per_region(m, "firmware"),
-            in_transfer: Some(m.gauge("firmware.in_transfer".into())),
+            in_transfer: m.gauge("firmware.in_transfer".into()),
             restored: per_campaign(m, "firmware.restored"),
             warned: per_campaign(m, "firmware.warned"),
             no_pathway: per_campaign(m, "firmware.no_upgrade_pathway"),
@@ -114,7 +120,19 @@ impl FirmwareIds {
                 .map(|c| SimTime(c.start.as_micros()))
                 .min()
                 .expect("a modelled rollout has campaigns"),
+        };
+        FirmwareIds {
+            command_bytes,
+            rollout: Some(rollout),
         }
+    }
+
+    /// The rollout's handles: only the firmware path, which runs only when there are campaigns,
+    /// asks for them.
+    pub fn rollout(&self) -> &RolloutIds {
+        self.rollout
+            .as_ref()
+            .expect("firmware handles are used only by a scenario with campaigns")
     }
 
     /// The flow recording `sr`'s end-to-end latency in `region` at `now` by rollout period, if
@@ -126,12 +144,12 @@ impl FirmwareIds {
         now: SimTime,
         metrics: &Metrics,
     ) -> Option<FlowId> {
-        let in_transfer = self.in_transfer?;
-        let read = READS.iter().position(|&r| r == sr)?;
-        let flows = self.reads[read].as_ref()?;
-        let period = if now < self.first_start {
+        let r = self.rollout.as_ref()?;
+        let read = READS.iter().position(|&x| x == sr)?;
+        let flows = r.reads[read].as_ref()?;
+        let period = if now < r.first_start {
             Period::Before
-        } else if metrics.gauge_value(in_transfer) > 0 {
+        } else if metrics.gauge_value(r.in_transfer) > 0 {
             Period::During
         } else {
             Period::After
