@@ -12,9 +12,8 @@
 //! exactly the `from` statuses of the row's trigger, or Commissioned for ordinary device SRs.
 
 use crate::device_model::PhysicalDeviceType as T;
-use crate::msg::Request;
-use crate::smi::{Smi, SmiDevice, SmiStatus, Trigger};
-use crate::sr::{Category, DeviceType, ResponseCode, Role, SrType};
+use crate::lifecycle::{SmiStatus, Trigger};
+use crate::sr::{Category, DeviceType, Role, SrType};
 
 /// Where an SR ends.
 #[derive(Copy, Clone, Debug, PartialEq, Eq)]
@@ -183,60 +182,10 @@ pub const fn physical_types(device: DeviceType) -> u16 {
     }
 }
 
-/// The DSP's checks of a request against the SMI, in DUIS order; `Err` is the refusal's code.
-/// `granted`: the scenario lets `req.role` send `req.sr` beyond the table's roles (SECMP0046
-/// grants ED the load-control SRs, see `ev::grants`).
-pub fn check(req: &Request, smi: &Smi, granted: bool) -> Result<(), ResponseCode> {
-    let rule = rule(req.sr);
-    if !rule.roles.contains(&req.role) && !granted {
-        return Err(ResponseCode::E3);
-    }
-    let device = SmiDevice {
-        premises: req.premises,
-        device: req.device,
-    };
-    // A device the world does not have is unknown to every SR, pre-notification included.
-    let record = smi.get(device).ok_or(ResponseCode::E19)?;
-    let ty = smi.device_type(device).expect("the record exists");
-    match rule.admits {
-        Admits::Unknown => {
-            if !rule.applies_to(ty) || !smi.is_listed(record.model) {
-                return Err(ResponseCode::E11);
-            }
-            if record.status.is_some() {
-                return Err(ResponseCode::E5);
-            }
-        }
-        Admits::Statuses(admitted) => {
-            let status = record.status.ok_or(ResponseCode::E19)?;
-            if !rule.applies_to(ty) {
-                return Err(ResponseCode::E11);
-            }
-            if !admitted.contains(&status) {
-                return Err(ResponseCode::E5);
-            }
-            if req.sr == SrType::JoinService && !joins_a_commissioned_meter(req.premises, smi) {
-                return Err(ResponseCode::E5);
-            }
-        }
-    }
-    Ok(())
-}
-
-/// SR 8.7 joins the PPMID or HCALCS to its premises' electricity meter, which carries it out:
-/// the meter must be in service (else E5, the meter's status does not admit it \[U\]).
-fn joins_a_commissioned_meter(premises: u32, smi: &Smi) -> bool {
-    let esme = SmiDevice {
-        premises,
-        device: DeviceType::Esme,
-    };
-    smi.status(esme) == Some(Commissioned)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::smi::transition;
+    use crate::lifecycle::transition;
 
     #[test]
     fn one_row_per_sr_in_order() {
@@ -290,54 +239,5 @@ mod tests {
         assert!(SrType::ReadInstantaneousImport.allows(ED));
         assert!(!SrType::RetrieveDailyReadLog.allows(ES));
         assert_eq!(SrType::CommissionDevice.category(), Category::Critical);
-    }
-
-    #[test]
-    fn the_dsp_checks_role_then_device_then_type_then_status() {
-        use crate::msg::Leg;
-        use crate::sr::DeviceType;
-        use crate::world::{tests_support::example, GbWorld};
-        let (_, world) = GbWorld::build(&example(10));
-        let req = |sr, device, role, premises| Request {
-            sent: dccsim_sim::SimTime::ZERO,
-            premises,
-            user: 0,
-            sr,
-            device,
-            role,
-            leg: Leg::Outbound,
-            arg: 0,
-        };
-        let smi = world.smi();
-        let esme = DeviceType::Esme;
-        let read = SrType::ReadInstantaneousImport;
-        assert_eq!(check(&req(read, esme, IS, 3), smi, false), Ok(()));
-        assert_eq!(
-            check(&req(read, esme, OU, 3), smi, false),
-            Err(ResponseCode::E3)
-        );
-        assert_eq!(
-            check(&req(read, esme, IS, 10), smi, false),
-            Err(ResponseCode::E19)
-        );
-        let hub = DeviceType::Hub;
-        assert_eq!(
-            check(&req(read, hub, IS, 3), smi, false),
-            Err(ResponseCode::E11)
-        );
-        let commission = SrType::CommissionDevice;
-        assert_eq!(
-            check(&req(commission, esme, IS, 3), smi, false),
-            Err(ResponseCode::E5)
-        );
-        let prenotify = SrType::DevicePreNotification;
-        assert_eq!(
-            check(&req(prenotify, esme, IS, 3), smi, false),
-            Err(ResponseCode::E5)
-        );
-        assert_eq!(
-            check(&req(SrType::ReadInventory, hub, RSA, 3), smi, false),
-            Ok(())
-        );
     }
 }

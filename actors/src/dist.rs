@@ -54,6 +54,23 @@ impl Dist {
     }
 }
 
+/// Index of the share that `u ∈ [0,1)` falls in, by cumulative sum; the last non-zero share
+/// absorbs rounding.
+pub fn pick(shares: &[f64], u: f64) -> usize {
+    let mut acc = 0.0;
+    let mut last = 0;
+    for (i, &s) in shares.iter().enumerate() {
+        if s > 0.0 {
+            last = i;
+            acc += s;
+            if u < acc {
+                return i;
+            }
+        }
+    }
+    last
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

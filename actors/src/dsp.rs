@@ -93,7 +93,7 @@ impl Dsp {
             ),
             Leg::Transform | Leg::Outbound => {
                 let granted = crate::ev::grants(shared, req.sr, req.role);
-                if let Err(code) = admission::check(&req, &self.smi, granted) {
+                if let Err(code) = crate::smi::admit(&req, &self.smi, granted) {
                     ctx.send(user, SimDuration::ZERO, Msg::Response(req, code));
                     return;
                 }

@@ -7,12 +7,33 @@
 //! A Service Request's path: supplier → DSP (authorise the role and the device, queue for a
 //! worker) → CSP of the device's region (queue, WAN latency) → hub → HAN → meter → and back the
 //! same way; the supplier records the end-to-end latency against the SR's Target Response Time.
+//!
+//! The modules come in layers, each importing only the layers above it (`tests/layers.rs` checks):
+//! 1. **vocabulary** — [`ids`], [`streams`], [`msg`], [`sr`], [`admission`], [`lifecycle`],
+//!    [`units`], [`region`], [`device_model`], [`dist`], [`calendar`];
+//! 2. **config** — plain validated data: [`config`] and each feature's `config` module;
+//! 3. **runtime** — the actors and features, each handed only its own inputs;
+//! 4. **assembly** — [`world`]: dispatch by actor kind, and the build calling each feature's.
+//!
+//! [`scenario`] turns TOML into config and imports the vocabulary and config layers only.
 
+// Vocabulary.
 pub mod admission;
-pub mod cpl;
-pub mod csp;
+pub mod calendar;
+pub mod config;
 pub mod device_model;
 pub mod dist;
+pub mod ids;
+pub mod lifecycle;
+pub mod msg;
+pub mod region;
+pub mod sr;
+pub mod streams;
+pub mod units;
+
+// Runtime: actors and features.
+pub mod cpl;
+pub mod csp;
 pub mod dsp;
 pub mod ev;
 pub mod firmware;
@@ -20,16 +41,17 @@ pub mod han;
 pub mod hub;
 pub mod install;
 pub mod meter;
-pub mod msg;
 pub mod population;
-pub mod region;
-pub mod scenario;
 pub mod smi;
-pub mod sr;
 pub mod supplier;
-pub mod timeline;
 pub mod traffic;
 pub mod user;
+
+// Assembly.
 pub mod world;
 
-pub use world::{GbWorld, Kinds};
+// Scenario files.
+pub mod scenario;
+
+pub use ids::Kinds;
+pub use world::GbWorld;

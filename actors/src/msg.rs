@@ -1,6 +1,5 @@
 //! The one message type of the GB world and the Service Request it carries.
 
-use crate::ev::{ChargerTimer, DnoTimer};
 use crate::sr::{DeviceType, ResponseCode, Role, SrType};
 use dccsim_sim::{ActorId, SimTime};
 
@@ -37,7 +36,7 @@ pub struct Request {
     pub arg: u16,
 }
 
-/// Every message of the GB world (32 bytes: checked by a unit test).
+/// Every message of the GB world: at most 32 bytes, checked when the crate compiles.
 #[derive(Copy, Clone, Debug, PartialEq, Eq)]
 pub enum Msg {
     /// Supplier timer: send the next request of traffic stream `stream`.
@@ -62,7 +61,7 @@ pub enum Msg {
     /// Supplier timer: an installer of wave `wave` visits the wave's next premises.
     NextInstall { wave: u16 },
     /// A step of the Central Products List: SECAS, extracts, the DSP's apply window.
-    Cpl(crate::cpl::CplMsg),
+    Cpl(CplMsg),
     /// An EV charger's own timer (plug-in, start, full, departure, delayed switch-on).
     Charger(ChargerTimer),
     /// A charger's draw changed: the DNO's substation monitoring sees it at once.
@@ -79,21 +78,91 @@ pub enum Msg {
     /// The whole image has reached the hub, which passes it on to the device.
     ImageAtHub(Request),
     /// How an image distribution ended, on its way to the User that sent SR 11.1.
-    FirmwareReceipt(Request, crate::firmware::Receipt),
+    FirmwareReceipt(Request, Receipt),
     /// A firmware campaign's own timer (waves, retries).
-    Firmware(crate::firmware::FirmwareTimer),
+    Firmware(FirmwareTimer),
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
+// The features' own timers and notices, carried inside `Msg`.
 
-    #[test]
-    fn messages_stay_small() {
-        assert!(
-            std::mem::size_of::<Msg>() <= 32,
-            "Msg is {} bytes",
-            std::mem::size_of::<Msg>()
-        );
+/// A timed step of the CPL actor (inside [`Msg::Cpl`]).
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub enum CplMsg {
+    /// Timeline event `n` happens.
+    Timeline(u16),
+    /// An entry's CPA certificate expires today.
+    CpaExpires(u16),
+    /// An entry's conditional CPA reaches a condition date: it lapses unless extended since.
+    ConditionDate(u16),
+    /// The Panel's expiry notice `months` before an entry's CPA expiry.
+    Notice { entry: u16, months: u8 },
+    /// The DSP's apply window for extract `seq` ends: apply it.
+    Apply(u32),
+}
+
+/// A charger's own timers. `gen` tags timers that a later change may void.
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub enum ChargerTimer {
+    /// The car is plugged in.
+    PlugIn,
+    /// The session's (random, or off-peak) start delay is over.
+    Start,
+    /// At the present draw, the car reaches its target now.
+    Full { gen: u32 },
+    /// The car leaves.
+    Depart,
+    /// A randomised offset after a command that raises the load is over: apply it.
+    Raise { gen: u32 },
+}
+
+/// A DNO's own timers.
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub enum DnoTimer {
+    /// Time zero: set every charger's randomised offset limit (7.12).
+    Setup,
+    /// The household profile moves to its next half-hour.
+    HalfHour,
+    /// A feeder's hold time is over: see whether it can be restored.
+    Check { feeder: u32 },
+    /// Meter-read monitoring: read every premises' meter (SR 4.1.1).
+    ReadRound,
+}
+
+/// A campaign's own timers.
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub enum FirmwareTimer {
+    /// Wave `wave` of campaign `campaign` is released.
+    Wave { campaign: u16, wave: u16 },
+    /// The wait before retrying device `device`'s transfer is over.
+    RetryTransfer { campaign: u16, device: u32 },
+    /// Ask device `device` for its firmware version again (SR 11.2 went unanswered).
+    RetryRead { campaign: u16, device: u32 },
+}
+
+impl FirmwareTimer {
+    /// The campaign the timer belongs to.
+    pub fn campaign(self) -> u16 {
+        match self {
+            FirmwareTimer::Wave { campaign, .. }
+            | FirmwareTimer::RetryTransfer { campaign, .. }
+            | FirmwareTimer::RetryRead { campaign, .. } => campaign,
+        }
     }
 }
+
+/// How an image distribution ended, as the User hears it.
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub enum Receipt {
+    /// The device holds the image, ready to activate.
+    Transferred,
+    /// The transfer broke off part-way (the bytes sent so far are lost).
+    TransferFailed,
+    /// The hub could not pass the image on: the device never joined the HAN.
+    NoHan,
+}
+
+// Every event carries one `Msg`: a bigger one costs memory traffic on every event.
+const _: () = assert!(
+    std::mem::size_of::<Msg>() <= 32,
+    "Msg must stay within 32 bytes"
+);

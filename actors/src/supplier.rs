@@ -1,10 +1,10 @@
 //! Suppliers: DCC Users (Import and Gas Supplier roles) that send Service Requests for their
 //! premises by the scenario's traffic streams and measure each one end to end.
 
+use crate::config::Pattern;
 use crate::firmware::{self, CampaignRun, Tag};
 use crate::install::Installer;
 use crate::msg::Msg;
-use crate::scenario::Pattern;
 use crate::sr::{DeviceType, Role, SrType};
 use crate::traffic::{self, StreamState};
 use crate::user::{self, Answers};

@@ -1,6 +1,6 @@
 //! When a traffic stream sends its next request: once-per-day windows and hour-shaped Poisson.
 
-use crate::scenario::Pattern;
+use crate::config::Pattern;
 use dccsim_sim::{SimTime, StreamRng};
 
 const DAY_US: u64 = 86_400_000_000;

@@ -1,14 +1,17 @@
 //! The GB world: every actor kind in its own `Vec`, the read-only data they share, and the builder
 //! that turns a validated scenario into a ready-to-run kernel.
 
-use crate::cpl::{self, CplActor};
+use crate::calendar::Date;
+use crate::cpl::CplActor;
 use crate::csp::Csp;
 use crate::device_model::{ModelId, PhysicalDeviceType};
+use crate::dist::pick;
 use crate::dsp::Dsp;
 use crate::ev::{EvShared, EvWorld};
 use crate::firmware::{self, CampaignRun, FirmwareIds};
 use crate::han::{self, Building, HanShared, HubLink};
 use crate::hub::Hub;
+pub use crate::ids::{Kinds, UNKNOWN_REGION};
 use crate::install::{self, Installer};
 use crate::meter::Meter;
 use crate::msg::Msg;
@@ -18,77 +21,12 @@ use crate::scenario::Scenario;
 use crate::smi::{self, Smi, SmiDevice, SmiStatus};
 use crate::sr::ResponseCode;
 use crate::sr::SrType;
+use crate::streams::Builder;
 use crate::supplier::Supplier;
-use crate::timeline::Date;
 use dccsim_sim::{
-    metric_name, ActorId, CounterId, Ctx, FlowId, GaugeId, Kernel, Kind, SimDuration, SimTime,
-    World,
+    metric_name, ActorId, CounterId, Ctx, FlowId, GaugeId, Kernel, SimDuration, SimTime, World,
 };
 use rand::RngCore;
-
-/// Actor kinds of the GB world and their ids.
-pub struct Kinds;
-
-impl Kinds {
-    pub const SUPPLIER: Kind = Kind(0);
-    pub const DSP: Kind = Kind(1);
-    pub const CSP: Kind = Kind(2);
-    pub const HUB: Kind = Kind(3);
-    pub const ESME: Kind = Kind(4);
-    pub const GSME: Kind = Kind(5);
-    /// SECAS and the DSP's CPL function (one actor; issue 3).
-    pub const CPL: Kind = Kind(10);
-    /// An Electricity Distributor running LV feeders (EV load control, `ev::dno`).
-    pub const DNO: Kind = Kind(8);
-    /// An EV charger's HAN device (HCALCS or APC, `ev::charger`).
-    pub const CHARGER: Kind = Kind(9);
-    /// A multi-dwelling building's shared HAN (issue 5).
-    pub const BUILDING: Kind = Kind(11);
-
-    #[inline]
-    pub fn supplier(i: u16) -> ActorId {
-        ActorId::new(Self::SUPPLIER, i as u32)
-    }
-    #[inline]
-    pub fn dsp() -> ActorId {
-        ActorId::new(Self::DSP, 0)
-    }
-    #[inline]
-    pub fn csp(r: Region) -> ActorId {
-        ActorId::new(Self::CSP, r.index() as u32)
-    }
-    #[inline]
-    pub fn hub(premises: u32) -> ActorId {
-        ActorId::new(Self::HUB, premises)
-    }
-    #[inline]
-    pub fn esme(premises: u32) -> ActorId {
-        ActorId::new(Self::ESME, premises)
-    }
-    #[inline]
-    pub fn gsme(index: u32) -> ActorId {
-        ActorId::new(Self::GSME, index)
-    }
-    #[inline]
-    pub fn cpl() -> ActorId {
-        ActorId::new(Self::CPL, 0)
-    }
-    #[inline]
-    pub fn dno(i: u16) -> ActorId {
-        ActorId::new(Self::DNO, i as u32)
-    }
-    #[inline]
-    pub fn charger(index: u32) -> ActorId {
-        ActorId::new(Self::CHARGER, index)
-    }
-    #[inline]
-    pub fn building(index: u32) -> ActorId {
-        ActorId::new(Self::BUILDING, index)
-    }
-}
-
-/// Label value for requests naming no known premises.
-pub const UNKNOWN_REGION: &str = "unknown";
 
 /// A regional stage of a Service Request's path, for the per-hop flows
 /// `sr.hop{hop,region,sr}`; the DSP's own flow `sr.hop{hop=dsp,sr}` is national.
@@ -330,8 +268,6 @@ impl World for GbWorld {
     }
 }
 
-/// Builder stream purposes (random streams outside every actor's).
-const POPULATION_STREAM: u32 = 0;
 /// Draws each premises takes from the population stream, so premises `i`'s draws never depend
 /// on how many premises there are.
 const DRAWS_PER_PREMISES: u64 = 3;
@@ -372,7 +308,7 @@ impl GbWorld {
         };
         for i in 0..n {
             let mut draws = i as u64 * DRAWS_PER_PREMISES;
-            let mut rng = kernel.builder_rng(POPULATION_STREAM, &mut draws);
+            let mut rng = kernel.builder_rng(Builder::Population.purpose(), &mut draws);
             let region = Region::from_index(pick(&region_shares, rng.uniform()));
             let gas = rng.chance(scenario.population.gas_share);
             let supplier = pick(&supplier_shares, rng.uniform());
@@ -497,7 +433,7 @@ impl GbWorld {
         let mut draws = 0;
         let mut seed = [0u8; 32];
         kernel
-            .builder_rng(cpl::KEY_STREAM, &mut draws)
+            .builder_rng(Builder::CplSigningKey.purpose(), &mut draws)
             .fill_bytes(&mut seed);
         let start = Date::parse(&scenario.start_date).expect("a checked calendar date");
         let actor = CplActor::new(
@@ -638,23 +574,6 @@ fn campaign_targets(smi: &Smi, cfg: &firmware::Campaign, supplier: &Supplier) ->
         .collect()
 }
 
-/// Index of the share that `u ∈ [0,1)` falls in, by cumulative sum; the last non-zero share
-/// absorbs rounding.
-pub(crate) fn pick(shares: &[f64], u: f64) -> usize {
-    let mut acc = 0.0;
-    let mut last = 0;
-    for (i, &s) in shares.iter().enumerate() {
-        if s > 0.0 {
-            last = i;
-            acc += s;
-            if u < acc {
-                return i;
-            }
-        }
-    }
-    last
-}
-
 #[cfg(test)]
 pub(crate) mod tests_support {
     use super::*;
@@ -683,8 +602,8 @@ pub(crate) mod tests_support {
                 mean: SimDuration::from_millis(2),
             },
             latency: lognormal(ms, 0.5),
-            hub_bandwidth: crate::scenario::defaults::hub_bandwidth(technology),
-            wan_capacity: crate::scenario::defaults::wan_capacity(technology),
+            hub_bandwidth: crate::config::defaults::hub_bandwidth(technology),
+            wan_capacity: crate::config::defaults::wan_capacity(technology),
         };
         Scenario {
             name: "example".into(),
@@ -771,7 +690,7 @@ pub(crate) mod tests_support {
             installs: Vec::new(),
             cpl: crate::cpl::CplConfig {
                 entries: Vec::new(),
-                apply_delay: crate::scenario::defaults::CPL_APPLY_DELAY,
+                apply_delay: crate::config::defaults::CPL_APPLY_DELAY,
                 known_gbcs: Vec::new(),
                 timeline: Vec::new(),
             },
@@ -850,9 +769,10 @@ mod firmware_tests {
     use super::*;
     use crate::device_model;
     use crate::firmware::{
-        ActivationWindow, Bytes, Campaign, FailureRates, FirmwareImage, Wave, WaveSize,
+        ActivationWindow, Campaign, FailureRates, FirmwareImage, Wave, WaveSize,
     };
     use crate::sr::DeviceType;
+    use crate::units::Bytes;
     use dccsim_sim::SimTime;
     use tests_support::example;
 

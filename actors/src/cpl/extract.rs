@@ -2,7 +2,7 @@
 //! Ed25519; the DSP verifies the signature before it reads a single entry, so an unsigned or
 //! altered extract cannot change the CPL in force.
 
-use super::entry::CplEntry;
+use super::config::entry::CplEntry;
 use ed25519_dalek::{Signature, Signer, SigningKey, Verifier, VerifyingKey};
 
 /// An entry's state on the list SECAS publishes.
@@ -147,7 +147,7 @@ fn decode(bytes: &[u8], seq: u32, entries: &[CplEntry]) -> Option<Vec<(u16, Publ
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::cpl::entry::tests::esme;
+    use crate::cpl::config::entry::tests::esme;
 
     fn setup() -> (Secas, Vec<CplEntry>, Vec<(u16, Published)>) {
         let entries = vec![esme("a", 0, "1.0"), esme("b", 1, "1.0")];

@@ -2,7 +2,7 @@
 //! GBCS version the DSP does not know yet). It changes only when an accepted extract is applied
 //! or the DSP learns a GBCS version.
 
-use super::entry::{CplEntry, Refusal};
+use super::config::entry::{CplEntry, Refusal};
 use super::extract::Published;
 
 /// An entry's state in the DSP's CPL.
@@ -159,7 +159,7 @@ impl InForce {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::cpl::entry::tests::esme;
+    use crate::cpl::config::entry::tests::esme;
     use Published::{Listed as L, Removed as R};
 
     fn entries() -> Vec<CplEntry> {

@@ -9,57 +9,22 @@
 //! sections are `[cpl]`, `[[cpl_entry]]` and `[[timeline]]`; without any `[[cpl_entry]]` the CPL is
 //! not modelled and every Device Model stays listed.
 
-pub mod entry;
+pub mod config;
 pub mod extract;
 pub mod in_force;
 
-pub use entry::{
+pub use config::entry::{
     required_certificates, Certificates, Cpa, CplEntry, HardwareData, Refusal, Required,
 };
 pub use extract::{Extract, Published, Rejection, Secas};
 pub use in_force::{Applied, InForce, Loaded};
 
-use crate::dist::Dist;
-use crate::msg::Msg;
-use crate::timeline::{Date, Event, Signing, TimedEvent};
+use crate::calendar::Date;
+use crate::msg::{CplMsg, Msg};
+pub use config::{CplConfig, Event, Signing, TimedEvent};
 use dccsim_sim::{metric_name, CounterId, Ctx, FlowId, GaugeId, Metrics, SimDuration, SimTime};
 use ed25519_dalek::VerifyingKey;
 use std::collections::BTreeMap;
-
-/// The scenario's CPL: entries, the DSP's apply window and GBCS versions, and the timeline.
-#[derive(Clone, Debug, PartialEq)]
-pub struct CplConfig {
-    /// `[[cpl_entry]]`, in file order (an entry's index is its position).
-    pub entries: Vec<CplEntry>,
-    /// `[cpl] apply_delay`: time from an accepted extract's receipt to the SMI updated.
-    pub apply_delay: Dist,
-    /// `[cpl] dsp_gbcs_versions`: GBCS versions the DSP recognises at the start.
-    pub known_gbcs: Vec<String>,
-    /// `[[timeline]]`, in time order (ties in file order).
-    pub timeline: Vec<TimedEvent>,
-}
-
-impl CplConfig {
-    /// Whether the scenario models the CPL at all.
-    pub fn is_modelled(&self) -> bool {
-        !self.entries.is_empty()
-    }
-}
-
-/// A timed step of the CPL actor (inside [`Msg::Cpl`]).
-#[derive(Copy, Clone, Debug, PartialEq, Eq)]
-pub enum CplMsg {
-    /// Timeline event `n` happens.
-    Timeline(u16),
-    /// An entry's CPA certificate expires today.
-    CpaExpires(u16),
-    /// An entry's conditional CPA reaches a condition date: it lapses unless extended since.
-    ConditionDate(u16),
-    /// The Panel's expiry notice `months` before an entry's CPA expiry.
-    Notice { entry: u16, months: u8 },
-    /// The DSP's apply window for extract `seq` ends: apply it.
-    Apply(u32),
-}
 
 /// Metric handles of the CPL.
 struct Ids {
@@ -90,9 +55,6 @@ impl Cause {
         }
     }
 }
-
-/// Builder stream purpose for SECAS's signing key.
-pub const KEY_STREAM: u32 = 0x0C91;
 
 /// SECAS and the DSP's CPL function.
 pub struct CplActor {
@@ -455,7 +417,8 @@ pub fn notice_lines(m: &Metrics) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::cpl::entry::tests::esme;
+    use crate::cpl::config::entry::tests::esme;
+    use crate::dist::Dist;
     use crate::world::Kinds;
     use dccsim_sim::{ActorId, Kernel, World};
 

@@ -2,10 +2,10 @@
 //! DNO's load-control SRs; its session draws power piecewise-constantly and integrates energy
 //! exactly, in watt-microseconds, between events.
 
+use crate::ev::config::Ev;
 use crate::han::link::DeviceLink;
 use crate::hub;
-use crate::msg::{Msg, Request};
-use crate::scenario::ev::Ev;
+use crate::msg::{ChargerTimer, Msg, Request};
 use crate::sr::SrType;
 use crate::world::{Kinds, Shared};
 use dccsim_sim::{Ctx, SimDuration, SimTime};
@@ -15,21 +15,6 @@ pub const WUS_PER_KWH: f64 = 3.6e12;
 
 /// A charger's limit when nothing limits it: thousandths of its rating.
 pub const FULL: u16 = 1000;
-
-/// A charger's own timers. `gen` tags timers that a later change may void.
-#[derive(Copy, Clone, Debug, PartialEq, Eq)]
-pub enum ChargerTimer {
-    /// The car is plugged in.
-    PlugIn,
-    /// The session's (random, or off-peak) start delay is over.
-    Start,
-    /// At the present draw, the car reaches its target now.
-    Full { gen: u32 },
-    /// The car leaves.
-    Depart,
-    /// A randomised offset after a command that raises the load is over: apply it.
-    Raise { gen: u32 },
-}
 
 /// Where a charger's one session of the run is.
 #[derive(Copy, Clone, Debug, PartialEq, Eq)]

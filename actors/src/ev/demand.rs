@@ -1,7 +1,7 @@
 //! Household demand and the calendar it follows: the half-hourly after-diversity profile and the
 //! weekday peaks of the Smart Charge Points Regulations' default off-peak charging.
 
-use crate::scenario::ev::HALF_HOURS;
+use crate::ev::config::HALF_HOURS;
 use dccsim_sim::{SimDuration, SimTime};
 
 const HALF_HOUR: u64 = 30 * 60 * 1_000_000;

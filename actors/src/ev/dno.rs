@@ -10,25 +10,12 @@
 use super::charger::FULL;
 use super::feeder::Feeder;
 use super::{demand, Command};
-use crate::msg::{Msg, Request};
-use crate::scenario::ev::{Ev, Monitoring, Policy};
+use crate::ev::config::{Ev, Monitoring, Policy};
+use crate::msg::{DnoTimer, Msg, Request};
 use crate::sr::{DeviceType, ResponseCode, Role, SrType};
 use crate::user::{self, Answers};
 use crate::world::Shared;
 use dccsim_sim::{Ctx, SimDuration, SimTime};
-
-/// A DNO's own timers.
-#[derive(Copy, Clone, Debug, PartialEq, Eq)]
-pub enum DnoTimer {
-    /// Time zero: set every charger's randomised offset limit (7.12).
-    Setup,
-    /// The household profile moves to its next half-hour.
-    HalfHour,
-    /// A feeder's hold time is over: see whether it can be restored.
-    Check { feeder: u32 },
-    /// Meter-read monitoring: read every premises' meter (SR 4.1.1).
-    ReadRound,
-}
 
 /// A DNO and the feeders it runs.
 #[derive(Debug)]

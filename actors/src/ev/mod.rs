@@ -8,16 +8,19 @@
 //! `delivered + unmet at departure + still wanted at the end = requested` checked at the end.
 
 pub mod charger;
+pub mod config;
 pub mod demand;
 pub mod dno;
 pub mod feeder;
 
-pub use charger::{Charger, ChargerTimer};
-pub use dno::{Dno, DnoTimer};
+pub use crate::msg::{ChargerTimer, DnoTimer};
+pub use charger::Charger;
+pub use dno::Dno;
 
 use crate::msg::Msg;
 use crate::scenario::Scenario;
 use crate::sr::{DeviceType, Role, SrType};
+use crate::streams::Builder;
 use crate::world::{Kinds, Shared};
 use charger::WUS_PER_KWH;
 use dccsim_sim::{metric_name, CounterId, FlowId, GaugeId, Kernel, SimTime};
@@ -130,9 +133,6 @@ pub struct EvWorld {
     pub chargers: Vec<Charger>,
 }
 
-/// Builder stream purposes (distinct from the world's population stream 0).
-const FEEDER_STREAM: u32 = 40;
-const PREMISES_STREAM: u32 = 41;
 /// Draws reserved per premises and per feeder, so one's draws never depend on another's.
 const DRAWS_PER_PREMISES: u64 = 16;
 const DRAWS_PER_FEEDER: u64 = 2;
@@ -160,7 +160,7 @@ impl EvWorld {
         while first < n {
             let f = feeders.len() as u32;
             let mut draws = f as u64 * DRAWS_PER_FEEDER;
-            let mut rng = kernel.builder_rng(FEEDER_STREAM, &mut draws);
+            let mut rng = kernel.builder_rng(Builder::EvFeeders.purpose(), &mut draws);
             let customers = lo + rng.below((hi - lo + 1) as u64) as u32;
             let r = &ev.feeders.rating_kw;
             let rating_w = ((r.min + rng.uniform() * (r.max - r.min)) * 1000.0).round() as u64;
@@ -169,7 +169,7 @@ impl EvWorld {
             let mut scale_sum = 0.0;
             for p in first..end {
                 let mut draws = p as u64 * DRAWS_PER_PREMISES;
-                let mut rng = kernel.builder_rng(PREMISES_STREAM, &mut draws);
+                let mut rng = kernel.builder_rng(Builder::EvPremises.purpose(), &mut draws);
                 let has_ev = rng.chance(ev.chargers.uptake);
                 let fast = rng.chance(ev.chargers.fast_share);
                 let z: f64 = StandardNormal.sample(&mut rng);

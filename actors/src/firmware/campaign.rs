@@ -10,11 +10,11 @@
 //! too many finished devices failed.
 
 use super::config::{ActivationWindow, Campaign, WaveSize};
-use super::distribution::Receipt;
 use super::tag::{Outcome, Tag};
+use crate::config::defaults::SHARE_TOLERANCE;
+use crate::msg::{FirmwareTimer, Receipt};
 use crate::msg::{Msg, Request};
 use crate::region::Region;
-use crate::scenario::defaults::SHARE_TOLERANCE;
 use crate::sr::{ResponseCode, SrType};
 use crate::user;
 use crate::world::Shared;
@@ -91,28 +91,6 @@ impl FailureKind {
             FailureKind::Activation => "activation",
             FailureKind::NoAnswer => "no_answer",
             FailureKind::Unrecoverable => "unrecoverable",
-        }
-    }
-}
-
-/// A campaign's own timers.
-#[derive(Copy, Clone, Debug, PartialEq, Eq)]
-pub enum FirmwareTimer {
-    /// Wave `wave` of campaign `campaign` is released.
-    Wave { campaign: u16, wave: u16 },
-    /// The wait before retrying device `device`'s transfer is over.
-    RetryTransfer { campaign: u16, device: u32 },
-    /// Ask device `device` for its firmware version again (SR 11.2 went unanswered).
-    RetryRead { campaign: u16, device: u32 },
-}
-
-impl FirmwareTimer {
-    /// The campaign the timer belongs to.
-    pub fn campaign(self) -> u16 {
-        match self {
-            FirmwareTimer::Wave { campaign, .. }
-            | FirmwareTimer::RetryTransfer { campaign, .. }
-            | FirmwareTimer::RetryRead { campaign, .. } => campaign,
         }
     }
 }

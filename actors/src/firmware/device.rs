@@ -1,9 +1,9 @@
 //! The device's side of a rollout: the hub passing a received image on over the HAN, and a
 //! device holding a future-dated SR 11.3 until its execution time, then trying to activate.
 
-use super::distribution::Receipt;
 use super::tag::{Outcome, Tag};
 use crate::han::HubLink;
+use crate::msg::Receipt;
 use crate::msg::{Msg, Request};
 use crate::region::Region;
 use crate::sr::{DeviceType, SrType};

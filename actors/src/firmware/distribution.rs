@@ -4,26 +4,15 @@
 //! ([`WanLink`] at `wan_capacity`). The hub then passes the image over the
 //! HAN and the device's receipt reaches the User ([`Msg::FirmwareReceipt`]).
 
-use super::config::Bytes;
 use super::tag::Tag;
 use super::wan::WanLink;
-use crate::msg::{Msg, Request};
+use crate::msg::{Msg, Receipt, Request};
 use crate::region::Region;
 use crate::sr::DeviceType;
+use crate::units::Bytes;
 use crate::world::{Kinds, Shared};
 use dccsim_sim::{Ctx, SimDuration};
 use std::collections::BTreeMap;
-
-/// How an image distribution ended, as the User hears it.
-#[derive(Copy, Clone, Debug, PartialEq, Eq)]
-pub enum Receipt {
-    /// The device holds the image, ready to activate.
-    Transferred,
-    /// The transfer broke off part-way (the bytes sent so far are lost).
-    TransferFailed,
-    /// The hub could not pass the image on: the device never joined the HAN.
-    NoHan,
-}
 
 /// One image on its way to one hub.
 #[derive(Copy, Clone, Debug)]

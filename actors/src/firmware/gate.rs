@@ -86,7 +86,7 @@ pub fn activated(req: &Request, smi: &mut Smi, shared: &Shared, ctx: &mut Ctx<'_
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::cpl::entry::tests::esme;
+    use crate::cpl::config::entry::tests::esme;
 
     #[test]
     fn upgrade_pathways_bind_only_when_the_target_names_some() {

@@ -19,12 +19,12 @@ pub mod report;
 pub mod tag;
 pub mod wan;
 
-pub use campaign::{CampaignRun, DeviceState, FailureKind, FirmwareTimer};
+pub use crate::msg::{FirmwareTimer, Receipt};
+pub use campaign::{CampaignRun, DeviceState, FailureKind};
 pub use config::{
-    ActivationWindow, Bandwidth, Bytes, Campaign, FailureRates, FirmwareConfig, FirmwareImage,
-    Wave, WaveSize,
+    ActivationWindow, Campaign, FailureRates, FirmwareConfig, FirmwareImage, Wave, WaveSize,
 };
-pub use distribution::{Distributions, Receipt};
+pub use distribution::Distributions;
 pub use ids::FirmwareIds;
 pub use tag::Tag;
 

@@ -3,7 +3,7 @@
 //! its size at the region's capacity. With no rollout the wait is negligible; a rollout that
 //! fills the link makes ordinary reads queue behind image chunks.
 
-use super::config::{Bandwidth, Bytes};
+use crate::units::{Bandwidth, Bytes};
 use dccsim_sim::{SimDuration, SimTime};
 
 /// The downlink's state: when it finishes what it has been given so far.

@@ -2,10 +2,13 @@
 //! other, so the building (an actor of its own) holds every flat's channel and carries every
 //! HAN message of its flats; a hub that re-scans moves in the building's channel plan.
 
-use super::channel::{self, busy_for_member, Channel, Occupancy};
+use super::channel::{self, busy_for_member, Occupancy};
+use super::config::Policy;
+use super::config::{Channel, CHANNELS};
 use super::link::{carry, LossWindow};
-use super::policy::{self, Policy};
+use super::policy;
 use crate::msg::Msg;
+use crate::streams::Side;
 use crate::world::Shared;
 use dccsim_sim::Ctx;
 
@@ -70,16 +73,13 @@ pub struct Building {
     rescan_draws: u64,
 }
 
-/// Purpose of a building's re-scan side stream.
-const RESCAN_SIDE_STREAM: u16 = 1;
-
 impl Building {
     /// A building of `flats` from premises `first` on, before its channel plan.
     pub fn new(first: u32, flats: Vec<Flat>, shared_han: bool) -> Self {
         Building {
             first,
             flats,
-            occupancy: [0; channel::CHANNELS],
+            occupancy: [0; CHANNELS],
             shared_han,
             rescan_draws: 0,
         }
@@ -144,7 +144,7 @@ impl Building {
             radio,
             &self.occupancy,
             self.flats[k].dual_band,
-            &mut ctx.side_rng(RESCAN_SIDE_STREAM, &mut self.rescan_draws),
+            &mut ctx.side_rng(Side::HanRescan.purpose(), &mut self.rescan_draws),
         );
         self.occupancy[new.index()] += 1;
         if new != old {

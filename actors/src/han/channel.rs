@@ -1,61 +1,9 @@
 //! The HAN radio: ZigBee channels 11–26 in the 2.4 GHz band plus the 868 MHz band of dual-band
 //! hubs, how busy a channel is, and one message's crossing with its losses, retries and backoff.
 
+use super::config::{Channel, HanRadio, CHANNELS, CHANNELS_2G4};
 use crate::dist::Dist;
-use crate::scenario::HanRadio;
 use dccsim_sim::{SimDuration, StreamRng};
-
-/// Channels a hub can be on: the sixteen 2.4 GHz channels, then the 868 MHz band.
-pub const CHANNELS: usize = 17;
-/// Channels of the 2.4 GHz band (every hub has them).
-pub const CHANNELS_2G4: usize = 16;
-
-/// A HAN channel: IEEE 802.15.4 channel 11–26 in the 2.4 GHz band, or the 868 MHz band that
-/// dual-band hubs add (one channel here: DOMAIN §7 names no channel plan for it).
-#[derive(Copy, Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct Channel(u8);
-
-impl Channel {
-    /// The 868 MHz band.
-    pub const SUB_GHZ: Channel = Channel(CHANNELS_2G4 as u8);
-
-    /// ZigBee channel `number` (11–26), if there is one.
-    pub fn zigbee(number: u32) -> Option<Channel> {
-        (11..=26)
-            .contains(&number)
-            .then(|| Channel((number - 11) as u8))
-    }
-
-    /// The `i`-th channel, `0..CHANNELS`.
-    pub fn from_index(i: usize) -> Channel {
-        assert!(i < CHANNELS, "channel index {i} out of range");
-        Channel(i as u8)
-    }
-
-    #[inline]
-    pub fn index(self) -> usize {
-        self.0 as usize
-    }
-
-    /// The label outputs use: `"11"` … `"26"` or `"868"`.
-    pub fn label(self) -> String {
-        if self == Channel::SUB_GHZ {
-            "868".to_string()
-        } else {
-            (self.0 as u32 + 11).to_string()
-        }
-    }
-
-    /// The channels a hub can use: the 2.4 GHz band, and 868 MHz if it is dual-band.
-    #[inline]
-    pub fn usable(dual_band: bool) -> usize {
-        if dual_band {
-            CHANNELS
-        } else {
-            CHANNELS_2G4
-        }
-    }
-}
 
 /// Hubs of one building on each channel.
 pub type Occupancy = [u16; CHANNELS];

@@ -3,9 +3,9 @@
 //! cross) the HAN.
 
 use super::channel::{self, Crossing};
+use crate::han::config::HanRadio;
 use crate::msg::{Leg, Msg, Request};
 use crate::region::Region;
-use crate::scenario::HanRadio;
 use crate::sr::SrType;
 use crate::world::{Hop, Kinds, Shared};
 use dccsim_sim::{ActorId, Ctx, SimDuration};

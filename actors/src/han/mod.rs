@@ -9,28 +9,21 @@
 
 pub mod building;
 pub mod channel;
+pub mod config;
 pub mod link;
 pub mod policy;
 
 pub use building::{Building, Flat, Reach};
-pub use channel::{Channel, Crossing, CHANNELS, CHANNELS_2G4};
+pub use channel::Crossing;
+pub use config::{Channel, Han, HanRadio, Policy, CHANNELS, CHANNELS_2G4, MAX_FLATS_PER_BUILDING};
 pub use link::{DeviceLink, Dwelling, HubLink};
-pub use policy::Policy;
 
 use crate::hub::Hub;
 use crate::meter::Meter;
 use crate::msg::Msg;
-use crate::scenario::{HanRadio, Scenario};
+use crate::scenario::Scenario;
+use crate::streams::Builder;
 use dccsim_sim::{metric_name, CounterId, FlowId, Kernel, Metrics};
-
-/// Builder stream purposes (numbers no other feature uses): the layout of houses and buildings,
-/// the buildings' channel plans, and the joins of houses and of flats, kept apart so that a
-/// house's numbers never depend on the policy (houses draw only from the layout and house-join
-/// streams, in premises order).
-const LAYOUT_STREAM: u32 = 0x4841_0001;
-const PLAN_STREAM: u32 = 0x4841_0002;
-const HOUSE_JOIN_STREAM: u32 = 0x4841_0003;
-const FLAT_JOIN_STREAM: u32 = 0x4841_0004;
 
 /// What every HAN actor reads: metric handles (by [`Dwelling`]) and the houses' loss chance.
 #[derive(Clone, Debug)]
@@ -133,7 +126,7 @@ pub fn install(
     let mut buildings: Vec<Building> = Vec::new();
     let mut i = 0u32;
     while i < n {
-        let mut rng = kernel.builder_rng(LAYOUT_STREAM, &mut layout_draws);
+        let mut rng = kernel.builder_rng(Builder::HanLayout.purpose(), &mut layout_draws);
         if rng.chance(q) {
             let size = (lo + rng.below(u64::from(hi - lo + 1)) as u32).min(n - i);
             let shared_han = rng.chance(radio.shared_han_share);
@@ -157,7 +150,7 @@ pub fn install(
             // A house: the quietest channel, whatever the buildings' policy.
             let dual = rng.chance(radio.dual_band_share);
             let ok = kernel
-                .builder_rng(HOUSE_JOIN_STREAM, &mut house_draws)
+                .builder_rng(Builder::HanHouseJoin.purpose(), &mut house_draws)
                 .chance(house_join[usize::from(dual)]);
             count_join(kernel, Dwelling::House, ok);
             let hub = &mut hubs[i as usize];
@@ -181,7 +174,7 @@ pub fn install(
             .filter(|&k| b.flats[k].on_air())
             .collect();
         let dual: Vec<bool> = on_air.iter().map(|&k| b.flats[k].dual_band).collect();
-        let mut rng = kernel.builder_rng(PLAN_STREAM, &mut plan_draws);
+        let mut rng = kernel.builder_rng(Builder::HanPlan.purpose(), &mut plan_draws);
         let plan = b.policy(radio.policy);
         let (channels, occupancy) = policy::plan(plan, radio, &dual, &mut rng);
         for (&k, c) in on_air.iter().zip(channels) {
@@ -196,11 +189,11 @@ pub fn install(
             if f.on_air() {
                 let relayed = f.reach.relayed();
                 let busy = channel::busy_for_member(radio, &b.occupancy, f.channel);
-                let mut rng = kernel.builder_rng(FLAT_JOIN_STREAM, &mut join_draws);
+                let mut rng = kernel.builder_rng(Builder::HanFlatJoin.purpose(), &mut join_draws);
                 t = channel::join(radio, latency, busy, relayed, &mut rng);
                 if t.is_none() {
                     b.occupancy[f.channel.index()] -= 1;
-                    let mut rng = kernel.builder_rng(PLAN_STREAM, &mut plan_draws);
+                    let mut rng = kernel.builder_rng(Builder::HanPlan.purpose(), &mut plan_draws);
                     let c = policy::rescan(plan, radio, &b.occupancy, f.dual_band, &mut rng);
                     b.occupancy[c.index()] += 1;
                     if c != f.channel {
@@ -208,7 +201,8 @@ pub fn install(
                         kernel.metrics.add(ids.channel_changes, 1);
                     }
                     let busy = channel::busy_for_member(radio, &b.occupancy, c);
-                    let mut rng = kernel.builder_rng(FLAT_JOIN_STREAM, &mut join_draws);
+                    let mut rng =
+                        kernel.builder_rng(Builder::HanFlatJoin.purpose(), &mut join_draws);
                     t = channel::join(radio, latency, busy, relayed, &mut rng);
                 }
             }

@@ -1,48 +1,10 @@
 //! Channel-selection policies for the hubs of one multi-dwelling building (SECMP0012), and the
 //! energy scan a hub runs when it re-scans.
 
-use super::channel::{adjacent, busy, Channel, Occupancy, CHANNELS};
-use crate::scenario::HanRadio;
+use super::channel::{adjacent, busy, Occupancy};
+use super::config::{Channel, Policy, CHANNELS};
+use crate::han::config::HanRadio;
 use dccsim_sim::StreamRng;
-
-/// How the hubs of a building choose their HAN channel at install.
-#[derive(Copy, Clone, Debug, PartialEq, Eq)]
-pub enum Policy {
-    /// Every hub on one channel (`fixed_channel`): no selection at all.
-    Fixed,
-    /// Each hub on a channel drawn at random from those it can use.
-    Random,
-    /// Each hub, as it is installed, scans and takes the channel that looks least busy: it sees
-    /// the background but notices each hub already installed only with `scan_sees_neighbour`.
-    EnergyScan,
-    /// A building-wide plan (what a Shared HAN enables): each hub in turn takes the channel with
-    /// the least busy probability given every hub already planned, so sharing of the same and
-    /// adjacent channels is as low as the channels allow, and never refused.
-    Coordinated,
-}
-
-impl Policy {
-    pub const ALL: [Policy; 4] = [
-        Policy::Fixed,
-        Policy::Random,
-        Policy::EnergyScan,
-        Policy::Coordinated,
-    ];
-
-    /// The name used in scenarios and in the `policy` label.
-    pub fn name(self) -> &'static str {
-        match self {
-            Policy::Fixed => "fixed",
-            Policy::Random => "random",
-            Policy::EnergyScan => "energy-scan",
-            Policy::Coordinated => "coordinated",
-        }
-    }
-
-    pub fn from_name(s: &str) -> Option<Policy> {
-        Policy::ALL.into_iter().find(|p| p.name() == s)
-    }
-}
 
 /// Channels for a building's hubs in install order (`dual_band[i]` says whether hub `i` has the
 /// 868 MHz band), and the building's occupancy.

@@ -1,13 +1,14 @@
 //! Reading the CPL sections: `[cpl]` (the DSP's apply window and GBCS versions), `[[cpl_entry]]`
 //! (entries with their certificates) and `[[timeline]]` (SECAS's and the DSP's events).
 
-use super::defaults;
 use super::reader::{list, suggest, Field, Read, Table};
+use crate::calendar::Date;
+use crate::config::defaults;
+use crate::cpl::config::{Event, Signing, TimedEvent};
 use crate::cpl::{
     required_certificates, Certificates, Cpa, CplConfig, CplEntry, HardwareData, Required,
 };
 use crate::device_model::DeviceModel;
-use crate::timeline::{Date, Event, Signing, TimedEvent};
 use dccsim_sim::SimDuration;
 
 /// What the CPL needs to know about a `[[device_model]]`.
@@ -443,9 +444,9 @@ fn read_event(t: &Table<'_>, entries: &[CplEntry], start: Date) -> Read<TimedEve
 
 #[cfg(test)]
 mod tests {
+    use crate::cpl::config::{Event, Signing};
     use crate::cpl::Required;
     use crate::scenario::{defaults, parse};
-    use crate::timeline::{Event, Signing};
     use dccsim_sim::SimDuration;
 
     const BASE: &str = r#"[scenario]

@@ -2,16 +2,16 @@
 //! `[[firmware_image]]` (the Central Firmware Library, SECMP0009) and `[[firmware_campaign]]`
 //! (a supplier's rollout of one image to the devices of one Device Model, in waves).
 
-use super::defaults;
 use super::reader::{list, number, suggest, Field, Read, Table};
 use super::validate::{optional_field, table_list, time_window};
-use super::Supplier;
+use crate::calendar::Date;
+use crate::config::defaults;
+use crate::config::Supplier;
 use crate::device_model::{DeviceModel, ModelId, PhysicalDeviceType};
 use crate::firmware::{
     ActivationWindow, Campaign, FailureRates, FirmwareConfig, FirmwareImage, Wave, WaveSize,
 };
 use crate::sr::DeviceType;
-use crate::timeline::Date;
 use dccsim_sim::SimDuration;
 
 const SECTION_KEYS: [&str; 3] = ["chunk", "han_bandwidth", "command_bytes"];
@@ -404,6 +404,7 @@ mod tests {
     use crate::firmware::*;
     use crate::scenario::{defaults, parse, Scenario, ScenarioError};
     use crate::sr::DeviceType;
+    use crate::units::{Bandwidth, Bytes};
     use dccsim_sim::SimDuration;
 
     const BASE: &str = r#"[scenario]

@@ -1,85 +1,10 @@
 //! `[han]`: the Home Area Network's radio, buildings, reach and channel-selection policy
 //! (SECMP0012), read strictly like the rest of the scenario.
 
-use super::defaults;
 use super::reader::{Field, Read, Table};
 use super::validate::dist;
-use crate::dist::Dist;
-use crate::han::{Channel, Policy, CHANNELS, CHANNELS_2G4};
+use crate::han::config::{Channel, HanRadio, Policy, CHANNELS_2G4, MAX_FLATS_PER_BUILDING};
 use dccsim_sim::SimDuration;
-
-/// The HAN beyond one latency draw: who lives in flats, the radio channels and how busy they
-/// are, retries, joining, re-scanning, and the Alt HAN / Shared HAN reach solutions.
-#[derive(Clone, Debug, PartialEq)]
-pub struct HanRadio {
-    /// Channel selection for the hubs of a multi-dwelling building (houses always take the
-    /// quietest channel).
-    pub policy: Policy,
-    /// The channel of the `fixed` policy.
-    pub fixed_channel: Channel,
-    /// Share of premises in multi-dwelling buildings.
-    pub flat_share: f64,
-    /// Flats in a building: uniform between these whole numbers, inclusive.
-    pub flats_per_building: (u32, u32),
-    /// Share of hubs with the 868 MHz band as well as 2.4 GHz.
-    pub dual_band_share: f64,
-    /// Loss chance per channel from outside the building (Wi-Fi): ZigBee 11–26, then 868 MHz.
-    pub background: [f64; CHANNELS],
-    /// Loss chance each other hub of the building on the same channel adds.
-    pub same_channel: f64,
-    /// Loss chance each hub of the building on a neighbouring channel adds.
-    pub adjacent_channel: f64,
-    /// Sends after the first before the hub gives up.
-    pub retries: u32,
-    /// Wait before the first retry; doubled at each further retry.
-    pub backoff: SimDuration,
-    /// Request/answer exchanges needed to join the HAN at install.
-    pub join_exchanges: u32,
-    /// Chance that an energy scan notices a given hub of the building.
-    pub scan_sees_neighbour: f64,
-    /// Sends over which a hub judges its loss rate.
-    pub rescan_window: u32,
-    /// Loss share over a window that makes a hub re-scan (1 = never).
-    pub rescan_loss: f64,
-    /// Share of flats the standard HAN cannot reach.
-    pub needs_alt_han: f64,
-    /// Share of those flats with Alt HAN equipment.
-    pub alt_han_share: f64,
-    /// Share of buildings with a Shared HAN (reaches every flat through its relay).
-    pub shared_han_share: f64,
-    /// Time the Alt HAN / Shared HAN relay adds to each send.
-    pub relay_latency: Dist,
-    /// Chance the relay loses a send.
-    pub relay_loss: f64,
-}
-
-impl Default for HanRadio {
-    fn default() -> Self {
-        let mut background = [defaults::HAN_BACKGROUND_868; CHANNELS];
-        background[..CHANNELS_2G4].copy_from_slice(&defaults::HAN_BACKGROUND);
-        HanRadio {
-            policy: defaults::HAN_POLICY,
-            fixed_channel: Channel::zigbee(defaults::HAN_FIXED_CHANNEL).expect("11–26"),
-            flat_share: defaults::HAN_FLAT_SHARE,
-            flats_per_building: defaults::HAN_FLATS_PER_BUILDING,
-            dual_band_share: defaults::HAN_DUAL_BAND_SHARE,
-            background,
-            same_channel: defaults::HAN_SAME_CHANNEL,
-            adjacent_channel: defaults::HAN_ADJACENT_CHANNEL,
-            retries: defaults::HAN_RETRIES,
-            backoff: defaults::HAN_BACKOFF,
-            join_exchanges: defaults::HAN_JOIN_EXCHANGES,
-            scan_sees_neighbour: defaults::HAN_SCAN_SEES_NEIGHBOUR,
-            rescan_window: defaults::HAN_RESCAN_WINDOW,
-            rescan_loss: defaults::HAN_RESCAN_LOSS,
-            needs_alt_han: defaults::HAN_NEEDS_ALT_HAN,
-            alt_han_share: defaults::HAN_ALT_HAN_SHARE,
-            shared_han_share: defaults::HAN_SHARED_HAN_SHARE,
-            relay_latency: defaults::HAN_RELAY_LATENCY,
-            relay_loss: defaults::HAN_RELAY_LOSS,
-        }
-    }
-}
 
 /// Every key `[han]` takes.
 pub(crate) const HAN_KEYS: [&str; 21] = [
@@ -105,9 +30,6 @@ pub(crate) const HAN_KEYS: [&str; 21] = [
     "relay_latency",
     "relay_loss",
 ];
-
-/// Largest `flats_per_building`: an energy scan costs a draw per neighbour.
-pub const MAX_FLATS_PER_BUILDING: u32 = 1000;
 
 /// Reads `[han]` (absent: every default); the keys were checked by the caller.
 pub(crate) fn read_radio(t: Option<&Table<'_>>) -> Read<HanRadio> {
@@ -216,6 +138,8 @@ fn background(f: &Field<'_>) -> Read<[f64; CHANNELS_2G4]> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::config::defaults;
+    use crate::dist::Dist;
     use crate::scenario::parse;
 
     const BASE: &str = r#"[scenario]

@@ -2,45 +2,10 @@
 //! world's devices are drawn from, and `[[install]]`, installation waves creating new premises.
 
 use super::reader::{list, number, Field, Issue, Read, Table};
-use super::{defaults, Population, Supplier};
+use crate::config::{defaults, Population, Supplier};
 use crate::device_model::{DeviceModel, PhysicalDeviceType, Slot};
+use crate::install::config::{InstallWave, StepFailures};
 use dccsim_sim::SimDuration;
-
-/// `[[install]]`: one supplier's installation wave (see [`crate::install`]).
-#[derive(Clone, Debug, PartialEq)]
-pub struct InstallWave {
-    /// Index of the installing supplier in `[[supplier]]`.
-    pub supplier: u16,
-    /// New premises per day, evenly spread over the wave.
-    pub premises_per_day: f64,
-    /// When the wave begins and ends, from the start of the run.
-    pub start: SimDuration,
-    pub end: SimDuration,
-    /// Share of the new premises that also get a gas meter.
-    pub gas_share: f64,
-    /// Share of the new premises that also get a PPMID (joined to the meter by SR 8.7).
-    pub ppmid_share: f64,
-    /// Share of the new premises that also get an HCALCS (joined to the meter by SR 8.7).
-    pub hcalcs_share: f64,
-    /// Share of devices failing in the field at each step.
-    pub fail: StepFailures,
-}
-
-/// `fail = { prenotify, whitelist, join, commission, join_service }`: per-step field failure
-/// shares, the same for every device a step takes.
-#[derive(Copy, Clone, Debug, PartialEq, Default)]
-pub struct StepFailures {
-    /// Pre-notification not sent (bad device data on the installer's side).
-    pub prenotify: f64,
-    /// The hub's device log not updated (8.11 not sent).
-    pub whitelist: f64,
-    /// The hub, or a meter, does not join the HAN.
-    pub join: f64,
-    /// The meter cannot be commissioned (8.1.1 not sent).
-    pub commission: f64,
-    /// The PPMID or HCALCS cannot be joined to the meter (8.7 not sent).
-    pub join_service: f64,
-}
 
 const INSTALL_KEYS: [&str; 8] = [
     "supplier",

@@ -12,7 +12,6 @@
 //! is mapped back to a line and column of the original text (or to the override that wrote it).
 
 mod cpl;
-pub mod defaults;
 mod error;
 pub mod ev;
 mod expect;
@@ -31,8 +30,10 @@ mod tests;
 
 pub use error::ScenarioError;
 pub use expect::{Comparison, Expectation, ExpectationFile, LatencyField, MetricPattern};
-pub use han::{HanRadio, MAX_FLATS_PER_BUILDING};
-pub use inventory::{InstallWave, StepFailures};
+// The config types a scenario reads into, for users of `scenario` alone.
+pub use crate::config::*;
+pub use crate::han::config::{Han, HanRadio, MAX_FLATS_PER_BUILDING};
+pub use crate::install::config::{InstallWave, StepFailures};
 pub use model::*;
 pub use sweep::{run_seed, Combine, Sweep, SweepParameter, SweepPoint, SweepRun};
 

@@ -2,7 +2,7 @@
 //! in one string, like durations, so a size is never mistaken for a rate.
 
 use super::reader::{Field, Read};
-use crate::firmware::{Bandwidth, Bytes};
+use crate::units::{Bandwidth, Bytes};
 use toml::Value;
 
 const SIZE_UNITS: &str = "B, kB, KiB, MB, MiB or GB";

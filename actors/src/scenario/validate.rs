@@ -1,13 +1,15 @@
 //! From the parsed TOML tree to a validated [`Scenario`]: the schema, its defaults and its rules.
 
-use super::defaults;
 use super::han::{read_radio, HAN_KEYS};
 use super::model::*;
 use super::reader::{list, number, suggest, Field, Issue, Read, Table};
+use crate::calendar::Date;
+use crate::config::defaults;
+use crate::config::*;
 use crate::dist::Dist;
+use crate::han::config::Han;
 use crate::region::{Region, RegionMap, Technology};
 use crate::sr::{DeviceType, Role, SrType};
-use crate::timeline::Date;
 use dccsim_sim::SimDuration;
 use std::collections::BTreeMap;
 

@@ -18,14 +18,19 @@
 //! wait for their hub: if the hub fails, its meters stay Pending. Every outcome is counted as
 //! `install.step{result=ok|failed|refused|no_han,step}`.
 
+pub mod config;
+
 use crate::device_model::PhysicalDeviceType;
+use crate::dist::pick;
 use crate::msg::Msg;
 use crate::population::Premises;
 use crate::region::Region;
-use crate::scenario::{InstallWave, Scenario};
+use crate::scenario::Scenario;
 use crate::sr::{DeviceType, ResponseCode, SrType};
+use crate::streams::Builder;
 use crate::supplier;
-use crate::world::{pick, Shared};
+use crate::world::Shared;
+pub use config::{premises_in, InstallWave, StepFailures};
 use dccsim_sim::{metric_name, CounterId, Ctx, Kernel, SimDuration, SimTime};
 
 /// The SRs an installation uses, in step order.
@@ -134,20 +139,8 @@ const DEVICES: [(u8, DeviceType); 5] = [
     (HCALCS, DeviceType::Hcalcs),
 ];
 
-/// Builder stream purpose for the premises installation waves create (issue 3's own stream).
-const INSTALL_STREAM: u32 = 0x0301;
 const DRAWS_PER_PREMISES: u64 = 2;
-/// Builder stream purpose for which new premises get a PPMID and an HCALCS (its own, so waves
-/// without them draw their premises exactly as before).
-const JOINER_STREAM: u32 = 0x0304;
 const JOINER_DRAWS_PER_PREMISES: u64 = 2;
-
-/// How many premises `wave` installs: its rate over its span, rounded.
-pub fn premises_in(wave: &InstallWave) -> u32 {
-    let span = wave.end.as_micros() - wave.start.as_micros();
-    let days = span as f64 / SimDuration::from_days(1).as_micros() as f64;
-    (wave.premises_per_day * days).round() as u32
-}
 
 /// The premises every wave will create, numbered after the `installed` existing ones in wave
 /// order: region by the population's shares, gas by the wave's `gas_share`.
@@ -162,7 +155,7 @@ pub fn planned_premises(
         for _ in 0..premises_in(wave) {
             let i = installed as u64 + out.len() as u64;
             let mut draws = i * DRAWS_PER_PREMISES;
-            let mut rng = kernel.builder_rng(INSTALL_STREAM, &mut draws);
+            let mut rng = kernel.builder_rng(Builder::InstallPremises.purpose(), &mut draws);
             let region = Region::from_index(pick(&region_shares, rng.uniform()));
             out.push(Premises::new(region, rng.chance(wave.gas_share)));
         }
@@ -183,7 +176,7 @@ pub fn planned_joiners(
     for wave in &scenario.installs {
         for _ in 0..premises_in(wave) {
             let mut draws = u64::from(premises) * JOINER_DRAWS_PER_PREMISES;
-            let mut rng = kernel.builder_rng(JOINER_STREAM, &mut draws);
+            let mut rng = kernel.builder_rng(Builder::InstallJoiners.purpose(), &mut draws);
             if rng.chance(wave.ppmid_share) {
                 out.push((premises, PhysicalDeviceType::Ppmid));
             }

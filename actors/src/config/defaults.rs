@@ -6,9 +6,9 @@
 //! replace them. Target Response Times default to [`SrType::default_trt`](crate::sr::SrType::default_trt).
 
 use crate::dist::Dist;
-use crate::firmware::{Bandwidth, Bytes};
 use crate::han::Policy;
 use crate::region::{Region, RegionMap, Technology};
+use crate::units::{Bandwidth, Bytes};
 use dccsim_sim::SimDuration;
 
 /// `[scenario] start_date`: Monday 5 January 2026.
@@ -206,7 +206,7 @@ pub const EV_DWELL: Dist = Dist::LogNormal {
 
 /// `[ev] energy_kwh` \[U\]: energy wanted per session, uniform 4–20 kWh (cars usually arrive more
 /// than half charged).
-pub const EV_ENERGY_KWH: crate::scenario::ev::Uniform = crate::scenario::ev::Uniform {
+pub const EV_ENERGY_KWH: crate::ev::config::Uniform = crate::ev::config::Uniform {
     min: 4.0,
     max: 20.0,
 };
@@ -222,7 +222,7 @@ pub const CHARGER_RESPONSE: Dist = ESME_RESPONSE;
 pub const FEEDER_CUSTOMERS: (u32, u32) = (40, 100);
 
 /// `[feeders] rating_kw` \[U\]: feeder rating, uniform 150–275 kW (300 mm² cable ~275 kVA).
-pub const FEEDER_RATING_KW: crate::scenario::ev::Uniform = crate::scenario::ev::Uniform {
+pub const FEEDER_RATING_KW: crate::ev::config::Uniform = crate::ev::config::Uniform {
     min: 150.0,
     max: 275.0,
 };

@@ -1,5 +1,4 @@
-//! The scenario's timeline of CPL events (`[[timeline]]`), and the calendar arithmetic that turns
-//! dates such as a CPA certificate's expiry into simulated time.
+//! Calendar arithmetic: turns dates such as a CPA certificate's expiry into simulated time.
 //!
 //! Simulated time zero is midnight of `[scenario] start_date`; a date is the midnight that starts
 //! it. Dates are whole days since 1970-01-01 in the proleptic Gregorian calendar (no time zones:
@@ -93,56 +92,6 @@ fn days_in_month(y: i64, m: u32) -> u32 {
         _ if leap => 29,
         _ => 28,
     }
-}
-
-/// How SECAS signs an extract it publishes (a scenario's way to inject a bad one).
-#[derive(Copy, Clone, Debug, PartialEq, Eq)]
-pub enum Signing {
-    /// Signed with SECAS's key, delivered as signed.
-    Valid,
-    /// Delivered without a signature.
-    Missing,
-    /// Signed, then a byte of the extract changed on the way (the signature no longer matches).
-    Tampered,
-}
-
-impl Signing {
-    pub const NAMES: [&'static str; 3] = ["valid", "missing", "tampered"];
-
-    pub fn from_name(s: &str) -> Option<Signing> {
-        match s {
-            "valid" => Some(Signing::Valid),
-            "missing" => Some(Signing::Missing),
-            "tampered" => Some(Signing::Tampered),
-            _ => None,
-        }
-    }
-}
-
-/// One thing that happens on the timeline. Entries are indices into the scenario's CPL entries.
-#[derive(Clone, Debug, PartialEq)]
-pub enum Event {
-    /// SECAS publishes an extract after adding (listing) and removing entries.
-    PublishExtract {
-        add: Vec<u16>,
-        remove: Vec<u16>,
-        signing: Signing,
-    },
-    /// A ZigBee, DLMS or CPA certificate is revoked: every entry carrying it is removed, and
-    /// SECAS publishes a signed extract at once.
-    RevokeCertificate { certificate: String },
-    /// A conditional CPA certificate's condition date moves to `until`.
-    ExtendCondition { certificate: String, until: Date },
-    /// The DSP learns a GBCS version: entries it buffered for that version are loaded.
-    DspLearnsGbcs { version: String },
-}
-
-/// An event and when it happens.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TimedEvent {
-    /// Offset from the start of the run.
-    pub at: SimDuration,
-    pub event: Event,
 }
 
 #[cfg(test)]

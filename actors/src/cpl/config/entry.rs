@@ -1,8 +1,8 @@
 //! A Central Products List entry (DOMAIN §2): the Device Model it lists, its specification and
 //! GBCS versions, its assurance certificates, and the rules that decide whether the DSP may load it.
 
+use crate::calendar::Date;
 use crate::device_model::PhysicalDeviceType;
-use crate::timeline::Date;
 
 /// Hardware data of a Device Model: what the legacy DSP duplicate check compared.
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -1,0 +1,314 @@
+//! The SMI lifecycle (DOMAIN §3): the statuses a device moves through, what may move it, and the
+//! pure rules of which moves are allowed. The inventory that applies them is `smi`.
+
+use crate::device_model::PhysicalDeviceType;
+use crate::sr::ResponseCode;
+use std::fmt;
+
+/// SMI statuses (DOMAIN §3).
+#[derive(Copy, Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum SmiStatus {
+    /// Pre-notified (SR 12.2): the DCC expects the device.
+    Pending,
+    /// In its hub's device log (SR 8.11).
+    Whitelisted,
+    /// Joined the HAN, not yet commissioned.
+    InstalledNotCommissioned,
+    /// In service: the DCC carries its Service Requests.
+    Commissioned,
+    /// Removed from service for good (SR 8.3).
+    Decommissioned,
+    /// Opted out of DCC services (SR 8.5; 8.6 reverses).
+    Withdrawn,
+    /// Its Device Model left the CPL: only firmware and inventory SRs until restored.
+    Suspended,
+    /// Under SMKI key-compromise recovery.
+    Recovery,
+    /// Recovered from a key compromise.
+    Recovered,
+    /// Type 2 devices (IHDs): no SMI status of their own.
+    NotApplicable,
+}
+
+impl SmiStatus {
+    pub const ALL: [SmiStatus; 10] = [
+        SmiStatus::Pending,
+        SmiStatus::Whitelisted,
+        SmiStatus::InstalledNotCommissioned,
+        SmiStatus::Commissioned,
+        SmiStatus::Decommissioned,
+        SmiStatus::Withdrawn,
+        SmiStatus::Suspended,
+        SmiStatus::Recovery,
+        SmiStatus::Recovered,
+        SmiStatus::NotApplicable,
+    ];
+
+    /// The name in metric labels and reports.
+    pub fn name(self) -> &'static str {
+        match self {
+            SmiStatus::Pending => "Pending",
+            SmiStatus::Whitelisted => "Whitelisted",
+            SmiStatus::InstalledNotCommissioned => "InstalledNotCommissioned",
+            SmiStatus::Commissioned => "Commissioned",
+            SmiStatus::Decommissioned => "Decommissioned",
+            SmiStatus::Withdrawn => "Withdrawn",
+            SmiStatus::Suspended => "Suspended",
+            SmiStatus::Recovery => "Recovery",
+            SmiStatus::Recovered => "Recovered",
+            SmiStatus::NotApplicable => "NotApplicable",
+        }
+    }
+
+    pub fn index(self) -> usize {
+        self as usize
+    }
+
+    /// Statuses a CPL removal suspends (DOMAIN §3 "active → Suspended"): a device on its way into
+    /// service or in it. Decommissioned, Withdrawn, Suspended, Recovery and Type 2 devices are not.
+    pub fn is_active(self) -> bool {
+        matches!(
+            self,
+            SmiStatus::Pending
+                | SmiStatus::Whitelisted
+                | SmiStatus::InstalledNotCommissioned
+                | SmiStatus::Commissioned
+                | SmiStatus::Recovered
+        )
+    }
+}
+
+impl fmt::Display for SmiStatus {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// What may change a device's SMI status.
+#[derive(Copy, Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Trigger {
+    /// SR 12.2 Device Pre-notification: unknown → Pending (Type 2: NotApplicable).
+    PreNotify,
+    /// SR 8.11 Update HAN Device Log: Pending → Whitelisted.
+    Whitelist,
+    /// The device joined the HAN, reported by SR 8.14.1: a meter Whitelisted →
+    /// InstalledNotCommissioned; the hub itself Pending → Commissioned (\[U\]: the DCC commissions
+    /// the Comms Hub Function on its install success).
+    HanJoin,
+    /// SR 8.1.1 Commission Device (meters): InstalledNotCommissioned → Commissioned.
+    Commission,
+    /// SR 8.7 Join Service (PPMID, HCALCS, APC \[U\]): InstalledNotCommissioned → Commissioned.
+    JoinService,
+    /// SR 8.3 Decommission Device: any status but Decommissioned → Decommissioned.
+    Decommission,
+    /// SR 8.5 Service Opt Out: Commissioned → Withdrawn.
+    OptOut,
+    /// SR 8.6 Service Opt In: Withdrawn → Commissioned.
+    OptIn,
+    /// The device's model left the CPL: active → Suspended (the previous status is remembered).
+    CplSuspend,
+    /// Suspended → the remembered status (firmware moved to a listed model, or relisting).
+    CplRestore,
+    /// SMKI key compromise: Commissioned → Recovery.
+    KeyCompromise,
+    /// Recovery finished: Recovery → Recovered.
+    RecoveryComplete,
+}
+
+impl Trigger {
+    pub const ALL: [Trigger; 12] = [
+        Trigger::PreNotify,
+        Trigger::Whitelist,
+        Trigger::HanJoin,
+        Trigger::Commission,
+        Trigger::JoinService,
+        Trigger::Decommission,
+        Trigger::OptOut,
+        Trigger::OptIn,
+        Trigger::CplSuspend,
+        Trigger::CplRestore,
+        Trigger::KeyCompromise,
+        Trigger::RecoveryComplete,
+    ];
+
+    /// Whether the trigger can apply to a device of type `ty` at all (else E11).
+    pub fn applies_to(self, ty: PhysicalDeviceType) -> bool {
+        use PhysicalDeviceType as T;
+        match self {
+            Trigger::PreNotify | Trigger::Decommission => true,
+            Trigger::CplSuspend | Trigger::CplRestore => true,
+            Trigger::Whitelist => ty != T::CommsHub && !ty.is_type2(),
+            Trigger::HanJoin | Trigger::KeyCompromise | Trigger::RecoveryComplete => !ty.is_type2(),
+            Trigger::Commission | Trigger::OptOut | Trigger::OptIn => ty.is_meter(),
+            Trigger::JoinService => matches!(ty, T::Ppmid | T::Hcalcs | T::Apc),
+        }
+    }
+}
+
+/// The SMI's rules: the status a device of type `ty` moves to from `from` (`None`: not on the
+/// SMI) on `trigger`, or the response code refusing it. `resume` is the status a Suspended device
+/// returns to. Refusals: E19 the device is unknown, E11 the trigger does not apply to its type,
+/// E5 its status does not admit the trigger.
+pub fn transition(
+    ty: PhysicalDeviceType,
+    from: Option<SmiStatus>,
+    resume: Option<SmiStatus>,
+    trigger: Trigger,
+) -> Result<SmiStatus, ResponseCode> {
+    use SmiStatus::*;
+    let Some(from) = from else {
+        return match trigger {
+            Trigger::PreNotify if ty.is_type2() => Ok(NotApplicable),
+            Trigger::PreNotify => Ok(Pending),
+            _ => Err(ResponseCode::E19),
+        };
+    };
+    if !trigger.applies_to(ty) {
+        return Err(ResponseCode::E11);
+    }
+    let hub = ty == PhysicalDeviceType::CommsHub;
+    match (trigger, from) {
+        (Trigger::Whitelist, Pending) => Ok(Whitelisted),
+        (Trigger::HanJoin, Pending) if hub => Ok(Commissioned),
+        (Trigger::HanJoin, Whitelisted) if !hub => Ok(InstalledNotCommissioned),
+        (Trigger::Commission | Trigger::JoinService, InstalledNotCommissioned) => Ok(Commissioned),
+        (Trigger::Decommission, s) if s != Decommissioned => Ok(Decommissioned),
+        (Trigger::OptOut, Commissioned) => Ok(Withdrawn),
+        (Trigger::OptIn, Withdrawn) => Ok(Commissioned),
+        (Trigger::CplSuspend, s) if s.is_active() => Ok(Suspended),
+        (Trigger::CplRestore, Suspended) => {
+            Ok(resume.expect("a Suspended device remembers its status"))
+        }
+        (Trigger::KeyCompromise, Commissioned) => Ok(Recovery),
+        (Trigger::RecoveryComplete, Recovery) => Ok(Recovered),
+        _ => Err(ResponseCode::E5),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use PhysicalDeviceType as T;
+    use SmiStatus::*;
+
+    /// Every allowed transition, written out by hand from DOMAIN §3: (types, from, trigger, to).
+    /// `None` as `from` is a device not on the SMI.
+    fn allowed() -> Vec<(Vec<T>, Option<SmiStatus>, Trigger, SmiStatus)> {
+        let all = T::ALL.to_vec();
+        let non_type2: Vec<T> = T::ALL.into_iter().filter(|t| !t.is_type2()).collect();
+        let meters = vec![
+            T::SingleElementEsme,
+            T::TwinElementEsme,
+            T::PolyphaseEsme,
+            T::Gsme,
+        ];
+        let whitelistable: Vec<T> = non_type2
+            .iter()
+            .copied()
+            .filter(|&t| t != T::CommsHub)
+            .collect();
+        let mut rows = vec![
+            (non_type2.clone(), None, Trigger::PreNotify, Pending),
+            (
+                vec![T::Ihd, T::Type2],
+                None,
+                Trigger::PreNotify,
+                NotApplicable,
+            ),
+            (
+                whitelistable.clone(),
+                Some(Pending),
+                Trigger::Whitelist,
+                Whitelisted,
+            ),
+            (
+                vec![T::CommsHub],
+                Some(Pending),
+                Trigger::HanJoin,
+                Commissioned,
+            ),
+            (
+                whitelistable,
+                Some(Whitelisted),
+                Trigger::HanJoin,
+                InstalledNotCommissioned,
+            ),
+            (
+                meters.clone(),
+                Some(InstalledNotCommissioned),
+                Trigger::Commission,
+                Commissioned,
+            ),
+            (
+                vec![T::Ppmid, T::Hcalcs, T::Apc],
+                Some(InstalledNotCommissioned),
+                Trigger::JoinService,
+                Commissioned,
+            ),
+            (
+                meters.clone(),
+                Some(Commissioned),
+                Trigger::OptOut,
+                Withdrawn,
+            ),
+            (meters, Some(Withdrawn), Trigger::OptIn, Commissioned),
+            (
+                non_type2.clone(),
+                Some(Commissioned),
+                Trigger::KeyCompromise,
+                Recovery,
+            ),
+            (
+                non_type2,
+                Some(Recovery),
+                Trigger::RecoveryComplete,
+                Recovered,
+            ),
+        ];
+        for s in SmiStatus::ALL {
+            if s != Decommissioned {
+                rows.push((all.clone(), Some(s), Trigger::Decommission, Decommissioned));
+            }
+            if s.is_active() {
+                rows.push((all.clone(), Some(s), Trigger::CplSuspend, Suspended));
+            }
+        }
+        // Restoration returns to the remembered status (the test below remembers Commissioned).
+        rows.push((all, Some(Suspended), Trigger::CplRestore, Commissioned));
+        rows
+    }
+
+    #[test]
+    fn every_allowed_transition_is_allowed_and_every_other_is_refused() {
+        let allowed = allowed();
+        let mut checked = 0;
+        for ty in T::ALL {
+            for from in std::iter::once(None).chain(SmiStatus::ALL.map(Some)) {
+                for trigger in Trigger::ALL {
+                    let resume = (from == Some(Suspended)).then_some(Commissioned);
+                    let got = transition(ty, from, resume, trigger);
+                    let want = allowed
+                        .iter()
+                        .find(|(tys, f, t, _)| tys.contains(&ty) && *f == from && *t == trigger)
+                        .map(|row| row.3);
+                    match want {
+                        Some(to) => assert_eq!(got, Ok(to), "{ty} {from:?} {trigger:?}"),
+                        None => {
+                            let code = got.expect_err(&format!("{ty} {from:?} {trigger:?}"));
+                            let expected = if from.is_none() {
+                                ResponseCode::E19
+                            } else if !trigger.applies_to(ty) {
+                                ResponseCode::E11
+                            } else {
+                                ResponseCode::E5
+                            };
+                            assert_eq!(code, expected, "{ty} {from:?} {trigger:?}");
+                        }
+                    }
+                    checked += 1;
+                }
+            }
+        }
+        assert_eq!(checked, T::ALL.len() * 11 * 12);
+    }
+}
