@@ -491,7 +491,7 @@ mod tests {
     fn the_dsp_checks_role_then_device_then_type_then_status() {
         use crate::msg::Leg;
         use crate::sr::Role::{IS, OU, RSA};
-        use crate::world::{tests_support::example, GbWorld};
+        use crate::world::{fixture::example, GbWorld};
         let (_, world) = GbWorld::build(&example(10));
         let req = |sr, device, role, premises| Request {
             sent: dccsim_sim::SimTime::ZERO,
@@ -541,7 +541,7 @@ mod tests {
 mod world_tests {
     use super::*;
     use crate::population::Premises;
-    use crate::world::{tests_support::example, GbWorld, Kinds};
+    use crate::world::{fixture::example, GbWorld, Kinds};
 
     fn counter(kernel: &Kernel<Msg>, name: &str) -> u64 {
         kernel.metrics.counters().get(name).copied().unwrap_or(0)
