@@ -4,7 +4,7 @@
 use super::reader::{list, number, Field, Issue, Read, Table};
 use crate::config::{defaults, Population, Supplier};
 use crate::device_model::{DeviceModel, PhysicalDeviceType, Slot};
-use crate::install::config::{InstallWave, StepFailures};
+use crate::install::config::{premises_in, InstallWave, StepFailures};
 use dccsim_sim::SimDuration;
 
 const INSTALL_KEYS: [&str; 8] = [
@@ -113,7 +113,7 @@ pub(crate) fn installs(
             hcalcs_share,
             fail,
         };
-        let count = crate::install::premises_in(&wave);
+        let count = premises_in(&wave);
         if count == 0 {
             return Err(rate_field.issue(format!(
                 "{} installs no premises at {} a day between {start} and {end}; raise the rate \
