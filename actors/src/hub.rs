@@ -130,13 +130,12 @@ pub fn receive(
     }
 }
 
-/// A HAN device at `premises` answers `req` it received `there` ago on the HAN: after its
+/// A HAN device at `req`'s premises answers `req` it received `there` ago on the HAN: after its
 /// response time (`respond`, recorded as the device hop) and, in a house, the answer's own HAN
 /// crossing (drawn here; lost after every retry, it reaches the hub as an E21 report), the
 /// answer reaches the hub on its inbound leg. In a flat the hub hands it to the building.
 pub fn answer(
     req: Request,
-    premises: u32,
     link: DeviceLink,
     there: SimDuration,
     respond: &Dist,
@@ -144,7 +143,7 @@ pub fn answer(
     han: &HanShared,
     ctx: &mut Ctx<'_, Msg>,
 ) {
-    let region = core.region_of(premises);
+    let region = core.region_of(req.premises);
     let response = respond.sample(&mut ctx.rng());
     ctx.record(core.ids.hop(req.sr, region, Hop::Device), response);
     let mut answer = reply(req);
@@ -161,7 +160,7 @@ pub fn answer(
     };
     let delay = there.as_micros() + response.as_micros() + back.as_micros();
     ctx.send(
-        Kinds::hub(premises),
+        Kinds::hub(req.premises),
         SimDuration::from_micros(delay),
         Msg::AtHub(answer),
     );

@@ -66,15 +66,6 @@ impl Meter {
         } else {
             &core.devices.esme_response
         };
-        hub::answer(
-            req,
-            self.premises,
-            self.link,
-            there,
-            respond,
-            core,
-            han,
-            ctx,
-        );
+        hub::answer(req, self.link, there, respond, core, han, ctx);
     }
 }

@@ -63,8 +63,7 @@ impl Csp {
                     .start(req, self.region, &mut self.downlink, core, fw, ctx)
             }
             Msg::ImageChunk { premises, device } => self.images.chunk_arrived(
-                premises,
-                device,
+                (premises, device),
                 self.region,
                 &mut self.downlink,
                 core,

@@ -221,16 +221,7 @@ impl Charger {
             ctx.record(evs.ids().control, now.since(req.sent));
         }
         let respond = &ev.chargers.response;
-        hub::answer(
-            req,
-            self.premises,
-            self.link,
-            SimDuration::ZERO,
-            respond,
-            core,
-            han,
-            ctx,
-        );
+        hub::answer(req, self.link, SimDuration::ZERO, respond, core, han, ctx);
     }
 
     /// Switches on at limit `to`, at once or after a random offset up to the 7.12 limit, so

@@ -11,7 +11,7 @@ use super::charger::FULL;
 use super::feeder::Feeder;
 use super::EvShared;
 use super::{demand, Command};
-use crate::ev::config::{Ev, Monitoring, Policy};
+use crate::ev::config::{Monitoring, Policy};
 use crate::firmware::FirmwareShared;
 use crate::msg::{DnoTimer, Msg, Request};
 use crate::shared::Core;
@@ -78,7 +78,7 @@ impl Dno {
             Msg::Dno(DnoTimer::Setup) => {
                 if ev.dno.policy != Policy::None && ev.dno.restore_offset > SimDuration::ZERO {
                     for c in 0..self.charger_feeder.len() as u32 {
-                        self.command(c, SrType::SetRandomisedOffsetLimit, 0, ev, core, evs, ctx);
+                        self.command(c, SrType::SetRandomisedOffsetLimit, 0, core, evs, ctx);
                     }
                 }
             }
@@ -89,14 +89,14 @@ impl Dno {
                     let feeder = &mut self.feeders[f];
                     feeder.household_w =
                         demand::household_w(&ev.demand.profile_kw, slot, feeder.scale_sum);
-                    self.changed(f, direct, ev, core, evs, ctx);
+                    self.changed(f, direct, core, evs, ctx);
                 }
                 let next = demand::to_next_slot(ctx.now());
                 ctx.wake_after(next, Msg::Dno(DnoTimer::HalfHour));
             }
             Msg::Dno(DnoTimer::Check { feeder }) => {
                 self.feeders[feeder as usize].check_at = None;
-                self.decide(feeder as usize, ev, core, evs, ctx);
+                self.decide(feeder as usize, core, evs, ctx);
             }
             Msg::Dno(DnoTimer::ReadRound) => {
                 let Monitoring::MeterReads { interval } = ev.dno.monitoring else {
@@ -108,9 +108,8 @@ impl Dno {
                 for f in 0..self.feeders.len() {
                     for p in self.feeders[f].premises.clone() {
                         self.send(
-                            p,
+                            (p, DeviceType::Esme),
                             SrType::ReadInstantaneousImport,
-                            DeviceType::Esme,
                             0,
                             core,
                             evs,
@@ -130,7 +129,7 @@ impl Dno {
                 if direct {
                     self.see_draw(c, watts);
                 }
-                self.changed(f, direct, ev, core, evs, ctx);
+                self.changed(f, direct, core, evs, ctx);
             }
             Msg::Response(req, code) => self.on_response(req, code, core, evs, fw, ctx),
             other => unreachable!("DNO got {other:?}"),
@@ -143,7 +142,6 @@ impl Dno {
         &mut self,
         f: usize,
         direct: bool,
-        ev: &Ev,
         core: &Core,
         evs: &EvShared,
         ctx: &mut Ctx<'_, Msg>,
@@ -153,7 +151,7 @@ impl Dno {
         if direct {
             feeder.seen_household_w = feeder.household_w;
             debug_assert_eq!(feeder.seen_ev_w, feeder.ev_w);
-            self.decide(f, ev, core, evs, ctx);
+            self.decide(f, core, evs, ctx);
         }
     }
 
@@ -170,7 +168,8 @@ impl Dno {
 
     /// A meter read of premises `p` is answered: the DNO sees its household and charger draw as
     /// they are now, and may act on the feeder's new total.
-    fn read(&mut self, p: u32, ev: &Ev, core: &Core, evs: &EvShared, ctx: &mut Ctx<'_, Msg>) {
+    fn read(&mut self, p: u32, core: &Core, evs: &EvShared, ctx: &mut Ctx<'_, Msg>) {
+        let ev = &evs.config;
         let f = self.feeders.partition_point(|f| f.premises.end <= p);
         let slot = demand::slot(ctx.now());
         let household =
@@ -183,32 +182,27 @@ impl Dno {
         if let Some(c) = core.chargers.charger_at(p) {
             self.see_draw(c as usize, self.draw[c as usize]);
         }
-        self.decide(f, ev, core, evs, ctx);
+        self.decide(f, core, evs, ctx);
     }
 
     /// The policy looks at what the DNO has seen of feeder `f`.
-    fn decide(&mut self, f: usize, ev: &Ev, core: &Core, evs: &EvShared, ctx: &mut Ctx<'_, Msg>) {
+    fn decide(&mut self, f: usize, core: &Core, evs: &EvShared, ctx: &mut Ctx<'_, Msg>) {
+        let ev = &evs.config;
         if ctx.now() < self.feeders[f].retry_at {
             return;
         }
         match ev.dno.policy {
             Policy::None => {}
-            Policy::Threshold => self.threshold(f, ev, core, evs, ctx),
-            Policy::Proportional => self.proportional(f, ev, core, evs, ctx),
+            Policy::Threshold => self.threshold(f, core, evs, ctx),
+            Policy::Proportional => self.proportional(f, core, evs, ctx),
         }
     }
 
     /// Switch chargers off (in turn, until the expected load is down to `restore_below`) when
     /// the load passes `curtail_at`; switch them all back on once `hold` has passed and the
     /// load is below `restore_below`.
-    fn threshold(
-        &mut self,
-        f: usize,
-        ev: &Ev,
-        core: &Core,
-        evs: &EvShared,
-        ctx: &mut Ctx<'_, Msg>,
-    ) {
+    fn threshold(&mut self, f: usize, core: &Core, evs: &EvShared, ctx: &mut Ctx<'_, Msg>) {
+        let ev = &evs.config;
         let now = ctx.now();
         let feeder = &self.feeders[f];
         let (expected, target) = (feeder.expected_w(), feeder.share_w(ev.dno.restore_below));
@@ -235,7 +229,7 @@ impl Dno {
                 feeder.last_round = now;
                 cut += draw;
                 next_cursor = (i + 1) % n;
-                self.command(c, SrType::DeactivateAuxiliaryLoad, 0, ev, core, evs, ctx);
+                self.command(c, SrType::DeactivateAuxiliaryLoad, 0, core, evs, ctx);
                 if expected - cut <= target {
                     break;
                 }
@@ -254,7 +248,7 @@ impl Dno {
                 if self.off[c as usize] {
                     self.off[c as usize] = false;
                     self.feeders[f].off_draw_w -= self.seen_draw[c as usize] as u64;
-                    self.command(c, SrType::ActivateAuxiliaryLoad, 0, ev, core, evs, ctx);
+                    self.command(c, SrType::ActivateAuxiliaryLoad, 0, core, evs, ctx);
                 }
             }
             let feeder = &mut self.feeders[f];
@@ -268,14 +262,8 @@ impl Dno {
     /// Lower every charger's limit to the step that brings the load to `restore_below` when it
     /// passes `curtail_at`; raise it one step at a time, `hold` apart, while the load is below
     /// `restore_below`. A round waits until the previous one has been answered.
-    fn proportional(
-        &mut self,
-        f: usize,
-        ev: &Ev,
-        core: &Core,
-        evs: &EvShared,
-        ctx: &mut Ctx<'_, Msg>,
-    ) {
+    fn proportional(&mut self, f: usize, core: &Core, evs: &EvShared, ctx: &mut Ctx<'_, Msg>) {
+        let ev = &evs.config;
         let now = ctx.now();
         let feeder = &self.feeders[f];
         if feeder.in_flight > 0 {
@@ -307,7 +295,7 @@ impl Dno {
         feeder.last_round = now;
         feeder.in_flight += feeder.chargers.len() as u32;
         for c in feeder.chargers.clone() {
-            self.command(c, SrType::SetApcLimit, new, ev, core, evs, ctx);
+            self.command(c, SrType::SetApcLimit, new, core, evs, ctx);
         }
     }
 
@@ -329,21 +317,20 @@ impl Dno {
         c: u32,
         sr: SrType,
         arg: u16,
-        ev: &Ev,
         core: &Core,
         evs: &EvShared,
         ctx: &mut Ctx<'_, Msg>,
     ) {
+        let ev = &evs.config;
         let premises = core.chargers.premises_of(c);
-        self.send(premises, sr, ev.chargers.device, arg, core, evs, ctx);
+        self.send((premises, ev.chargers.device), sr, arg, core, evs, ctx);
     }
 
     /// Sends `sr` to `device` at `premises` through the DCC, in the ED role.
     fn send(
         &mut self,
-        premises: u32,
+        (premises, device): (u32, DeviceType),
         sr: SrType,
-        device: DeviceType,
         arg: u16,
         core: &Core,
         evs: &EvShared,
@@ -369,7 +356,7 @@ impl Dno {
         let ev = &evs.config;
         if req.sr == SrType::ReadInstantaneousImport {
             if code == ResponseCode::I0 {
-                self.read(req.premises, ev, core, evs, ctx);
+                self.read(req.premises, core, evs, ctx);
             } else {
                 ctx.count(evs.ids().refused[Command::Read as usize], 1);
             }
@@ -411,7 +398,7 @@ impl Dno {
         }
         if unreached && req.sr == SrType::DeactivateAuxiliaryLoad {
             // Curtail another charger in its place now, if the feeder still needs it.
-            self.decide(f, ev, core, evs, ctx);
+            self.decide(f, core, evs, ctx);
         }
     }
 }

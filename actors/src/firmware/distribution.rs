@@ -72,15 +72,14 @@ impl Distributions {
     /// finish.
     pub fn chunk_arrived(
         &mut self,
-        premises: u32,
-        device: DeviceType,
+        key: (u32, DeviceType),
         region: Region,
         link: &mut Downlink,
         core: &Core,
         fw: &FirmwareShared,
         ctx: &mut Ctx<'_, Msg>,
     ) {
-        let key = (premises, device);
+        let (premises, _) = key;
         let t = self
             .in_progress
             .get(&key)

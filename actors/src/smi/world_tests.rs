@@ -21,15 +21,21 @@ fn delisting_suspends_a_models_devices_and_the_dsp_refuses_them_with_e5() {
         }),
         Some(PhysicalDeviceType::SingleElementEsme)
     );
-    assert!(world.is_listed(esme_model));
+    assert!(world.dsp.smi.is_listed(esme_model));
     let commissioned = world.smi().count_status(SmiStatus::Commissioned);
     let gsmes = commissioned - 2_000;
     assert!(gsmes > 600 && gsmes < 800, "{gsmes} gas meters");
 
     let mut ctx = kernel.ctx_for(Kinds::dsp());
-    assert_eq!(world.set_model_listed(esme_model, false, &mut ctx), 1_000);
-    assert_eq!(world.set_model_listed(esme_model, false, &mut ctx), 0);
-    assert!(!world.is_listed(esme_model));
+    assert_eq!(
+        world.dsp.smi.set_model_listed(esme_model, false, &mut ctx),
+        1_000
+    );
+    assert_eq!(
+        world.dsp.smi.set_model_listed(esme_model, false, &mut ctx),
+        0
+    );
+    assert!(!world.dsp.smi.is_listed(esme_model));
     assert_eq!(world.smi().count_status(SmiStatus::Suspended), 1_000);
     kernel.run(&mut world, SimTime(s.duration.as_micros()), &mut |_, _| {});
     // Every daily read of an electricity meter is refused, gas reads are not.
@@ -50,11 +56,17 @@ fn delisting_suspends_a_models_devices_and_the_dsp_refuses_them_with_e5() {
         device: DeviceType::Esme,
     };
     assert_eq!(
-        world.restore_device(one, &mut ctx),
+        world.dsp.smi.restore_device(one, &mut ctx),
         Ok(SmiStatus::Commissioned)
     );
-    assert_eq!(world.restore_device(one, &mut ctx), Err(ResponseCode::E5));
-    assert_eq!(world.set_model_listed(esme_model, true, &mut ctx), 999);
+    assert_eq!(
+        world.dsp.smi.restore_device(one, &mut ctx),
+        Err(ResponseCode::E5)
+    );
+    assert_eq!(
+        world.dsp.smi.set_model_listed(esme_model, true, &mut ctx),
+        999
+    );
     assert_eq!(world.smi().count_status(SmiStatus::Suspended), 0);
     assert_eq!(
         kernel.metrics.gauges()["smi.status{status=Commissioned}"] as u64,

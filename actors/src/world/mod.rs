@@ -13,17 +13,14 @@ pub use crate::shared::{Core, Hop, MetricIds};
 pub use cpl::CplWorld;
 
 use crate::csp::Csp;
-use crate::device_model::ModelId;
 use crate::dsp::Dsp;
 use crate::ev::EvWorld;
 use crate::firmware::FirmwareShared;
 use crate::han::{self, Building, HanShared};
 use crate::hub::Hub;
-use crate::lifecycle::SmiStatus;
 use crate::meter::Meter;
 use crate::msg::Msg;
-use crate::smi::{Smi, SmiDevice};
-use crate::sr::ResponseCode;
+use crate::smi::Smi;
 use crate::supplier::Supplier;
 use dccsim_sim::{metric_name, ActorId, Ctx, Kernel, SimTime, World};
 
@@ -116,32 +113,6 @@ impl GbWorld {
         kernel
             .metrics
             .set_scalar("firmware.images_in_transfer".into(), open as f64);
-    }
-
-    /// Lists or delists Device Model `model` on the CPL the DCC has in force: delisting
-    /// Suspends every active device of that model, relisting restores them; see
-    /// [`Smi::set_model_listed`]. Returns how many devices changed status.
-    pub fn set_model_listed(
-        &mut self,
-        model: ModelId,
-        listed: bool,
-        ctx: &mut Ctx<'_, Msg>,
-    ) -> u32 {
-        self.dsp.smi.set_model_listed(model, listed, ctx)
-    }
-
-    /// Whether `model` is on the CPL in force (12.2 pre-notification checks it).
-    pub fn is_listed(&self, model: ModelId) -> bool {
-        self.dsp.smi.is_listed(model)
-    }
-
-    /// Returns one Suspended device to the status it had before; see [`Smi::restore_device`].
-    pub fn restore_device(
-        &mut self,
-        device: SmiDevice,
-        ctx: &mut Ctx<'_, Msg>,
-    ) -> Result<SmiStatus, ResponseCode> {
-        self.dsp.smi.restore_device(device, ctx)
     }
 
     /// The Smart Metering Inventory (kept by the DSP).

@@ -2,13 +2,13 @@
 //! firmware rollout through the real message path.
 
 use super::*;
+use crate::device_model::ModelId;
 use crate::region::Region;
 use crate::scenario::Scenario;
 use crate::sr::SrType;
 use dccsim_sim::SimDuration;
 
-#[cfg(test)]
-mod tests {
+mod requests {
     use super::*;
     use crate::world::fixture::example;
     use dccsim_sim::SimTime;
@@ -68,8 +68,7 @@ mod tests {
     }
 }
 
-#[cfg(test)]
-mod firmware_tests {
+mod firmware {
     use super::*;
     use crate::device_model;
     use crate::firmware::{
