@@ -31,24 +31,36 @@ fn actual(e: &Expectation, m: &Metrics, events: u64, in_flight: u64) -> Result<f
                 .map_err(|err| format!("cannot merge the matching flows: {err}"))?;
         }
         let count = merged.len();
-        if count == 0 && field != LatencyField::Count {
+        // Requests still in flight past their TRT: misses for `within_trt_all`, even when none
+        // of the flow's requests completed.
+        let late: u64 = match field {
+            LatencyField::WithinTrtAll => flows.iter().map(|f| f.late_in_flight).sum(),
+            _ => 0,
+        };
+        if count + late == 0 && field != LatencyField::Count {
             return Err("no samples".to_string());
         }
+        // Exact extremes and sum over the matching flows; percentiles from the merged
+        // histogram, kept within the exact extremes.
+        let lo = flows.iter().filter_map(|f| f.min_us()).min().unwrap_or(0);
+        let hi = flows.iter().filter_map(|f| f.max_us()).max().unwrap_or(0);
+        let sum: u128 = flows.iter().map(|f| f.sum_us).sum();
+        let quantile = |q: f64| merged.value_at_quantile(q).clamp(lo, hi) as f64;
         return Ok(match field {
             LatencyField::Count => count as f64,
-            LatencyField::MinUs => merged.min() as f64,
-            LatencyField::MeanUs => merged.mean().round(),
-            LatencyField::P50Us => merged.value_at_quantile(0.5) as f64,
-            LatencyField::P90Us => merged.value_at_quantile(0.9) as f64,
-            LatencyField::P99Us => merged.value_at_quantile(0.99) as f64,
-            LatencyField::P999Us => merged.value_at_quantile(0.999) as f64,
-            LatencyField::MaxUs => merged.max() as f64,
-            LatencyField::WithinTrt => {
+            LatencyField::MinUs => lo as f64,
+            LatencyField::MeanUs => (sum as f64 / count as f64).round(),
+            LatencyField::P50Us => quantile(0.5),
+            LatencyField::P90Us => quantile(0.9),
+            LatencyField::P99Us => quantile(0.99),
+            LatencyField::P999Us => quantile(0.999),
+            LatencyField::MaxUs => hi as f64,
+            LatencyField::WithinTrt | LatencyField::WithinTrtAll => {
                 if flows.iter().any(|f| f.trt.is_none()) {
                     return Err("a matching flow has no Target Response Time".to_string());
                 }
                 let within: u64 = flows.iter().map(|f| f.within_trt).sum();
-                within as f64 / count as f64
+                within as f64 / (count + late) as f64
             }
         });
     }

@@ -16,7 +16,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 /// Bumped whenever a table or column changes; a store of another version is refused.
-pub const SCHEMA_VERSION: i64 = 1;
+pub const SCHEMA_VERSION: i64 = 2;
 /// `meta.app` of every dccsim store.
 const APP: &str = "dccsim-results";
 
@@ -57,6 +57,7 @@ CREATE TABLE latency (
     count INTEGER NOT NULL,
     min_us INTEGER, mean_us INTEGER, p50_us INTEGER, p90_us INTEGER, p99_us INTEGER,
     p999_us INTEGER, max_us INTEGER, trt_us INTEGER, within_trt REAL,
+    within_trt_all REAL, late_in_flight INTEGER NOT NULL DEFAULT 0,
     PRIMARY KEY (run, flow)
 );
 CREATE TABLE gauges_final (
@@ -384,8 +385,8 @@ fn write_record(tx: &rusqlite::Transaction<'_>, rec: &RunRecord) -> rusqlite::Re
     }
     let mut l = tx.prepare(
         "INSERT INTO latency (run, flow, count, min_us, mean_us, p50_us, p90_us, p99_us, \
-         p999_us, max_us, trt_us, within_trt) \
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+         p999_us, max_us, trt_us, within_trt, within_trt_all, late_in_flight) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
     )?;
     for (flow, st) in object("latency") {
         let i = |k: &str| st[k].as_i64();
@@ -401,7 +402,9 @@ fn write_record(tx: &rusqlite::Transaction<'_>, rec: &RunRecord) -> rusqlite::Re
             i("p999_us"),
             i("max_us"),
             i("trt_us"),
-            st["within_trt"].as_f64()
+            st["within_trt"].as_f64(),
+            st["within_trt_all"].as_f64(),
+            i("late_in_flight").unwrap_or(0)
         ])?;
     }
     let mut g = tx.prepare("INSERT INTO gauges_final (run, name, value) VALUES (?1, ?2, ?3)")?;

@@ -41,6 +41,11 @@ impl Dsp {
         }
     }
 
+    /// Requests waiting for a worker.
+    pub fn waiting(&self) -> impl Iterator<Item = &Request> {
+        self.waiting.iter().map(|(req, _)| req)
+    }
+
     pub fn handle(&mut self, msg: Msg, core: &Core, fw: &FirmwareShared, ctx: &mut Ctx<'_, Msg>) {
         match msg {
             Msg::AtDsp(req) => {

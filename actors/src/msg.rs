@@ -85,6 +85,36 @@ pub enum Msg {
     Firmware(FirmwareTimer),
 }
 
+impl Msg {
+    /// The Service Request this message carries on its way between the User's submission and
+    /// the User hearing the answer, if it carries one. A firmware image's distribution after the
+    /// DSP acknowledged SR 11.1 is not on that path (the request was answered already).
+    pub fn request_in_flight(&self) -> Option<&Request> {
+        match self {
+            Msg::AtDsp(req)
+            | Msg::DspDone(req)
+            | Msg::AtCsp(req)
+            | Msg::CspDone(req)
+            | Msg::AtHub(req)
+            | Msg::AtDevice(req)
+            | Msg::Crossed(req)
+            | Msg::Response(req, _)
+            | Msg::AtBuilding { req, .. } => Some(req),
+            Msg::NextRequest { .. }
+            | Msg::NextInstall { .. }
+            | Msg::Cpl(_)
+            | Msg::Charger(_)
+            | Msg::ChargerDraw { .. }
+            | Msg::Dno(_)
+            | Msg::Distribute(_)
+            | Msg::ImageChunk { .. }
+            | Msg::ImageAtHub(_)
+            | Msg::FirmwareReceipt(..)
+            | Msg::Firmware(_) => None,
+        }
+    }
+}
+
 // The features' own timers and notices, carried inside `Msg`.
 
 /// A timed step of the CPL actor (inside [`Msg::Cpl`]).

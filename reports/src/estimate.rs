@@ -50,7 +50,7 @@ fn t975(df: usize) -> f64 {
 pub fn show_figure(figure: &str, x: f64) -> String {
     if figure.ends_with("_us") {
         human_duration(x.max(0.0).round() as u64)
-    } else if figure.ends_with("within_trt") {
+    } else if figure.ends_with("within_trt") || figure.ends_with("within_trt_all") {
         format!("{:.2}%", x * 100.0)
     } else if x.fract() == 0.0 {
         format!("{x}")

@@ -56,14 +56,27 @@ pub struct LatencyStats {
     pub p999_us: Option<u64>,
     pub max_us: Option<u64>,
     pub trt_us: Option<u64>,
+    /// Share of the completed requests answered within the TRT.
     pub within_trt: Option<f64>,
+    /// Requests still in flight at the end and already older than the TRT.
+    #[serde(default)]
+    pub late_in_flight: u64,
+    /// Share within the TRT counting `late_in_flight` as misses: what a planner should read when
+    /// the system is overloaded (equal to `within_trt` when nothing is late).
+    #[serde(default)]
+    pub within_trt_all: Option<f64>,
 }
 
 impl LatencyStats {
-    /// Reads a flow's statistics from its histogram (percentiles via `value_at_quantile`).
+    /// Reads a flow's statistics: minimum, mean and maximum exactly; percentiles from its
+    /// histogram (3 significant digits), kept within the exact minimum and maximum.
     pub(crate) fn of(flow: &Flow) -> Self {
         let h = &flow.histogram;
         let trt_us = flow.trt.map(|t| t.as_micros());
+        // Rounded to 6 decimal places to keep the file readable.
+        let six = |s: f64| (s * 1e6).round() / 1e6;
+        let late_in_flight = flow.late_in_flight;
+        let within_trt_all = flow.within_trt_all_share().map(six);
         if h.is_empty() {
             return Self {
                 count: 0,
@@ -76,20 +89,23 @@ impl LatencyStats {
                 max_us: None,
                 trt_us,
                 within_trt: None,
+                late_in_flight,
+                within_trt_all,
             };
         }
         Self {
             count: h.len(),
-            min_us: Some(h.min()),
-            mean_us: Some(h.mean().round() as u64),
-            p50_us: Some(h.value_at_quantile(0.5)),
-            p90_us: Some(h.value_at_quantile(0.9)),
-            p99_us: Some(h.value_at_quantile(0.99)),
-            p999_us: Some(h.value_at_quantile(0.999)),
-            max_us: Some(h.max()),
+            min_us: flow.min_us(),
+            mean_us: flow.mean_us(),
+            p50_us: flow.value_at_quantile(0.5),
+            p90_us: flow.value_at_quantile(0.9),
+            p99_us: flow.value_at_quantile(0.99),
+            p999_us: flow.value_at_quantile(0.999),
+            max_us: flow.max_us(),
             trt_us,
-            // Rounded to 6 decimal places to keep the file readable.
-            within_trt: flow.within_trt_share().map(|s| (s * 1e6).round() / 1e6),
+            within_trt: flow.within_trt_share().map(six),
+            late_in_flight,
+            within_trt_all,
         }
     }
 }

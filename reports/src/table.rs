@@ -67,8 +67,13 @@ pub(crate) fn table_text<'a>(
                 d(s.p99_us),
                 d(s.p999_us),
                 d(s.max_us),
-                s.within_trt
-                    .map_or_else(|| "-".to_string(), |w| format!("{:.1}%", w * 100.0)),
+                s.within_trt_all.map_or_else(
+                    || "-".to_string(),
+                    |w| {
+                        let late = if s.late_in_flight > 0 { "*" } else { "" };
+                        format!("{}{late}", share_down(w))
+                    },
+                ),
             ]
         })
         .collect();
@@ -98,6 +103,16 @@ pub(crate) fn table_text<'a>(
             out.push_str(line.trim_end());
             out.push('\n');
         }
+    }
+
+    let late: u64 = rows.iter().map(|(_, _, s)| s.late_in_flight).sum();
+    if late > 0 {
+        let _ = writeln!(
+            out,
+            "* counts {} request(s) still in flight at the end and already past their TRT as \
+             misses (summary.json: within_trt_all; within_trt is over completed requests only)",
+            thousands(late)
+        );
     }
 
     let counters: Vec<(&str, u64)> = counters.into_iter().collect();
@@ -229,6 +244,11 @@ pub(crate) fn cmp_region(a: &str, b: &str) -> Ordering {
     }
 }
 
+/// A share as a percentage with one decimal, rounded down: 99.96 % reads 99.9 %, never 100.0 %.
+fn share_down(share: f64) -> String {
+    format!("{:.1}%", (share * 1000.0).floor() / 10.0)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -301,6 +321,34 @@ mod tests {
             "{t}"
         );
         assert!(!t.contains("E4"), "zero refusals are not listed: {t}");
+    }
+
+    #[test]
+    fn late_requests_in_flight_count_as_misses_and_shares_never_round_up() {
+        assert_eq!(share_down(0.99996), "99.9%");
+        assert_eq!(share_down(1.0), "100.0%");
+        let mut m = testutil::metrics();
+        let f = m.flow(
+            "sr.e2e{region=north,sr=11.2}".into(),
+            Some(SimDuration::from_secs(1)),
+        );
+        m.record(f, SimDuration::from_millis(850));
+        m.set_late_in_flight(f, 3);
+        let r = RunResults {
+            expectations: &[],
+            explain_code: |_| None,
+            scenario: "t",
+            seed: 1,
+            events: 0,
+            sim_end_us: 0,
+            in_flight_at_end: 3,
+            metrics: &m,
+        };
+        let t = terminal_table(&r);
+        let row = t.lines().find(|l| l.starts_with("11.2")).unwrap();
+        // One completed within the TRT, three still travelling past it: 25 %, not 100 %.
+        assert!(row.ends_with("25.0%*"), "{t}");
+        assert!(t.contains("* counts 3 request(s) still in flight"), "{t}");
     }
 
     #[test]

@@ -181,6 +181,12 @@ impl<M: Copy> Kernel<M> {
         self.queue.len()
     }
 
+    /// The messages of every pending event, in no particular order: what is still on its way when
+    /// a run stops (the world accounts for it; never used on the hot path).
+    pub fn pending_messages(&self) -> impl Iterator<Item = &M> {
+        self.queue.iter().map(|e| &e.msg)
+    }
+
     /// Events handled so far.
     pub fn events(&self) -> u64 {
         self.events

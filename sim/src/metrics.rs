@@ -39,16 +39,59 @@ pub struct Flow {
     pub trt: Option<SimDuration>,
     /// Samples at or under the TRT (exact, not read back from histogram buckets).
     pub within_trt: u64,
+    /// The smallest and largest sample, µs, exactly (the histogram reports the edges of their
+    /// buckets, which can lie past the TRT when the sample does not); `None` before any sample.
+    pub extremes: Option<(u64, u64)>,
+    /// The sum of every sample, µs, for an exact mean.
+    pub sum_us: u128,
+    /// Requests of this flow still in flight when the run ended that were already older than the
+    /// TRT: misses, though they never finished (set by the world at the end of the run).
+    pub late_in_flight: u64,
 }
 
 impl Flow {
-    /// Share of samples within the TRT, if the flow has a TRT and any samples.
+    /// Share of completed samples within the TRT, if the flow has a TRT and any samples.
     pub fn within_trt_share(&self) -> Option<f64> {
         let n = self.histogram.len();
         match (self.trt, n) {
             (Some(_), n) if n > 0 => Some(self.within_trt as f64 / n as f64),
             _ => None,
         }
+    }
+
+    /// Share within the TRT counting the requests still in flight at the end and already past
+    /// their TRT as misses: the honest figure when the system is overloaded and the late never
+    /// finish. Equal to [`within_trt_share`](Self::within_trt_share) when none are late.
+    pub fn within_trt_all_share(&self) -> Option<f64> {
+        let n = self.histogram.len() + self.late_in_flight;
+        match (self.trt, n) {
+            (Some(_), n) if n > 0 => Some(self.within_trt as f64 / n as f64),
+            _ => None,
+        }
+    }
+
+    /// Smallest sample, µs, exactly.
+    pub fn min_us(&self) -> Option<u64> {
+        self.extremes.map(|(lo, _)| lo)
+    }
+
+    /// Largest sample, µs, exactly.
+    pub fn max_us(&self) -> Option<u64> {
+        self.extremes.map(|(_, hi)| hi)
+    }
+
+    /// Mean of the samples, µs, exactly (rounded to the nearest µs).
+    pub fn mean_us(&self) -> Option<u64> {
+        let n = u128::from(self.histogram.len());
+        (n > 0).then(|| ((self.sum_us + n / 2) / n) as u64)
+    }
+
+    /// The value at quantile `q` as the histogram reports it (the highest value equivalent to
+    /// its bucket), kept within the exact minimum and maximum: a percentile never exceeds the
+    /// largest sample.
+    pub fn value_at_quantile(&self, q: f64) -> Option<u64> {
+        let (lo, hi) = self.extremes?;
+        Some(self.histogram.value_at_quantile(q).clamp(lo, hi))
     }
 }
 
@@ -121,6 +164,9 @@ impl Metrics {
             histogram,
             trt,
             within_trt: 0,
+            extremes: None,
+            sum_us: 0,
+            late_in_flight: 0,
         });
         FlowId(self.flows.len() as u32 - 1)
     }
@@ -144,10 +190,22 @@ impl Metrics {
     #[inline]
     pub fn record(&mut self, f: FlowId, latency: SimDuration) {
         let flow = &mut self.flows[f.0 as usize];
-        flow.histogram.saturating_record(latency.as_micros());
+        let us = latency.as_micros();
+        flow.histogram.saturating_record(us);
+        flow.sum_us += u128::from(us);
+        flow.extremes = Some(match flow.extremes {
+            None => (us, us),
+            Some((lo, hi)) => (lo.min(us), hi.max(us)),
+        });
         if flow.trt.is_some_and(|trt| latency <= trt) {
             flow.within_trt += 1;
         }
+    }
+
+    /// Sets how many of flow `f`'s requests were still in flight at the end and already older
+    /// than its TRT (see [`Flow::late_in_flight`]).
+    pub fn set_late_in_flight(&mut self, f: FlowId, n: u64) {
+        self.flows[f.0 as usize].late_in_flight = n;
     }
 
     /// Sets the end-of-run figure `name` (energy in kWh, overload minutes, a share…), for results

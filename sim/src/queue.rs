@@ -138,6 +138,16 @@ impl<M: Copy> EventQueue<M> {
         self.len
     }
 
+    /// Every pending event, in no particular order: for an end-of-run account of what is still
+    /// on its way (never on the hot path).
+    pub fn iter(&self) -> impl Iterator<Item = &Event<M>> {
+        self.run
+            .iter()
+            .chain(self.fresh.iter())
+            .chain(self.buckets.iter().flatten())
+            .map(|e| &e.0)
+    }
+
     #[inline]
     pub fn is_empty(&self) -> bool {
         self.len == 0
@@ -389,6 +399,34 @@ mod tests {
             .map(|e| (e.time, e.tie))
             .collect();
         assert_eq!(order, vec![(4, 100), (10, 1), (10, 3), (10, 5), (10, 9)]);
+    }
+
+    #[test]
+    fn iter_sees_exactly_the_pending_events() {
+        let mut q = EventQueue::new();
+        // Spread over the open window, the fresh heap and several bucket levels.
+        for (i, time) in [3u64, 3, 200, 70_000, 9_000_000, 1 << 40]
+            .into_iter()
+            .enumerate()
+        {
+            q.push(Event {
+                time,
+                tie: i as u64,
+                to: 0,
+                msg: i as u32,
+            });
+        }
+        assert_eq!(q.pop().unwrap().msg, 0);
+        q.push(Event {
+            time: 3,
+            tie: 99,
+            to: 0,
+            msg: 6,
+        });
+        let mut seen: Vec<u32> = q.iter().map(|e| e.msg).collect();
+        seen.sort_unstable();
+        assert_eq!(seen, vec![1, 2, 3, 4, 5, 6]);
+        assert_eq!(q.iter().count(), q.len());
     }
 
     #[test]

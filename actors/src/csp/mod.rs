@@ -37,6 +37,11 @@ impl Csp {
         }
     }
 
+    /// Messages waiting for a head-end worker.
+    pub fn waiting(&self) -> impl Iterator<Item = &Request> {
+        self.waiting.iter().map(|(req, _)| req)
+    }
+
     pub fn handle(&mut self, msg: Msg, core: &Core, fw: &FirmwareShared, ctx: &mut Ctx<'_, Msg>) {
         let r = self.region.index();
         let workers = core.csp.get(self.region).workers;

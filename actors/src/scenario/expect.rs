@@ -141,12 +141,15 @@ pub enum LatencyField {
     P99Us,
     P999Us,
     MaxUs,
-    /// Share of samples within the flow's Target Response Time, 0..=1.
+    /// Share of completed requests within the flow's Target Response Time, 0..=1.
     WithinTrt,
+    /// Share within the TRT counting requests still in flight at the end and already past it
+    /// as misses, 0..=1: the figure that stays honest when the DCC is saturated.
+    WithinTrtAll,
 }
 
 impl LatencyField {
-    pub const ALL: [LatencyField; 9] = [
+    pub const ALL: [LatencyField; 10] = [
         LatencyField::Count,
         LatencyField::MinUs,
         LatencyField::MeanUs,
@@ -156,6 +159,7 @@ impl LatencyField {
         LatencyField::P999Us,
         LatencyField::MaxUs,
         LatencyField::WithinTrt,
+        LatencyField::WithinTrtAll,
     ];
 
     pub fn name(self) -> &'static str {
@@ -169,6 +173,7 @@ impl LatencyField {
             LatencyField::P999Us => "p999_us",
             LatencyField::MaxUs => "max_us",
             LatencyField::WithinTrt => "within_trt",
+            LatencyField::WithinTrtAll => "within_trt_all",
         }
     }
 
@@ -292,7 +297,7 @@ fn threshold(f: &Field<'_>, field: Option<LatencyField>) -> Read<(f64, String)> 
             let d: SimDuration = f.duration()?;
             Ok((d.as_micros() as f64, d.to_string()))
         }
-        Some(LatencyField::WithinTrt) => {
+        Some(LatencyField::WithinTrt | LatencyField::WithinTrtAll) => {
             let x = f.share()?;
             Ok((x, number(x)))
         }

@@ -21,6 +21,7 @@ use crate::hub::Hub;
 use crate::meter::Meter;
 use crate::msg::Msg;
 use crate::smi::Smi;
+use crate::sr::SrType;
 use crate::supplier::Supplier;
 use dccsim_sim::{metric_name, ActorId, Ctx, Kernel, SimTime, World};
 
@@ -85,6 +86,7 @@ impl GbWorld {
     /// Closes the run at `end`: each feature settles what is still open (energy integrated up to
     /// `end`, statuses held until `end`) and writes its end-of-run scalars into the metrics.
     pub fn finish(&mut self, kernel: &mut Kernel<Msg>, end: SimTime) {
+        self.account_late_in_flight(kernel, end);
         if let Some(cpl) = &self.cpl {
             cpl.finish(&self.dsp.smi, kernel);
         }
@@ -93,6 +95,45 @@ impl GbWorld {
             ev.finish(kernel, end);
         }
         han::finish(&self.buildings, &mut kernel.metrics);
+    }
+
+    /// Finds every request still in flight at `end` (in pending events and in the DSP's and
+    /// CSPs' queues), checks they are exactly those the `sr.in_flight` gauge counts, and sets
+    /// on each `sr.e2e` flow how many of them are already older than its TRT: misses that a
+    /// share over completed requests alone would hide when the DCC is saturated.
+    fn account_late_in_flight(&self, kernel: &mut Kernel<Msg>, end: SimTime) {
+        let mut late = vec![[0u64; 3]; SrType::ALL.len()];
+        let mut found = 0u64;
+        let pending = kernel.pending_messages().filter_map(Msg::request_in_flight);
+        let queued = self
+            .dsp
+            .waiting()
+            .chain(self.csps.iter().flat_map(Csp::waiting));
+        for req in pending.chain(queued) {
+            found += 1;
+            // A request naming no premises is refused (E19) and has no end-to-end flow.
+            let Some(premises) = self.core.population.get(req.premises) else {
+                continue;
+            };
+            let region = premises.region().index();
+            let flow = kernel.metrics.flow_by_id(self.core.ids.e2e(req.sr, region));
+            if flow.trt.is_some_and(|trt| end.since(req.sent) > trt) {
+                late[req.sr.index()][region] += 1;
+            }
+        }
+        assert_eq!(
+            found,
+            self.in_flight(kernel),
+            "every request in flight is in an event or a queue"
+        );
+        for sr in SrType::ALL {
+            for (region, &n) in late[sr.index()].iter().enumerate() {
+                if n > 0 {
+                    let flow = self.core.ids.e2e(sr, region);
+                    kernel.metrics.set_late_in_flight(flow, n);
+                }
+            }
+        }
     }
 
     /// End-of-run scalars `firmware.targeted{campaign=…}` (devices each campaign took on) and

@@ -192,12 +192,13 @@ fn headline(page: &mut String, run: &RunDir) {
         &thousands(s.in_flight_at_end),
         &s.in_flight_at_end.to_string(),
     );
-    // Share within TRT over all end-to-end flows that have a TRT, weighted by their counts.
+    // Share within TRT over all end-to-end flows that have a TRT: completed requests within it,
+    // over completed requests plus those still in flight and already past it.
     let (mut within, mut count) = (0.0, 0u64);
     for (name, st) in &s.latency {
-        if let (true, Some(w)) = (split_name(name).0 == "sr.e2e", st.within_trt) {
-            within += w * st.count as f64;
-            count += st.count;
+        if split_name(name).0 == "sr.e2e" && st.trt_us.is_some() {
+            within += st.within_trt.unwrap_or(0.0) * st.count as f64;
+            count += st.count + st.late_in_flight;
         }
     }
     if count > 0 {
@@ -205,7 +206,7 @@ fn headline(page: &mut String, run: &RunDir) {
         card(
             page,
             "end-to-end within TRT",
-            &format!("{:.2}%", share * 100.0),
+            &format!("{:.2}%", (share * 10000.0).floor() / 100.0),
             &format!("{share:.6}"),
         );
     }
@@ -313,15 +314,21 @@ fn flows_table(page: &mut String, run: &RunDir) {
     page.push_str(
         "<section id=\"flows\">\n<h2>Latency flows</h2>\n<p class=\"note\">Every latency flow \
          the run recorded; <code>sr.e2e</code> is end to end, <code>sr.hop</code> one hop of the \
-         path. Percentiles as HdrHistogram reports them (3 significant digits).</p>\n\
+         path. Percentiles as HdrHistogram reports them (3 significant digits); min and max \
+         are exact. <em>Within TRT</em> counts requests still in flight at the end and already \
+         past their TRT as misses (marked *).</p>\n\
          <table><tr><th>flow</th><th class=\"n\">count</th><th class=\"n\">p50</th>\
          <th class=\"n\">p99</th><th class=\"n\">p99.9</th><th class=\"n\">max</th>\
          <th class=\"n\">TRT</th><th class=\"n\">within TRT</th></tr>\n",
     );
     for (name, s) in ordered_flows(run) {
-        let within = s
-            .within_trt
-            .map_or_else(|| "–".to_string(), |w| format!("{:.1}%", w * 100.0));
+        let within = s.within_trt_all.map_or_else(
+            || "–".to_string(),
+            |w| {
+                let late = if s.late_in_flight > 0 { "*" } else { "" };
+                format!("{:.1}%{late}", (w * 1000.0).floor() / 10.0)
+            },
+        );
         let _ = writeln!(
             page,
             "<tr data-flow=\"{}\" data-count=\"{}\" data-p50-us=\"{}\" data-p99-us=\"{}\" \

@@ -103,7 +103,8 @@ impl Kind {
 }
 
 /// Latency fields in reading order: compliance and the percentiles a planner looks at first.
-const LATENCY_FIELDS: [&str; 9] = [
+const LATENCY_FIELDS: [&str; 10] = [
+    "within_trt_all",
     "within_trt",
     "p50_us",
     "p99_us",

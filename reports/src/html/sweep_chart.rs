@@ -160,7 +160,8 @@ fn duration_step(range_us: f64) -> f64 {
 /// The y axis title: the latency field or share, else "value".
 fn y_title(figure: &str) -> &str {
     match figure.rsplit_once(' ') {
-        Some((_, "within_trt")) => "share within TRT",
+        Some((_, "within_trt")) => "share within TRT (completed)",
+        Some((_, "within_trt_all")) => "share within TRT (late in flight as misses)",
         Some((_, "final")) => "final value",
         Some((_, field)) => field,
         None => "value",
@@ -177,7 +178,7 @@ fn tick_label(figure: &str, t: f64, step: f64) -> String {
         } else {
             d
         }
-    } else if figure.ends_with("within_trt") {
+    } else if figure.ends_with("within_trt") || figure.ends_with("within_trt_all") {
         let d = decimals(step * 100.0);
         format!("{:.d$}%", t * 100.0)
     } else {
