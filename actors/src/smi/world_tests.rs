@@ -49,12 +49,10 @@ fn delisting_suspends_a_models_devices_and_the_dsp_refuses_them_with_e5() {
         premises: 7,
         device: DeviceType::Esme,
     };
-    assert_eq!(
-        world.restore_device(one, &mut ctx),
-        Ok(SmiStatus::Commissioned)
-    );
+    // While its model is off the CPL no device returns to service, not even one at a time.
     assert_eq!(world.restore_device(one, &mut ctx), Err(ResponseCode::E5));
-    assert_eq!(world.set_model_listed(esme_model, true, &mut ctx), 999);
+    assert_eq!(world.set_model_listed(esme_model, true, &mut ctx), 1_000);
+    assert_eq!(world.restore_device(one, &mut ctx), Err(ResponseCode::E5));
     assert_eq!(world.smi().count_status(SmiStatus::Suspended), 0);
     assert_eq!(
         kernel.metrics.gauges()["smi.status{status=Commissioned}"] as u64,

@@ -10,7 +10,7 @@ mod tests;
 
 pub use crate::ids::{Kinds, UNKNOWN_REGION};
 pub use crate::shared::{Core, Hop, MetricIds};
-pub use cpl::CplWorld;
+pub use cpl::{report_lines as cpl_report_lines, CplWorld};
 
 use crate::csp::Csp;
 use crate::device_model::ModelId;
@@ -88,8 +88,9 @@ impl GbWorld {
     /// Closes the run at `end`: each feature settles what is still open (energy integrated up to
     /// `end`, statuses held until `end`) and writes its end-of-run scalars into the metrics.
     pub fn finish(&mut self, kernel: &mut Kernel<Msg>, end: SimTime) {
-        if let Some(cpl) = &self.cpl {
-            cpl.finish(&self.dsp.smi, kernel);
+        // The DCC communicates only with devices whose Device Model is on its CPL (DOMAIN §2).
+        if let Some((device, model, status)) = self.dsp.smi.off_cpl_in_service() {
+            panic!("{device:?} of Device Model {model:?}, off the CPL, is {status} at the end");
         }
         self.finish_firmware(kernel);
         if let Some(ev) = &mut self.ev {
