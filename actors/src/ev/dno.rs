@@ -105,7 +105,7 @@ impl Dno {
             Msg::Dno(DnoTimer::Setup) => {
                 if ev.dno.policy != Policy::None && ev.dno.restore_offset > SimDuration::ZERO {
                     for c in 0..self.charger_feeder.len() as u32 {
-                        self.command(c, SrType::SetRandomisedOffsetLimit, 0, ev, core, evs, ctx);
+                        self.command(c, SrType::SetRandomisedOffsetLimit, 0, core, evs, ctx);
                     }
                 }
             }
@@ -130,7 +130,7 @@ impl Dno {
                         SrType::ActivateAuxiliaryLoad
                     };
                     ctx.count(evs.ids().resent[Command::switch_index(sr)], 1);
-                    self.switch(charger, sr, ev, core, evs, ctx);
+                    self.switch(charger, sr, core, evs, ctx);
                 }
             }
             Msg::Dno(DnoTimer::Check { feeder }) => {
@@ -146,15 +146,8 @@ impl Dno {
                 }
                 for f in 0..self.feeders.len() {
                     for p in self.feeders[f].premises.clone() {
-                        self.send(
-                            p,
-                            SrType::ReadInstantaneousImport,
-                            DeviceType::Esme,
-                            0,
-                            core,
-                            evs,
-                            ctx,
-                        );
+                        let read = SrType::ReadInstantaneousImport;
+                        self.send(p, read, DeviceType::Esme, 0, core, evs, ctx);
                     }
                 }
                 ctx.wake_after(interval, Msg::Dno(DnoTimer::ReadRound));
@@ -276,7 +269,7 @@ impl Dno {
                 feeder.last_round = now;
                 cut += draw;
                 next_cursor = (i + 1) % n;
-                self.wish(c, SrType::DeactivateAuxiliaryLoad, ev, core, evs, ctx);
+                self.wish(c, SrType::DeactivateAuxiliaryLoad, core, evs, ctx);
                 if expected - cut <= target {
                     break;
                 }
@@ -298,7 +291,7 @@ impl Dno {
                     }
                     self.off[c as usize] = false;
                     self.doubtful[c as usize] = false;
-                    self.wish(c, SrType::ActivateAuxiliaryLoad, ev, core, evs, ctx);
+                    self.wish(c, SrType::ActivateAuxiliaryLoad, core, evs, ctx);
                 }
             }
             let feeder = &mut self.feeders[f];
@@ -351,7 +344,7 @@ impl Dno {
         feeder.last_round = now;
         feeder.in_flight += feeder.chargers.len() as u32;
         for c in feeder.chargers.clone() {
-            self.command(c, SrType::SetApcLimit, new, ev, core, evs, ctx);
+            self.command(c, SrType::SetApcLimit, new, core, evs, ctx);
         }
     }
 
@@ -375,32 +368,16 @@ impl Dno {
 
     /// A new wish for charger `c` (switch off with 7.6, on with 7.5): sent with a fresh
     /// generation, its resends counted from zero.
-    fn wish(
-        &mut self,
-        c: u32,
-        sr: SrType,
-        ev: &Ev,
-        core: &Core,
-        evs: &EvShared,
-        ctx: &mut Ctx<'_, Msg>,
-    ) {
+    fn wish(&mut self, c: u32, sr: SrType, core: &Core, evs: &EvShared, ctx: &mut Ctx<'_, Msg>) {
         self.resends[c as usize] = 0;
-        self.switch(c, sr, ev, core, evs, ctx);
+        self.switch(c, sr, core, evs, ctx);
     }
 
     /// Sends switch command `sr` to charger `c`, numbered by its generation.
-    fn switch(
-        &mut self,
-        c: u32,
-        sr: SrType,
-        ev: &Ev,
-        core: &Core,
-        evs: &EvShared,
-        ctx: &mut Ctx<'_, Msg>,
-    ) {
+    fn switch(&mut self, c: u32, sr: SrType, core: &Core, evs: &EvShared, ctx: &mut Ctx<'_, Msg>) {
         let gen = self.gen[c as usize].wrapping_add(1);
         self.gen[c as usize] = gen;
-        self.command(c, sr, gen, ev, core, evs, ctx);
+        self.command(c, sr, gen, core, evs, ctx);
     }
 
     /// Sends `sr` to charger `c` through the DCC, in the ED role.
@@ -409,18 +386,19 @@ impl Dno {
         c: u32,
         sr: SrType,
         arg: u16,
-        ev: &Ev,
         core: &Core,
         evs: &EvShared,
         ctx: &mut Ctx<'_, Msg>,
     ) {
         let premises = core.chargers.premises_of(c);
-        self.send(premises, sr, ev.chargers.device, arg, core, evs, ctx);
+        let device = evs.config.chargers.device;
+        self.send(premises, sr, device, arg, core, evs, ctx);
     }
 
     /// Sends `sr` to `device` at `premises` through the DCC, in the ED role.
+    #[allow(clippy::too_many_arguments)] // the request's four fields and the three contexts
     fn send(
-        &mut self,
+        &self,
         premises: u32,
         sr: SrType,
         device: DeviceType,
@@ -466,11 +444,13 @@ impl Dno {
         }
         let until = ctx.now().after(ev.dno.hold);
         match (refusal, req.sr) {
-            (_, SrType::DeactivateAuxiliaryLoad | SrType::ActivateAuxiliaryLoad) => {
-                if req.arg == self.gen[c as usize] {
-                    self.switch_answered(c, req.sr, refusal, ev, core, evs, ctx);
-                }
+            // An answer to a command since superseded changes nothing.
+            (_, SrType::DeactivateAuxiliaryLoad | SrType::ActivateAuxiliaryLoad)
+                if req.arg == self.gen[c as usize] =>
+            {
+                self.switch_answered(c, req.sr, refusal, core, evs, ctx);
             }
+            (_, SrType::DeactivateAuxiliaryLoad | SrType::ActivateAuxiliaryLoad) => {}
             (_, SrType::SetApcLimit) => {
                 let feeder = &mut self.feeders[f];
                 feeder.in_flight -= 1;
@@ -491,17 +471,16 @@ impl Dno {
     }
 
     /// The answer to charger `c`'s latest switch command `sr`.
-    #[allow(clippy::too_many_arguments)]
     fn switch_answered(
         &mut self,
         c: u32,
         sr: SrType,
         refusal: Option<Refusal>,
-        ev: &Ev,
         core: &Core,
         evs: &EvShared,
         ctx: &mut Ctx<'_, Msg>,
     ) {
+        let ev = &evs.config;
         let i = c as usize;
         let f = self.charger_feeder[i] as usize;
         let curtail = sr == SrType::DeactivateAuxiliaryLoad;
