@@ -1,5 +1,5 @@
 //! The GB world: every actor kind in its own `Vec`, the read-only parts they read, dispatch of
-//! each message to its actor, and the end of a run. Building it is [`build`]'s.
+//! each message to its actor, and the end of a run. Building it is `build`'s.
 
 mod build;
 mod cpl;
@@ -120,8 +120,8 @@ impl GbWorld {
     }
 
     /// Lists or delists Device Model `model` on the CPL the DCC has in force: delisting
-    /// Suspends every active device of that model, relisting restores them; see
-    /// [`Smi::set_model_listed`]. Returns how many devices changed status.
+    /// Suspends every device of that model (all but Decommissioned and NotApplicable),
+    /// relisting restores them; see [`Smi::set_model_listed`]. Returns how many devices changed status.
     pub fn set_model_listed(
         &mut self,
         model: ModelId,
