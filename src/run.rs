@@ -128,6 +128,9 @@ pub fn run(args: &RunArgs) -> Result<ExitCode, CliError> {
         for line in dccsim_actors::cpl::notice_lines(&done.kernel.metrics) {
             println!("CPL expiry notice, {line}");
         }
+        for line in dccsim_actors::world::cpl_report_lines(&done.kernel.metrics) {
+            println!("{line}");
+        }
         for line in campaign_lines(&done.kernel.metrics, &scenario) {
             println!("{line}");
         }
@@ -158,13 +161,27 @@ pub fn validate(paths: &[PathBuf], sets: &[String]) -> Result<ExitCode, CliError
     let mut errors = Vec::new();
     for path in paths {
         match load(path, sets, None) {
-            Ok(s) => println!(
-                "ok {} ({}: {} premises, {})",
-                path.display(),
-                s.name,
-                s.population.premises,
-                s.duration
-            ),
+            Ok(s) => {
+                // Premises installation waves will create count too: the scenario plans them.
+                let planned: u32 = s
+                    .installs
+                    .iter()
+                    .map(dccsim_actors::install::config::premises_in)
+                    .sum();
+                let premises = match planned {
+                    0 => format!("{} premises", s.population.premises),
+                    n => format!(
+                        "{} premises + {} new by installation waves",
+                        s.population.premises, n
+                    ),
+                };
+                println!(
+                    "ok {} ({}: {premises}, {})",
+                    path.display(),
+                    s.name,
+                    s.duration
+                )
+            }
             Err(e) => errors.push(e.to_string()),
         }
     }

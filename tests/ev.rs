@@ -305,3 +305,83 @@ fn chargers_are_smi_devices_and_a_delisted_model_suspends_them() {
     );
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+/// Issue 14, item 5. On a lossy HAN (no HAN retries, 20 % background loss) many switch
+/// commands come back E21, some after the charger acted. The DNO resends its wish until it is
+/// answered, so no charger it switched off is left off when it restores the feeder, and cars
+/// reach their target as they do on a quiet HAN. Before the resends: at 10,000 premises 172
+/// restorations were lost for good and 175 cars (1,632 kWh) left below target; here at 3,000
+/// premises the old code left 68 cars (654 kWh) below target.
+#[test]
+fn a_lost_switch_command_is_resent_and_no_charger_is_left_off() {
+    let s = run(
+        "ev-lossy",
+        &[
+            "han.retries=0",
+            "han.background=0.2",
+            "han.background_868=0.2",
+        ],
+    );
+    let lost = counter_sum(&s, "sr.rejected{code=E21,sr=7.5}")
+        + counter_sum(&s, "sr.rejected{code=E21,sr=7.6}");
+    assert!(lost > 100, "the HAN loses many switch commands: {lost}");
+    assert!(counter_sum(&s, "dno.resent") > 0, "{}", s["counters"]);
+    assert_eq!(scalar(&s, "dno.chargers_left_off"), 0.0);
+    let unmet = counter(&s, "ev.unmet_sessions");
+    let sessions = counter(&s, "ev.sessions");
+    assert!(
+        unmet * 100 <= sessions,
+        "{unmet} of {sessions} cars left below target"
+    );
+}
+
+/// Issue 14, item 6. A tenth of the chargers are of an HCALCS model off the CPL: Suspended, so
+/// every command to them is refused with E5. The DNO passes such a charger over, like an
+/// unreachable one, and curtails another: threshold control keeps the peak below the
+/// uncontrolled one (before: one E5 held the whole feeder for `hold`, 2.10 × rating against
+/// 1.92 × without control).
+#[test]
+fn a_refused_charger_is_passed_over_and_control_still_lowers_the_peak() {
+    let dir = scratch("ev-e5");
+    let text = std::fs::read_to_string(SCENARIO).unwrap();
+    let model = |id: &str, share: f64, listed: bool| {
+        format!(
+            "\n[[device_model]]\nid = \"{id}\"\ntype = \"hcalcs\"\nmanufacturer = \"{id}\"\n\
+             model = \"S1\"\nhardware = \"1.0\"\nfirmware = \"1.0\"\nshare = {share}\n\
+             listed = {listed}\n"
+        )
+    };
+    let file = dir.join("ev-e5.toml");
+    let scenario = format!(
+        "{text}{}{}",
+        model("switchco-h1", 0.9, true),
+        model("oldswitch-h0", 0.1, false)
+    );
+    std::fs::write(&file, scenario).unwrap();
+    let run = |policy: &str| {
+        run_ok(
+            file.to_str().unwrap(),
+            &dir.join(policy),
+            &[
+                "--set",
+                "population.premises=3000",
+                "--set",
+                &format!("dno.policy={policy}"),
+            ],
+        )
+    };
+    let (none, threshold) = (run("none"), run("threshold"));
+    assert!(counter_sum(&threshold, "sr.rejected{code=E5,sr=7.6}") > 0);
+    let peak = |s: &Value| scalar(s, "feeder.peak_load_ratio.max");
+    assert!(
+        peak(&threshold) < 1.2 && peak(&threshold) < peak(&none),
+        "threshold {} against none {}",
+        peak(&threshold),
+        peak(&none)
+    );
+    assert!(
+        scalar(&threshold, "feeder.overload_minutes.total") * 100.0
+            < scalar(&none, "feeder.overload_minutes.total")
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
+}

@@ -7,7 +7,10 @@
 //! ineligible role is a working assumption; E1, E2 and E4 are not produced), device known to the
 //! SMI (E19), device type (E11; for 12.2 also: Device Model on the CPL), SMI status (E5).
 //! Suspended admits only firmware (11.x) and inventory (8.2, 8.3) SRs. SR 8.7 Join Service also
-//! needs the premises' electricity meter Commissioned (E5 otherwise). Which statuses admit which
+//! needs the premises' electricity meter Commissioned (E5 otherwise). An SR that crosses the
+//! premises' hub ([`Rule::crosses_the_hub`]) to another device is refused E5 while the hub is
+//! Suspended: the hub carries every command to its meters, and the DCC does not talk to a hub
+//! whose model is off the CPL except to update its own firmware. Which statuses admit which
 //! SR is itself a working assumption (the DUIS table was not retrieved): a status list here is
 //! exactly the `from` statuses of the row's trigger, or Commissioned for ordinary device SRs.
 
@@ -51,6 +54,12 @@ pub struct Rule {
 }
 
 impl Rule {
+    /// Whether the SR travels through the premises' Communications Hub: every SR that does not
+    /// end at the DSP, and SR 11.1, whose image the hub carries to the device.
+    pub fn crosses_the_hub(&self) -> bool {
+        self.target != Target::NonDevice || self.sr == SrType::UpdateFirmware
+    }
+
     /// Whether the rule applies to devices of type `ty`.
     pub fn applies_to(&self, ty: T) -> bool {
         self.devices & ty.bit() != 0

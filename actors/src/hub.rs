@@ -134,6 +134,7 @@ pub fn receive(
 /// response time (`respond`, recorded as the device hop) and, in a house, the answer's own HAN
 /// crossing (drawn here; lost after every retry, it reaches the hub as an E21 report), the
 /// answer reaches the hub on its inbound leg. In a flat the hub hands it to the building.
+#[allow(clippy::too_many_arguments)] // the answer's facts and the three contexts it reads
 pub fn answer(
     req: Request,
     link: DeviceLink,

@@ -64,17 +64,23 @@ impl SmiStatus {
         self as usize
     }
 
-    /// Statuses a CPL removal suspends (DOMAIN §3 "active → Suspended"): a device on its way into
-    /// service or in it. Decommissioned, Withdrawn, Suspended, Recovery and Type 2 devices are not.
-    pub fn is_active(self) -> bool {
-        matches!(
+    /// Statuses a CPL removal suspends: every status a device could be returned to service from
+    /// (DOMAIN §2: the DCC communicates only with devices whose Device Model is on the CPL), so
+    /// Withdrawn and Recovery too — otherwise 8.6 Opt In or recovery would bring a device of a
+    /// removed model back into service. Not Decommissioned (out of service for good), not
+    /// Suspended (already), and not NotApplicable: Type 2 devices have no SMI status of their
+    /// own and the DCC sends them no Service Requests, so there is nothing to suspend (their
+    /// model's listing still gates their pre-notification, 12.2).
+    pub fn suspended_by_removal(self) -> bool {
+        !matches!(
             self,
-            SmiStatus::Pending
-                | SmiStatus::Whitelisted
-                | SmiStatus::InstalledNotCommissioned
-                | SmiStatus::Commissioned
-                | SmiStatus::Recovered
+            SmiStatus::Decommissioned | SmiStatus::Suspended | SmiStatus::NotApplicable
         )
+    }
+
+    /// Statuses a device of a Device Model off the CPL may have: out of service.
+    pub fn allowed_off_cpl(self) -> bool {
+        !self.suspended_by_removal()
     }
 }
 
@@ -105,7 +111,8 @@ pub enum Trigger {
     OptOut,
     /// SR 8.6 Service Opt In: Withdrawn → Commissioned.
     OptIn,
-    /// The device's model left the CPL: active → Suspended (the previous status is remembered).
+    /// The device's model left the CPL: any status but Decommissioned, Suspended and
+    /// NotApplicable → Suspended (the previous status is remembered).
     CplSuspend,
     /// Suspended → the remembered status (firmware moved to a listed model, or relisting).
     CplRestore,
@@ -175,7 +182,7 @@ pub fn transition(
         (Trigger::Decommission, s) if s != Decommissioned => Ok(Decommissioned),
         (Trigger::OptOut, Commissioned) => Ok(Withdrawn),
         (Trigger::OptIn, Withdrawn) => Ok(Commissioned),
-        (Trigger::CplSuspend, s) if s.is_active() => Ok(Suspended),
+        (Trigger::CplSuspend, s) if s.suspended_by_removal() => Ok(Suspended),
         (Trigger::CplRestore, Suspended) => {
             Ok(resume.expect("a Suspended device remembers its status"))
         }
@@ -269,7 +276,7 @@ mod tests {
             if s != Decommissioned {
                 rows.push((all.clone(), Some(s), Trigger::Decommission, Decommissioned));
             }
-            if s.is_active() {
+            if !matches!(s, Decommissioned | Suspended | NotApplicable) {
                 rows.push((all.clone(), Some(s), Trigger::CplSuspend, Suspended));
             }
         }

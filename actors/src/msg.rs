@@ -158,6 +158,9 @@ pub enum DnoTimer {
     Check { feeder: u32 },
     /// Meter-read monitoring: read every premises' meter (SR 4.1.1).
     ReadRound,
+    /// A switch command to `charger` came back E21 (the DNO cannot tell whether it acted): send
+    /// the DNO's present wish again, unless another command (`gen`) has gone to it since.
+    Resend { charger: u32, gen: u16 },
 }
 
 /// A campaign's own timers.

@@ -26,11 +26,18 @@ use dccsim_sim::{metric_name, CounterId, Ctx, FlowId, GaugeId, Metrics, SimDurat
 use ed25519_dalek::VerifyingKey;
 use std::collections::BTreeMap;
 
+/// The DCC's window to update the SMI after receiving an accepted extract (DOMAIN §2): the TRT
+/// of `cpl.apply`. A scenario may model a late DCC (`[cpl] apply_delay` beyond it): such applies
+/// are counted in `cpl.apply_late` and reported after the run.
+pub const APPLY_WINDOW: SimDuration = SimDuration::from_hours(24);
+
 /// Metric handles of the CPL.
 struct Ids {
     entries: [GaugeId; 3],
     published: [GaugeId; 2],
     apply: FlowId,
+    /// `cpl.apply_late`: extracts applied after the DCC's 24-hour window.
+    late: CounterId,
     accepted: CounterId,
     superseded: CounterId,
     notice: [CounterId; 2],
@@ -97,7 +104,8 @@ impl CplActor {
                 .map(|s| m.gauge(metric_name("cpl.entries", &[("state", s.name())]))),
             published: ["listed", "removed"]
                 .map(|s| m.gauge(metric_name("cpl.published", &[("state", s)]))),
-            apply: m.flow("cpl.apply".into(), Some(SimDuration::from_hours(24))),
+            apply: m.flow("cpl.apply".into(), Some(APPLY_WINDOW)),
+            late: m.counter("cpl.apply_late".into()),
             accepted: m.counter(metric_name("cpl.extract", &[("result", "accepted")])),
             superseded: m.counter(metric_name("cpl.extract", &[("result", "superseded")])),
             notice: ["12", "6"].map(|n| m.counter(metric_name("cpl.notice", &[("months", n)]))),
@@ -285,7 +293,11 @@ impl CplActor {
                 }
                 self.last_applied = Some(seq);
                 let applied = self.in_force.apply(&list, entries);
-                ctx.record(self.ids.apply, ctx.now().since(received));
+                let took = ctx.now().since(received);
+                ctx.record(self.ids.apply, took);
+                if took > APPLY_WINDOW {
+                    ctx.count(self.ids.late, 1);
+                }
                 self.after_change(&applied, entries, ctx)
             }
         }
@@ -388,6 +400,21 @@ impl CplActor {
             m.gauge_set(*g, n as i64);
         }
     }
+}
+
+/// One line for a finished run whose DCC applied extracts late (`cpl.apply_late` > 0), else
+/// `None`: the scenario's apply delay goes beyond the DCC's 24-hour window.
+pub fn late_apply_line(m: &Metrics) -> Option<String> {
+    let counters = m.counters();
+    let late = *counters.get("cpl.apply_late").filter(|&&n| n > 0)?;
+    let applied = counters
+        .get("cpl.extract{result=accepted}")
+        .copied()
+        .unwrap_or(0);
+    Some(format!(
+        "CPL: {late} of {applied} accepted extracts reached the SMI after the DCC's 24-hour \
+         window ([cpl] apply_delay models a late DCC; counted in cpl.apply_late)"
+    ))
 }
 
 /// The Panel's CPA expiry notices of a finished run, one plain-English line each (read back from

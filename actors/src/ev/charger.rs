@@ -50,6 +50,8 @@ pub struct Charger {
     offset_limit: SimDuration,
     /// What a pending `Raise` applies: switch on, at this limit.
     raise_to: u16,
+    /// A `Raise` is pending (the random offset after a restore has not run out).
+    raising: bool,
     raise_gen: u32,
     /// Present draw, W, since `since`.
     draw_w: u32,
@@ -77,6 +79,7 @@ impl Charger {
             limit: FULL,
             offset_limit: SimDuration::ZERO,
             raise_to: FULL,
+            raising: false,
             raise_gen: 0,
             draw_w: 0,
             since: SimTime::ZERO,
@@ -101,6 +104,12 @@ impl Charger {
         self.wants = (kwh * WUS_PER_KWH).round() as u64;
         self.start_delay = SimDuration::from_micros(rng.below(c.start_delay.as_micros() + 1));
         ctx.wake_after(arrival, Msg::Charger(ChargerTimer::PlugIn));
+    }
+
+    /// Whether its switch is off with no restoration on its way: a charger the DNO switched off
+    /// and never switched back on (for the end-of-run check).
+    pub fn held_off(&self) -> bool {
+        !self.switch_on && !self.raising
     }
 
     /// Whether the car is still plugged in with energy to take (for end-of-run accounting).
@@ -161,6 +170,7 @@ impl Charger {
             }
             Msg::Charger(ChargerTimer::Raise { gen }) => {
                 if gen == self.raise_gen {
+                    self.raising = false;
                     self.settle(now);
                     self.switch_on = true;
                     self.limit = self.raise_to;
@@ -201,6 +211,7 @@ impl Charger {
                 self.settle(now);
                 self.switch_on = false;
                 self.raise_gen += 1;
+                self.raising = false;
                 self.apply(ctx);
             }
             SrType::ActivateAuxiliaryLoad => self.raise(self.limit, now, ctx),
@@ -210,6 +221,7 @@ impl Charger {
                     self.settle(now);
                     self.limit = to;
                     self.raise_gen += 1;
+                    self.raising = false;
                     self.apply(ctx);
                 } else {
                     self.raise(to, now, ctx);
@@ -229,6 +241,7 @@ impl Charger {
     fn raise(&mut self, to: u16, now: SimTime, ctx: &mut Ctx<'_, Msg>) {
         self.raise_gen += 1;
         self.raise_to = to;
+        self.raising = self.offset_limit > SimDuration::ZERO;
         if self.offset_limit == SimDuration::ZERO {
             self.settle(now);
             self.switch_on = true;

@@ -6,6 +6,14 @@
 //! The DNO owns its feeders' physics too (the true load, for the outputs), but decides only on
 //! what it has seen: with substation monitoring that is the true load at once; with meter reads
 //! it is the sum of the latest reads.
+//!
+//! What the DNO believes about a charger it switched is reconciled with what it hears: an I0
+//! confirms a switch command; an E21 (no response) leaves it not knowing whether the charger
+//! acted — the command or only its answer may have been lost — so it sends its present wish
+//! again after a backoff ([`RESEND_FIRST`], doubled each time, never longer than `hold`) until
+//! one is answered, the wish changes, or [`MAX_RESENDS`] have gone unanswered. A refusal by the
+//! DCC says the charger did not act: one about the device (E5, E11, E19) passes that charger
+//! over for `hold` like an unreachable one, one about the DNO itself (E1–E4) holds the feeder.
 
 use super::charger::FULL;
 use super::feeder::Feeder;
@@ -18,6 +26,14 @@ use crate::shared::Core;
 use crate::sr::{DeviceType, ResponseCode, Role, SrType};
 use crate::user::{self, Answers};
 use dccsim_sim::{Ctx, SimDuration, SimTime};
+
+/// Wait before the first resend of a switch command that came back E21 \[U\]: long enough for
+/// a HAN that lost every retry to clear, short against a feeder's thermal limits.
+pub const RESEND_FIRST: SimDuration = SimDuration::from_secs(60);
+
+/// Resends of one wish before the DNO gives up on the charger (`dno.gave_up{kind}`) \[U\]: with
+/// a 30-minute `hold`, about two hours of trying.
+pub const MAX_RESENDS: u8 = 8;
 
 /// A DNO and the feeders it runs.
 #[derive(Debug)]
@@ -35,11 +51,19 @@ pub struct Dno {
     scales: Vec<f64>,
     /// Meter-read monitoring: each premises' household draw in its latest read, W.
     seen_household: Vec<u32>,
-    /// Chargers this DNO has switched off (threshold policy).
+    /// Chargers this DNO wants switched off (threshold policy).
     off: Vec<bool>,
-    /// Until when each charger is passed over: its last command went unanswered (E21: the HAN
-    /// did not reach it), so the DNO tries other chargers first.
-    no_answer_until: Vec<SimTime>,
+    /// Its last switch command came back E21: the DNO does not know whether the charger acted,
+    /// so its draw does not count as cut and the command is sent again.
+    doubtful: Vec<bool>,
+    /// Switch commands (7.5, 7.6) sent to each charger, wrapping; carried in the request's
+    /// `arg`, so an answer to a command since superseded is recognised.
+    gen: Vec<u16>,
+    /// Resends of the present wish so far.
+    resends: Vec<u8>,
+    /// Until when each charger is passed over: its last command came back E21 or was refused
+    /// for the device (E5, E11, E19), so the DNO curtails other chargers first.
+    passed_over_until: Vec<SimTime>,
     answers: Answers,
 }
 
@@ -60,7 +84,10 @@ impl Dno {
             seen_household: Vec::new(),
             scales,
             off: vec![false; n],
-            no_answer_until: vec![SimTime::ZERO; n],
+            doubtful: vec![false; n],
+            gen: vec![0; n],
+            resends: vec![0; n],
+            passed_over_until: vec![SimTime::ZERO; n],
             answers: Answers::default(),
         }
     }
@@ -94,6 +121,18 @@ impl Dno {
                 let next = demand::to_next_slot(ctx.now());
                 ctx.wake_after(next, Msg::Dno(DnoTimer::HalfHour));
             }
+            Msg::Dno(DnoTimer::Resend { charger, gen }) => {
+                let c = charger as usize;
+                if self.gen[c] == gen && self.doubtful[c] {
+                    let sr = if self.off[c] {
+                        SrType::DeactivateAuxiliaryLoad
+                    } else {
+                        SrType::ActivateAuxiliaryLoad
+                    };
+                    ctx.count(evs.ids().resent[Command::switch_index(sr)], 1);
+                    self.switch(charger, sr, core, evs, ctx);
+                }
+            }
             Msg::Dno(DnoTimer::Check { feeder }) => {
                 self.feeders[feeder as usize].check_at = None;
                 self.decide(feeder as usize, core, evs, ctx);
@@ -107,14 +146,8 @@ impl Dno {
                 }
                 for f in 0..self.feeders.len() {
                     for p in self.feeders[f].premises.clone() {
-                        self.send(
-                            (p, DeviceType::Esme),
-                            SrType::ReadInstantaneousImport,
-                            0,
-                            core,
-                            evs,
-                            ctx,
-                        );
+                        let read = SrType::ReadInstantaneousImport;
+                        self.send((p, DeviceType::Esme), read, 0, core, evs, ctx);
                     }
                 }
                 ctx.wake_after(interval, Msg::Dno(DnoTimer::ReadRound));
@@ -157,10 +190,11 @@ impl Dno {
 
     /// The DNO now sees charger `c` drawing `watts`.
     fn see_draw(&mut self, c: usize, watts: u32) {
+        let cut = self.cut(c);
         let feeder = &mut self.feeders[self.charger_feeder[c] as usize];
         let old = self.seen_draw[c] as u64;
         feeder.seen_ev_w = feeder.seen_ev_w + watts as u64 - old;
-        if self.off[c] {
+        if cut {
             feeder.off_draw_w = feeder.off_draw_w + watts as u64 - old;
         }
         self.seen_draw[c] = watts;
@@ -217,19 +251,20 @@ impl Dno {
                 let c = range.start + i;
                 if self.off[c as usize]
                     || self.seen_draw[c as usize] == 0
-                    || now < self.no_answer_until[c as usize]
+                    || now < self.passed_over_until[c as usize]
                 {
                     continue;
                 }
                 let draw = self.seen_draw[c as usize] as u64;
                 self.off[c as usize] = true;
+                self.doubtful[c as usize] = false;
                 let feeder = &mut self.feeders[f];
                 feeder.off_draw_w += draw;
                 feeder.curtailed += 1;
                 feeder.last_round = now;
                 cut += draw;
                 next_cursor = (i + 1) % n;
-                self.command(c, SrType::DeactivateAuxiliaryLoad, 0, core, evs, ctx);
+                self.wish(c, SrType::DeactivateAuxiliaryLoad, core, evs, ctx);
                 if expected - cut <= target {
                     break;
                 }
@@ -246,9 +281,12 @@ impl Dno {
         } else if expected <= target {
             for c in feeder.chargers.clone() {
                 if self.off[c as usize] {
+                    if self.cut(c as usize) {
+                        self.feeders[f].off_draw_w -= self.seen_draw[c as usize] as u64;
+                    }
                     self.off[c as usize] = false;
-                    self.feeders[f].off_draw_w -= self.seen_draw[c as usize] as u64;
-                    self.command(c, SrType::ActivateAuxiliaryLoad, 0, core, evs, ctx);
+                    self.doubtful[c as usize] = false;
+                    self.wish(c, SrType::ActivateAuxiliaryLoad, core, evs, ctx);
                 }
             }
             let feeder = &mut self.feeders[f];
@@ -311,6 +349,26 @@ impl Dno {
         }
     }
 
+    /// Whether charger `c`'s seen draw counts as cut: the DNO switched it off and does not doubt
+    /// the command acted.
+    fn cut(&self, c: usize) -> bool {
+        self.off[c] && !self.doubtful[c]
+    }
+
+    /// A new wish for charger `c` (switch off with 7.6, on with 7.5): sent with a fresh
+    /// generation, its resends counted from zero.
+    fn wish(&mut self, c: u32, sr: SrType, core: &Core, evs: &EvShared, ctx: &mut Ctx<'_, Msg>) {
+        self.resends[c as usize] = 0;
+        self.switch(c, sr, core, evs, ctx);
+    }
+
+    /// Sends switch command `sr` to charger `c`, numbered by its generation.
+    fn switch(&mut self, c: u32, sr: SrType, core: &Core, evs: &EvShared, ctx: &mut Ctx<'_, Msg>) {
+        let gen = self.gen[c as usize].wrapping_add(1);
+        self.gen[c as usize] = gen;
+        self.command(c, sr, gen, core, evs, ctx);
+    }
+
     /// Sends `sr` to charger `c` through the DCC, in the ED role.
     fn command(
         &mut self,
@@ -321,14 +379,14 @@ impl Dno {
         evs: &EvShared,
         ctx: &mut Ctx<'_, Msg>,
     ) {
-        let ev = &evs.config;
         let premises = core.chargers.premises_of(c);
-        self.send((premises, ev.chargers.device), sr, arg, core, evs, ctx);
+        let device = evs.config.chargers.device;
+        self.send((premises, device), sr, arg, core, evs, ctx);
     }
 
     /// Sends `sr` to `device` at `premises` through the DCC, in the ED role.
     fn send(
-        &mut self,
+        &self,
         (premises, device): (u32, DeviceType),
         sr: SrType,
         arg: u16,
@@ -341,8 +399,8 @@ impl Dno {
         user::submit(req, core, ctx);
     }
 
-    /// The DSP's answer: accounted like any User's; a refusal leaves the charger as it was, so
-    /// the DNO forgets the command and waits `hold` before trying that feeder again.
+    /// The DSP's answer: accounted like any User's, then reconciled with what the DNO believes
+    /// (see the module's documentation).
     fn on_response(
         &mut self,
         req: Request,
@@ -367,38 +425,137 @@ impl Dno {
             .charger_at(req.premises)
             .expect("the DNO commands only chargers");
         let f = self.charger_feeder[c as usize] as usize;
-        let refused = code != ResponseCode::I0;
-        // A refusal by the DCC holds the feeder's control back for `hold`; a charger the HAN
-        // did not reach (E21) is passed over for `hold` while control goes on with the others.
-        let unreached = code == ResponseCode::E21;
-        if refused {
+        let refusal = Refusal::of(code);
+        if refusal.is_some() {
             ctx.count(evs.ids().refused[Command::of(req.sr) as usize], 1);
-            let until = ctx.now().after(ev.dno.hold);
-            if unreached {
-                self.no_answer_until[c as usize] = until;
-            } else {
-                self.feeders[f].retry_at = until;
-            }
         }
-        match req.sr {
-            SrType::DeactivateAuxiliaryLoad if refused && self.off[c as usize] => {
-                self.off[c as usize] = false;
-                let feeder = &mut self.feeders[f];
-                feeder.off_draw_w -= self.seen_draw[c as usize] as u64;
-                feeder.curtailed -= 1;
+        let until = ctx.now().after(ev.dno.hold);
+        match (refusal, req.sr) {
+            // An answer to a command since superseded changes nothing.
+            (_, SrType::DeactivateAuxiliaryLoad | SrType::ActivateAuxiliaryLoad)
+                if req.arg == self.gen[c as usize] =>
+            {
+                self.switch_answered(c, req.sr, refusal, core, evs, ctx);
             }
-            SrType::SetApcLimit => {
+            (_, SrType::DeactivateAuxiliaryLoad | SrType::ActivateAuxiliaryLoad) => {}
+            (_, SrType::SetApcLimit) => {
                 let feeder = &mut self.feeders[f];
                 feeder.in_flight -= 1;
-                if refused && !unreached {
-                    feeder.level = FULL;
+                match refusal {
+                    // The DNO may not send it: no charger took the limit.
+                    Some(Refusal::User) => {
+                        feeder.level = FULL;
+                        feeder.retry_at = until;
+                    }
+                    // This charger did not take it; the others did.
+                    Some(Refusal::Device) => self.passed_over_until[c as usize] = until,
+                    Some(Refusal::NoResponse) | None => {}
                 }
             }
+            (Some(Refusal::User), _) => self.feeders[f].retry_at = until,
             _ => {}
         }
-        if unreached && req.sr == SrType::DeactivateAuxiliaryLoad {
-            // Curtail another charger in its place now, if the feeder still needs it.
-            self.decide(f, core, evs, ctx);
+    }
+
+    /// The answer to charger `c`'s latest switch command `sr`.
+    fn switch_answered(
+        &mut self,
+        c: u32,
+        sr: SrType,
+        refusal: Option<Refusal>,
+        core: &Core,
+        evs: &EvShared,
+        ctx: &mut Ctx<'_, Msg>,
+    ) {
+        let ev = &evs.config;
+        let i = c as usize;
+        let f = self.charger_feeder[i] as usize;
+        let curtail = sr == SrType::DeactivateAuxiliaryLoad;
+        match refusal {
+            None => {
+                // Confirmed: a cut the DNO doubted counts again.
+                if self.off[i] && self.doubtful[i] {
+                    self.feeders[f].off_draw_w += self.seen_draw[i] as u64;
+                }
+                self.doubtful[i] = false;
+            }
+            Some(Refusal::NoResponse) => {
+                if self.cut(i) {
+                    self.feeders[f].off_draw_w -= self.seen_draw[i] as u64;
+                }
+                self.doubtful[i] = true;
+                if self.resends[i] < MAX_RESENDS {
+                    let wait = RESEND_FIRST
+                        .as_micros()
+                        .saturating_mul(1 << self.resends[i])
+                        .min(ev.dno.hold.as_micros().max(RESEND_FIRST.as_micros()));
+                    self.resends[i] += 1;
+                    let gen = self.gen[i];
+                    ctx.wake_after(
+                        SimDuration::from_micros(wait),
+                        Msg::Dno(DnoTimer::Resend { charger: c, gen }),
+                    );
+                } else {
+                    ctx.count(evs.ids().gave_up[Command::switch_index(sr)], 1);
+                }
+                if curtail {
+                    // Curtail another charger now, if the feeder still needs it.
+                    self.passed_over_until[i] = ctx.now().after(ev.dno.hold);
+                    self.decide(f, core, evs, ctx);
+                }
+            }
+            Some(refused) => {
+                // The DCC refused it: the charger did not act.
+                if curtail && self.off[i] {
+                    if self.cut(i) {
+                        self.feeders[f].off_draw_w -= self.seen_draw[i] as u64;
+                    }
+                    self.off[i] = false;
+                    self.feeders[f].curtailed -= 1;
+                }
+                self.doubtful[i] = false;
+                let until = ctx.now().after(ev.dno.hold);
+                if refused == Refusal::User {
+                    self.feeders[f].retry_at = until;
+                } else {
+                    self.passed_over_until[i] = until;
+                    if curtail {
+                        self.decide(f, core, evs, ctx);
+                    }
+                }
+            }
+        }
+    }
+
+    /// How many chargers are held off although the DNO wants them on, given each charger's
+    /// actual state (`held_off`, in charger order) at the end of the run.
+    pub fn left_off(&self, held_off: impl Iterator<Item = bool>) -> u64 {
+        held_off
+            .zip(&self.off)
+            .filter(|&(held, &wanted)| held && !wanted)
+            .count() as u64
+    }
+}
+
+/// What a refusal of a DNO command says.
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+enum Refusal {
+    /// E21: no response — the command, or only its answer, was lost on the HAN.
+    NoResponse,
+    /// E1–E4: the DNO may not send it (no SECMP0046 grant): true of every charger.
+    User,
+    /// Any other: the DCC refused it for this device (E5 Suspended, E11, E19, …).
+    Device,
+}
+
+impl Refusal {
+    fn of(code: ResponseCode) -> Option<Refusal> {
+        use ResponseCode as C;
+        match code {
+            C::I0 | C::I99 => None,
+            C::E21 => Some(Refusal::NoResponse),
+            C::E1 | C::E2 | C::E3 | C::E4 => Some(Refusal::User),
+            _ => Some(Refusal::Device),
         }
     }
 }

@@ -70,6 +70,11 @@ impl Command {
         }
     }
 
+    /// Index of a switch command (curtail 0, restore 1) in the per-switch counters.
+    pub fn switch_index(sr: SrType) -> usize {
+        usize::from(sr == SrType::ActivateAuxiliaryLoad)
+    }
+
     pub fn of(sr: SrType) -> Command {
         match sr {
             SrType::DeactivateAuxiliaryLoad => Command::Curtail,
@@ -89,6 +94,11 @@ pub struct EvIds {
     pub unmet_sessions: CounterId,
     pub commands: [CounterId; 5],
     pub refused: [CounterId; 5],
+    /// `dno.resent{kind=curtail|restore}`: switch commands sent again after an E21, by
+    /// [`Command::switch_index`].
+    pub resent: [CounterId; 2],
+    /// `dno.gave_up{kind=curtail|restore}`: switch wishes still unanswered after the last resend.
+    pub gave_up: [CounterId; 2],
     /// `dno.control`: from the DNO's decision to the charger acting on it.
     pub control: FlowId,
     /// `feeders.overloaded`: feeders above their rating now.
@@ -203,11 +213,17 @@ impl EvWorld {
         let per_kind = |m: &mut dccsim_sim::Metrics, name: &str| {
             Command::ALL.map(|k| m.counter(metric_name(name, &[("kind", k.name())])))
         };
+        let switches = |m: &mut dccsim_sim::Metrics, name: &str| {
+            [Command::Curtail, Command::Restore]
+                .map(|k| m.counter(metric_name(name, &[("kind", k.name())])))
+        };
         let ids = EvIds {
             sessions: m.counter("ev.sessions".into()),
             unmet_sessions: m.counter("ev.unmet_sessions".into()),
             commands: per_kind(m, "dno.commands"),
             refused: per_kind(m, "dno.refused"),
+            resent: switches(m, "dno.resent"),
+            gave_up: switches(m, "dno.gave_up"),
             control: m.flow("dno.control".into(), Some(control_trt)),
             overloaded: m.gauge("feeders.overloaded".into()),
         };
@@ -295,6 +311,12 @@ impl EvWorld {
             .map(|f| ratio(f.rebound_peak_w, f))
             .fold(0.0, f64::max);
         m.set_scalar("feeder.peak_load_ratio.max".into(), peak);
+        let left_off: u64 = self
+            .dnos
+            .iter()
+            .map(|d| d.left_off(self.chargers.iter().map(Charger::held_off)))
+            .sum();
+        m.set_scalar("dno.chargers_left_off".into(), left_off as f64);
         m.set_scalar("dno.rebound_peak_ratio.max".into(), rebound);
     }
 }

@@ -70,6 +70,7 @@ impl Distributions {
 
     /// A chunk of the transfer to `(premises, device)` has reached the hub: send the next, or
     /// finish.
+    #[allow(clippy::too_many_arguments)] // the transfer's key and the contexts it reads
     pub fn chunk_arrived(
         &mut self,
         key: (u32, DeviceType),

@@ -57,7 +57,7 @@ pub fn upgrade_allowed(from: ModelId, to: ModelId, entries: &[CplEntry]) -> bool
 }
 
 /// A device answered SR 11.3. If it activated, the SMI records its new Device Model; its status
-/// then follows the CPL: a Suspended device whose new model is listed is restored, an active
+/// then follows the CPL: a Suspended device whose new model is listed is restored, any other
 /// device whose new model is not listed is suspended.
 pub fn activated(req: &Request, smi: &mut Smi, fw: &FirmwareShared, ctx: &mut Ctx<'_, Msg>) {
     let tag = Tag::decode(req.arg);
@@ -75,9 +75,9 @@ pub fn activated(req: &Request, smi: &mut Smi, fw: &FirmwareShared, ctx: &mut Ct
                 .expect("a Suspended device can be restored");
             ctx.count(fw.ids.rollout().restored[c], 1);
         }
-        Some(s) if s.is_active() && !listed => {
+        Some(s) if s.suspended_by_removal() && !listed => {
             smi.apply(d, Trigger::CplSuspend, ctx)
-                .expect("an active device can be suspended");
+                .expect("a device in service can be suspended");
         }
         _ => {}
     }

@@ -4,7 +4,7 @@
 //! ([`gate`]) refuses it unless the target Device Model — the device's model with the image's
 //! firmware — is on the CPL it has loaded. The region's CSP then sends the image from the
 //! Central Firmware Library to the hub ([`distribution`]) in chunks over a WAN link shared with
-//! every ordinary command ([`wan`]), so reads slow down while a rollout fills it; the hub passes
+//! every ordinary command (`wan`), so reads slow down while a rollout fills it; the hub passes
 //! it over the HAN ([`device`]). SR 11.3, future-dated into the activation window, makes the
 //! device run it; SR 11.2 confirms the version. The SMI then records the new Device Model, and
 //! a device Suspended because its old model left the CPL returns to service.

@@ -2,7 +2,7 @@
 //! channels and their interference, lost sends with retries and E21, Alt HAN and Shared HAN
 //! reach, joining at install, and the channel-selection policy of buildings' hubs.
 //!
-//! [`install`] lays out the buildings, plans their channels by the scenario's policy and joins
+//! `install` lays out the buildings, plans their channels by the scenario's policy and joins
 //! every hub's devices; at run time a house's meter draws its HAN crossings at its end of the
 //! link ([`link`]) and a flat's hub hands its messages to its [`building`] actor, which holds the
 //! channels its hubs share and carries their messages.

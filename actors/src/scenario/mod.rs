@@ -12,6 +12,7 @@
 //! is mapped back to a line and column of the original text (or to the override that wrote it).
 
 mod cpl;
+mod cpl_coverage;
 mod error;
 pub mod ev;
 mod expect;

@@ -151,6 +151,11 @@ pub(crate) fn scenario(doc: &toml::Table, resolved_toml: String) -> Read<Scenari
         start,
     )?;
     super::cpl::list_models(&mut device_models, &cpl);
+    super::cpl_coverage::every_described_model_has_an_entry(
+        &table_list(&root, "device_model")?,
+        &device_models,
+        &cpl,
+    )?;
     let ev = super::ev::read(
         section("ev")?,
         section("feeders")?,

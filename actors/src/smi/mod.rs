@@ -263,7 +263,9 @@ impl Smi {
 
     /// The one way to change a status: applies `trigger` to `d` at `ctx.now()`, counting the
     /// transition and moving the status gauges, or returns the refusal's response code and
-    /// leaves the record as it was. Suspension remembers the status to return to.
+    /// leaves the record as it was. Suspension remembers the status to return to. While `d`'s
+    /// Device Model is off the CPL only suspension and decommissioning apply (else E5): no
+    /// transition returns a device of an unlisted model to service.
     pub fn apply(
         &mut self,
         d: SmiDevice,
@@ -272,9 +274,13 @@ impl Smi {
     ) -> Result<SmiStatus, ResponseCode> {
         let ty = self.device_type(d).ok_or(ResponseCode::E19)?;
         let now = ctx.now();
+        let listed = self.is_listed(self.get(d).expect("device_type found it").model);
         let record = self.get_mut(d).expect("device_type found it");
         let from = record.status;
         let to = transition(ty, from, record.resume, trigger)?;
+        if !listed && !to.allowed_off_cpl() {
+            return Err(ResponseCode::E5);
+        }
         record.resume = match trigger {
             Trigger::CplSuspend => from,
             _ => None,
@@ -303,8 +309,9 @@ impl Smi {
     }
 
     /// **CPL hook.** Puts Device Model `model` on the CPL in force
-    /// (`listed = true`) or takes it off. Taking it off suspends every active device of that
-    /// model ([`SmiStatus::is_active`]), remembering each one's status; putting it back restores
+    /// (`listed = true`) or takes it off. Taking it off suspends every device of that model
+    /// whatever its status ([`SmiStatus::suspended_by_removal`]: all but Decommissioned and Type
+    /// 2's NotApplicable), remembering each one's status; putting it back restores
     /// every Suspended device of that model to its remembered status. Each change is an
     /// `smi.transition` and takes effect at `ctx.now()`. Returns how many devices changed.
     /// Setting the state a model already has changes nothing.
@@ -328,7 +335,7 @@ impl Smi {
         for device in self.devices_of(model) {
             let status = self.status(device);
             let eligible = match trigger {
-                Trigger::CplSuspend => status.is_some_and(SmiStatus::is_active),
+                Trigger::CplSuspend => status.is_some_and(SmiStatus::suspended_by_removal),
                 _ => status == Some(SmiStatus::Suspended),
             };
             if eligible {
@@ -342,7 +349,7 @@ impl Smi {
 
     /// **CPL and firmware hook.** Returns one Suspended device to the
     /// status it had before suspension (DOMAIN §3: after its firmware moved to a listed model).
-    /// Refused with E5 if it is not Suspended, E19 if unknown.
+    /// Refused with E5 if it is not Suspended or its Device Model is off the CPL, E19 if unknown.
     pub fn restore_device(
         &mut self,
         device: SmiDevice,
@@ -412,6 +419,20 @@ impl Smi {
         self.get_mut(d).expect("the device exists").model = model;
     }
 
+    /// The first device (if any) that breaks the CPL rule — of a Device Model off the CPL yet
+    /// in a status other than Suspended, Decommissioned or NotApplicable — with its model and
+    /// status. `None` always: checked at the end of every run (O(devices)).
+    pub fn off_cpl_in_service(&self) -> Option<(SmiDevice, ModelId, SmiStatus)> {
+        (0..self.models.len() as u16)
+            .map(ModelId)
+            .filter(|&m| !self.is_listed(m))
+            .flat_map(|m| self.devices_of(m).into_iter().map(move |d| (d, m)))
+            .find_map(|(d, m)| {
+                let status = self.status(d)?;
+                (!status.allowed_off_cpl()).then_some((d, m, status))
+            })
+    }
+
     /// Devices with status `status`, counted now (tests and reports; O(devices)).
     pub fn count_status(&self, status: SmiStatus) -> u64 {
         [
@@ -463,9 +484,25 @@ pub fn admit(req: &Request, smi: &Smi, granted: bool) -> Result<(), ResponseCode
             if req.sr == SrType::JoinService && !joins_a_commissioned_meter(req.premises, smi) {
                 return Err(ResponseCode::E5);
             }
+            if rule.crosses_the_hub()
+                && req.device != DeviceType::Hub
+                && behind_a_suspended_hub(req.premises, smi)
+            {
+                return Err(ResponseCode::E5);
+            }
         }
     }
     Ok(())
+}
+
+/// The premises' hub is Suspended (its Device Model is off the CPL): it carries only its own
+/// firmware, nothing for the devices behind it.
+fn behind_a_suspended_hub(premises: u32, smi: &Smi) -> bool {
+    let hub = SmiDevice {
+        premises,
+        device: DeviceType::Hub,
+    };
+    smi.status(hub) == Some(SmiStatus::Suspended)
 }
 
 /// SR 8.7 joins the PPMID or HCALCS to its premises' electricity meter, which carries it out:

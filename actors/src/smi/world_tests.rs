@@ -55,17 +55,18 @@ fn delisting_suspends_a_models_devices_and_the_dsp_refuses_them_with_e5() {
         premises: 7,
         device: DeviceType::Esme,
     };
-    assert_eq!(
-        world.dsp.smi.restore_device(one, &mut ctx),
-        Ok(SmiStatus::Commissioned)
-    );
+    // While its model is off the CPL no device returns to service, not even one at a time.
     assert_eq!(
         world.dsp.smi.restore_device(one, &mut ctx),
         Err(ResponseCode::E5)
     );
     assert_eq!(
         world.dsp.smi.set_model_listed(esme_model, true, &mut ctx),
-        999
+        1_000
+    );
+    assert_eq!(
+        world.dsp.smi.restore_device(one, &mut ctx),
+        Err(ResponseCode::E5)
     );
     assert_eq!(world.smi().count_status(SmiStatus::Suspended), 0);
     assert_eq!(

@@ -246,6 +246,9 @@ impl GbWorld {
             }
         }
         let cpl = build_cpl(scenario, &mut kernel);
+        if let Some(cpl) = &cpl {
+            cpl.count_models(&smi, &mut kernel);
+        }
         let grants_load_control = scenario.ev.as_ref().is_some_and(|ev| ev.dno.secmp0046);
         let world = GbWorld {
             core,

@@ -32,20 +32,46 @@ impl CplWorld {
         }
     }
 
-    /// End-of-run scalars `cpl.model_devices{model=…}`: the world's devices of each Device Model
-    /// that has CPL entries.
-    pub fn finish(&self, smi: &Smi, kernel: &mut Kernel<Msg>) {
+    /// Scalars counted when the run starts: `cpl.model_devices{model=…}`, the world's devices of
+    /// each Device Model with CPL entries (installed or planned by an installation wave) — what
+    /// a removal of that model at the start would suspend at most; and
+    /// `cpl.no_entry_devices{model=…}`, the devices of each built-in default model, which has no
+    /// entry and is served as listed (see `scenario::cpl_coverage`).
+    pub fn count_models(&self, smi: &Smi, kernel: &mut Kernel<Msg>) {
         for (i, id) in self.model_ids.iter().enumerate() {
-            if self
+            let n = smi.devices_of(ModelId(i as u16)).len();
+            let has_entry = self
                 .config
                 .entries
                 .iter()
-                .any(|e| usize::from(e.model) == i)
-            {
-                let n = smi.devices_of(ModelId(i as u16)).len();
-                let name = metric_name("cpl.model_devices", &[("model", id)]);
-                kernel.metrics.set_scalar(name, n as f64);
-            }
+                .any(|e| usize::from(e.model) == i);
+            let name = match (has_entry, n) {
+                (true, _) => "cpl.model_devices",
+                (false, 0) => continue,
+                (false, _) => "cpl.no_entry_devices",
+            };
+            let name = metric_name(name, &[("model", id)]);
+            kernel.metrics.set_scalar(name, n as f64);
         }
     }
+}
+
+/// Lines for the terminal after a run's table: the built-in Device Models served as listed for
+/// want of a CPL entry, and extracts the DCC applied after its 24-hour window.
+pub fn report_lines(m: &dccsim_sim::Metrics) -> Vec<String> {
+    let mut lines: Vec<String> = m
+        .scalars()
+        .iter()
+        .filter_map(|(name, n)| {
+            let model = name
+                .strip_prefix("cpl.no_entry_devices{model=")?
+                .strip_suffix('}')?;
+            Some(format!(
+                "CPL: built-in Device Model {model} has no CPL entry: its {n} devices are served \
+                 as listed (cpl.no_entry_devices)"
+            ))
+        })
+        .collect();
+    lines.extend(crate::cpl::late_apply_line(m));
+    lines
 }

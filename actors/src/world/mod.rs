@@ -1,5 +1,5 @@
 //! The GB world: every actor kind in its own `Vec`, the read-only parts they read, dispatch of
-//! each message to its actor, and the end of a run. Building it is [`build`]'s.
+//! each message to its actor, and the end of a run. Building it is `build`'s.
 
 mod build;
 mod cpl;
@@ -10,7 +10,7 @@ mod tests;
 
 pub use crate::ids::{Kinds, UNKNOWN_REGION};
 pub use crate::shared::{Core, Hop, MetricIds};
-pub use cpl::CplWorld;
+pub use cpl::{report_lines as cpl_report_lines, CplWorld};
 
 use crate::csp::Csp;
 use crate::dsp::Dsp;
@@ -87,8 +87,9 @@ impl GbWorld {
     /// `end`, statuses held until `end`) and writes its end-of-run scalars into the metrics.
     pub fn finish(&mut self, kernel: &mut Kernel<Msg>, end: SimTime) {
         self.account_late_in_flight(kernel, end);
-        if let Some(cpl) = &self.cpl {
-            cpl.finish(&self.dsp.smi, kernel);
+        // The DCC communicates only with devices whose Device Model is on its CPL (DOMAIN §2).
+        if let Some((device, model, status)) = self.dsp.smi.off_cpl_in_service() {
+            panic!("{device:?} of Device Model {model:?}, off the CPL, is {status} at the end");
         }
         self.finish_firmware(kernel);
         if let Some(ev) = &mut self.ev {

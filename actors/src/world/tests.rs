@@ -8,7 +8,7 @@ use crate::scenario::Scenario;
 use crate::sr::SrType;
 use dccsim_sim::SimDuration;
 
-mod requests {
+mod end_to_end {
     use super::*;
     use crate::world::fixture::example;
     use dccsim_sim::SimTime;

@@ -225,7 +225,18 @@ fn headline(page: &mut String, run: &RunDir) {
             &p99.to_string(),
         );
     }
-    page.push_str("</div>\n</section>\n");
+    page.push_str("</div>\n");
+    // A scenario may model a late DCC on purpose; the page says so where it is read first.
+    let late = counter_total(run, "cpl.apply_late");
+    if late > 0 {
+        let _ = writeln!(
+            page,
+            "<p class=\"note\" data-warning=\"cpl.apply_late\">{late} CPL extract(s) reached \
+             the SMI after the DCC's 24-hour apply window (<code>cpl.apply_late</code>): the \
+             scenario's <code>[cpl] apply_delay</code> models a late DCC.</p>"
+        );
+    }
+    page.push_str("</section>\n");
 }
 
 fn expectations(page: &mut String, run: &RunDir) {
