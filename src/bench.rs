@@ -1,7 +1,8 @@
 //! `dccsim bench phold`: the standard DES kernel benchmark, optionally beside a plain
 //! `BinaryHeap` loop running the identical model.
 
-use crate::cli::{CliError, PholdArgs};
+use crate::cli::PholdArgs;
+use crate::error::CliError;
 use dccsim_sim::phold::{run_binary_heap, run_kernel, PholdConfig, PholdReport};
 use dccsim_sim::SimTime;
 use std::process::ExitCode;

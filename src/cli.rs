@@ -1,9 +1,8 @@
-//! Command-line syntax (DESIGN §7) and the errors a command can end with.
+//! Command-line syntax: the arguments of every command, and nothing else. The commands import
+//! their arguments from here; this module imports none of them (dispatch is in `main.rs`).
 
 use clap::{Args, Parser, Subcommand};
-use std::fmt;
 use std::path::PathBuf;
-use std::process::ExitCode;
 
 #[derive(Parser, Debug)]
 #[command(
@@ -161,49 +160,4 @@ pub struct PholdArgs {
     /// Also run the same model on a plain BinaryHeap loop and print the ratio.
     #[arg(long)]
     pub baseline: bool,
-}
-
-/// How a command failed.
-#[derive(Debug)]
-pub enum CliError {
-    /// An expectation or a comparison failed (exit 1).
-    Failed(String),
-    /// The scenario, an override or a path given by the user is wrong (exit 2).
-    BadInput(String),
-    /// Something that should not happen (exit 3).
-    Internal(String),
-}
-
-impl CliError {
-    pub fn exit_code(&self) -> u8 {
-        match self {
-            CliError::Failed(_) => 1,
-            CliError::BadInput(_) => 2,
-            CliError::Internal(_) => 3,
-        }
-    }
-}
-
-impl fmt::Display for CliError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            CliError::Failed(m) | CliError::BadInput(m) | CliError::Internal(m) => f.write_str(m),
-        }
-    }
-}
-
-pub fn dispatch(cli: Cli) -> Result<ExitCode, CliError> {
-    match cli.command {
-        Command::Run(args) => crate::run::run(&args),
-        Command::Validate { scenarios, sets } => crate::run::validate(&scenarios, &sets),
-        Command::Sweep(args) => crate::sweep::sweep(&args),
-        Command::Store {
-            which: StoreCommand::Merge { out, inputs },
-        } => crate::store::merge(&out, &inputs),
-        Command::Compare(args) => crate::compare::compare(&args),
-        Command::Report(args) => crate::report_run::report(&args),
-        Command::Bench {
-            which: BenchCommand::Phold(args),
-        } => crate::bench::phold(&args),
-    }
 }

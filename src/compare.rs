@@ -18,7 +18,8 @@
 //! absolute = "200ms"        # a duration for time figures (*_us), else a number
 //! ```
 
-use crate::cli::{CliError, CompareArgs};
+use crate::cli::CompareArgs;
+use crate::error::CliError;
 use dccsim_sim::SimDuration;
 use serde::Deserialize;
 use serde_json::Value;

@@ -4,6 +4,7 @@
 mod bench;
 mod cli;
 mod compare;
+mod error;
 mod expect;
 mod progress;
 mod report_run;
@@ -14,10 +15,12 @@ mod store;
 mod sweep;
 
 use clap::Parser;
+use cli::{BenchCommand, Cli, Command, StoreCommand};
+use error::CliError;
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
-    let args = match cli::Cli::try_parse() {
+    let args = match Cli::try_parse() {
         Ok(args) => args,
         Err(e) => {
             // Help and version are successes; usage mistakes are bad input (exit 2).
@@ -34,13 +37,30 @@ fn main() -> ExitCode {
     std::panic::set_hook(Box::new(|info| {
         eprintln!("internal error (a bug in dccsim, please report it): {info}");
     }));
-    match std::panic::catch_unwind(|| cli::dispatch(args)) {
+    match std::panic::catch_unwind(|| dispatch(args)) {
         Ok(Ok(code)) => code,
         Ok(Err(e)) => {
             eprintln!("error: {e}");
             ExitCode::from(e.exit_code())
         }
         Err(_) => ExitCode::from(3),
+    }
+}
+
+/// Runs the chosen command.
+fn dispatch(cli: Cli) -> Result<ExitCode, CliError> {
+    match cli.command {
+        Command::Run(args) => crate::run::run(&args),
+        Command::Validate { scenarios, sets } => crate::run::validate(&scenarios, &sets),
+        Command::Sweep(args) => crate::sweep::sweep(&args),
+        Command::Store {
+            which: StoreCommand::Merge { out, inputs },
+        } => crate::store::merge(&out, &inputs),
+        Command::Compare(args) => crate::compare::compare(&args),
+        Command::Report(args) => crate::report_run::report(&args),
+        Command::Bench {
+            which: BenchCommand::Phold(args),
+        } => crate::bench::phold(&args),
     }
 }
 

@@ -5,7 +5,7 @@
 //! Figures are named as in `dccsim compare`: `NAME` for counters and scalars, `NAME FIELD` for
 //! latency flows (`sr.e2e{region=north,sr=4.1.1} p99_us`), `NAME final` for gauges.
 
-use crate::cli::CliError;
+use crate::error::CliError;
 use dccsim_actors::scenario::LatencyField;
 use dccsim_reports::{show_figure as show, Estimate};
 use rusqlite::Connection;

@@ -2,7 +2,7 @@
 //! against each swept parameter, with 95 % confidence bars — written atomically beside the store
 //! (`runs/capacity-sweep.sqlite` → `runs/capacity-sweep.html`) or to `FILE`.
 
-use crate::cli::CliError;
+use crate::error::CliError;
 use crate::report_store::read;
 use dccsim_reports::{
     sweep_html, Estimate, FailedRun, SweepPoint, SweepReport, SweptParameter, SweptValue,

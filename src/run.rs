@@ -3,7 +3,8 @@
 //! [`simulate`] is the single-run pipeline; `run` and the sweep workers both call it, so a run in
 //! a sweep has the same results and digest as the same scenario run alone.
 
-use crate::cli::{CliError, RunArgs};
+use crate::cli::RunArgs;
+use crate::error::CliError;
 use crate::progress::Progress;
 use dccsim_actors::msg::Msg;
 use dccsim_actors::scenario::{self, Scenario};

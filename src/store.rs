@@ -7,7 +7,7 @@
 //! schema version, or that is not a dccsim store or not intact, is refused before anything is
 //! written to it (it is first opened read-only).
 
-use crate::cli::CliError;
+use crate::error::CliError;
 use dccsim_actors::scenario::SweepRun;
 use dccsim_reports::ExpectationOutcome;
 use rusqlite::{params, Connection, OpenFlags, OptionalExtension};

@@ -7,7 +7,8 @@
 //! second Ctrl-C leaves at once; the store stays intact either way). A rerun skips the runs the
 //! store already holds as complete, so an interrupted or killed sweep resumes where it stopped.
 
-use crate::cli::{CliError, SweepArgs};
+use crate::cli::SweepArgs;
+use crate::error::CliError;
 use crate::store::{Identity, RunData, RunRecord, Store};
 use dccsim_actors::scenario::{self, Scenario, SweepPoint, SweepRun};
 use std::io::{IsTerminal, Write};
