@@ -100,14 +100,6 @@ fn on_terminal(figure: &str) -> bool {
         || !figure.contains(' ') && !figure.starts_with("sr.") && !figure.contains('{')
 }
 
-fn csv_field(s: &str) -> String {
-    if s.contains([',', '"', '\n']) {
-        format!("\"{}\"", s.replace('"', "\"\""))
-    } else {
-        s.to_string()
-    }
-}
-
 pub fn report_store(path: &Path, csv: Option<&Path>) -> Result<ExitCode, CliError> {
     crate::store::inspect(path)?;
     let conn = Connection::open_with_flags(path, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)
@@ -118,7 +110,18 @@ pub fn report_store(path: &Path, csv: Option<&Path>) -> Result<ExitCode, CliErro
         println!("{}: no completed runs yet", path.display());
     }
     let mut table = String::new();
-    let mut long = String::from("point,parameters,figure,n,mean,ci95_low,ci95_high\n");
+    let mut long = csv::Writer::from_writer(Vec::new());
+    let in_memory = "writing CSV to memory cannot fail";
+    long.write_record([
+        "point",
+        "parameters",
+        "figure",
+        "n",
+        "mean",
+        "ci95_low",
+        "ci95_high",
+    ])
+    .expect(in_memory);
     for (index, p) in &points {
         let n = p.figures.values().map(Vec::len).max().unwrap_or(0);
         let _ = writeln!(table, "\npoint {index}: {} ({n} replications)", p.label);
@@ -138,14 +141,16 @@ pub fn report_store(path: &Path, csv: Option<&Path>) -> Result<ExitCode, CliErro
                 Some(h) => (format!("{}", e.mean - h), format!("{}", e.mean + h)),
                 None => (String::new(), String::new()),
             };
-            let _ = writeln!(
-                long,
-                "{index},{},{},{},{},{lo},{hi}",
-                csv_field(&p.label),
-                csv_field(figure),
-                e.n,
-                e.mean
-            );
+            long.write_record([
+                &index.to_string(),
+                &p.label,
+                figure,
+                &e.n.to_string(),
+                &e.mean.to_string(),
+                &lo,
+                &hi,
+            ])
+            .expect(in_memory);
             if on_terminal(figure) {
                 let ci = match e.half_width {
                     Some(h) => format!(" ± {}", show(figure, h)),
@@ -157,6 +162,7 @@ pub fn report_store(path: &Path, csv: Option<&Path>) -> Result<ExitCode, CliErro
     }
     print!("{table}");
     if let Some(csv) = csv {
+        let long = long.into_inner().expect(in_memory);
         std::fs::write(csv, long)
             .map_err(|e| CliError::BadInput(format!("cannot write {}: {e}", csv.display())))?;
         println!("\naggregates (every figure) written to {}", csv.display());

@@ -2,7 +2,7 @@
 //!
 //! Orchestration is a few tokio tasks: the supervisor hands runs to a pool of at most `--jobs`
 //! workers (each run is CPU work on the blocking pool), a single store writer records each
-//! finished run in its own transaction, and a progress task draws runs done/total and ETA on a
+//! finished run in its own transaction, and a progress bar shows runs done/total and ETA on a
 //! terminal. Ctrl-C stops handing out runs and waits for the running ones to be recorded (a
 //! second Ctrl-C leaves at once; the store stays intact either way). A rerun skips the runs the
 //! store already holds as complete, so an interrupted or killed sweep resumes where it stopped.
@@ -11,12 +11,10 @@ use crate::cli::SweepArgs;
 use crate::error::CliError;
 use crate::store::{Identity, RunData, RunRecord, Store};
 use dccsim_actors::scenario::{self, Scenario, SweepPoint, SweepRun};
-use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 use tokio::sync::{mpsc, Semaphore};
 
 /// Exit code of a sweep stopped by Ctrl-C (128 + SIGINT, as shells report it).
@@ -114,7 +112,7 @@ pub fn sweep(args: &SweepArgs) -> Result<ExitCode, CliError> {
         .enable_all()
         .build()
         .map_err(|e| CliError::Internal(format!("cannot start the sweep runtime: {e}")))?;
-    let progress = !args.quiet && std::io::stderr().is_terminal();
+    let progress = crate::progress::wanted(args.quiet);
     let tally = runtime.block_on(supervise(&plan, todo, store, jobs, progress))?;
     let missed = if tally.expectations_failed > 0 {
         format!(
@@ -169,12 +167,12 @@ async fn supervise(
     show_progress: bool,
 ) -> Result<Tally, CliError> {
     let total = todo.len();
-    let finished = Arc::new(AtomicUsize::new(0));
+    let progress = crate::progress::runs(total, show_progress);
     let (records, mut inbox) = mpsc::channel::<RunRecord>(jobs * 2);
 
     // The single writer: records runs one transaction each, in the order they finish.
     let writer = tokio::task::spawn_blocking({
-        let finished = finished.clone();
+        let progress = progress.clone();
         move || -> Result<Tally, CliError> {
             let mut tally = Tally::default();
             while let Some(rec) = inbox.blocking_recv() {
@@ -188,25 +186,13 @@ async fn supervise(
                     }
                     Err(e) => {
                         tally.failed += 1;
-                        eprintln!("run {} failed: {e}", rec.run.index);
+                        progress.suspend(|| eprintln!("run {} failed: {e}", rec.run.index));
                     }
                 }
-                finished.fetch_add(1, Ordering::Relaxed);
+                progress.inc(1);
             }
             Ok(tally)
         }
-    });
-
-    let progress = show_progress.then(|| {
-        let finished = finished.clone();
-        tokio::spawn(async move {
-            let started = Instant::now();
-            let mut tick = tokio::time::interval(Duration::from_millis(250));
-            loop {
-                tick.tick().await;
-                draw(finished.load(Ordering::Relaxed), total, started.elapsed());
-            }
-        })
     });
 
     // The worker pool: at most `jobs` runs at once, each on the blocking pool.
@@ -246,35 +232,10 @@ async fn supervise(
     let tally = writer
         .await
         .map_err(|e| CliError::Internal(format!("the store writer stopped: {e}")))?;
-    if let Some(p) = progress {
-        p.abort();
-        eprint!("\r{:70}\r", "");
-    }
+    progress.finish_and_clear();
     let mut tally = tally?;
     tally.not_run = total - handed;
     Ok(tally)
-}
-
-/// One progress line: runs done/total, elapsed and ETA.
-fn draw(done: usize, total: usize, elapsed: Duration) {
-    let eta = if done == 0 {
-        "?".to_string()
-    } else {
-        let left = elapsed.as_secs_f64() / done as f64 * (total - done) as f64;
-        format!("{left:.0}s")
-    };
-    let width = 30;
-    let filled = (done * width)
-        .checked_div(total)
-        .unwrap_or(width)
-        .min(width);
-    eprint!(
-        "\r  [{}{}] {done}/{total} runs  {:.0}s elapsed  ETA {eta} ",
-        "#".repeat(filled),
-        " ".repeat(width - filled),
-        elapsed.as_secs_f64()
-    );
-    let _ = std::io::stderr().flush();
 }
 
 /// Runs one point of the sweep with its seed; a failure (an invalid point, a panic) is

@@ -16,7 +16,7 @@ mod summary;
 mod table;
 mod timeseries;
 
-pub use estimate::{show_figure, Estimate};
+pub use estimate::{show_figure, t975, Estimate};
 pub use hgrm::{hgrm_file_name, hgrm_text, parse_hgrm, ParsedHgrm, PercentileRow};
 pub use html::{
     envelope, escape, html_report, sweep_html, write_html_report, FailedRun, SweepPoint,
