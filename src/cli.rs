@@ -58,9 +58,14 @@ pub struct RunArgs {
     /// Run with this seed instead of the scenario's.
     #[arg(long)]
     pub seed: Option<u64>,
-    /// Output folder (default: runs/NAME-seedN/, from the scenario name and seed).
+    /// Output folder (default: runs/NAME-seedN/ from the scenario name and seed, with
+    /// -HASH added when --set overrides are given: a short hash of them, so a baseline run is
+    /// never overwritten by a variant).
     #[arg(long)]
     pub out: Option<PathBuf>,
+    /// Replace the output folder even if it holds a run made with different parameters.
+    #[arg(long)]
+    pub force: bool,
     /// Override a scenario value, e.g. --set dsp.workers=32 (repeatable).
     #[arg(long = "set", value_name = "KEY=VALUE")]
     pub sets: Vec<String>,

@@ -38,6 +38,39 @@ fn parse_shard(text: &str) -> Result<(usize, usize), CliError> {
     Ok((i, n))
 }
 
+/// A key path compared as written, less quotes and spaces: `trt."4.1.1"` and `trt.4.1.1` match.
+fn key_path(key: &str) -> String {
+    key.chars()
+        .filter(|c| *c != '"' && *c != '\'' && !c.is_whitespace())
+        .collect()
+}
+
+/// `--set` of a key the sweep sweeps (or of a table holding it, or of a key inside it) would be
+/// silently overridden at every point: refuse it, naming the key.
+fn refuse_sets_of_swept_keys(sets: &[String], sweep: &scenario::Sweep) -> Result<(), CliError> {
+    for set in sets {
+        let Some((key, _)) = set.split_once('=') else {
+            continue;
+        };
+        let key = key_path(key);
+        for p in &sweep.parameters {
+            let swept = key_path(&p.key);
+            let overlaps = key == swept
+                || swept.starts_with(&format!("{key}."))
+                || key.starts_with(&format!("{swept}."));
+            if overlaps {
+                return Err(CliError::BadInput(format!(
+                    "--set {set}: the sweep itself sets {} at every point, so this override \
+                     would be ignored; change the sweep's values instead (e.g. --set \
+                     'sweep.parameter.N.values=[...]') or run one point with `dccsim run`",
+                    p.key
+                )));
+            }
+        }
+    }
+    Ok(())
+}
+
 /// What a sweep will do.
 struct Plan {
     base: Arc<Scenario>,
@@ -56,6 +89,7 @@ fn plan(args: &SweepArgs) -> Result<Plan, CliError> {
             args.scenario.display()
         )));
     };
+    refuse_sets_of_swept_keys(&args.sets, sweep)?;
     let mut runs = sweep.runs(base.seed);
     if let Some(shard) = &args.shard {
         let (i, n) = parse_shard(shard)?;

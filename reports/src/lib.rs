@@ -22,8 +22,10 @@ pub use html::{
     envelope, escape, html_report, sweep_html, write_html_report, FailedRun, SweepPoint,
     SweepReport, SweptParameter, SweptValue,
 };
-pub use manifest::{manifest_json, scenario_hash};
+pub use manifest::{manifest_json, resolved_parameters, scenario_hash};
 
+/// File name of the record of how a run was made, in a run directory.
+pub const MANIFEST_FILE: &str = "manifest.json";
 /// File name of the expectation outcomes in a run directory.
 pub const EXPECTATIONS_FILE: &str = "expectations.json";
 /// File name of the self-contained HTML report in a run directory.
