@@ -38,8 +38,9 @@ pub enum Command {
         #[command(subcommand)]
         which: StoreCommand,
     },
-    /// Compare two runs (run folders or summary.json files) metric by metric; exit 1 on a
-    /// difference beyond tolerance.
+    /// Compare two runs (run folders or summary.json files) metric by metric, or two sets of
+    /// replications (results stores, or two points of one) with confidence intervals; exit 1
+    /// on a difference beyond tolerance (for replications: significant and beyond tolerance).
     Compare(CompareArgs),
     /// Tables from saved results: a run folder (as `run` prints them) or a results store
     /// (mean and 95% confidence interval per sweep point).
@@ -115,13 +116,23 @@ pub enum StoreCommand {
 
 #[derive(Args, Debug)]
 pub struct CompareArgs {
-    /// The reference run: a run folder or its summary.json.
+    /// The reference: a run folder or its summary.json, or a results store (then the
+    /// replications are compared statistically).
     pub baseline: PathBuf,
-    /// The run to check against it.
-    pub current: PathBuf,
+    /// What to check against it: a run folder or summary.json, or a results store. May be left
+    /// out with --points, to compare two points of the BASELINE store.
+    pub current: Option<PathBuf>,
     /// Tolerances (TOML): `[default]` and `[[metric]]` entries with pattern, relative, absolute.
     #[arg(long, value_name = "FILE")]
     pub tolerance: Option<PathBuf>,
+    /// How far a share within TRT may move, in percentage points (absolute), unless a
+    /// tolerance-file pattern matches it.
+    #[arg(long, value_name = "PP", default_value_t = 0.5)]
+    pub within_trt_pp: f64,
+    /// Stores: compare point I of BASELINE with point J of CURRENT (or of BASELINE when
+    /// CURRENT is left out), instead of every point with the same parameters.
+    #[arg(long, value_name = "I,J")]
+    pub points: Option<String>,
 }
 
 #[derive(Args, Debug)]

@@ -4,6 +4,7 @@
 mod bench;
 mod cli;
 mod compare;
+mod compare_replications;
 mod error;
 mod expect;
 mod progress;

@@ -15,6 +15,7 @@ use std::path::Path;
 use std::process::ExitCode;
 
 /// One point's label and its figures' replication values, in run order.
+#[derive(Clone)]
 pub(crate) struct Point {
     pub(crate) label: String,
     /// Completed runs of the point.
