@@ -71,6 +71,65 @@ fn refuse_sets_of_swept_keys(sets: &[String], sweep: &scenario::Sweep) -> Result
     Ok(())
 }
 
+/// The identity of a sweep, which its results store records: the SHA-256 of the resolved
+/// scenario's values (comments and layout do not count) without its `[sweep]` section and without
+/// the swept keys' own values, plus the list of swept keys. So editing a comment keeps the store,
+/// raising `replications` or adding values to a parameter extends it, and changing anything a run
+/// depends on outside the swept values (another premises count, another seed, another swept key)
+/// makes it another sweep.
+fn sweep_identity(base: &Scenario, sweep: &scenario::Sweep) -> String {
+    let mut values = dccsim_reports::resolved_parameters(&base.resolved_toml);
+    if let Some(table) = values.as_object_mut() {
+        table.remove("sweep");
+    }
+    let mut swept: Vec<String> = sweep.parameters.iter().map(|p| key_path(&p.key)).collect();
+    for p in &sweep.parameters {
+        remove_key(&mut values, &p.key);
+    }
+    swept.sort();
+    let doc = serde_json::json!({ "scenario": values, "swept": swept });
+    dccsim_reports::scenario_hash(&doc.to_string())
+}
+
+/// Removes the value at a `--set` key path (`a.b`, `list.0.c`, `trt."4.1.1"`), if present.
+fn remove_key(value: &mut serde_json::Value, key: &str) {
+    let mut parts = Vec::new();
+    let (mut part, mut quoted) = (String::new(), false);
+    for c in key.chars() {
+        match c {
+            '"' => quoted = !quoted,
+            '.' if !quoted => parts.push(std::mem::take(&mut part)),
+            c if c.is_whitespace() && !quoted => {}
+            c => part.push(c),
+        }
+    }
+    parts.push(part);
+    let (last, path) = parts.split_last().expect("split gives one part");
+    let mut at = value;
+    for p in path {
+        let next = match at {
+            serde_json::Value::Object(m) => m.get_mut(p),
+            serde_json::Value::Array(a) => p.parse::<usize>().ok().and_then(|i| a.get_mut(i)),
+            _ => None,
+        };
+        match next {
+            Some(n) => at = n,
+            None => return,
+        }
+    }
+    match at {
+        serde_json::Value::Object(m) => {
+            m.remove(last);
+        }
+        serde_json::Value::Array(a) => {
+            if let Some(v) = last.parse::<usize>().ok().and_then(|i| a.get_mut(i)) {
+                *v = serde_json::Value::Null;
+            }
+        }
+        _ => {}
+    }
+}
+
 /// What a sweep will do.
 struct Plan {
     base: Arc<Scenario>,
@@ -129,11 +188,17 @@ pub fn sweep(args: &SweepArgs) -> Result<ExitCode, CliError> {
         .store
         .clone()
         .unwrap_or_else(|| PathBuf::from("runs").join(format!("{}-sweep.sqlite", plan.base.name)));
+    let sweep = plan
+        .base
+        .sweep
+        .as_ref()
+        .expect("plan() checked the [sweep]");
     let identity = Identity {
         scenario: plan.base.name.clone(),
-        scenario_hash: dccsim_reports::scenario_hash(&plan.base.resolved_toml),
+        scenario_hash: sweep_identity(&plan.base, sweep),
     };
-    let store = Store::open(&path, &identity)?;
+    let mut store = Store::open(&path, &identity)?;
+    store.align(&sweep.runs(plan.base.seed), &plan.points)?;
     let done = store.completed()?;
     let (skip, todo): (Vec<SweepRun>, Vec<SweepRun>) = plan
         .runs
