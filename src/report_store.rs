@@ -101,16 +101,62 @@ fn on_terminal(figure: &str) -> bool {
         || !figure.contains(' ') && !figure.starts_with("sr.") && !figure.contains('{')
 }
 
+/// The sweep's question first: each expectation, where its outcome changes, and each point's
+/// outcome across its replications.
+fn answer(r: &dccsim_reports::SweepReport) -> String {
+    let mut out = String::new();
+    if r.expectations.is_empty() {
+        return out;
+    }
+    out.push_str("Expectations (the sweep's question):\n");
+    for e in &r.expectations {
+        let _ = writeln!(out, "\n  {}", e.expected);
+        for line in dccsim_reports::crossings(r, e) {
+            let _ = writeln!(out, "    {line}");
+        }
+        for p in &r.points {
+            let Some(o) = e.points.get(&p.index) else {
+                continue;
+            };
+            let word = if o.passed == o.runs {
+                "passed"
+            } else if o.passed == 0 {
+                "FAILED"
+            } else {
+                "mixed "
+            };
+            let value = match (&o.actual, &e.figure) {
+                (Some(a), Some(f)) => {
+                    let ci = a
+                        .half_width
+                        .map(|h| format!(" ± {}", show(f, h)))
+                        .unwrap_or_default();
+                    format!(": {}{ci}", show(f, a.mean))
+                }
+                _ => String::new(),
+            };
+            let _ = writeln!(
+                out,
+                "    point {} {word} {}/{} runs  {}{value}",
+                p.index, o.passed, o.runs, p.label
+            );
+        }
+    }
+    out
+}
+
 pub fn report_store(path: &Path, csv: Option<&Path>) -> Result<ExitCode, CliError> {
-    crate::store::inspect(path)?;
+    let identity = crate::store::inspect(path)?;
     let conn = Connection::open_with_flags(path, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)
         .map_err(|e| CliError::BadInput(format!("{}: {e}", path.display())))?;
-    let points =
-        read(&conn).map_err(|e| CliError::Internal(format!("reading {}: {e}", path.display())))?;
+    let failed =
+        |e: rusqlite::Error| CliError::Internal(format!("reading {}: {e}", path.display()));
+    let points = read(&conn).map_err(failed)?;
     if points.is_empty() {
         println!("{}: no completed runs yet", path.display());
     }
-    let mut table = String::new();
+    let report = crate::report_sweep_html::sweep_report(&conn, path, identity).map_err(failed)?;
+    let mut table = answer(&report);
     let mut long = csv::Writer::from_writer(Vec::new());
     let in_memory = "writing CSV to memory cannot fail";
     long.write_record([

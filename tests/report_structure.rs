@@ -101,7 +101,7 @@ fn sweep_page_is_well_formed_html_with_every_section_and_xml_svgs() {
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     let doc = well_formed(
         &dir.join("tiny.html"),
-        &["parameters", "latency", "counters", "runs"],
+        &["answer", "parameters", "latency", "counters", "runs"],
     );
     assert!(doc.select(&select("section#latency svg")).count() >= 1);
     std::fs::remove_dir_all(&dir).unwrap();

@@ -19,8 +19,8 @@ mod timeseries;
 pub use estimate::{show_figure, t975, Estimate};
 pub use hgrm::{hgrm_file_name, hgrm_text, parse_hgrm, ParsedHgrm, PercentileRow};
 pub use html::{
-    envelope, escape, html_report, sweep_html, write_html_report, FailedRun, SweepPoint,
-    SweepReport, SweptParameter, SweptValue,
+    crossings, envelope, escape, html_report, sweep_html, write_html_report, FailedRun,
+    PointOutcome, SweepExpectation, SweepPoint, SweepReport, SweptParameter, SweptValue,
 };
 pub use manifest::{manifest_json, resolved_parameters, scenario_hash};
 

@@ -9,7 +9,10 @@ mod sweep;
 mod sweep_chart;
 
 pub use downsample::envelope;
-pub use sweep::{sweep_html, FailedRun, SweepPoint, SweepReport, SweptParameter, SweptValue};
+pub use sweep::{
+    crossings, sweep_html, FailedRun, PointOutcome, SweepExpectation, SweepPoint, SweepReport,
+    SweptParameter, SweptValue,
+};
 
 use crate::run_dir::{RunDir, RunDirError};
 use crate::summary::LatencyStats;
