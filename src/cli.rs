@@ -70,7 +70,8 @@ pub struct RunArgs {
     /// Override a scenario value, e.g. --set dsp.workers=32 (repeatable).
     #[arg(long = "set", value_name = "KEY=VALUE")]
     pub sets: Vec<String>,
-    /// No progress line and no table: only errors.
+    /// Print only the run's digest (`digest <hex>`, the results' SHA-256) and errors: no
+    /// progress line, no tables.
     #[arg(long, short)]
     pub quiet: bool,
     /// Also check the `[[expect]]` entries of this file (and apply its `sets` first).
@@ -170,10 +171,16 @@ pub struct PholdArgs {
     pub end: f64,
     #[arg(long, default_value_t = 1)]
     pub seed: u64,
-    /// Print one JSON line instead of text.
+    /// Print one JSON line instead of text (with the parameters and every run's events/s).
     #[arg(long)]
     pub json: bool,
     /// Also run the same model on a plain BinaryHeap loop and print the ratio.
     #[arg(long)]
     pub baseline: bool,
+    /// Timed runs after one warm-up run; the median is reported.
+    #[arg(long, default_value_t = 5)]
+    pub reps: u32,
+    /// Warn when the slowest and fastest runs are further apart than this, in % of the median.
+    #[arg(long, value_name = "PERCENT", default_value_t = 10.0)]
+    pub max_spread: f64,
 }
