@@ -134,3 +134,58 @@ fn bench_repeats_after_a_warm_up_and_reports_median_and_spread() {
     ]);
     assert_eq!(o.status.code(), Some(2));
 }
+
+#[test]
+fn end_of_run_figures_read_in_their_units_on_the_terminal_and_in_the_report() {
+    let dir = scratch("scalars");
+    let out = dir.join("ev");
+    let o = dccsim(&[
+        "run",
+        "scenarios/ev-load-control.toml",
+        "--out",
+        out.to_str().unwrap(),
+        "--set",
+        "population.premises=2000",
+    ]);
+    let text = String::from_utf8_lossy(&o.stdout);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let block: Vec<&str> = text
+        .lines()
+        .skip_while(|l| *l != "End-of-run figures:")
+        .skip(1)
+        .take_while(|l| l.starts_with("  "))
+        .collect();
+    let line = |name: &str| {
+        *block
+            .iter()
+            .find(|l| l.trim_start().starts_with(&format!("{name} ")))
+            .unwrap_or_else(|| panic!("no {name} in {block:?}"))
+    };
+    assert!(line("ev.energy_delivered_kwh").ends_with(" kWh"));
+    assert!(line("feeders.overloaded_share").ends_with('%'));
+    assert!(line("dno.rebound_peak_ratio.max").ends_with('×'));
+    let minutes = line("feeder.overload_minutes.total");
+    assert!(
+        minutes.ends_with('s') || minutes.ends_with('m'),
+        "{minutes}"
+    );
+    // No raw floating-point noise such as 1.0426788350556973.
+    for l in &block {
+        let value = l.split_whitespace().last().unwrap();
+        let decimals = value
+            .split_once('.')
+            .map_or(0, |(_, d)| d.chars().filter(char::is_ascii_digit).count());
+        assert!(decimals <= 3, "{l}");
+    }
+    // `report RUN_DIR` prints the same block from the saved summary.
+    let o = dccsim(&["report", out.to_str().unwrap()]);
+    let again = String::from_utf8_lossy(&o.stdout);
+    assert!(again.contains(&block.join("\n")), "{again}");
+    // The page shows the unit too, keeping the exact value in data-value.
+    let page = std::fs::read_to_string(out.join("report.html")).unwrap();
+    let row = page
+        .lines()
+        .find(|l| l.contains("data-scalar=\"ev.energy_delivered_kwh\""))
+        .unwrap();
+    assert!(row.contains(" kWh</td>"), "{row}");
+}

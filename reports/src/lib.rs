@@ -34,7 +34,7 @@ pub use output_dir::write_run;
 pub use rss::peak_rss_bytes;
 pub use run_dir::{RunDir, RunDirError, SavedManifest, SavedSummary};
 pub use summary::{content_digest, summary_json, LatencyStats, Summary};
-pub use table::{human_duration, terminal_table, thousands};
+pub use table::{human_duration, show_scalar, terminal_table, thousands};
 pub use timeseries::{parse_timeseries_csv, timeseries_csv, SeriesSamples};
 
 /// Everything simulated about one run (no wall-clock figures).

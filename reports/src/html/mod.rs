@@ -16,7 +16,7 @@ pub use sweep::{
 
 use crate::run_dir::{RunDir, RunDirError};
 use crate::summary::LatencyStats;
-use crate::table::{cmp_region, cmp_sr, human_duration, label, split_name, thousands};
+use crate::table::{cmp_region, cmp_sr, human_duration, label, show_scalar, split_name, thousands};
 use chart::{percentile_chart, series_chart, Line, PALETTE};
 use std::cmp::Ordering;
 use std::collections::BTreeMap;
@@ -527,13 +527,16 @@ fn figures(page: &mut String, run: &RunDir) {
     if s.scalars.is_empty() {
         page.push_str("<p class=\"note\">The run recorded no end-of-run figures.</p>\n");
     } else {
-        let shown = |v: &Option<f64>| v.map_or_else(|| "not finite".to_string(), |v| v.to_string());
+        let raw = |v: &Option<f64>| v.map_or_else(|| "not finite".to_string(), |v| v.to_string());
+        let shown = |k: &str, v: &Option<f64>| {
+            v.map_or_else(|| "not finite".to_string(), |v| show_scalar(k, v))
+        };
         named_values(
             page,
             "scalar",
             s.scalars
                 .iter()
-                .map(|(k, v)| (k.as_str(), shown(v), shown(v))),
+                .map(|(k, v)| (k.as_str(), raw(v), shown(k, v))),
         );
     }
     let _ = writeln!(
