@@ -1,9 +1,8 @@
-//! Command-line syntax (DESIGN §7) and the errors a command can end with.
+//! Command-line syntax: the arguments of every command, and nothing else. The commands import
+//! their arguments from here; this module imports none of them (dispatch is in `main.rs`).
 
 use clap::{Args, Parser, Subcommand};
-use std::fmt;
 use std::path::PathBuf;
-use std::process::ExitCode;
 
 #[derive(Parser, Debug)]
 #[command(
@@ -39,8 +38,9 @@ pub enum Command {
         #[command(subcommand)]
         which: StoreCommand,
     },
-    /// Compare two runs (run folders or summary.json files) metric by metric; exit 1 on a
-    /// difference beyond tolerance.
+    /// Compare two runs (run folders or summary.json files) metric by metric, or two sets of
+    /// replications (results stores, or two points of one) with confidence intervals; exit 1
+    /// on a difference beyond tolerance (for replications: significant and beyond tolerance).
     Compare(CompareArgs),
     /// Tables from saved results: a run folder (as `run` prints them) or a results store
     /// (mean and 95% confidence interval per sweep point).
@@ -59,13 +59,19 @@ pub struct RunArgs {
     /// Run with this seed instead of the scenario's.
     #[arg(long)]
     pub seed: Option<u64>,
-    /// Output folder (default: runs/NAME-seedN/, from the scenario name and seed).
+    /// Output folder (default: runs/NAME-seedN/ from the scenario name and seed, with
+    /// -HASH added when --set overrides are given: a short hash of them, so a baseline run is
+    /// never overwritten by a variant).
     #[arg(long)]
     pub out: Option<PathBuf>,
+    /// Replace the output folder even if it holds a run made with different parameters.
+    #[arg(long)]
+    pub force: bool,
     /// Override a scenario value, e.g. --set dsp.workers=32 (repeatable).
     #[arg(long = "set", value_name = "KEY=VALUE")]
     pub sets: Vec<String>,
-    /// No progress line and no table: only errors.
+    /// Print only the run's digest (`digest <hex>`, the results' SHA-256) and errors: no
+    /// progress line, no tables.
     #[arg(long, short)]
     pub quiet: bool,
     /// Also check the `[[expect]]` entries of this file (and apply its `sets` first).
@@ -111,13 +117,23 @@ pub enum StoreCommand {
 
 #[derive(Args, Debug)]
 pub struct CompareArgs {
-    /// The reference run: a run folder or its summary.json.
+    /// The reference: a run folder or its summary.json, or a results store (then the
+    /// replications are compared statistically).
     pub baseline: PathBuf,
-    /// The run to check against it.
-    pub current: PathBuf,
+    /// What to check against it: a run folder or summary.json, or a results store. May be left
+    /// out with --points, to compare two points of the BASELINE store.
+    pub current: Option<PathBuf>,
     /// Tolerances (TOML): `[default]` and `[[metric]]` entries with pattern, relative, absolute.
     #[arg(long, value_name = "FILE")]
     pub tolerance: Option<PathBuf>,
+    /// How far a share within TRT may move, in percentage points (absolute), unless a
+    /// tolerance-file pattern matches it.
+    #[arg(long, value_name = "PP", default_value_t = 0.5)]
+    pub within_trt_pp: f64,
+    /// Stores: compare point I of BASELINE with point J of CURRENT (or of BASELINE when
+    /// CURRENT is left out), instead of every point with the same parameters.
+    #[arg(long, value_name = "I,J")]
+    pub points: Option<String>,
 }
 
 #[derive(Args, Debug)]
@@ -155,55 +171,16 @@ pub struct PholdArgs {
     pub end: f64,
     #[arg(long, default_value_t = 1)]
     pub seed: u64,
-    /// Print one JSON line instead of text.
+    /// Print one JSON line instead of text (with the parameters and every run's events/s).
     #[arg(long)]
     pub json: bool,
     /// Also run the same model on a plain BinaryHeap loop and print the ratio.
     #[arg(long)]
     pub baseline: bool,
-}
-
-/// How a command failed.
-#[derive(Debug)]
-pub enum CliError {
-    /// An expectation or a comparison failed (exit 1).
-    Failed(String),
-    /// The scenario, an override or a path given by the user is wrong (exit 2).
-    BadInput(String),
-    /// Something that should not happen (exit 3).
-    Internal(String),
-}
-
-impl CliError {
-    pub fn exit_code(&self) -> u8 {
-        match self {
-            CliError::Failed(_) => 1,
-            CliError::BadInput(_) => 2,
-            CliError::Internal(_) => 3,
-        }
-    }
-}
-
-impl fmt::Display for CliError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            CliError::Failed(m) | CliError::BadInput(m) | CliError::Internal(m) => f.write_str(m),
-        }
-    }
-}
-
-pub fn dispatch(cli: Cli) -> Result<ExitCode, CliError> {
-    match cli.command {
-        Command::Run(args) => crate::run::run(&args),
-        Command::Validate { scenarios, sets } => crate::run::validate(&scenarios, &sets),
-        Command::Sweep(args) => crate::sweep::sweep(&args),
-        Command::Store {
-            which: StoreCommand::Merge { out, inputs },
-        } => crate::store::merge(&out, &inputs),
-        Command::Compare(args) => crate::compare::compare(&args),
-        Command::Report(args) => crate::report_run::report(&args),
-        Command::Bench {
-            which: BenchCommand::Phold(args),
-        } => crate::bench::phold(&args),
-    }
+    /// Timed runs after one warm-up run; the median is reported.
+    #[arg(long, default_value_t = 5)]
+    pub reps: u32,
+    /// Warn when the slowest and fastest runs are further apart than this, in % of the median.
+    #[arg(long, value_name = "PERCENT", default_value_t = 10.0)]
+    pub max_spread: f64,
 }

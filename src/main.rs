@@ -4,6 +4,8 @@
 mod bench;
 mod cli;
 mod compare;
+mod compare_replications;
+mod error;
 mod expect;
 mod progress;
 mod report_run;
@@ -14,10 +16,12 @@ mod store;
 mod sweep;
 
 use clap::Parser;
+use cli::{BenchCommand, Cli, Command, StoreCommand};
+use error::CliError;
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
-    let args = match cli::Cli::try_parse() {
+    let args = match Cli::try_parse() {
         Ok(args) => args,
         Err(e) => {
             // Help and version are successes; usage mistakes are bad input (exit 2).
@@ -31,20 +35,53 @@ fn main() -> ExitCode {
     };
     init_logging(args.verbose);
     // A panic is a bug in dccsim, never the user's fault: report it as an internal error (3).
+    // The exception: printing to a closed pipe (`dccsim sweep --list | head -1`), where the
+    // reader has all it wanted; that ends quietly with success, as in other command-line tools.
     std::panic::set_hook(Box::new(|info| {
+        if closed_pipe_message(&info.to_string()) {
+            CLOSED_PIPE.store(true, std::sync::atomic::Ordering::SeqCst);
+            return;
+        }
         eprintln!("internal error (a bug in dccsim, please report it): {info}");
     }));
-    match std::panic::catch_unwind(|| cli::dispatch(args)) {
+    match std::panic::catch_unwind(|| dispatch(args)) {
         Ok(Ok(code)) => code,
         Ok(Err(e)) => {
             eprintln!("error: {e}");
             ExitCode::from(e.exit_code())
         }
+        Err(_) if CLOSED_PIPE.load(std::sync::atomic::Ordering::SeqCst) => ExitCode::SUCCESS,
         Err(_) => ExitCode::from(3),
     }
 }
 
-/// Logs go to stderr; `RUST_LOG` wins over `-v` (info) and `-vv` (debug).
+/// Set by the panic hook when the panic was a write to a closed stdout.
+static CLOSED_PIPE: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// Whether a panic's text is `println!` failing because stdout's reader went away.
+fn closed_pipe_message(message: &str) -> bool {
+    message.contains("failed printing to stdout") && message.to_lowercase().contains("broken pipe")
+}
+
+/// Runs the chosen command.
+fn dispatch(cli: Cli) -> Result<ExitCode, CliError> {
+    match cli.command {
+        Command::Run(args) => crate::run::run(&args),
+        Command::Validate { scenarios, sets } => crate::run::validate(&scenarios, &sets),
+        Command::Sweep(args) => crate::sweep::sweep(&args),
+        Command::Store {
+            which: StoreCommand::Merge { out, inputs },
+        } => crate::store::merge(&out, &inputs),
+        Command::Compare(args) => crate::compare::compare(&args),
+        Command::Report(args) => crate::report_run::report(&args),
+        Command::Bench {
+            which: BenchCommand::Phold(args),
+        } => crate::bench::phold(&args),
+    }
+}
+
+/// Logs go to stderr (coloured only on a terminal); `RUST_LOG` wins over `-v` (info) and `-vv`
+/// (debug).
 fn init_logging(verbose: u8) {
     use tracing_subscriber::EnvFilter;
     let default = match verbose {
@@ -56,6 +93,8 @@ fn init_logging(verbose: u8) {
     let _ = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr)
+        // Colour codes only for a person at a terminal, never into a file or a pipe.
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
         .without_time()
         .try_init();
 }

@@ -2,7 +2,8 @@
 //! simulating: the terminal tables `run` printed, or its `report.html` rebuilt; a results store
 //! goes to its aggregates (`report_store`) or its sweep page (`report_sweep_html`).
 
-use crate::cli::{CliError, ReportArgs};
+use crate::cli::ReportArgs;
+use crate::error::CliError;
 use dccsim_actors::sr::ResponseCode;
 use dccsim_reports::RunDir;
 use std::path::Path;

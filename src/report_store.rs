@@ -5,7 +5,7 @@
 //! Figures are named as in `dccsim compare`: `NAME` for counters and scalars, `NAME FIELD` for
 //! latency flows (`sr.e2e{region=north,sr=4.1.1} p99_us`), `NAME final` for gauges.
 
-use crate::cli::CliError;
+use crate::error::CliError;
 use dccsim_actors::scenario::LatencyField;
 use dccsim_reports::{show_figure as show, Estimate};
 use rusqlite::Connection;
@@ -15,6 +15,7 @@ use std::path::Path;
 use std::process::ExitCode;
 
 /// One point's label and its figures' replication values, in run order.
+#[derive(Clone)]
 pub(crate) struct Point {
     pub(crate) label: String,
     /// Completed runs of the point.
@@ -100,25 +101,74 @@ fn on_terminal(figure: &str) -> bool {
         || !figure.contains(' ') && !figure.starts_with("sr.") && !figure.contains('{')
 }
 
-fn csv_field(s: &str) -> String {
-    if s.contains([',', '"', '\n']) {
-        format!("\"{}\"", s.replace('"', "\"\""))
-    } else {
-        s.to_string()
+/// The sweep's question first: each expectation, where its outcome changes, and each point's
+/// outcome across its replications.
+fn answer(r: &dccsim_reports::SweepReport) -> String {
+    let mut out = String::new();
+    if r.expectations.is_empty() {
+        return out;
     }
+    out.push_str("Expectations (the sweep's question):\n");
+    for e in &r.expectations {
+        let _ = writeln!(out, "\n  {}", e.expected);
+        for line in dccsim_reports::crossings(r, e) {
+            let _ = writeln!(out, "    {line}");
+        }
+        for p in &r.points {
+            let Some(o) = e.points.get(&p.index) else {
+                continue;
+            };
+            let word = if o.passed == o.runs {
+                "passed"
+            } else if o.passed == 0 {
+                "FAILED"
+            } else {
+                "mixed "
+            };
+            let value = match (&o.actual, &e.figure) {
+                (Some(a), Some(f)) => {
+                    let ci = a
+                        .half_width
+                        .map(|h| format!(" ± {}", show(f, h)))
+                        .unwrap_or_default();
+                    format!(": {}{ci}", show(f, a.mean))
+                }
+                _ => String::new(),
+            };
+            let _ = writeln!(
+                out,
+                "    point {} {word} {}/{} runs  {}{value}",
+                p.index, o.passed, o.runs, p.label
+            );
+        }
+    }
+    out
 }
 
 pub fn report_store(path: &Path, csv: Option<&Path>) -> Result<ExitCode, CliError> {
-    crate::store::inspect(path)?;
+    let identity = crate::store::inspect(path)?;
     let conn = Connection::open_with_flags(path, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)
         .map_err(|e| CliError::BadInput(format!("{}: {e}", path.display())))?;
-    let points =
-        read(&conn).map_err(|e| CliError::Internal(format!("reading {}: {e}", path.display())))?;
+    let failed =
+        |e: rusqlite::Error| CliError::Internal(format!("reading {}: {e}", path.display()));
+    let points = read(&conn).map_err(failed)?;
     if points.is_empty() {
         println!("{}: no completed runs yet", path.display());
     }
-    let mut table = String::new();
-    let mut long = String::from("point,parameters,figure,n,mean,ci95_low,ci95_high\n");
+    let report = crate::report_sweep_html::sweep_report(&conn, path, identity).map_err(failed)?;
+    let mut table = answer(&report);
+    let mut long = csv::Writer::from_writer(Vec::new());
+    let in_memory = "writing CSV to memory cannot fail";
+    long.write_record([
+        "point",
+        "parameters",
+        "figure",
+        "n",
+        "mean",
+        "ci95_low",
+        "ci95_high",
+    ])
+    .expect(in_memory);
     for (index, p) in &points {
         let n = p.figures.values().map(Vec::len).max().unwrap_or(0);
         let _ = writeln!(table, "\npoint {index}: {} ({n} replications)", p.label);
@@ -138,14 +188,16 @@ pub fn report_store(path: &Path, csv: Option<&Path>) -> Result<ExitCode, CliErro
                 Some(h) => (format!("{}", e.mean - h), format!("{}", e.mean + h)),
                 None => (String::new(), String::new()),
             };
-            let _ = writeln!(
-                long,
-                "{index},{},{},{},{},{lo},{hi}",
-                csv_field(&p.label),
-                csv_field(figure),
-                e.n,
-                e.mean
-            );
+            long.write_record([
+                &index.to_string(),
+                &p.label,
+                figure,
+                &e.n.to_string(),
+                &e.mean.to_string(),
+                &lo,
+                &hi,
+            ])
+            .expect(in_memory);
             if on_terminal(figure) {
                 let ci = match e.half_width {
                     Some(h) => format!(" ± {}", show(figure, h)),
@@ -157,6 +209,7 @@ pub fn report_store(path: &Path, csv: Option<&Path>) -> Result<ExitCode, CliErro
     }
     print!("{table}");
     if let Some(csv) = csv {
+        let long = long.into_inner().expect(in_memory);
         std::fs::write(csv, long)
             .map_err(|e| CliError::BadInput(format!("cannot write {}: {e}", csv.display())))?;
         println!("\naggregates (every figure) written to {}", csv.display());

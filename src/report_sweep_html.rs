@@ -2,10 +2,11 @@
 //! against each swept parameter, with 95 % confidence bars — written atomically beside the store
 //! (`runs/capacity-sweep.sqlite` → `runs/capacity-sweep.html`) or to `FILE`.
 
-use crate::cli::CliError;
+use crate::error::CliError;
 use crate::report_store::read;
 use dccsim_reports::{
-    sweep_html, Estimate, FailedRun, SweepPoint, SweepReport, SweptParameter, SweptValue,
+    sweep_html, Estimate, FailedRun, PointOutcome, SweepExpectation, SweepPoint, SweepReport,
+    SweptParameter, SweptValue,
 };
 use rusqlite::{Connection, OpenFlags};
 use std::collections::{BTreeMap, BTreeSet};
@@ -63,7 +64,64 @@ fn write_atomically(target: &Path, bytes: &[u8]) -> Result<(), CliError> {
     std::fs::rename(&tmp, target).map_err(fail)
 }
 
-fn sweep_report(
+/// Each `[[expect]]` recorded in the store, in position order, with every point's outcome.
+fn expectations(conn: &Connection) -> rusqlite::Result<Vec<SweepExpectation>> {
+    let mut stmt = conn.prepare(
+        "SELECT e.position, e.expected, r.point, e.actual, e.passed FROM expectations e \
+         JOIN runs r USING (run) WHERE r.status = 'ok' ORDER BY e.position, r.run",
+    )?;
+    /// Per point: runs passed, the values read, runs.
+    type Tally = BTreeMap<i64, (usize, Vec<f64>, usize)>;
+    let mut by_position: BTreeMap<i64, (String, Tally)> = BTreeMap::new();
+    for row in stmt.query_map([], |r| {
+        Ok((
+            r.get::<_, i64>(0)?,
+            r.get::<_, String>(1)?,
+            r.get::<_, i64>(2)?,
+            r.get::<_, String>(3)?,
+            r.get::<_, bool>(4)?,
+        ))
+    })? {
+        let (position, expected, point, actual, passed) = row?;
+        let entry = by_position
+            .entry(position)
+            .or_insert_with(|| (expected, BTreeMap::new()));
+        let (ok, values, runs) = entry.1.entry(point).or_default();
+        *ok += usize::from(passed);
+        *runs += 1;
+        if let Ok(v) = actual.trim().parse::<f64>() {
+            values.push(v);
+        }
+    }
+    Ok(by_position
+        .into_values()
+        .map(|(expected, points)| {
+            let (figure, threshold) = SweepExpectation::parse(&expected);
+            SweepExpectation {
+                expected,
+                figure,
+                threshold,
+                points: points
+                    .into_iter()
+                    .map(|(point, (passed, values, runs))| {
+                        let actual =
+                            (values.len() == runs && runs > 0).then(|| Estimate::of(&values));
+                        (
+                            point,
+                            PointOutcome {
+                                passed,
+                                runs,
+                                actual,
+                            },
+                        )
+                    })
+                    .collect(),
+            }
+        })
+        .collect())
+}
+
+pub(crate) fn sweep_report(
     conn: &Connection,
     path: &Path,
     identity: crate::store::Identity,
@@ -182,5 +240,6 @@ fn sweep_report(
         parameters,
         points,
         scalars,
+        expectations: expectations(conn)?,
     })
 }

@@ -3,7 +3,8 @@
 //! [`simulate`] is the single-run pipeline; `run` and the sweep workers both call it, so a run in
 //! a sweep has the same results and digest as the same scenario run alone.
 
-use crate::cli::{CliError, RunArgs};
+use crate::cli::RunArgs;
+use crate::error::CliError;
 use crate::progress::Progress;
 use dccsim_actors::msg::Msg;
 use dccsim_actors::scenario::{self, Scenario};
@@ -96,9 +97,13 @@ pub fn run(args: &RunArgs) -> Result<ExitCode, CliError> {
         None => (args.sets.clone(), Vec::new()),
     };
     let scenario = load(&args.scenario, &sets, args.seed)?;
-    let out = args.out.clone().unwrap_or_else(|| {
-        PathBuf::from("runs").join(format!("{}-seed{}", scenario.name, scenario.seed))
-    });
+    let out = args
+        .out
+        .clone()
+        .unwrap_or_else(|| default_out(&scenario, &sets));
+    if !args.force {
+        refuse_to_replace_a_different_run(&out, &scenario)?;
+    }
     tracing::info!(scenario = %scenario.name, seed = scenario.seed, premises = scenario.population.premises, "building world");
 
     let done = simulate(&scenario, &extra, args.quiet);
@@ -154,6 +159,91 @@ pub fn run(args: &RunArgs) -> Result<ExitCode, CliError> {
             done.expectations.len(),
             out.join(dccsim_reports::EXPECTATIONS_FILE).display()
         )))
+    }
+}
+
+/// `runs/NAME-seedN`, or `runs/NAME-seedN-HASH` with overrides: HASH is the first 8 hex digits of
+/// the SHA-256 of the overrides (`KEY=VALUE` lines, in the order given), so each variant of a
+/// scenario gets its own folder and the plain run, the baseline, keeps its own.
+fn default_out(scenario: &Scenario, sets: &[String]) -> PathBuf {
+    let mut name = format!("{}-seed{}", scenario.name, scenario.seed);
+    if !sets.is_empty() {
+        let hash = dccsim_reports::scenario_hash(&sets.join("\n"));
+        name.push('-');
+        name.push_str(&hash[..8]);
+    }
+    PathBuf::from("runs").join(name)
+}
+
+/// Refuses (bad input, before simulating) to replace a run folder whose `manifest.json` records
+/// different resolved parameters (seed included); the same run again may replace it.
+fn refuse_to_replace_a_different_run(out: &Path, scenario: &Scenario) -> Result<(), CliError> {
+    let path = out.join(dccsim_reports::MANIFEST_FILE);
+    let text = match std::fs::read_to_string(&path) {
+        Ok(text) => text,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
+        Err(e) => return Err(CliError::BadInput(format!("{}: {e}", path.display()))),
+    };
+    let refuse = |why: String| {
+        Err(CliError::BadInput(format!(
+            "{} already holds a run {why}; pass --force to replace it, or write this run \
+             elsewhere with --out DIR",
+            out.display()
+        )))
+    };
+    let saved: serde_json::Value = match serde_json::from_str(&text) {
+        Ok(v) => v,
+        Err(e) => return refuse(format!("whose manifest.json cannot be read ({e})")),
+    };
+    let ours = dccsim_reports::resolved_parameters(&scenario.resolved_toml);
+    let theirs = &saved["resolved_parameters"];
+    if *theirs == ours {
+        return Ok(());
+    }
+    let mut differences = Vec::new();
+    differing_keys("", theirs, &ours, &mut differences);
+    let shown: Vec<&str> = differences.iter().take(5).map(String::as_str).collect();
+    let more = differences.len().saturating_sub(shown.len());
+    refuse(format!(
+        "made with different parameters ({}{})",
+        shown.join(", "),
+        if more > 0 {
+            format!(" and {more} more")
+        } else {
+            String::new()
+        }
+    ))
+}
+
+/// Each leaf where `a` and `b` differ, as `key.path: A → B` (`unset` for a missing side).
+fn differing_keys(at: &str, a: &serde_json::Value, b: &serde_json::Value, out: &mut Vec<String>) {
+    use serde_json::Value;
+    match (a, b) {
+        (Value::Object(x), Value::Object(y)) => {
+            let keys: std::collections::BTreeSet<&String> = x.keys().chain(y.keys()).collect();
+            for k in keys {
+                let path = if at.is_empty() {
+                    k.clone()
+                } else {
+                    format!("{at}.{k}")
+                };
+                let null = Value::Null;
+                differing_keys(
+                    &path,
+                    x.get(k).unwrap_or(&null),
+                    y.get(k).unwrap_or(&null),
+                    out,
+                );
+            }
+        }
+        _ if a != b => {
+            let show = |v: &Value| match v {
+                Value::Null => "unset".to_string(),
+                v => v.to_string(),
+            };
+            out.push(format!("{at}: {} → {}", show(a), show(b)));
+        }
+        _ => {}
     }
 }
 

@@ -7,16 +7,19 @@
 //! schema version, or that is not a dccsim store or not intact, is refused before anything is
 //! written to it (it is first opened read-only).
 
-use crate::cli::CliError;
-use dccsim_actors::scenario::SweepRun;
+use crate::error::CliError;
+use dccsim_actors::scenario::{SweepPoint, SweepRun};
 use dccsim_reports::ExpectationOutcome;
 use rusqlite::{params, Connection, OpenFlags, OptionalExtension};
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-/// Bumped whenever a table or column changes; a store of another version is refused.
-pub const SCHEMA_VERSION: i64 = 2;
+/// Bumped whenever a table, a column or the meaning of a value changes; a store of another
+/// version is refused. Version 2: `meta.scenario_hash` identifies the sweep (its resolved values
+/// less the swept ones), no longer the scenario file's text. Version 3: `latency` gains
+/// `within_trt_all` and `late_in_flight`; `min_us`, `mean_us` and `max_us` are exact.
+pub const SCHEMA_VERSION: i64 = 3;
 /// `meta.app` of every dccsim store.
 const APP: &str = "dccsim-results";
 
@@ -105,7 +108,8 @@ pub const RUN_TABLES: [&str; 8] = [
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Identity {
     pub scenario: String,
-    /// SHA-256 of the resolved scenario text (with its `[sweep]`).
+    /// The sweep's identity hash (kept in `meta.scenario_hash`): the resolved scenario's values
+    /// without the `[sweep]` section and the swept keys' values, with the list of swept keys.
     pub scenario_hash: String,
 }
 
@@ -236,8 +240,9 @@ impl Store {
                     format!(
                         "the results store belongs to another sweep (scenario \"{}\", hash \
                          {}…), not this one (scenario \"{}\", hash {}…); refusing to use it; \
-                         nothing was changed. Give a new --store file, or run the same scenario \
-                         with the same --set overrides to resume",
+                         nothing was changed. Give a new --store file; a store is kept by the \
+                         same scenario values outside the swept keys (comments, more \
+                         replications and more swept values are fine)",
                         found.scenario,
                         &found.scenario_hash[..12.min(found.scenario_hash.len())],
                         identity.scenario,
@@ -277,6 +282,80 @@ impl Store {
             conn,
             path: path.to_path_buf(),
         })
+    }
+
+    /// Renumbers the stored runs to `runs`, the sweep's whole expansion (all shards), when it
+    /// changed since they were recorded (more replications, values added or removed): each run
+    /// is known by its point's parameters and its replication, which also fix its seed, so
+    /// `run` and `point` become its position in the new expansion. Runs the expansion no longer
+    /// has keep their results, numbered after its end. Returns how many runs moved.
+    pub fn align(&mut self, runs: &[SweepRun], points: &[SweepPoint]) -> Result<usize, CliError> {
+        let path = self.path.clone();
+        let labels: std::collections::BTreeMap<String, usize> =
+            points.iter().map(|p| (p.label(), p.index)).collect();
+        let wanted: std::collections::BTreeMap<(usize, u32), usize> = runs
+            .iter()
+            .map(|r| ((r.point, r.replication), r.index))
+            .collect();
+        let stored: Vec<(i64, i64, String, i64)> = {
+            let mut stmt = self
+                .conn
+                .prepare("SELECT run, point, point_label, replication FROM runs ORDER BY run")
+                .map_err(sql(&path))?;
+            let rows = stmt
+                .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
+                .map_err(sql(&path))?;
+            rows.collect::<Result<_, _>>().map_err(sql(&path))?
+        };
+        let mut next_run = runs.len() as i64;
+        let mut extra_points: std::collections::BTreeMap<String, i64> = Default::default();
+        let mut moves = Vec::new(); // (old run, new run, new point)
+        let mut repointed = 0;
+        for (run, old_point, label, rep) in stored {
+            let point = labels.get(&label).copied();
+            let target = point.and_then(|p| wanted.get(&(p, rep as u32)).copied());
+            let (new_run, new_point) = match (target, point) {
+                (Some(r), Some(p)) => (r as i64, p as i64),
+                _ => {
+                    let extra = extra_points.len() as i64;
+                    let p = *extra_points
+                        .entry(label)
+                        .or_insert(points.len() as i64 + extra);
+                    next_run += 1;
+                    (next_run - 1, p)
+                }
+            };
+            repointed += usize::from(old_point != new_point);
+            moves.push((run, new_run, new_point));
+        }
+        let moved = moves.iter().filter(|(old, new, _)| old != new).count();
+        if moved == 0 && repointed == 0 {
+            return Ok(0);
+        }
+        let tx = self.conn.transaction().map_err(sql(&path))?;
+        (|| -> rusqlite::Result<()> {
+            tx.execute_batch("PRAGMA defer_foreign_keys = ON;")?;
+            if moved > 0 {
+                for table in RUN_TABLES {
+                    tx.execute(&format!("UPDATE {table} SET run = -1 - run"), [])?;
+                }
+                for table in RUN_TABLES {
+                    let mut stmt =
+                        tx.prepare(&format!("UPDATE {table} SET run = ?1 WHERE run = ?2"))?;
+                    for (old, new, _) in &moves {
+                        stmt.execute(params![new, -1 - old])?;
+                    }
+                }
+            }
+            let mut stmt = tx.prepare("UPDATE runs SET point = ?1 WHERE run = ?2")?;
+            for (_, new, point) in &moves {
+                stmt.execute(params![point, new])?;
+            }
+            Ok(())
+        })()
+        .map_err(sql(&path))?;
+        tx.commit().map_err(sql(&path))?;
+        Ok(moved)
     }
 
     /// Runs already complete (status ok): a resumed sweep skips them.
@@ -464,6 +543,21 @@ pub fn merge(out: &Path, inputs: &[PathBuf]) -> Result<ExitCode, CliError> {
         let conn = &mut store.conn;
         conn.execute("ATTACH DATABASE ?1 AS src", [input.to_string_lossy()])
             .map_err(sql(&path))?;
+        let clash: rusqlite::Result<i64> = conn.query_row(
+            "SELECT count(*) FROM src.runs s JOIN main.runs m ON m.run = s.run \
+             WHERE m.point_label != s.point_label OR m.replication != s.replication",
+            [],
+            |r| r.get(0),
+        );
+        if clash.as_ref().is_ok_and(|n| *n > 0) {
+            let _ = conn.execute("DETACH DATABASE src", []);
+            return Err(bad(
+                input,
+                "numbers its runs differently (the sweep was extended in one of the stores); \
+                 run `dccsim sweep` with the whole sweep into each store first, so both number \
+                 their runs alike, then merge",
+            ));
+        }
         let copied = (|| -> rusqlite::Result<usize> {
             let tx = conn.transaction()?;
             tx.execute_batch(

@@ -2,20 +2,19 @@
 //!
 //! Orchestration is a few tokio tasks: the supervisor hands runs to a pool of at most `--jobs`
 //! workers (each run is CPU work on the blocking pool), a single store writer records each
-//! finished run in its own transaction, and a progress task draws runs done/total and ETA on a
+//! finished run in its own transaction, and a progress bar shows runs done/total and ETA on a
 //! terminal. Ctrl-C stops handing out runs and waits for the running ones to be recorded (a
 //! second Ctrl-C leaves at once; the store stays intact either way). A rerun skips the runs the
 //! store already holds as complete, so an interrupted or killed sweep resumes where it stopped.
 
-use crate::cli::{CliError, SweepArgs};
+use crate::cli::SweepArgs;
+use crate::error::CliError;
 use crate::store::{Identity, RunData, RunRecord, Store};
 use dccsim_actors::scenario::{self, Scenario, SweepPoint, SweepRun};
-use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 use tokio::sync::{mpsc, Semaphore};
 
 /// Exit code of a sweep stopped by Ctrl-C (128 + SIGINT, as shells report it).
@@ -39,6 +38,98 @@ fn parse_shard(text: &str) -> Result<(usize, usize), CliError> {
     Ok((i, n))
 }
 
+/// A key path compared as written, less quotes and spaces: `trt."4.1.1"` and `trt.4.1.1` match.
+fn key_path(key: &str) -> String {
+    key.chars()
+        .filter(|c| *c != '"' && *c != '\'' && !c.is_whitespace())
+        .collect()
+}
+
+/// `--set` of a key the sweep sweeps (or of a table holding it, or of a key inside it) would be
+/// silently overridden at every point: refuse it, naming the key.
+fn refuse_sets_of_swept_keys(sets: &[String], sweep: &scenario::Sweep) -> Result<(), CliError> {
+    for set in sets {
+        let Some((key, _)) = set.split_once('=') else {
+            continue;
+        };
+        let key = key_path(key);
+        for p in &sweep.parameters {
+            let swept = key_path(&p.key);
+            let overlaps = key == swept
+                || swept.starts_with(&format!("{key}."))
+                || key.starts_with(&format!("{swept}."));
+            if overlaps {
+                return Err(CliError::BadInput(format!(
+                    "--set {set}: the sweep itself sets {} at every point, so this override \
+                     would be ignored; change the sweep's values instead (e.g. --set \
+                     'sweep.parameter.N.values=[...]') or run one point with `dccsim run`",
+                    p.key
+                )));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// The identity of a sweep, which its results store records: the SHA-256 of the resolved
+/// scenario's values (comments and layout do not count) without its `[sweep]` section and without
+/// the swept keys' own values, plus the list of swept keys. So editing a comment keeps the store,
+/// raising `replications` or adding values to a parameter extends it, and changing anything a run
+/// depends on outside the swept values (another premises count, another seed, another swept key)
+/// makes it another sweep.
+fn sweep_identity(base: &Scenario, sweep: &scenario::Sweep) -> String {
+    let mut values = dccsim_reports::resolved_parameters(&base.resolved_toml);
+    if let Some(table) = values.as_object_mut() {
+        table.remove("sweep");
+    }
+    let mut swept: Vec<String> = sweep.parameters.iter().map(|p| key_path(&p.key)).collect();
+    for p in &sweep.parameters {
+        remove_key(&mut values, &p.key);
+    }
+    swept.sort();
+    let doc = serde_json::json!({ "scenario": values, "swept": swept });
+    dccsim_reports::scenario_hash(&doc.to_string())
+}
+
+/// Removes the value at a `--set` key path (`a.b`, `list.0.c`, `trt."4.1.1"`), if present.
+fn remove_key(value: &mut serde_json::Value, key: &str) {
+    let mut parts = Vec::new();
+    let (mut part, mut quoted) = (String::new(), false);
+    for c in key.chars() {
+        match c {
+            '"' => quoted = !quoted,
+            '.' if !quoted => parts.push(std::mem::take(&mut part)),
+            c if c.is_whitespace() && !quoted => {}
+            c => part.push(c),
+        }
+    }
+    parts.push(part);
+    let (last, path) = parts.split_last().expect("split gives one part");
+    let mut at = value;
+    for p in path {
+        let next = match at {
+            serde_json::Value::Object(m) => m.get_mut(p),
+            serde_json::Value::Array(a) => p.parse::<usize>().ok().and_then(|i| a.get_mut(i)),
+            _ => None,
+        };
+        match next {
+            Some(n) => at = n,
+            None => return,
+        }
+    }
+    match at {
+        serde_json::Value::Object(m) => {
+            m.remove(last);
+        }
+        serde_json::Value::Array(a) => {
+            if let Some(v) = last.parse::<usize>().ok().and_then(|i| a.get_mut(i)) {
+                *v = serde_json::Value::Null;
+            }
+        }
+        _ => {}
+    }
+}
+
 /// What a sweep will do.
 struct Plan {
     base: Arc<Scenario>,
@@ -57,6 +148,7 @@ fn plan(args: &SweepArgs) -> Result<Plan, CliError> {
             args.scenario.display()
         )));
     };
+    refuse_sets_of_swept_keys(&args.sets, sweep)?;
     let mut runs = sweep.runs(base.seed);
     if let Some(shard) = &args.shard {
         let (i, n) = parse_shard(shard)?;
@@ -96,11 +188,17 @@ pub fn sweep(args: &SweepArgs) -> Result<ExitCode, CliError> {
         .store
         .clone()
         .unwrap_or_else(|| PathBuf::from("runs").join(format!("{}-sweep.sqlite", plan.base.name)));
+    let sweep = plan
+        .base
+        .sweep
+        .as_ref()
+        .expect("plan() checked the [sweep]");
     let identity = Identity {
         scenario: plan.base.name.clone(),
-        scenario_hash: dccsim_reports::scenario_hash(&plan.base.resolved_toml),
+        scenario_hash: sweep_identity(&plan.base, sweep),
     };
-    let store = Store::open(&path, &identity)?;
+    let mut store = Store::open(&path, &identity)?;
+    store.align(&sweep.runs(plan.base.seed), &plan.points)?;
     let done = store.completed()?;
     let (skip, todo): (Vec<SweepRun>, Vec<SweepRun>) = plan
         .runs
@@ -113,7 +211,7 @@ pub fn sweep(args: &SweepArgs) -> Result<ExitCode, CliError> {
         .enable_all()
         .build()
         .map_err(|e| CliError::Internal(format!("cannot start the sweep runtime: {e}")))?;
-    let progress = !args.quiet && std::io::stderr().is_terminal();
+    let progress = crate::progress::wanted(args.quiet);
     let tally = runtime.block_on(supervise(&plan, todo, store, jobs, progress))?;
     let missed = if tally.expectations_failed > 0 {
         format!(
@@ -168,12 +266,12 @@ async fn supervise(
     show_progress: bool,
 ) -> Result<Tally, CliError> {
     let total = todo.len();
-    let finished = Arc::new(AtomicUsize::new(0));
+    let progress = crate::progress::runs(total, show_progress);
     let (records, mut inbox) = mpsc::channel::<RunRecord>(jobs * 2);
 
     // The single writer: records runs one transaction each, in the order they finish.
     let writer = tokio::task::spawn_blocking({
-        let finished = finished.clone();
+        let progress = progress.clone();
         move || -> Result<Tally, CliError> {
             let mut tally = Tally::default();
             while let Some(rec) = inbox.blocking_recv() {
@@ -187,25 +285,13 @@ async fn supervise(
                     }
                     Err(e) => {
                         tally.failed += 1;
-                        eprintln!("run {} failed: {e}", rec.run.index);
+                        progress.suspend(|| eprintln!("run {} failed: {e}", rec.run.index));
                     }
                 }
-                finished.fetch_add(1, Ordering::Relaxed);
+                progress.inc(1);
             }
             Ok(tally)
         }
-    });
-
-    let progress = show_progress.then(|| {
-        let finished = finished.clone();
-        tokio::spawn(async move {
-            let started = Instant::now();
-            let mut tick = tokio::time::interval(Duration::from_millis(250));
-            loop {
-                tick.tick().await;
-                draw(finished.load(Ordering::Relaxed), total, started.elapsed());
-            }
-        })
     });
 
     // The worker pool: at most `jobs` runs at once, each on the blocking pool.
@@ -245,35 +331,10 @@ async fn supervise(
     let tally = writer
         .await
         .map_err(|e| CliError::Internal(format!("the store writer stopped: {e}")))?;
-    if let Some(p) = progress {
-        p.abort();
-        eprint!("\r{:70}\r", "");
-    }
+    progress.finish_and_clear();
     let mut tally = tally?;
     tally.not_run = total - handed;
     Ok(tally)
-}
-
-/// One progress line: runs done/total, elapsed and ETA.
-fn draw(done: usize, total: usize, elapsed: Duration) {
-    let eta = if done == 0 {
-        "?".to_string()
-    } else {
-        let left = elapsed.as_secs_f64() / done as f64 * (total - done) as f64;
-        format!("{left:.0}s")
-    };
-    let width = 30;
-    let filled = (done * width)
-        .checked_div(total)
-        .unwrap_or(width)
-        .min(width);
-    eprint!(
-        "\r  [{}{}] {done}/{total} runs  {:.0}s elapsed  ETA {eta} ",
-        "#".repeat(filled),
-        " ".repeat(width - filled),
-        elapsed.as_secs_f64()
-    );
-    let _ = std::io::stderr().flush();
 }
 
 /// Runs one point of the sweep with its seed; a failure (an invalid point, a panic) is

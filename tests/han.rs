@@ -1,4 +1,4 @@
-//! The HAN channel-selection model (issue 5, SECMP0012), checked through the binary on
+//! The HAN channel-selection model (SECMP0012: Alt/Shared HAN buildings), checked through the binary on
 //! `scenarios/shared-han-channels.toml`: policies against each other in flats, houses untouched
 //! by the policy, one hub per building, more hubs than channels, determinism and bad `[han]` input.
 

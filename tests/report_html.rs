@@ -77,16 +77,19 @@ fn quickstart_report_shows_every_flow_and_series_with_the_summary_numbers() {
                 stats[field]
             );
         }
-        // Each flow's percentile plot, drawn when it has samples.
-        let fig_at = page
-            .find(&format!(
-                "<figure class=\"chart\" data-flow=\"{}\"",
-                esc(name)
-            ))
-            .unwrap_or_else(|| panic!("no percentile plot for {name}"));
-        let fig = &page[fig_at..fig_at + page[fig_at..].find("</figure>").unwrap()];
+        // Each flow is a line of its SR's percentile chart (regions overlaid), drawn when it
+        // has samples, and named in that chart's legend.
+        let line_at = page.find(&format!("data-flow=\"{}\"/>", esc(name)));
+        assert!(
+            page.contains(&format!("<li data-flow=\"{}\">", esc(name))),
+            "{name} not in a legend"
+        );
         if stats["count"].as_u64().unwrap() > 0 {
-            assert!(fig.contains("<svg") && fig.contains("<polyline"), "{name}");
+            let line_at = line_at.unwrap_or_else(|| panic!("no percentile line for {name}"));
+            let fig_at = page[..line_at]
+                .rfind("<figure class=\"chart\" data-chart=")
+                .unwrap();
+            let fig = &page[fig_at..line_at];
             assert_eq!(
                 fig.contains("class=\"trt\""),
                 !stats["trt_us"].is_null(),
@@ -96,6 +99,10 @@ fn quickstart_report_shows_every_flow_and_series_with_the_summary_numbers() {
         }
     }
     assert!(plots > 20);
+    // One chart per SR (and per hop and SR), not one per flow: the regions share it.
+    let charts = page.matches("<figure class=\"chart\" data-chart=").count();
+    assert!(charts * 2 < plots, "{charts} charts for {plots} flows");
+    assert!(page.contains("<figure class=\"chart\" data-chart=\"sr.e2e{sr=4.1.1}\">"));
 
     let series = s["series"].as_array().unwrap();
     assert!(series.iter().any(|x| x == "csp.queue{region=north}"));

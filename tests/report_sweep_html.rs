@@ -275,3 +275,61 @@ fn bad_stores_are_refused_and_no_page_is_written() {
     assert_eq!(o.status.code(), Some(2));
     std::fs::remove_dir_all(dir).unwrap();
 }
+
+#[test]
+fn the_sweep_answers_its_question_first_on_the_page_and_the_terminal() {
+    let dir = scratch("sweep-answer");
+    let store = dir.join("answer.sqlite");
+    // A threshold inside the spread of the tiny sweep, so some points pass and some fail.
+    let o = tiny_sweep(&store, &["--set", "expect.0.value=0.999"]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+
+    let o = dccsim(&["report", store.to_str().unwrap()]);
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert!(o.status.success());
+    assert!(
+        out.starts_with("Expectations (the sweep's question):"),
+        "{out}"
+    );
+    let answer = out.split("\npoint 0:").next().unwrap();
+    assert!(
+        answer.contains("sr.e2e{sr=4.1.1} within_trt >= 0.999"),
+        "{answer}"
+    );
+    assert!(answer.contains("point 0 FAILED 0/2 runs"), "{answer}");
+    assert!(
+        answer.contains("traffic.0.per_premises_per_day fails at 3.0,"),
+        "{answer}"
+    );
+
+    let o = dccsim(&["report", store.to_str().unwrap(), "--html"]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let page = std::fs::read_to_string(dir.join("answer.html")).unwrap();
+    let answer_at = page
+        .find("<section id=\"answer\">")
+        .expect("an answer section");
+    assert!(answer_at < page.find("<section id=\"parameters\">").unwrap());
+    let section = &page[answer_at..page[answer_at..].find("</section>").unwrap() + answer_at];
+    assert!(section.contains("<li data-crossing>traffic.0.per_premises_per_day fails at 3.0"));
+    assert!(
+        section.contains("data-point=\"0\" data-outcome=\"failed\""),
+        "{section}"
+    );
+    assert_eq!(section.matches("data-outcome=").count(), 4);
+    // One chart per parameter, shares on the nines scale, the threshold drawn.
+    assert_eq!(
+        section
+            .matches("<figure class=\"chart\" data-answer=\"0\"")
+            .count(),
+        2
+    );
+    assert!(section.contains("share within TRT (nines)"));
+    assert!(
+        section.contains(">99%<") && section.contains(">99.9%<"),
+        "{section}"
+    );
+    assert_eq!(section.matches("class=\"trt\"").count(), 2);
+    assert!(section.contains("expected 99.90%"));
+    // The latency section's shares are on the nines scale too.
+    assert!(page[answer_at + section.len()..].contains("share within TRT (nines)"));
+}

@@ -169,3 +169,102 @@ fn shard_stores_merge_into_the_whole_sweep_and_report_aggregates() {
     let (lo, hi): (f64, f64) = (cells[1].parse().unwrap(), cells[0].parse().unwrap());
     assert!(lo <= mean && mean <= hi, "{row}");
 }
+
+/// `(run, point, point_label, replication, digest)` of every ok run, by run.
+fn runs_of(store: &Path) -> Vec<(i64, i64, String, i64, String)> {
+    let conn =
+        rusqlite::Connection::open_with_flags(store, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)
+            .unwrap();
+    let mut stmt = conn
+        .prepare(
+            "SELECT run, point, point_label, replication, digest FROM runs \
+             WHERE status = 'ok' ORDER BY run",
+        )
+        .unwrap();
+    stmt.query_map([], |r| {
+        Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
+    })
+    .unwrap()
+    .map(Result::unwrap)
+    .collect()
+}
+
+fn tally(o: &std::process::Output) -> String {
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let out = String::from_utf8_lossy(&o.stdout);
+    out.lines()
+        .find(|l| l.contains(" ok / "))
+        .unwrap_or_else(|| panic!("no tally in {out}"))
+        .split(';')
+        .next()
+        .unwrap()
+        .to_string()
+}
+
+#[test]
+fn a_store_is_the_sweep_not_the_file_text_and_grows_with_it() {
+    let dir = scratch("store-identity");
+    let store = dir.join("s.sqlite");
+    assert_eq!(tally(&sweep(&store, &[])), "8 ok / 0 failed / 0 skipped");
+    let first = runs_of(&store);
+
+    // The same sweep from a copy of the file with a comment added and the layout changed.
+    let text = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/capacity-sweep.toml"),
+    )
+    .unwrap();
+    let edited = dir.join("capacity-sweep.toml");
+    std::fs::write(
+        &edited,
+        format!("# my notes on this sweep\n\n{text}\n# more notes\n"),
+    )
+    .unwrap();
+    let mut args: Vec<&str> = common::TINY_SWEEP.to_vec();
+    args[0] = edited.to_str().unwrap();
+    let run = |extra: &[&str]| {
+        let mut a = vec!["sweep", "--store", store.to_str().unwrap(), "--quiet"];
+        a.extend_from_slice(&args);
+        a.extend_from_slice(extra);
+        dccsim(&a)
+    };
+    assert_eq!(tally(&run(&[])), "0 ok / 0 failed / 8 skipped");
+
+    // One more replication: only the new runs, and each run is renumbered to its position in
+    // the larger expansion (run = point × 3 + replication) with its results unchanged.
+    assert_eq!(
+        tally(&run(&["--set", "sweep.replications=3"])),
+        "4 ok / 0 failed / 8 skipped"
+    );
+    let grown = runs_of(&store);
+    assert_eq!(grown.len(), 12);
+    for (run, point, _, rep, _) in &grown {
+        assert_eq!(*run, point * 3 + rep);
+    }
+    for (_, _, label, rep, digest) in &first {
+        assert!(
+            grown
+                .iter()
+                .any(|g| g.2 == *label && g.3 == *rep && g.4 == *digest),
+            "{label} #{rep} lost or changed"
+        );
+    }
+
+    // A value added to a swept parameter: the new points only.
+    assert_eq!(
+        tally(&run(&[
+            "--set",
+            "sweep.replications=3",
+            "--set",
+            "sweep.parameter.1.values=[3.0, 30.0, 60.0]"
+        ])),
+        "6 ok / 0 failed / 12 skipped"
+    );
+    let o = dccsim(&["report", store.to_str().unwrap()]);
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert_eq!(out.matches("(3 replications)").count(), 6, "{out}");
+
+    // Anything else a run depends on makes it another sweep.
+    let o = run(&["--set", "population.premises=300"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("belongs to another sweep"));
+}

@@ -19,7 +19,7 @@ impl Estimate {
         let mean = values.iter().sum::<f64>() / n as f64;
         let half_width = (n >= 2).then(|| {
             let var = values.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / (n - 1) as f64;
-            t975(n - 1) * (var / n as f64).sqrt()
+            t975((n - 1) as f64) * (var / n as f64).sqrt()
         });
         Estimate {
             n,
@@ -29,20 +29,14 @@ impl Estimate {
     }
 }
 
-/// The 97.5 % quantile of Student's t with `df` degrees of freedom (two-sided 95 %).
-fn t975(df: usize) -> f64 {
-    const TABLE: [f64; 30] = [
-        12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228, 2.201, 2.179, 2.160,
-        2.145, 2.131, 2.120, 2.110, 2.101, 2.093, 2.086, 2.080, 2.074, 2.069, 2.064, 2.060, 2.056,
-        2.052, 2.048, 2.045, 2.042,
-    ];
-    match df {
-        0 => f64::NAN,
-        1..=30 => TABLE[df - 1],
-        31..=40 => 2.021,
-        41..=60 => 2.000,
-        61..=120 => 1.980,
-        _ => 1.960,
+/// The 97.5 % quantile of Student's t with `df` degrees of freedom (two-sided 95 %), from
+/// `statrs`' inverse CDF; `NAN` for `df = 0` (no spread can be estimated from one value).
+/// `df` may be fractional (Welch's test gives such degrees of freedom).
+pub fn t975(df: f64) -> f64 {
+    use statrs::distribution::{ContinuousCDF, StudentsT};
+    match StudentsT::new(0.0, 1.0, df) {
+        Ok(t) if df > 0.0 => t.inverse_cdf(0.975),
+        _ => f64::NAN,
     }
 }
 
@@ -69,9 +63,26 @@ mod tests {
         assert_eq!(e.n, 3);
         assert!((e.mean - 2.0).abs() < 1e-12);
         // s = 1, half-width = t(2) · 1/√3.
-        assert!((e.half_width.unwrap() - 4.303 / 3f64.sqrt()).abs() < 1e-9);
+        assert!((e.half_width.unwrap() - t975(2.0) / 3f64.sqrt()).abs() < 1e-12);
         assert_eq!(Estimate::of(&[5.0]).half_width, None);
         assert_eq!(Estimate::of(&[4.0, 4.0]).half_width, Some(0.0));
+    }
+
+    #[test]
+    fn t_quantiles_match_the_printed_tables() {
+        for (df, table) in [
+            (1, 12.706),
+            (2, 4.303),
+            (10, 2.228),
+            (30, 2.042),
+            (120, 1.980),
+        ] {
+            let t = t975(df as f64);
+            assert!((t - table).abs() < 5e-4, "df {df}: {t} vs {table}");
+        }
+        // Beyond any table: approaches the normal quantile 1.95996 from above.
+        assert!(t975(100_000.0) > 1.9599 && t975(100_000.0) < 1.9601);
+        assert!(t975(0.0).is_nan());
     }
 
     #[test]

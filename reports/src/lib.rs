@@ -16,14 +16,16 @@ mod summary;
 mod table;
 mod timeseries;
 
-pub use estimate::{show_figure, Estimate};
+pub use estimate::{show_figure, t975, Estimate};
 pub use hgrm::{hgrm_file_name, hgrm_text, parse_hgrm, ParsedHgrm, PercentileRow};
 pub use html::{
-    envelope, escape, html_report, sweep_html, write_html_report, FailedRun, SweepPoint,
-    SweepReport, SweptParameter, SweptValue,
+    crossings, envelope, escape, html_report, sweep_html, write_html_report, FailedRun,
+    PointOutcome, SweepExpectation, SweepPoint, SweepReport, SweptParameter, SweptValue,
 };
-pub use manifest::{manifest_json, scenario_hash};
+pub use manifest::{manifest_json, resolved_parameters, scenario_hash};
 
+/// File name of the record of how a run was made, in a run directory.
+pub const MANIFEST_FILE: &str = "manifest.json";
 /// File name of the expectation outcomes in a run directory.
 pub const EXPECTATIONS_FILE: &str = "expectations.json";
 /// File name of the self-contained HTML report in a run directory.
@@ -31,8 +33,8 @@ pub const REPORT_FILE: &str = "report.html";
 pub use output_dir::write_run;
 pub use rss::peak_rss_bytes;
 pub use run_dir::{RunDir, RunDirError, SavedManifest, SavedSummary};
-pub use summary::{summary_json, LatencyStats, Summary};
-pub use table::{human_duration, terminal_table, thousands};
+pub use summary::{content_digest, summary_json, LatencyStats, Summary};
+pub use table::{human_duration, show_scalar, terminal_table, thousands};
 pub use timeseries::{parse_timeseries_csv, timeseries_csv, SeriesSamples};
 
 /// Everything simulated about one run (no wall-clock figures).

@@ -12,6 +12,15 @@ pub fn scenario_hash(resolved_toml: &str) -> String {
     hex(&Sha256::digest(resolved_toml.as_bytes()))
 }
 
+/// The resolved scenario as JSON, as `manifest.json` keeps it under `resolved_parameters`: the
+/// values only (comments and layout of the file play no part), or `null` if the text does not
+/// parse.
+pub fn resolved_parameters(resolved_toml: &str) -> Value {
+    toml::from_str::<toml::Table>(resolved_toml)
+        .map(|t| toml_to_json(toml::Value::Table(t)))
+        .unwrap_or(Value::Null)
+}
+
 /// Field order here is the key order in the file.
 #[derive(Serialize)]
 struct ManifestDoc<'a> {
@@ -36,9 +45,7 @@ struct ManifestDoc<'a> {
 pub fn manifest_json(m: &RunManifest) -> String {
     let events_per_second =
         (m.wall_seconds > 0.0).then(|| (m.events as f64 / m.wall_seconds).round());
-    let resolved_parameters = toml::from_str::<toml::Table>(m.resolved_toml)
-        .map(|t| toml_to_json(toml::Value::Table(t)))
-        .unwrap_or(Value::Null);
+    let resolved_parameters = resolved_parameters(m.resolved_toml);
     let doc = ManifestDoc {
         scenario: m.scenario,
         description: m.description,

@@ -120,12 +120,16 @@ impl RunDir {
     /// The terminal table `dccsim run` prints, rebuilt from the saved summary.
     pub fn terminal_table(&self, explain_code: fn(&str) -> Option<&'static str>) -> String {
         let s = &self.summary;
-        table_text(
+        let mut out = table_text(
             s.latency.iter().map(|(k, v)| (k.as_str(), v)),
             s.counters.iter().map(|(k, v)| (k.as_str(), *v)),
             s.in_flight_at_end,
             explain_code,
-        )
+        );
+        out.push_str(&crate::table::scalar_lines(
+            s.scalars.iter().map(|(k, v)| (k.as_str(), *v)),
+        ));
+        out
     }
 }
 

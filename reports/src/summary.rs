@@ -141,6 +141,22 @@ pub fn summary_json(r: &RunResults) -> Summary {
     }
 }
 
+/// The digest a `summary.json` text should carry, computed from its content: the SHA-256 of the
+/// text with the digest's value blanked. `None` if the text has no `"digest": "…"` entry. A file
+/// whose figures were edited gets a different value than the one written in it.
+pub fn content_digest(text: &str) -> Option<String> {
+    let doc: serde_json::Value = serde_json::from_str(text).ok()?;
+    let written = doc.get("digest")?.as_str()?;
+    let entry = format!("\"digest\": \"{written}\"");
+    let at = text.find(&entry)?;
+    let blank = format!(
+        "{}\"digest\": \"\"{}",
+        &text[..at],
+        &text[at + entry.len()..]
+    );
+    Some(hex(&Sha256::digest(blank.as_bytes())))
+}
+
 fn render(doc: &SummaryDoc) -> String {
     let mut s = serde_json::to_string_pretty(doc).expect("summary serialises");
     s.push('\n');
@@ -231,6 +247,8 @@ mod tests {
             "max_us",
             "trt_us",
             "within_trt",
+            "late_in_flight",
+            "within_trt_all",
         ]
         .to_vec();
         let block_start = pos("\"sr.e2e{region=north,sr=4.1.1}\": {");
@@ -273,6 +291,17 @@ mod tests {
             v["series"],
             serde_json::json!(["dsp.queue", "smi.status{status=Commissioned}"])
         );
+    }
+
+    #[test]
+    fn content_digest_recomputes_the_written_digest() {
+        let m = testutil::metrics();
+        let s = summary_json(&results(&m));
+        assert_eq!(content_digest(&s.json).as_deref(), Some(s.digest.as_str()));
+        let edited = s.json.replacen("\": 6,", "\": 60,", 1);
+        assert_ne!(edited, s.json);
+        assert_ne!(content_digest(&edited).as_deref(), Some(s.digest.as_str()));
+        assert_eq!(content_digest("{}"), None);
     }
 
     #[test]

@@ -15,12 +15,16 @@ pub fn terminal_table(r: &RunResults) -> String {
         .into_iter()
         .map(|f| (f.name.as_str(), LatencyStats::of(f)))
         .collect();
-    table_text(
+    let mut out = table_text(
         stats.iter().map(|(n, s)| (*n, s)),
         m.counters(),
         r.in_flight_at_end,
         r.explain_code,
-    )
+    );
+    out.push_str(&scalar_lines(
+        m.scalars().iter().map(|(k, v)| (k.as_str(), Some(*v))),
+    ));
+    out
 }
 
 /// The table from latency statistics and counters by name, as a run computes them or as
@@ -199,6 +203,72 @@ pub fn thousands(n: u64) -> String {
     out
 }
 
+/// `x` with thousands separators and `decimals` decimals (`60,254.4`).
+fn grouped(x: f64, decimals: usize) -> String {
+    let text = format!("{:.decimals$}", x.abs());
+    let (whole, fraction) = text.split_once('.').unwrap_or((&text, ""));
+    let sign = if x < 0.0 && text.bytes().any(|b| (b'1'..=b'9').contains(&b)) {
+        "-"
+    } else {
+        ""
+    };
+    let whole = thousands(whole.parse().unwrap_or(0));
+    if fraction.is_empty() {
+        format!("{sign}{whole}")
+    } else {
+        format!("{sign}{whole}.{fraction}")
+    }
+}
+
+/// An end-of-run figure in its unit, read from its name: energy for `…_kwh`, a duration for
+/// `…minutes…`, a percentage for `…share`, a multiple for `…ratio…`, whole numbers with thousands
+/// separators, anything else to three decimals.
+pub fn show_scalar(name: &str, v: f64) -> String {
+    if !v.is_finite() {
+        return "not finite".into();
+    }
+    let base = split_name(name).0;
+    if base.ends_with("_kwh") {
+        format!("{} kWh", grouped(v, 1))
+    } else if base.contains("minutes") {
+        match (v.max(0.0) * 60e6).round() as u64 {
+            0 => "0s".into(),
+            us => human_duration(us),
+        }
+    } else if base.ends_with("share") {
+        format!("{:.2}%", v * 100.0)
+    } else if base.contains("ratio") {
+        format!("{v:.3}×")
+    } else if v.fract() == 0.0 && v.abs() < 1e15 {
+        grouped(v, 0)
+    } else {
+        format!("{v:.3}")
+    }
+}
+
+/// The "End-of-run figures" block of the terminal: each scalar in its unit; empty without any.
+pub fn scalar_lines<'a>(scalars: impl IntoIterator<Item = (&'a str, Option<f64>)>) -> String {
+    let rows: Vec<(&str, String)> = scalars
+        .into_iter()
+        .map(|(name, v)| {
+            (
+                name,
+                v.map_or_else(|| "not finite".into(), |v| show_scalar(name, v)),
+            )
+        })
+        .collect();
+    if rows.is_empty() {
+        return String::new();
+    }
+    let w = rows.iter().map(|(n, _)| width(n)).max().unwrap_or(0);
+    let vw = rows.iter().map(|(_, v)| width(v)).max().unwrap_or(0);
+    let mut out = String::from("\nEnd-of-run figures:\n");
+    for (name, v) in rows {
+        let _ = writeln!(out, "  {name:<w$}  {v:>vw$}");
+    }
+    out
+}
+
 /// Display width in characters (all our cells are single-width).
 fn width(s: &str) -> usize {
     s.chars().count()
@@ -252,6 +322,41 @@ fn share_down(share: f64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn scalars_read_in_their_units() {
+        assert_eq!(
+            show_scalar("ev.energy_delivered_kwh", 60254.447454312256),
+            "60,254.4 kWh"
+        );
+        assert_eq!(
+            show_scalar("feeder.overload_minutes.max", 0.0501174),
+            "3.0s"
+        );
+        assert_eq!(show_scalar("feeder.overload_minutes.total", 90.0), "1h30m");
+        assert_eq!(
+            show_scalar("feeders.overloaded_share", 0.09090909090909091),
+            "9.09%"
+        );
+        assert_eq!(
+            show_scalar("dno.rebound_peak_ratio.max", 1.0426788350556973),
+            "1.043×"
+        );
+        assert_eq!(
+            show_scalar("firmware.targeted{campaign=a}", 7198.0),
+            "7,198"
+        );
+        assert_eq!(
+            show_scalar("han.max_hubs_per_channel.mean", 2.8117647058823527),
+            "2.812"
+        );
+        assert_eq!(show_scalar("x", f64::NAN), "not finite");
+        assert_eq!(grouped(-1234.56, 1), "-1,234.6");
+        let lines = scalar_lines([("a_kwh", Some(12.5)), ("b", None)]);
+        assert!(lines.contains("End-of-run figures:") && lines.contains("12.5 kWh"));
+        assert!(lines.contains("not finite"));
+        assert_eq!(scalar_lines([]), "");
+    }
     use crate::testutil;
     use dccsim_sim::{Metrics, SimDuration};
 

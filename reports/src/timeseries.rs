@@ -5,35 +5,36 @@ use dccsim_sim::Metrics;
 use std::collections::BTreeMap;
 use std::fmt::Write;
 
-/// The CSV text of all gauge samples. Series names containing `,` or `"` are quoted (RFC 4180).
+/// The CSV text of all gauge samples. Series names containing `,` or `"` are quoted (RFC 4180,
+/// by the `csv` crate: a field is quoted only when it must be).
 pub fn timeseries_csv(m: &Metrics) -> String {
     let series = m.series();
     let names = m.gauge_names();
     let mut by_name: Vec<usize> = (0..names.len()).collect();
     by_name.sort_by(|&a, &b| names[a].cmp(&names[b]));
-    let quoted: Vec<String> = names.iter().map(|n| csv_field(n)).collect();
     // Samples are taken in time order; a stable sort keeps that true even if they were not.
     let mut instants: Vec<usize> = (0..series.times.len()).collect();
     instants.sort_by_key(|&i| series.times[i]);
 
-    let mut out = String::from("time_us,series,value\n");
+    const IN_MEMORY: &str = "writing CSV to memory cannot fail";
+    let mut w = csv::Writer::from_writer(Vec::new());
+    w.write_record(["time_us", "series", "value"])
+        .expect(IN_MEMORY);
+    let (mut time, mut value) = (String::new(), String::new());
     for i in instants {
-        let t = series.times[i];
+        time.clear();
+        let _ = write!(time, "{}", series.times[i]);
         for &g in &by_name {
             if let Some(v) = series.values[g].get(i) {
-                let _ = writeln!(out, "{t},{},{v}", quoted[g]);
+                value.clear();
+                let _ = write!(value, "{v}");
+                w.write_record([time.as_str(), names[g].as_str(), value.as_str()])
+                    .expect(IN_MEMORY);
             }
         }
     }
-    out
-}
-
-fn csv_field(s: &str) -> String {
-    if s.contains([',', '"', '\n', '\r']) {
-        format!("\"{}\"", s.replace('"', "\"\""))
-    } else {
-        s.to_string()
-    }
+    let bytes = w.into_inner().expect(IN_MEMORY);
+    String::from_utf8(bytes).expect("CSV of UTF-8 names and numbers is UTF-8")
 }
 
 /// One series read back from `timeseries.csv`: sample instants (µs) and values.
@@ -45,60 +46,60 @@ pub struct SeriesSamples {
 
 /// Reads the text [`timeseries_csv`] writes, series by name; an error names the 1-based line.
 pub fn parse_timeseries_csv(text: &str) -> Result<BTreeMap<String, SeriesSamples>, String> {
-    let mut lines = text.lines().enumerate();
-    match lines.next() {
-        Some((_, "time_us,series,value")) => {}
-        _ => return Err("line 1: expected the header `time_us,series,value`".into()),
-    }
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(text.as_bytes());
     let mut out: BTreeMap<String, SeriesSamples> = BTreeMap::new();
-    for (i, line) in lines {
-        let at = i + 1;
-        let bad = |what: &str| format!("line {at}: {what}, found {line:?}");
-        let (time, rest) = line
-            .split_once(',')
-            .ok_or_else(|| bad("expected `time_us,series,value`"))?;
-        let (name, value) = match rest.strip_prefix('"') {
-            Some(quoted) => {
-                // A quoted field ends at a `"` not doubled; `""` stands for one `"`.
-                let mut name = String::new();
-                let mut chars = quoted.char_indices();
-                let mut end = None;
-                while let Some((j, c)) = chars.next() {
-                    if c == '"' {
-                        if quoted[j + 1..].starts_with('"') {
-                            name.push('"');
-                            chars.next();
-                        } else {
-                            end = Some(j + 1);
-                            break;
-                        }
-                    } else {
-                        name.push(c);
-                    }
-                }
-                let after = &quoted[end.ok_or_else(|| bad("unterminated quoted series name"))?..];
-                let value = after
-                    .strip_prefix(',')
-                    .ok_or_else(|| bad("expected `,` after the quoted series name"))?;
-                (name, value)
+    let mut record = csv::StringRecord::new();
+    let mut header = true;
+    loop {
+        let start = reader.position().clone();
+        let more = reader
+            .read_record(&mut record)
+            .map_err(|e| match e.position() {
+                Some(p) => format!("line {}: {e}", p.line()),
+                None => format!("line {}: {e}", start.line()),
+            })?;
+        if !more {
+            break;
+        }
+        let at = record.position().map_or(start.line(), |p| p.line());
+        // The record's own text, for the message (a quoted field may span lines).
+        let raw = text
+            .get(start.byte() as usize..reader.position().byte() as usize)
+            .unwrap_or("")
+            .trim_end_matches(['\n', '\r']);
+        let bad = |what: &str| format!("line {at}: {what}, found {raw:?}");
+        if std::mem::take(&mut header) {
+            if at != 1 || record.iter().ne(["time_us", "series", "value"]) {
+                return Err("line 1: expected the header `time_us,series,value`".into());
             }
-            None => {
-                let (name, value) = rest
-                    .rsplit_once(',')
-                    .ok_or_else(|| bad("expected `time_us,series,value`"))?;
-                (name.to_string(), value)
-            }
-        };
-        let time: u64 = time
+            continue;
+        }
+        if record.len() != 3 {
+            // An opening quote never closed runs to the end of the text as one field.
+            return Err(if raw.matches('"').count() % 2 == 1 {
+                bad("unterminated quoted series name")
+            } else {
+                bad("expected `time_us,series,value`")
+            });
+        }
+        let time: u64 = record[0]
             .parse()
             .map_err(|_| bad("time_us is not a whole number of µs"))?;
-        let value: i64 = value.parse().map_err(|_| bad("value is not an integer"))?;
-        let s = out.entry(name).or_default();
+        let value: i64 = record[2]
+            .parse()
+            .map_err(|_| bad("value is not an integer"))?;
+        let s = out.entry(record[1].to_string()).or_default();
         if s.times.last().is_some_and(|&last| last > time) {
             return Err(bad("samples of a series must be in time order"));
         }
         s.times.push(time);
         s.values.push(value);
+    }
+    if header {
+        return Err("line 1: expected the header `time_us,series,value`".into());
     }
     Ok(out)
 }

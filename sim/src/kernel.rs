@@ -2,6 +2,7 @@
 
 use crate::actor::{ActorId, Kind, MAX_KINDS};
 use crate::metrics::{CounterId, FlowId, GaugeId, Metrics};
+use crate::prefetch::prefetch;
 use crate::queue::{Event, EventQueue};
 use crate::rng::{RandomStreams, StreamRng};
 use crate::time::{SimDuration, SimTime};
@@ -252,20 +253,6 @@ impl<M: Copy> Kernel<M> {
             self.next_sample = self.next_sample.after(every);
         }
     }
-}
-
-/// Asks the CPU to start loading `*p` into cache: a hint with no effect on results.
-#[inline(always)]
-pub(crate) fn prefetch<T>(p: &T) {
-    #[cfg(target_arch = "x86_64")]
-    // SAFETY: `_mm_prefetch` needs SSE, which every x86_64 CPU has; a prefetch never faults and
-    // has no architectural effect (and `p` is a valid reference anyway).
-    unsafe {
-        use std::arch::x86_64::{_mm_prefetch, _MM_HINT_T0};
-        _mm_prefetch::<_MM_HINT_T0>((p as *const T).cast());
-    }
-    #[cfg(not(target_arch = "x86_64"))]
-    let _ = p;
 }
 
 impl ActorId {

@@ -41,6 +41,7 @@ pub mod actor;
 pub mod kernel;
 pub mod metrics;
 pub mod phold;
+mod prefetch;
 pub mod queue;
 pub mod rng;
 pub mod time;

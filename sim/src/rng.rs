@@ -72,8 +72,8 @@ impl RandomStreams {
     #[inline]
     pub fn prefetch(&self, stream: u64, draw: u64) {
         let entry = &self.cache[Self::slot(stream, draw / DRAWS_PER_BLOCK)];
-        crate::kernel::prefetch(entry);
-        crate::kernel::prefetch(&entry.words[DRAWS_PER_BLOCK as usize - 1]);
+        crate::prefetch::prefetch(entry);
+        crate::prefetch::prefetch(&entry.words[DRAWS_PER_BLOCK as usize - 1]);
     }
 
     #[inline(always)]

@@ -116,22 +116,36 @@ fn percentile_label(k: u32) -> String {
     format!("{p:.digits$}%")
 }
 
-/// The HdrHistogram-style percentile plot of one flow: x is 1/(1−p) on a log axis, so 90 %,
-/// 99 %, 99.9 % and 99.99 % are evenly spaced; y is latency; the TRT, if any, is a dashed line.
-/// `rows` come from the flow's `.hgrm`; `None` when it has no samples.
-pub fn percentile_chart(flow: &str, rows: &[PercentileRow], trt_us: Option<u64>) -> Option<String> {
-    let max_us = rows.iter().map(|r| r.value_us).max()?;
+/// The HdrHistogram-style percentile plot of one or more flows (e.g. one SR's regions), each a
+/// line in its palette colour: x is 1/(1−p) on a log axis, so 90 %, 99 %, 99.9 % and 99.99 %
+/// are evenly spaced; y is latency; the TRT, if any, is a dashed line. Each line's rows come
+/// from its flow's `.hgrm`; `None` when no flow has samples.
+pub fn percentile_chart(
+    title: &str,
+    flows: &[(&str, &[PercentileRow])],
+    trt_us: Option<u64>,
+) -> Option<String> {
+    let max_us = flows
+        .iter()
+        .flat_map(|(_, rows)| rows.iter())
+        .map(|r| r.value_us)
+        .max()?;
     let frame = Frame {
         width: 460,
         height: 260,
     };
     // Decades of 1/(1−p) shown: up to 99.99 % at least, more when the flow has the samples.
-    let finite: Vec<(f64, u64)> = rows
+    let finite = |rows: &[PercentileRow]| -> Vec<(f64, u64)> {
+        rows.iter()
+            .filter(|r| r.quantile < 1.0)
+            .map(|r| (1.0 / (1.0 - r.quantile), r.value_us))
+            .collect()
+    };
+    let widest = flows
         .iter()
-        .filter(|r| r.quantile < 1.0)
-        .map(|r| (1.0 / (1.0 - r.quantile), r.value_us))
-        .collect();
-    let widest = finite.iter().map(|p| p.0).fold(1.0, f64::max);
+        .flat_map(|(_, rows)| finite(rows))
+        .map(|p| p.0)
+        .fold(1.0, f64::max);
     let decades = (widest.log10().ceil() as u32).clamp(4, 7);
     let xf = |x: f64| (x.max(1.0).log10() / f64::from(decades)).min(1.0);
     // At least 1 ms of axis, so a flow of near-zero waits still gets readable ticks.
@@ -142,7 +156,7 @@ pub fn percentile_chart(flow: &str, rows: &[PercentileRow], trt_us: Option<u64>)
     let mut svg = Svg::new(
         frame.width,
         frame.height,
-        &format!("Latency by percentile: {flow}"),
+        &format!("Latency by percentile: {title}"),
     );
     frame.draw(&mut svg, "percentile (log scale of 1/(1−p))", "latency");
     for t in &ticks {
@@ -165,13 +179,26 @@ pub fn percentile_chart(flow: &str, rows: &[PercentileRow], trt_us: Option<u64>)
             &format!("TRT {}", human_duration(trt)),
         );
     }
-    // Beyond the last finite row every percentile is the maximum: run flat to the right edge.
-    let mut points: Vec<(f64, f64)> = finite
-        .iter()
-        .map(|&(x, us)| (frame.x(xf(x)), frame.y(yf(us as f64))))
-        .collect();
-    points.push((frame.right(), frame.y(yf(max_us as f64))));
-    svg.polyline(&points, "data", PALETTE[0]);
+    for (i, (flow, rows)) in flows.iter().enumerate() {
+        let Some(max_us) = rows.iter().map(|r| r.value_us).max() else {
+            continue;
+        };
+        // Beyond the last finite row every percentile is the maximum: flat to the right edge.
+        let mut points: Vec<(f64, f64)> = finite(rows)
+            .iter()
+            .map(|&(x, us)| (frame.x(xf(x)), frame.y(yf(us as f64))))
+            .collect();
+        points.push((frame.right(), frame.y(yf(max_us as f64))));
+        if points.len() == 1 {
+            points.insert(0, (frame.left(), points[0].1));
+        }
+        svg.polyline_with(
+            &points,
+            "data",
+            PALETTE[i % PALETTE.len()],
+            &[("flow", flow.to_string())],
+        );
+    }
     Some(svg.finish())
 }
 
@@ -333,7 +360,7 @@ mod tests {
             row(900_000, 0.99),
             row(31_000_000, 1.0),
         ];
-        let svg = percentile_chart("f", &rows, Some(30_000_000)).unwrap();
+        let svg = percentile_chart("f", &[("f", &rows)], Some(30_000_000)).unwrap();
         for label in ["0%", "90%", "99%", "99.9%", "99.99%"] {
             assert!(svg.contains(&format!(">{label}</text>")), "{label}");
         }
@@ -355,6 +382,11 @@ mod tests {
         assert!((xs[3] - (left + width / 2.0)).abs() < 0.1, "{xs:?}");
         assert!((xs[4] - (left + width)).abs() < 0.1, "{xs:?}");
         assert!(percentile_chart("empty", &[], None).is_none());
+        assert!(percentile_chart("empty", &[("a", &[])], None).is_none());
+        // Two flows, two lines in two colours, each named.
+        let svg = percentile_chart("g", &[("a", &rows), ("b", &rows)], None).unwrap();
+        assert_eq!(svg.matches("<polyline").count(), 2);
+        assert!(svg.contains("data-flow=\"a\"") && svg.contains("data-flow=\"b\""));
     }
 
     #[test]

@@ -9,11 +9,14 @@ mod sweep;
 mod sweep_chart;
 
 pub use downsample::envelope;
-pub use sweep::{sweep_html, FailedRun, SweepPoint, SweepReport, SweptParameter, SweptValue};
+pub use sweep::{
+    crossings, sweep_html, FailedRun, PointOutcome, SweepExpectation, SweepPoint, SweepReport,
+    SweptParameter, SweptValue,
+};
 
 use crate::run_dir::{RunDir, RunDirError};
 use crate::summary::LatencyStats;
-use crate::table::{cmp_region, cmp_sr, human_duration, label, split_name, thousands};
+use crate::table::{cmp_region, cmp_sr, human_duration, label, show_scalar, split_name, thousands};
 use chart::{percentile_chart, series_chart, Line, PALETTE};
 use std::cmp::Ordering;
 use std::collections::BTreeMap;
@@ -368,37 +371,90 @@ fn flows_table(page: &mut String, run: &RunDir) {
     page.push_str("</table>\n</section>\n");
 }
 
+/// A flow's name without its `region` label: the chart its regions share
+/// (`sr.e2e{region=north,sr=4.1.1}` → `sr.e2e{sr=4.1.1}`).
+fn without_region(name: &str) -> String {
+    let (base, labels) = split_name(name);
+    let rest: Vec<String> = labels
+        .iter()
+        .filter(|(k, _)| *k != "region")
+        .map(|(k, v)| format!("{k}={v}"))
+        .collect();
+    if rest.is_empty() {
+        base.to_string()
+    } else {
+        format!("{base}{{{}}}", rest.join(","))
+    }
+}
+
 fn percentile_plots(page: &mut String, run: &RunDir) {
     page.push_str(
         "<section id=\"percentiles\">\n<h2>Percentile plots</h2>\n<p class=\"note\">Latency \
          against percentile, with 1/(1−p) on a log axis so that 90%, 99%, 99.9% and 99.99% are \
          evenly spaced (HdrHistogram style); the dashed red line is the Target Response Time. \
+         One chart per SR (and hop), its regions overlaid in the colours of the legend. \
          Drawn from <code>latency/*.hgrm</code>.</p>\n",
     );
-    let mut group = None;
+    // Charts in reading order: end to end first, then each kind of hop or wait.
+    let mut charts: Vec<(String, Vec<(&str, &LatencyStats)>)> = Vec::new();
     for (name, s) in ordered_flows(run) {
-        // One heading per metric name (end to end first, then each kind of hop or wait).
-        let base = split_name(name).0;
-        if group != Some(base) {
+        let key = without_region(name);
+        match charts.iter_mut().find(|(k, _)| *k == key) {
+            Some((_, flows)) => flows.push((name, s)),
+            None => charts.push((key, vec![(name, s)])),
+        }
+    }
+    let mut group = None;
+    for (key, mut flows) in charts {
+        let base = split_name(&key).0.to_string();
+        if group.as_deref() != Some(base.as_str()) {
             if group.is_some() {
                 page.push_str("</div>\n");
             }
             let _ = writeln!(
                 page,
                 "<h3><code>{}</code></h3>\n<div class=\"charts\">",
-                escape(base)
+                escape(&base)
             );
             group = Some(base);
         }
-        let rows = run.distributions.get(name).map_or(&[][..], Vec::as_slice);
-        let body = percentile_chart(name, rows, s.trt_us)
+        let region = |n: &str| label(&split_name(n).1, "region").unwrap_or("").to_string();
+        flows.sort_by(|a, b| cmp_region(&region(a.0), &region(b.0)));
+        let lines: Vec<(&str, &[crate::PercentileRow])> = flows
+            .iter()
+            .map(|(n, _)| (*n, run.distributions.get(*n).map_or(&[][..], Vec::as_slice)))
+            .collect();
+        let trt = flows.iter().find_map(|(_, s)| s.trt_us);
+        let body = percentile_chart(&key, &lines, trt)
             .unwrap_or_else(|| "<p class=\"note\">no samples</p>".to_string());
-        let _ = writeln!(
+        let _ = write!(
             page,
-            "<figure class=\"chart\" data-flow=\"{}\"><figcaption>{}</figcaption>{body}</figure>",
-            escape(name),
-            escape(name)
+            "<figure class=\"chart\" data-chart=\"{}\"><figcaption>{}</figcaption>{body}\
+             <ul class=\"legend\">",
+            escape(&key),
+            escape(&key)
         );
+        for (i, (name, s)) in flows.iter().enumerate() {
+            let r = region(name);
+            let what = if s.count == 0 {
+                "no samples".to_string()
+            } else {
+                let p99 = s.p99_us.map_or_else(|| "–".into(), human_duration);
+                match s.within_trt {
+                    Some(w) => format!("p99 {p99}, {:.2}% within TRT", w * 100.0),
+                    None => format!("p99 {p99}"),
+                }
+            };
+            let _ = write!(
+                page,
+                "<li data-flow=\"{}\"><span class=\"sw\" style=\"background:{}\"></span>{} — {}</li>",
+                escape(name),
+                PALETTE[i % PALETTE.len()],
+                escape(if r.is_empty() { name } else { &r }),
+                escape(&what)
+            );
+        }
+        page.push_str("</ul></figure>\n");
     }
     if group.is_some() {
         page.push_str("</div>\n");
@@ -542,13 +598,16 @@ fn figures(page: &mut String, run: &RunDir) {
     if s.scalars.is_empty() {
         page.push_str("<p class=\"note\">The run recorded no end-of-run figures.</p>\n");
     } else {
-        let shown = |v: &Option<f64>| v.map_or_else(|| "not finite".to_string(), |v| v.to_string());
+        let raw = |v: &Option<f64>| v.map_or_else(|| "not finite".to_string(), |v| v.to_string());
+        let shown = |k: &str, v: &Option<f64>| {
+            v.map_or_else(|| "not finite".to_string(), |v| show_scalar(k, v))
+        };
         named_values(
             page,
             "scalar",
             s.scalars
                 .iter()
-                .map(|(k, v)| (k.as_str(), shown(v), shown(v))),
+                .map(|(k, v)| (k.as_str(), raw(v), shown(k, v))),
         );
     }
     let _ = writeln!(
@@ -707,8 +766,14 @@ mod tests {
                 page.contains(&format!("<tr data-flow=\"{name}\"")),
                 "{flow}"
             );
-            assert!(page.contains(&format!("<figure class=\"chart\" data-flow=\"{name}\"")));
+            assert!(page.contains(&format!("<li data-flow=\"{name}\">")));
         }
+        // The three regions of 4.1.1 share one percentile chart.
+        assert_eq!(
+            page.matches("<figure class=\"chart\" data-chart=\"sr.e2e{sr=4.1.1}\">")
+                .count(),
+            1
+        );
         let summary: serde_json::Value =
             serde_json::from_str(&std::fs::read_to_string(dir.join("summary.json")).unwrap())
                 .unwrap();
@@ -720,8 +785,13 @@ mod tests {
             )),
             "north row"
         );
-        // Two flows have samples, one has none: two percentile plots plus two series charts.
-        assert_eq!(page.matches("<svg").count(), 4);
+        // Three regions of one SR, two with samples: one percentile chart of two lines, plus
+        // two series charts.
+        assert_eq!(page.matches("<svg").count(), 3);
+        for (region, drawn) in [("north", true), ("south", true), ("central", false)] {
+            let line = format!("data-flow=\"sr.e2e{{region={region},sr=4.1.1}}\"/>");
+            assert_eq!(page.contains(&line), drawn, "{region}");
+        }
         assert!(page.contains("data-series-group=\"smi.status\""));
         assert!(page.contains("<li data-series=\"dsp.queue\" data-final=\"3\""));
         assert!(page.contains("<tr data-code=\"E5\" data-count=\"3\">"));

@@ -8,7 +8,7 @@
 
 use super::sweep_chart::{sweep_chart, ChartLine, ChartPoint, XAxis};
 use super::{cmp_metric, escape, head, PALETTE};
-use crate::estimate::Estimate;
+use crate::estimate::{show_figure, Estimate};
 use crate::table::{split_name, thousands};
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write;
@@ -48,6 +48,129 @@ pub struct FailedRun {
     pub error: String,
 }
 
+/// How one point fared on one expectation, across its completed replications.
+#[derive(Clone, Debug, PartialEq)]
+pub struct PointOutcome {
+    pub passed: usize,
+    pub runs: usize,
+    /// The figure's value in each run, aggregated (absent when it was not a number).
+    pub actual: Option<Estimate>,
+}
+
+/// One `[[expect]]` of the swept scenario, and how each point fared on it.
+pub struct SweepExpectation {
+    /// As recorded: `sr.e2e{sr=4.1.1} within_trt >= 0.99`.
+    pub expected: String,
+    /// The figure it reads (`sr.e2e{sr=4.1.1} within_trt`), when the text has the usual form.
+    pub figure: Option<String>,
+    /// The threshold, when the text ends in a number.
+    pub threshold: Option<f64>,
+    /// By point index.
+    pub points: BTreeMap<i64, PointOutcome>,
+}
+
+impl SweepExpectation {
+    /// Splits `FIGURE OP VALUE` into the figure and the threshold.
+    pub fn parse(expected: &str) -> (Option<String>, Option<f64>) {
+        let mut words = expected.rsplitn(3, ' ');
+        let (value, op, figure) = (words.next(), words.next(), words.next());
+        match (figure, op, value.and_then(|v| v.parse::<f64>().ok())) {
+            (Some(f), Some(op), Some(v)) if ["<", "<=", ">", ">=", "==", "!="].contains(&op) => {
+                (Some(f.to_string()), Some(v))
+            }
+            _ => (None, None),
+        }
+    }
+}
+
+/// Whether a point passed in every replication, in none, or in some.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Verdict {
+    Passed,
+    Failed,
+    Mixed,
+}
+
+fn verdict(o: &PointOutcome) -> Verdict {
+    if o.passed == o.runs {
+        Verdict::Passed
+    } else if o.passed == 0 {
+        Verdict::Failed
+    } else {
+        Verdict::Mixed
+    }
+}
+
+/// Where an expectation's outcome changes along each swept parameter, the others held fixed:
+/// `passes at traffic.0.per_premises_per_day=24.0, fails from 30.0 (dsp.workers=1)`. A line
+/// that never changes says so once.
+pub fn crossings(r: &SweepReport, e: &SweepExpectation) -> Vec<String> {
+    let outcomes: Vec<(&SweepPoint, &PointOutcome)> = r
+        .points
+        .iter()
+        .filter_map(|p| e.points.get(&p.index).map(|o| (p, o)))
+        .collect();
+    if outcomes.is_empty() {
+        return vec!["no completed run recorded it".into()];
+    }
+    if outcomes.iter().all(|(_, o)| verdict(o) == Verdict::Passed) {
+        return vec![format!("passes at every point ({})", outcomes.len())];
+    }
+    if outcomes.iter().all(|(_, o)| verdict(o) == Verdict::Failed) {
+        return vec![format!("fails at every point ({})", outcomes.len())];
+    }
+    let mut out = Vec::new();
+    for (i, param) in r.parameters.iter().enumerate() {
+        let mut lines: BTreeMap<Vec<usize>, Vec<(&SweepPoint, &PointOutcome)>> = BTreeMap::new();
+        for (p, o) in &outcomes {
+            let others = (0..p.values.len())
+                .filter(|k| *k != i)
+                .map(|k| p.values[k])
+                .collect();
+            lines.entry(others).or_default().push((p, o));
+        }
+        for (others, mut line) in lines {
+            line.sort_by_key(|(p, _)| p.values[i]);
+            let fixed: Vec<String> = (0..r.parameters.len())
+                .filter(|k| *k != i)
+                .zip(&others)
+                .map(|(k, v)| {
+                    format!(
+                        "{}={}",
+                        r.parameters[k].key, r.parameters[k].values[*v].text
+                    )
+                })
+                .collect();
+            let fixed = if fixed.is_empty() {
+                String::new()
+            } else {
+                format!(" ({})", fixed.join(" "))
+            };
+            for pair in line.windows(2) {
+                let ((a, oa), (b, ob)) = (pair[0], pair[1]);
+                let (va, vb) = (verdict(oa), verdict(ob));
+                if va == vb {
+                    continue;
+                }
+                let word = |v: Verdict, o: &PointOutcome| match v {
+                    Verdict::Passed => "passes".to_string(),
+                    Verdict::Failed => "fails".to_string(),
+                    Verdict::Mixed => format!("passes in {} of {} runs", o.passed, o.runs),
+                };
+                out.push(format!(
+                    "{} {} at {}, {} at {}{fixed}",
+                    param.key,
+                    word(va, oa),
+                    param.values[a.values[i]].text,
+                    word(vb, ob),
+                    param.values[b.values[i]].text,
+                ));
+            }
+        }
+    }
+    out
+}
+
 /// Everything the sweep page shows, as read from a results store.
 pub struct SweepReport {
     pub scenario: String,
@@ -67,6 +190,8 @@ pub struct SweepReport {
     pub points: Vec<SweepPoint>,
     /// Figures that are end-of-run scalars (the others are told apart by their names).
     pub scalars: BTreeSet<String>,
+    /// The scenario's `[[expect]]` entries, in order, with each point's outcome.
+    pub expectations: Vec<SweepExpectation>,
 }
 
 /// Kinds of figure, in page order, with their section id and heading.
@@ -174,12 +299,15 @@ pub fn sweep_html(report: &SweepReport) -> String {
     );
     header(&mut page, report);
     let groups = groups(report);
-    page.push_str("<nav><a href=\"#parameters\">Swept parameters</a>");
+    page.push_str(
+        "<nav><a href=\"#answer\">Answer</a><a href=\"#parameters\">Swept parameters</a>",
+    );
     for kind in groups.keys() {
         let (id, title, _) = kind.section();
         let _ = write!(page, "<a href=\"#{id}\">{title}</a>");
     }
     page.push_str("<a href=\"#runs\">Runs</a></nav>\n");
+    answer(&mut page, report);
     parameters(&mut page, report);
     for (kind, bases) in &groups {
         section(&mut page, report, *kind, bases);
@@ -193,7 +321,8 @@ pub fn sweep_html(report: &SweepReport) -> String {
 const SWEEP_STYLE: &str = "svg .ci{fill:none;stroke-width:1.2}details.group{margin:.6em 0}\
 details.group>summary{cursor:pointer;font-size:1.15em;font-weight:600}\
 .keys{font-size:.85em;margin:.2em 0}.keys span.k{margin-right:.9em;white-space:nowrap}\
-figure.chart figcaption{max-width:440px}figure.chart figcaption .p{color:#555}";
+figure.chart figcaption{max-width:440px}figure.chart figcaption .p{color:#555}\
+td.passed{color:#070}td.failed{color:#c00;font-weight:600}td.mixed{color:#a60}";
 
 fn header(page: &mut String, r: &SweepReport) {
     let _ = write!(
@@ -230,6 +359,91 @@ fn header(page: &mut String, r: &SweepReport) {
     );
 }
 
+/// The sweep's question answered first: each expectation, where it starts to fail, each point's
+/// outcome, and the figure against each parameter with the threshold drawn.
+fn answer(page: &mut String, r: &SweepReport) {
+    page.push_str("<section id=\"answer\">\n<h2>The sweep's answer</h2>\n");
+    if r.expectations.is_empty() {
+        page.push_str(
+            "<p class=\"note\">The scenario has no <code>[[expect]]</code>: add one to have the \
+             sweep say where a threshold is crossed. Every figure is charted below.</p>\n\
+             </section>\n",
+        );
+        return;
+    }
+    let axes: Vec<XAxis> = r.parameters.iter().map(axis).collect();
+    for (n, e) in r.expectations.iter().enumerate() {
+        let _ = writeln!(
+            page,
+            "<div class=\"expectation\" data-expectation=\"{n}\"><h3><code>{}</code></h3>\n<ul>",
+            escape(&e.expected)
+        );
+        for line in crossings(r, e) {
+            let _ = writeln!(page, "<li data-crossing>{}</li>", escape(&line));
+        }
+        page.push_str(
+            "</ul>\n<table><tr><th class=\"n\">point</th><th>parameters</th>\
+             <th>outcome</th><th class=\"n\">value (mean ± 95% CI)</th></tr>\n",
+        );
+        for p in &r.points {
+            let Some(o) = e.points.get(&p.index) else {
+                continue;
+            };
+            let v = verdict(o);
+            let word = match v {
+                Verdict::Passed => "passed",
+                Verdict::Failed => "failed",
+                Verdict::Mixed => "mixed",
+            };
+            let value = match (&o.actual, &e.figure) {
+                (Some(a), Some(f)) => {
+                    let ci = a
+                        .half_width
+                        .map(|h| format!(" ± {}", show_figure(f, h)))
+                        .unwrap_or_default();
+                    format!("{}{ci}", show_figure(f, a.mean))
+                }
+                _ => String::new(),
+            };
+            let _ = writeln!(
+                page,
+                "<tr data-point=\"{}\" data-outcome=\"{word}\"><td class=\"n\">{}</td>\
+                 <td><code>{}</code></td><td class=\"{word}\">{word} in {} of {} runs</td>\
+                 <td class=\"n\">{}</td></tr>",
+                p.index,
+                p.index,
+                escape(&p.label),
+                o.passed,
+                o.runs,
+                escape(&value)
+            );
+        }
+        page.push_str("</table>\n");
+        if let Some(figure) = &e.figure {
+            page.push_str("<div class=\"charts\">\n");
+            for (i, param) in r.parameters.iter().enumerate() {
+                let lines = lines_by(r, i, |p| e.points.get(&p.index)?.actual.as_ref());
+                if lines.is_empty() {
+                    continue;
+                }
+                let svg = sweep_chart(figure, &param.key, &axes[i], &lines, e.threshold);
+                let _ = writeln!(
+                    page,
+                    "<figure class=\"chart\" data-answer=\"{n}\" data-parameter=\"{}\">\
+                     <figcaption>{} <span class=\"p\">against {}</span></figcaption>{svg}\
+                     </figure>",
+                    escape(&param.key),
+                    escape(figure),
+                    escape(&param.key)
+                );
+            }
+            page.push_str("</div>\n");
+        }
+        page.push_str("</div>\n");
+    }
+    page.push_str("</section>\n");
+}
+
 fn parameters(page: &mut String, r: &SweepReport) {
     page.push_str(
         "<section id=\"parameters\">\n<h2>Swept parameters</h2>\n<table><tr><th>parameter</th>\
@@ -256,6 +470,15 @@ fn parameters(page: &mut String, r: &SweepReport) {
 /// One line per combination of the other parameters' values; a zipped sweep (every such
 /// combination holds one point) is one line through all points.
 fn lines_against<'a>(r: &'a SweepReport, param: usize, figure: &str) -> Vec<ChartLine<'a>> {
+    lines_by(r, param, |p| p.figures.get(figure))
+}
+
+/// Lines against parameter `param` of the estimate `get` finds at each point.
+fn lines_by<'a>(
+    r: &'a SweepReport,
+    param: usize,
+    get: impl Fn(&'a SweepPoint) -> Option<&'a Estimate>,
+) -> Vec<ChartLine<'a>> {
     let numeric = r.parameters[param]
         .values
         .iter()
@@ -294,7 +517,7 @@ fn lines_against<'a>(r: &'a SweepReport, param: usize, figure: &str) -> Vec<Char
                     },
                     point: p.index,
                     label: &p.label,
-                    estimate: p.figures.get(figure)?,
+                    estimate: get(p)?,
                 })
             })
             .collect();
@@ -406,7 +629,7 @@ fn section(page: &mut String, r: &SweepReport, kind: Kind, bases: &Metrics) {
             for (_, figure) in figs {
                 for (i, p) in r.parameters.iter().enumerate() {
                     let lines = lines_against(r, i, figure);
-                    let svg = sweep_chart(figure, &p.key, &axes[i], &lines);
+                    let svg = sweep_chart(figure, &p.key, &axes[i], &lines, None);
                     let _ = writeln!(
                         page,
                         "<figure class=\"chart\" data-figure=\"{}\" data-parameter=\"{}\">\
@@ -522,6 +745,7 @@ mod tests {
             }],
             points: vec![point(0, 0, figures), point(1, 1, figures)],
             scalars: BTreeSet::from(["ev.kwh".to_string()]),
+            expectations: Vec::new(),
         };
         let page = sweep_html(&report);
         assert!(page.contains("<h1>s &lt;1&gt;</h1>"));

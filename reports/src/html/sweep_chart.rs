@@ -1,6 +1,10 @@
 //! The sweep page's chart: one figure against one swept parameter, a marker at each point's
 //! mean across replications with its 95 % confidence bar, one line per value (or combination of
-//! values) of the other swept parameters.
+//! values) of the other swept parameters, and an expectation's threshold as a dashed line.
+//!
+//! Shares within TRT are drawn on a "nines" scale, −log10(1 − share): 90 %, 99 %, 99.9 % and
+//! 99.99 % are evenly spaced, so the difference between 99 % and 99.9 % (ten times fewer misses)
+//! is as visible as the one between 90 % and 99 %.
 
 use super::chart::{nice_step, Frame, PALETTE};
 use super::svg::Svg;
@@ -38,23 +42,55 @@ const HEIGHT: u32 = 240;
 /// Share of the plot width kept free at each end, so edge points and their bars stay visible.
 const X_PAD: f64 = 0.06;
 
-/// The chart of `figure` against `parameter`.
-pub fn sweep_chart(figure: &str, parameter: &str, axis: &XAxis, lines: &[ChartLine]) -> String {
+/// The most nines a share is drawn with (99.999 %); a share of 1 sits there.
+const MAX_NINES: f64 = 5.0;
+
+/// Whether `figure` is a share within TRT, drawn on the nines scale.
+fn is_share(figure: &str) -> bool {
+    figure.ends_with("within_trt") || figure.ends_with("within_trt_all")
+}
+
+/// A share as nines: 0.9 → 1, 0.99 → 2, 0.999 → 3 (capped at [`MAX_NINES`]).
+pub fn nines(share: f64) -> f64 {
+    (-(1.0 - share.min(1.0)).max(10f64.powf(-MAX_NINES)).log10()).max(0.0)
+}
+
+/// The chart of `figure` against `parameter`, with `threshold` (an expectation's) drawn.
+pub fn sweep_chart(
+    figure: &str,
+    parameter: &str,
+    axis: &XAxis,
+    lines: &[ChartLine],
+    threshold: Option<f64>,
+) -> String {
     let frame = Frame {
         width: WIDTH,
         height: HEIGHT,
     };
+    let share = is_share(figure);
+    let scale = |v: f64| if share { nines(v) } else { v };
     let ends = lines.iter().flat_map(|l| &l.points).flat_map(|p| {
         let h = p.estimate.half_width.unwrap_or(0.0);
-        [p.estimate.mean - h, p.estimate.mean + h]
+        [scale(p.estimate.mean - h), scale(p.estimate.mean + h)]
     });
     let (lo, hi) = ends
+        .chain(threshold.map(scale))
         .filter(|v| v.is_finite())
         .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), v| {
             (a.min(v), b.max(v))
         });
-    let (lo, hi, step) = y_range(lo, hi, figure.ends_with("_us"));
-    let yf = |v: f64| (v - lo) / (hi - lo);
+    let (lo, hi, step) = if share {
+        let lo = if lo.is_finite() {
+            lo.floor().max(0.0)
+        } else {
+            0.0
+        };
+        let hi = if hi.is_finite() { hi.ceil() } else { 1.0 };
+        (lo, hi.max(lo + 1.0).min(MAX_NINES), 1.0)
+    } else {
+        y_range(lo, hi, figure.ends_with("_us"))
+    };
+    let yf = |v: f64| (scale(v) - lo) / (hi - lo);
     let span = axis.hi - axis.lo;
     let xf = |x: f64| {
         if span > 0.0 {
@@ -73,7 +109,22 @@ pub fn sweep_chart(figure: &str, parameter: &str, axis: &XAxis, lines: &[ChartLi
     let n = ((hi - lo) / step).round() as usize;
     for i in 0..=n {
         let t = lo + i as f64 * step;
-        frame.y_tick(&mut svg, yf(t), &tick_label(figure, t, step));
+        let (at, label) = if share {
+            ((t - lo) / (hi - lo), nines_label(t))
+        } else {
+            (yf(t), tick_label(figure, t, step))
+        };
+        frame.y_tick(&mut svg, at, &label);
+    }
+    if let Some(t) = threshold {
+        let y = frame.y(yf(t));
+        svg.line((frame.left(), y), (frame.right(), y), "trt");
+        svg.text(
+            (frame.right() - 4.0, y - 4.0),
+            "end",
+            "trt-label",
+            &format!("expected {}", show_figure(figure, t)),
+        );
     }
     for (x, label) in &axis.ticks {
         frame.x_tick(&mut svg, xf(*x), label);
@@ -157,11 +208,17 @@ fn duration_step(range_us: f64) -> f64 {
         .unwrap_or_else(|| (range_us / 5.0 / 86_400e6).ceil() * 86_400e6)
 }
 
+/// A tick on the nines scale: 1 → 90%, 2 → 99%, 3 → 99.9%.
+fn nines_label(t: f64) -> String {
+    let d = (t - 2.0).max(0.0).round() as usize;
+    format!("{:.d$}%", (1.0 - 10f64.powf(-t)) * 100.0)
+}
+
 /// The y axis title: the latency field or share, else "value".
 fn y_title(figure: &str) -> &str {
     match figure.rsplit_once(' ') {
-        Some((_, "within_trt")) => "share within TRT (completed)",
-        Some((_, "within_trt_all")) => "share within TRT (late in flight as misses)",
+        Some((_, "within_trt")) => "share within TRT, completed (nines)",
+        Some((_, "within_trt_all")) => "share within TRT, late in flight as misses (nines)",
         Some((_, "final")) => "final value",
         Some((_, field)) => field,
         None => "value",
@@ -214,6 +271,62 @@ mod tests {
     }
 
     #[test]
+    fn shares_sit_on_a_nines_scale_with_the_threshold() {
+        assert!((nines(0.9) - 1.0).abs() < 1e-9 && (nines(0.999) - 3.0).abs() < 1e-9);
+        assert_eq!(nines(1.0), MAX_NINES);
+        assert_eq!(nines(0.0), 0.0);
+        assert_eq!(nines_label(2.0), "99%");
+        assert_eq!(nines_label(3.0), "99.9%");
+        assert_eq!(nines_label(1.0), "90%");
+        let (a, b) = (Estimate::of(&[0.99, 0.99]), Estimate::of(&[0.999, 0.999]));
+        let axis = XAxis {
+            lo: 1.0,
+            hi: 2.0,
+            ticks: vec![(1.0, "1".into()), (2.0, "2".into())],
+        };
+        let line = ChartLine {
+            label: String::new(),
+            points: vec![
+                ChartPoint {
+                    x: 1.0,
+                    point: 0,
+                    label: "w=1",
+                    estimate: &a,
+                },
+                ChartPoint {
+                    x: 2.0,
+                    point: 1,
+                    label: "w=2",
+                    estimate: &b,
+                },
+            ],
+        };
+        let svg = sweep_chart("f within_trt", "w", &axis, &[line], Some(0.995));
+        assert!(svg.contains(">99%<") && svg.contains(">99.9%<"), "{svg}");
+        assert!(
+            svg.contains("class=\"trt\"") && svg.contains("expected 99.50%"),
+            "{svg}"
+        );
+        // 99 % and 99.9 % sit one decade apart: markers at 2 and 3 nines on a 2..3 axis are
+        // at the bottom and the top of the plot.
+        let cy: Vec<f64> = svg
+            .split("<circle cx=\"")
+            .skip(1)
+            .map(|c| {
+                c.split("cy=\"")
+                    .nth(1)
+                    .unwrap()
+                    .split('"')
+                    .next()
+                    .unwrap()
+                    .parse()
+                    .unwrap()
+            })
+            .collect();
+        assert!(cy[0] > cy[1] + 80.0, "{cy:?}");
+    }
+
+    #[test]
     fn tick_labels_in_units() {
         assert_eq!(tick_label("f p99_us", 2_000_000.0, 1_000_000.0), "2.0s");
         assert_eq!(tick_label("f within_trt", 0.995, 0.005), "99.5%");
@@ -249,7 +362,7 @@ mod tests {
                 },
             ],
         };
-        let svg = sweep_chart("c", "w", &axis, &[line]);
+        let svg = sweep_chart("c", "w", &axis, &[line], None);
         assert_eq!(svg.matches("<circle").count(), 2);
         assert_eq!(svg.matches("class=\"ci\"").count(), 2);
         assert!(svg.contains("data-line=\"k=v\""));
