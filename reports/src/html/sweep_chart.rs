@@ -217,7 +217,7 @@ fn nines_label(t: f64) -> String {
 /// The y axis title: the latency field or share, else "value".
 fn y_title(figure: &str) -> &str {
     match figure.rsplit_once(' ') {
-        Some((_, "within_trt")) => "share within TRT, completed (nines)",
+        Some((_, "within_trt")) => "share within TRT (nines)",
         Some((_, "within_trt_all")) => "share within TRT, late in flight as misses (nines)",
         Some((_, "final")) => "final value",
         Some((_, field)) => field,
