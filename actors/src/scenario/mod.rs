@@ -12,11 +12,12 @@
 //! is mapped back to a line and column of the original text (or to the override that wrote it).
 
 mod cpl;
+pub(crate) mod de;
 mod error;
 pub mod ev;
 mod expect;
 mod firmware;
-mod han;
+pub(crate) mod han;
 mod inventory;
 mod model;
 mod overrides;
@@ -36,6 +37,7 @@ pub use crate::han::config::{Han, HanRadio, MAX_FLATS_PER_BUILDING};
 pub use crate::install::config::{InstallWave, StepFailures};
 pub use model::*;
 pub use sweep::{run_seed, Combine, Sweep, SweepParameter, SweepPoint, SweepRun};
+pub(crate) use validate::{default_gas_share, default_region_shares, regions};
 
 use reader::{Issue, Path, Seg};
 use std::ops::Range;
@@ -80,7 +82,7 @@ pub fn parse(text: &str, origin: &str, sets: &[String]) -> Result<Scenario, Scen
             origin,
             text,
             0..0,
-            format!("the scenario file is empty; {}", validate::MINIMUM),
+            format!("the scenario file is empty; {}", de::MINIMUM),
         ));
     }
     let original =
@@ -90,7 +92,7 @@ pub fn parse(text: &str, origin: &str, sets: &[String]) -> Result<Scenario, Scen
             origin,
             text,
             0..0,
-            format!("the scenario file has only comments; {}", validate::MINIMUM),
+            format!("the scenario file has only comments; {}", de::MINIMUM),
         ));
     }
 

@@ -182,7 +182,7 @@ impl<'a> Field<'a> {
         Issue::at(&self.path, message)
     }
 
-    fn wrong_type(&self, wanted: &str) -> Issue {
+    pub(crate) fn wrong_type(&self, wanted: &str) -> Issue {
         let mut message = format!(
             "{} must be {wanted}, found {}",
             self.what,

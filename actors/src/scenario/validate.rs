@@ -1,8 +1,8 @@
 //! From the parsed TOML tree to a validated [`Scenario`]: the schema, its defaults and its rules.
 
-use super::han::{read_radio, HAN_KEYS};
+use super::de::{self, Raw};
 use super::model::*;
-use super::reader::{list, number, suggest, Field, Issue, Read, Table};
+use super::reader::{list, number, suggest, Field, Issue, Read, Seg, Table};
 use crate::calendar::Date;
 use crate::config::defaults;
 use crate::config::*;
@@ -10,50 +10,88 @@ use crate::dist::Dist;
 use crate::han::config::Han;
 use crate::region::{Region, RegionMap, Technology};
 use crate::sr::{DeviceType, Role, SrType};
+use crate::units::Bandwidth;
 use dccsim_sim::SimDuration;
+use serde::de::IgnoredAny;
+use serde::{Deserialize, Deserializer};
 use std::collections::BTreeMap;
 
-const TOP_LEVEL: [&str; 23] = [
-    "scenario",
-    "population",
-    "supplier",
-    "dsp",
-    "csp",
-    "han",
-    "devices",
-    "traffic",
-    "trt",
-    "sweep",
-    "expect",
-    "device_model",
-    "install",
-    "cpl",
-    "cpl_entry",
-    "timeline",
-    "ev",
-    "feeders",
-    "demand",
-    "dno",
-    "firmware",
-    "firmware_image",
-    "firmware_campaign",
-];
+/// A scenario file as written: each section read through serde by the type it becomes (or, where
+/// the file's shape differs, by a reader named beside it). Sections marked `IgnoredAny` are still
+/// read from the tree by their own modules (hence `dead_code`: serde only checks they are there).
+#[allow(dead_code)]
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct File {
+    scenario: Head,
+    population: Population,
+    #[serde(default)]
+    supplier: Vec<Supplier>,
+    #[serde(default = "Dsp::default", deserialize_with = "dsp")]
+    dsp: Dsp,
+    #[serde(default = "default_csps", deserialize_with = "csps")]
+    csp: RegionMap<Csp>,
+    #[serde(default)]
+    han: Han,
+    #[serde(default)]
+    devices: Devices,
+    #[serde(default)]
+    traffic: Vec<TrafficFile>,
+    #[serde(default = "default_trt", deserialize_with = "trt")]
+    trt: BTreeMap<SrType, SimDuration>,
+    sweep: Option<IgnoredAny>,
+    expect: Option<IgnoredAny>,
+    device_model: Option<IgnoredAny>,
+    install: Option<IgnoredAny>,
+    cpl: Option<IgnoredAny>,
+    cpl_entry: Option<IgnoredAny>,
+    timeline: Option<IgnoredAny>,
+    ev: Option<IgnoredAny>,
+    feeders: Option<IgnoredAny>,
+    demand: Option<IgnoredAny>,
+    dno: Option<IgnoredAny>,
+    firmware: Option<IgnoredAny>,
+    firmware_image: Option<IgnoredAny>,
+    firmware_campaign: Option<IgnoredAny>,
+}
 
-/// What a scenario needs at the very least, for messages about empty or incomplete files.
-pub(crate) const MINIMUM: &str = "a scenario needs [scenario] with name, seed and duration, \
-     [population] with premises, and at least one [[supplier]] with name and share";
+/// `[scenario]`.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Head {
+    #[serde(deserialize_with = "scenario_name")]
+    name: String,
+    #[serde(default)]
+    description: String,
+    #[serde(deserialize_with = "seed")]
+    seed: u64,
+    #[serde(deserialize_with = "de::positive_duration")]
+    duration: SimDuration,
+    #[serde(default = "start_date", deserialize_with = "calendar_date")]
+    start_date: String,
+    #[serde(
+        default = "sample_interval",
+        deserialize_with = "de::positive_duration"
+    )]
+    sample_interval: SimDuration,
+}
+
+fn start_date() -> String {
+    defaults::START_DATE.to_string()
+}
+
+fn sample_interval() -> SimDuration {
+    defaults::SAMPLE_INTERVAL
+}
+
+de::field_reader!(fn seed -> u64 = |f| Ok(f.int_in(0, i64::MAX)? as u64));
+de::field_reader!(fn scenario_name -> String = read_scenario_name);
+de::field_reader!(fn calendar_date -> String = read_calendar_date);
 
 /// Reads the whole document. `resolved_toml` is its text, kept in the result.
 pub(crate) fn scenario(doc: &toml::Table, resolved_toml: String) -> Read<Scenario> {
+    let file: File = de::from_value(&toml::Value::Table(doc.clone()), &[])?;
     let root = Table::root(doc);
-    root.check_keys_with(&TOP_LEVEL, |key, near| match near {
-        Some(near) => format!("unknown table or key `{key}`; did you mean `{near}`?"),
-        None => format!(
-            "unknown table or key `{key}`; a scenario has {}",
-            list(&TOP_LEVEL, "and")
-        ),
-    })?;
-
     let section = |name: &str| -> Read<Option<Table<'_>>> {
         root.get(name)
             .map(|f| {
@@ -67,68 +105,24 @@ pub(crate) fn scenario(doc: &toml::Table, resolved_toml: String) -> Read<Scenari
             })
             .transpose()
     };
-
-    let head = section("scenario")?
-        .ok_or_else(|| root.issue(format!("the file has no [scenario] table; {MINIMUM}")))?;
-    let population = section("population")?
-        .ok_or_else(|| root.issue(format!("the file has no [population] table; {MINIMUM}")))?;
-    let dsp = section("dsp")?;
-    let csp = section("csp")?;
-    let han = section("han")?;
-    let devices = section("devices")?;
-    let trt = section("trt")?;
     let cpl = section("cpl")?;
 
-    head.check_keys(&[
-        "name",
-        "description",
-        "seed",
-        "duration",
-        "start_date",
-        "sample_interval",
-    ])?;
-    let name = scenario_name(&head.require("name", "name = \"quickstart\"")?)?;
-    let description = match head.get("description") {
-        Some(f) => f.str()?.to_string(),
-        None => String::new(),
-    };
-    let seed = head.require("seed", "seed = 7")?.int_in(0, i64::MAX)? as u64;
-    let duration = head
-        .require("duration", "duration = \"1d\"")?
-        .positive_duration()?;
-    let start_date = match head.get("start_date") {
-        Some(f) => calendar_date(&f)?,
-        None => defaults::START_DATE.to_string(),
-    };
-    let sample_interval = match head.get("sample_interval") {
-        Some(f) => f.positive_duration()?,
-        None => defaults::SAMPLE_INTERVAL,
-    };
-
-    let population = read_population(&population)?;
-    let suppliers = read_suppliers(&root)?;
-    let dsp = read_dsp(dsp.as_ref())?;
-    let csp = read_csps(csp.as_ref())?;
-    let han = Han {
-        latency: optional_dist(han.as_ref(), &HAN_KEYS, "latency", defaults::HAN_LATENCY)?,
-        radio: read_radio(han.as_ref())?,
-    };
-    let devices = Devices {
-        esme_response: optional_dist(
-            devices.as_ref(),
-            &["esme_response", "gsme_response"],
-            "esme_response",
-            defaults::ESME_RESPONSE,
-        )?,
-        gsme_response: optional_dist(
-            devices.as_ref(),
-            &["esme_response", "gsme_response"],
-            "gsme_response",
-            defaults::GSME_RESPONSE,
-        )?,
-    };
-    let traffic = read_traffic(&root)?;
-    let trt = read_trt(trt.as_ref())?;
+    let Head {
+        name,
+        description,
+        seed,
+        duration,
+        start_date,
+        sample_interval,
+    } = file.scenario;
+    let population = file.population;
+    let suppliers = check_suppliers(file.supplier, &root)?;
+    let traffic = file
+        .traffic
+        .into_iter()
+        .enumerate()
+        .map(|(i, t)| traffic_stream(t, i))
+        .collect::<Read<Vec<_>>>()?;
     let sweep = super::sweep::read(&root)?;
     let expect = super::expect::read_all(&root)?;
     let installs = super::inventory::installs(
@@ -181,12 +175,12 @@ pub(crate) fn scenario(doc: &toml::Table, resolved_toml: String) -> Read<Scenari
         sample_interval,
         population,
         suppliers,
-        dsp,
-        csp,
-        han,
-        devices,
+        dsp: file.dsp,
+        csp: file.csp,
+        han: file.han,
+        devices: file.devices,
         traffic,
-        trt,
+        trt: file.trt,
         device_models,
         installs,
         cpl,
@@ -199,7 +193,7 @@ pub(crate) fn scenario(doc: &toml::Table, resolved_toml: String) -> Read<Scenari
 }
 
 /// `[scenario] name`: it names output directories, so only a safe set of characters.
-fn scenario_name(f: &Field<'_>) -> Read<String> {
+fn read_scenario_name(f: &Field<'_>) -> Read<String> {
     let name = f.str()?;
     if name.is_empty() {
         return Err(f.issue(format!("{} is empty; give the scenario a name", f.what)));
@@ -218,7 +212,7 @@ fn scenario_name(f: &Field<'_>) -> Read<String> {
 }
 
 /// A real calendar date `YYYY-MM-DD`, written as a string or as a TOML date.
-fn calendar_date(f: &Field<'_>) -> Read<String> {
+fn read_calendar_date(f: &Field<'_>) -> Read<String> {
     let text = match f.value {
         toml::Value::Datetime(d) if d.time.is_none() && d.offset.is_none() => d.to_string(),
         _ => f.str()?.to_string(),
@@ -254,25 +248,18 @@ fn calendar_date(f: &Field<'_>) -> Read<String> {
     Ok(text)
 }
 
-fn read_population(t: &Table<'_>) -> Read<Population> {
-    t.check_keys(&["premises", "gas_share", "regions"])?;
-    let premises = t
-        .require("premises", "premises = 10000")?
-        .int_in(1, i64::from(defaults::MAX_PREMISES))? as u32;
-    let gas_share = match t.get("gas_share") {
-        Some(f) => f.share()?,
-        None => defaults::GAS_SHARE,
-    };
-    let regions = match t.get("regions") {
-        Some(f) => region_shares(&f)?,
-        None => defaults::REGION_SHARES,
-    };
-    Ok(Population {
-        premises,
-        gas_share,
-        regions,
-    })
+pub(crate) fn default_gas_share() -> f64 {
+    defaults::GAS_SHARE
 }
+
+pub(crate) fn default_region_shares() -> RegionMap<f64> {
+    defaults::REGION_SHARES
+}
+
+de::field_reader!(
+    /// `[population] regions`.
+    pub(crate) fn regions -> RegionMap<f64> = region_shares
+);
 
 const REGION_NAMES: [&str; 3] = ["north", "central", "south"];
 
@@ -323,9 +310,10 @@ pub(super) fn table_list<'a>(root: &Table<'a>, name: &str) -> Read<Vec<Table<'a>
         .collect()
 }
 
-fn read_suppliers(root: &Table<'_>) -> Read<Vec<Supplier>> {
-    let tables = table_list(root, "supplier")?;
-    if tables.is_empty() {
+/// `[[supplier]]`: at least one, each with its own non-empty name, the shares summing to 1.
+fn check_suppliers(suppliers: Vec<Supplier>, root: &Table<'_>) -> Read<Vec<Supplier>> {
+    let list_path = vec![Seg::Key("supplier".into())];
+    if suppliers.is_empty() {
         let path = root.get("supplier").map_or(Vec::new(), |f| f.path);
         return Err(Issue::at(
             &path,
@@ -333,24 +321,27 @@ fn read_suppliers(root: &Table<'_>) -> Read<Vec<Supplier>> {
              [[supplier]] name = \"alpha\" share = 1.0",
         ));
     }
-    let mut suppliers: Vec<Supplier> = Vec::new();
-    for t in &tables {
-        t.check_keys(&["name", "share"])?;
-        let name_field = t.require("name", "name = \"alpha\"")?;
-        let name = name_field.str()?;
-        if name.trim().is_empty() {
-            return Err(name_field.issue("a supplier's `name` must not be empty"));
+    for (i, s) in suppliers.iter().enumerate() {
+        let name_path = [
+            list_path.clone(),
+            vec![Seg::Index(i), Seg::Key("name".into())],
+        ]
+        .concat();
+        if s.name.trim().is_empty() {
+            return Err(Issue::at(
+                &name_path,
+                "a supplier's `name` must not be empty",
+            ));
         }
-        if suppliers.iter().any(|s| s.name == name) {
-            return Err(name_field.issue(format!(
-                "there are two suppliers called \"{name}\"; each [[supplier]] needs its own name"
-            )));
+        if suppliers[..i].iter().any(|o| o.name == s.name) {
+            return Err(Issue::at(
+                &name_path,
+                format!(
+                    "there are two suppliers called \"{}\"; each [[supplier]] needs its own name",
+                    s.name
+                ),
+            ));
         }
-        let share = t.require("share", "share = 0.5")?.share()?;
-        suppliers.push(Supplier {
-            name: name.to_string(),
-            share,
-        });
     }
     let sum: f64 = suppliers.iter().map(|s| s.share).sum();
     if (sum - 1.0).abs() > defaults::SHARE_TOLERANCE {
@@ -358,117 +349,113 @@ fn read_suppliers(root: &Table<'_>) -> Read<Vec<Supplier>> {
             .iter()
             .map(|s| format!("{} {}", s.name, number(s.share)))
             .collect();
-        return Err(tables[0]
-            .issue(format!(
+        let first = [list_path.clone(), vec![Seg::Index(0)]].concat();
+        return Err(Issue::at(
+            &first,
+            format!(
                 "the supplier shares sum to {}, not 1 ({}); make them add up to 1",
                 number(sum),
                 terms.join(" + ")
-            ))
-            .scoped(&root.get("supplier").expect("suppliers were read").path));
+            ),
+        )
+        .scoped(&list_path));
     }
     Ok(suppliers)
 }
 
-fn read_dsp(t: Option<&Table<'_>>) -> Read<Dsp> {
-    let keys = [
-        "workers",
-        "service_time",
-        "response_service_time",
-        "legacy_duplicate_check",
-    ];
-    let workers = workers(t, &keys, defaults::DSP_WORKERS)?;
-    let service_time = optional_dist(t, &keys, "service_time", defaults::DSP_SERVICE_TIME)?;
-    let response_service_time = optional_dist(t, &keys, "response_service_time", service_time)?;
-    let legacy_duplicate_check = match t.and_then(|t| t.get("legacy_duplicate_check")) {
-        Some(f) => super::inventory::boolean(&f)?,
-        None => false,
-    };
-    Ok(Dsp {
-        workers,
-        service_time,
-        response_service_time,
-        legacy_duplicate_check,
-    })
+/// `[dsp]`: `response_service_time` defaults to whatever `service_time` is.
+fn dsp<'de, D: Deserializer<'de>>(d: D) -> Result<Dsp, D::Error> {
+    let raw = Raw::deserialize(d)?;
+    let mut dsp: Dsp = de::from_value(&raw.value, &raw.path).map_err(de::raise)?;
+    if raw.value.get("response_service_time").is_none() {
+        dsp.response_service_time = dsp.service_time;
+    }
+    Ok(dsp)
 }
 
-fn workers(t: Option<&Table<'_>>, keys: &[&str], default: u32) -> Read<u32> {
-    let Some(t) = t else {
-        return Ok(default);
-    };
-    t.check_keys(keys)?;
-    match t.get("workers") {
-        Some(f) => Ok(f.int_in(1, i64::from(u32::MAX))? as u32),
-        None => Ok(default),
-    }
+/// `[csp.<region>]` as written: what is left out takes the region's or the technology's default.
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct CspFile {
+    technology: Option<Technology>,
+    #[serde(default, deserialize_with = "some_workers")]
+    workers: Option<u32>,
+    service_time: Option<Dist>,
+    latency: Option<Dist>,
+    hub_bandwidth: Option<Bandwidth>,
+    wan_capacity: Option<Bandwidth>,
 }
 
-fn read_csps(t: Option<&Table<'_>>) -> Read<RegionMap<Csp>> {
-    if let Some(t) = t {
-        t.check_keys_with(&REGION_NAMES, |k, near| unknown_region(k, near, "[csp]"))?;
-    }
-    let read = |region: Region| -> Read<Csp> {
-        let table = match t.and_then(|t| t.get(region.name())) {
-            Some(f) => Some(f.table_titled(format!("[csp.{}]", region.name()))?),
-            None => None,
-        };
-        let keys = [
-            "technology",
-            "workers",
-            "service_time",
-            "latency",
-            "hub_bandwidth",
-            "wan_capacity",
-        ];
-        if let Some(t) = &table {
-            t.check_keys(&keys)?;
-        }
-        let technology = match table.as_ref().and_then(|t| t.get("technology")) {
-            Some(f) => {
-                let names = ["long-range-radio", "cellular", "mesh"];
-                f.one_of("technology", &names, Technology::from_name)?
-            }
-            None => defaults::csp_technology(region),
-        };
-        let workers = workers(table.as_ref(), &keys, defaults::CSP_WORKERS)?;
-        let service_time = optional_dist(
-            table.as_ref(),
-            &keys,
-            "service_time",
-            defaults::CSP_SERVICE_TIME,
-        )?;
-        let latency = optional_dist(
-            table.as_ref(),
-            &keys,
-            "latency",
-            defaults::wan_latency(technology),
-        )?;
-        let rate = |key: &str, default| match table.as_ref().and_then(|t| t.get(key)) {
-            Some(f) => f.bandwidth(),
-            None => Ok(default),
-        };
-        Ok(Csp {
+de::field_reader!(fn some_workers -> some u32 = |f| Ok(f.int_in(1, i64::from(u32::MAX))? as u32));
+
+impl CspFile {
+    fn csp(self, region: Region) -> Csp {
+        let technology = self
+            .technology
+            .unwrap_or_else(|| defaults::csp_technology(region));
+        Csp {
             technology,
-            workers,
-            service_time,
-            latency,
-            hub_bandwidth: rate("hub_bandwidth", defaults::hub_bandwidth(technology))?,
-            wan_capacity: rate("wan_capacity", defaults::wan_capacity(technology))?,
-        })
-    };
-    Ok(RegionMap {
-        north: read(Region::North)?,
-        central: read(Region::Central)?,
-        south: read(Region::South)?,
-    })
+            workers: self.workers.unwrap_or(defaults::CSP_WORKERS),
+            service_time: self.service_time.unwrap_or(defaults::CSP_SERVICE_TIME),
+            latency: self
+                .latency
+                .unwrap_or_else(|| defaults::wan_latency(technology)),
+            hub_bandwidth: self
+                .hub_bandwidth
+                .unwrap_or_else(|| defaults::hub_bandwidth(technology)),
+            wan_capacity: self
+                .wan_capacity
+                .unwrap_or_else(|| defaults::wan_capacity(technology)),
+        }
+    }
 }
 
-/// The distribution under `key` of an optional table whose keys are `keys`, or `default`.
-fn optional_dist(t: Option<&Table<'_>>, keys: &[&str], key: &str, default: Dist) -> Read<Dist> {
-    let Some(t) = t else {
-        return Ok(default);
-    };
-    t.check_keys(keys)?;
-    t.get(key).map_or(Ok(default), |f| dist(&f))
+fn default_csps() -> RegionMap<Csp> {
+    RegionMap {
+        north: CspFile::default().csp(Region::North),
+        central: CspFile::default().csp(Region::Central),
+        south: CspFile::default().csp(Region::South),
+    }
+}
+
+de::field_reader!(
+    /// `[csp]`: a table per region, each optional.
+    fn csps -> RegionMap<Csp> = |f| {
+        let t = f.table_titled("[csp]")?;
+        t.check_keys_with(&REGION_NAMES, |k, near| unknown_region(k, near, "[csp]"))?;
+        let read = |region: Region| -> Read<Csp> {
+            let file: CspFile = match t.get(region.name()) {
+                Some(f) => de::from_value(f.value, &f.path)?,
+                None => CspFile::default(),
+            };
+            Ok(file.csp(region))
+        };
+        Ok(RegionMap {
+            north: read(Region::North)?,
+            central: read(Region::Central)?,
+            south: read(Region::South)?,
+        })
+    }
+);
+
+impl<'de> Deserialize<'de> for Dist {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        de::read(d, dist)
+    }
+}
+
+impl<'de> Deserialize<'de> for Technology {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let names = ["long-range-radio", "cellular", "mesh"];
+        de::read(d, |f| f.one_of("technology", &names, Technology::from_name))
+    }
+}
+
+impl<'de> Deserialize<'de> for Role {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let names: Vec<&str> = Role::ALL.iter().map(|r| r.name()).collect();
+        de::read(d, |f| f.one_of("DCC User role", &names, Role::from_name))
+    }
 }
 
 /// The kinds of distribution and the parameters each takes.
@@ -578,100 +565,109 @@ fn sr_list() -> String {
     list(&srs, "and")
 }
 
-fn read_traffic(root: &Table<'_>) -> Read<Vec<Traffic>> {
-    table_list(root, "traffic")?
-        .iter()
-        .map(traffic_stream)
-        .collect()
+/// `[[traffic]]` as written: a daily window or a Poisson rate becomes the stream's [`Pattern`].
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct TrafficFile {
+    #[serde(deserialize_with = "traffic_sr")]
+    sr: SrType,
+    #[serde(default = "esme", deserialize_with = "meter")]
+    device: DeviceType,
+    role: Option<Role>,
+    #[serde(default, deserialize_with = "window")]
+    window: Option<(SimDuration, SimDuration)>,
+    #[serde(default, deserialize_with = "rate")]
+    per_premises_per_day: Option<f64>,
+    /// Read once the pattern is known: it only applies to a Poisson stream.
+    hourly: Option<Raw>,
+    #[serde(default = "unknown_device_share", deserialize_with = "de::share")]
+    unknown_device_share: f64,
 }
 
-fn traffic_stream(t: &Table<'_>) -> Read<Traffic> {
-    t.check_keys(&[
-        "sr",
-        "device",
-        "role",
-        "window",
-        "per_premises_per_day",
-        "hourly",
-        "unknown_device_share",
-    ])?;
-    let sr_field = t.require("sr", "sr = \"4.6.1\"")?;
-    let sr_text = sr_field.str()?;
-    let sr = SrType::from_number(sr_text).ok_or_else(|| {
-        sr_field.issue(format!(
-            "unknown SR number \"{sr_text}\" in {}; the Service Requests modelled are {}",
-            t.title,
-            sr_list()
-        ))
-    })?;
-    if !sr.addresses(DeviceType::Esme) && !sr.addresses(DeviceType::Gsme) {
-        return Err(sr_field.issue(format!(
-            "{} is sent by the DNO to EV chargers (see [dno] policy), not by supplier traffic; \
-             [[traffic]] takes the SRs addressed to meters",
-            sr.number()
-        )));
-    }
-    let device = match t.get("device") {
-        Some(f) => f.one_of("device", &["esme", "gsme"], DeviceType::from_name)?,
-        None => DeviceType::Esme,
-    };
-    let role = match t.get("role") {
-        Some(f) => {
-            let names: Vec<&str> = Role::ALL.iter().map(|r| r.name()).collect();
-            f.one_of("DCC User role", &names, Role::from_name)?
+fn esme() -> DeviceType {
+    DeviceType::Esme
+}
+
+fn unknown_device_share() -> f64 {
+    defaults::UNKNOWN_DEVICE_SHARE
+}
+
+de::field_reader!(fn window -> some (SimDuration, SimDuration) = time_window);
+de::field_reader!(fn rate -> some f64 = |f| f.non_negative());
+de::field_reader!(fn meter -> DeviceType = |f| f.one_of("device", &["esme", "gsme"], DeviceType::from_name));
+de::field_reader!(
+    /// An SR sent to meters, by number.
+    fn traffic_sr -> SrType = |f| {
+        let text = f.str()?;
+        let sr = SrType::from_number(text).ok_or_else(|| {
+            f.issue(format!(
+                "unknown SR number \"{text}\" in {}; the Service Requests modelled are {}",
+                de::title_of(&f.path[..f.path.len() - 1]),
+                sr_list()
+            ))
+        })?;
+        if !sr.addresses(DeviceType::Esme) && !sr.addresses(DeviceType::Gsme) {
+            return Err(f.issue(format!(
+                "{} is sent by the DNO to EV chargers (see [dno] policy), not by supplier \
+                 traffic; [[traffic]] takes the SRs addressed to meters",
+                sr.number()
+            )));
         }
-        None => device.supplier_role(),
-    };
-    let pattern = match (t.get("window"), t.get("per_premises_per_day")) {
+        Ok(sr)
+    }
+);
+
+/// The `i`-th `[[traffic]]` stream: exactly one of `window` and `per_premises_per_day`.
+fn traffic_stream(t: TrafficFile, i: usize) -> Read<Traffic> {
+    let path = vec![Seg::Key("traffic".into()), Seg::Index(i)];
+    let title = "[[traffic]]";
+    let pattern = match (t.window, t.per_premises_per_day) {
         (Some(_), Some(_)) => {
-            return Err(t.issue(format!(
-                "{} has both `window` and `per_premises_per_day`; give exactly one: a daily \
-                 window or a Poisson rate",
-                t.title
-            )))
+            return Err(Issue::at(
+                &path,
+                format!(
+                    "{title} has both `window` and `per_premises_per_day`; give exactly one: a \
+                     daily window or a Poisson rate"
+                ),
+            ))
         }
         (None, None) => {
-            return Err(t.issue(format!(
-                "{} needs either `window = {{ start = \"01:00\", length = \"4h\" }}` (each \
-                 premises once a day, spread over the window) or `per_premises_per_day = 0.2` \
-                 (a Poisson rate)",
-                t.title
-            )))
+            return Err(Issue::at(
+                &path,
+                format!(
+                    "{title} needs either `window = {{ start = \"01:00\", length = \"4h\" }}` \
+                     (each premises once a day, spread over the window) or \
+                     `per_premises_per_day = 0.2` (a Poisson rate)"
+                ),
+            ))
         }
-        (Some(window), None) => {
-            if let Some(hourly) = t.get("hourly") {
-                return Err(hourly.issue(format!(
-                    "{} only applies with `per_premises_per_day`, not with `window`",
-                    hourly.what
-                )));
+        (Some((start, length)), None) => {
+            if let Some(hourly) = &t.hourly {
+                return Err(Issue::at(
+                    &hourly.path,
+                    format!(
+                        "{} only applies with `per_premises_per_day`, not with `window`",
+                        de::what_of(&hourly.path)
+                    ),
+                ));
             }
-            daily_window(&window)?
+            Pattern::DailyWindow { start, length }
         }
-        (None, Some(rate)) => Pattern::Poisson {
-            per_premises_per_day: rate.non_negative()?,
-            hourly: match t.get("hourly") {
-                Some(f) => hourly_profile(&f)?,
+        (None, Some(per_premises_per_day)) => Pattern::Poisson {
+            per_premises_per_day,
+            hourly: match &t.hourly {
+                Some(raw) => hourly_profile(&raw.field())?,
                 None => defaults::HOURLY,
             },
         },
     };
-    let unknown_device_share = match t.get("unknown_device_share") {
-        Some(f) => f.share()?,
-        None => defaults::UNKNOWN_DEVICE_SHARE,
-    };
     Ok(Traffic {
-        sr,
-        device,
-        role,
+        sr: t.sr,
+        device: t.device,
+        role: t.role.unwrap_or_else(|| t.device.supplier_role()),
         pattern,
-        unknown_device_share,
+        unknown_device_share: t.unknown_device_share,
     })
-}
-
-/// `window = { start = "HH:MM", length = "4h" }`.
-fn daily_window(f: &Field<'_>) -> Read<Pattern> {
-    let (start, length) = time_window(f)?;
-    Ok(Pattern::DailyWindow { start, length })
 }
 
 /// `{ start = "HH:MM", length = "4h" }`: a daily window's start from midnight and its length
@@ -737,13 +733,17 @@ fn hourly_profile(f: &Field<'_>) -> Read<[f64; 24]> {
     Ok(hourly)
 }
 
-/// `[trt]`: Target Response Time overrides by SR number; every SR gets its default first.
-fn read_trt(t: Option<&Table<'_>>) -> Read<BTreeMap<SrType, SimDuration>> {
-    let mut trt: BTreeMap<SrType, SimDuration> =
-        SrType::ALL.iter().map(|&s| (s, s.default_trt())).collect();
-    let Some(t) = t else {
-        return Ok(trt);
-    };
+fn default_trt() -> BTreeMap<SrType, SimDuration> {
+    SrType::ALL.iter().map(|&s| (s, s.default_trt())).collect()
+}
+
+de::field_reader!(
+    /// `[trt]`: Target Response Time overrides by SR number; every SR gets its default first.
+    fn trt -> BTreeMap<SrType, SimDuration> = |f| read_trt(&f.table_titled("[trt]")?)
+);
+
+fn read_trt(t: &Table<'_>) -> Read<BTreeMap<SrType, SimDuration>> {
+    let mut trt = default_trt();
     let numbers: Vec<&str> = SrType::ALL.iter().map(|s| s.number()).collect();
     for key in t.keys() {
         let f = t.get(key).expect("key listed by the table");

@@ -1,0 +1,715 @@
+//! serde over the parsed TOML tree, knowing where every value sits.
+//!
+//! The scenario's sections are plain structs with `#[derive(Deserialize)]` and
+//! `#[serde(deny_unknown_fields)]`: each key is written once, as a field, with its default and
+//! its reader beside it. This module supplies the deserializer those derives run against, a
+//! [`Node`] of the `toml::Value` tree that knows its [`Path`], so that every error comes out as
+//! an [`Issue`] at the right place, in the words the strict [`reader`](super::reader) uses:
+//! unknown keys with a did-you-mean (on the key), missing keys with an example (on the table),
+//! wrong types as "`x` in [t] must be …, found …" (on the value).
+//!
+//! Values with a shape of their own (durations with units, shares, distributions, names from a
+//! list) are read by the reader's [`Field`] methods: [`read`] hands a node's path and value to
+//! one, and carries the [`Issue`] it may return back out through serde (serde errors can only
+//! be made from text, so the issue waits in [`RAISED`] for [`Error::custom`] to pick it up).
+//! [`Raw`] is the private protocol that delivers a node's path and value to generic code, like
+//! `toml::Spanned` delivers a span.
+
+use super::reader::{list, show_path, suggest, Field, Issue, Path, Read, Seg};
+use crate::units::{Bandwidth, Bytes};
+use dccsim_sim::SimDuration;
+use serde::de::{
+    self, DeserializeOwned, DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor,
+};
+use serde::Deserialize;
+use std::cell::RefCell;
+use std::fmt;
+use toml::Value;
+
+/// A deserialization error: an [`Issue`] once the node it arose at has said where it is.
+#[derive(Debug)]
+pub(crate) struct Error(Kind);
+
+#[derive(Debug)]
+enum Kind {
+    Located(Issue),
+    /// Plain text from a visitor.
+    Message(String),
+    /// The value has the wrong type; what was wanted, in serde's words.
+    Type(String),
+    Unknown {
+        key: String,
+        expected: &'static [&'static str],
+    },
+    Missing(&'static str),
+}
+
+impl Error {
+    /// The issue this error is, placed at the node `path` (`value` is the node's value, `also`
+    /// keys its table takes besides the struct's fields) unless it already has a place.
+    fn locate(self, path: &[Seg], value: Option<&Value>, also: &[&str]) -> Error {
+        let issue = match self.0 {
+            Kind::Located(issue) => issue,
+            Kind::Message(m) => Issue::at(path, format!("{}: {m}", what_of(path))),
+            Kind::Type(wanted) => match value {
+                Some(value) => field(path, value).wrong_type(plain(&wanted)),
+                None => Issue::at(
+                    path,
+                    format!("{} must be {}", what_of(path), plain(&wanted)),
+                ),
+            },
+            Kind::Unknown { key, expected } => unknown_key(path, &key, expected, also),
+            Kind::Missing(key) => missing_key(path, key),
+        };
+        Error(Kind::Located(issue))
+    }
+
+    /// The issue, placed at `path` if no node placed it.
+    pub(crate) fn into_issue(self, path: &[Seg]) -> Issue {
+        match self.locate(path, None, &[]).0 {
+            Kind::Located(issue) => issue,
+            _ => unreachable!("locate always places the issue"),
+        }
+    }
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.0 {
+            Kind::Located(issue) => f.write_str(&issue.message),
+            Kind::Message(m) => f.write_str(m),
+            Kind::Type(wanted) => write!(f, "expected {wanted}"),
+            Kind::Unknown { key, .. } => write!(f, "unknown key `{key}`"),
+            Kind::Missing(key) => write!(f, "missing `{key}`"),
+        }
+    }
+}
+
+impl std::error::Error for Error {}
+
+thread_local! {
+    /// An issue on its way through serde: see [`raise`].
+    static RAISED: RefCell<Option<Issue>> = const { RefCell::new(None) };
+}
+
+/// An error for generic serde code that is exactly `issue` (place and all) when it reaches this
+/// module's deserializer, and its message text anywhere else.
+pub(crate) fn raise<E: de::Error>(issue: Issue) -> E {
+    let message = issue.message.clone();
+    RAISED.with(|r| *r.borrow_mut() = Some(issue));
+    E::custom(message)
+}
+
+impl de::Error for Error {
+    fn custom<T: fmt::Display>(msg: T) -> Self {
+        let msg = msg.to_string();
+        let raised = RAISED.with(|r| {
+            let mut r = r.borrow_mut();
+            if r.as_ref().is_some_and(|i| i.message == msg) {
+                r.take()
+            } else {
+                None
+            }
+        });
+        Error(raised.map_or(Kind::Message(msg), Kind::Located))
+    }
+
+    fn invalid_type(_: de::Unexpected<'_>, expected: &dyn de::Expected) -> Self {
+        Error(Kind::Type(expected.to_string()))
+    }
+
+    fn unknown_field(field: &str, expected: &'static [&'static str]) -> Self {
+        Error(Kind::Unknown {
+            key: field.to_string(),
+            expected,
+        })
+    }
+
+    fn missing_field(field: &'static str) -> Self {
+        Error(Kind::Missing(field))
+    }
+}
+
+/// serde's name for a wanted type, in the reader's words.
+fn plain(wanted: &str) -> &str {
+    match wanted {
+        "a string" => "a string in quotes",
+        "a boolean" => "true or false",
+        "a sequence" => "a list in square brackets",
+        "f32" | "f64" => "a number",
+        "u8" | "u16" | "u32" | "u64" | "u128" | "i8" | "i16" | "i32" | "i64" | "i128" => {
+            "a whole number"
+        }
+        w if w.starts_with("struct ") || w == "a map" => "a table",
+        w => w,
+    }
+}
+
+/// How messages name the value at `path`: `` `seed` ``, `` `workers` in [dsp] ``,
+/// `entry 4 of `hourly` in [[traffic]]`.
+pub(crate) fn what_of(path: &[Seg]) -> String {
+    match path.split_last() {
+        None => "the file".to_string(),
+        Some((Seg::Index(i), parent)) => format!("entry {} of {}", i + 1, what_of(parent)),
+        Some((Seg::Key(k), [])) => format!("`{k}`"),
+        Some((Seg::Key(k), parent)) => format!("`{k}` in {}", title_of(parent)),
+    }
+}
+
+/// How messages name the table at `path`: `[dsp]`, `[[supplier]]`, `[csp.north]`,
+/// `` `dsp.service_time` ``.
+pub(crate) fn title_of(path: &[Seg]) -> String {
+    match path {
+        [] => "the top level of the file".to_string(),
+        [Seg::Key(k)] => format!("[{k}]"),
+        [Seg::Key(k), Seg::Index(_)] => format!("[[{k}]]"),
+        [Seg::Key(c), Seg::Key(r)] if c == "csp" => format!("[csp.{r}]"),
+        _ => format!("`{}`", show_path(path)),
+    }
+}
+
+/// The reader's view of the value at `path`.
+fn field<'a>(path: &[Seg], value: &'a Value) -> Field<'a> {
+    Field {
+        value,
+        path: path.to_vec(),
+        what: what_of(path),
+    }
+}
+
+/// What a scenario needs at the very least, for messages about empty or incomplete files.
+pub(crate) const MINIMUM: &str = "a scenario needs [scenario] with name, seed and duration, \
+     [population] with premises, and at least one [[supplier]] with name and share";
+
+fn unknown_key(table: &[Seg], key: &str, expected: &[&str], also: &[&str]) -> Issue {
+    let mut known: Vec<&str> = expected.to_vec();
+    known.extend_from_slice(also);
+    let near = suggest(key, &known);
+    let message = match (table.is_empty(), near) {
+        (true, Some(near)) => format!("unknown table or key `{key}`; did you mean `{near}`?"),
+        (true, None) => format!(
+            "unknown table or key `{key}`; a scenario has {}",
+            list(&known, "and")
+        ),
+        (false, Some(near)) => format!(
+            "unknown key `{key}` in {}; did you mean `{near}`?",
+            title_of(table)
+        ),
+        (false, None) => format!(
+            "unknown key `{key}` in {}; the keys it takes are {}",
+            title_of(table),
+            list(&known, "and")
+        ),
+    };
+    let mut path = table.to_vec();
+    path.push(Seg::Key(key.to_string()));
+    Issue {
+        path,
+        on_key: true,
+        message,
+        scope: None,
+    }
+}
+
+/// Examples of required keys, by the table's path (list indices left out) and the key.
+const EXAMPLES: [(&str, &str, &str); 9] = [
+    ("scenario", "name", "name = \"quickstart\""),
+    ("scenario", "seed", "seed = 7"),
+    ("scenario", "duration", "duration = \"1d\""),
+    ("population", "premises", "premises = 10000"),
+    ("supplier", "name", "name = \"alpha\""),
+    ("supplier", "share", "share = 0.5"),
+    ("traffic", "sr", "sr = \"4.6.1\""),
+    ("traffic.window", "start", "start = \"01:00\""),
+    ("traffic.window", "length", "length = \"4h\""),
+];
+
+fn missing_key(table: &[Seg], key: &str) -> Issue {
+    if table.is_empty() {
+        return Issue::at(table, format!("the file has no [{key}] table; {MINIMUM}"));
+    }
+    let pattern: Vec<&str> = table
+        .iter()
+        .filter_map(|s| match s {
+            Seg::Key(k) => Some(k.as_str()),
+            Seg::Index(_) => None,
+        })
+        .collect();
+    let pattern = pattern.join(".");
+    let message = match EXAMPLES.iter().find(|(t, k, _)| *t == pattern && *k == key) {
+        Some((_, _, example)) => format!(
+            "{} is missing `{key}`; add e.g. `{example}`",
+            title_of(table)
+        ),
+        None => format!("{} is missing `{key}`", title_of(table)),
+    };
+    Issue::at(table, message)
+}
+
+/// Reads `T` from the value at `path`.
+pub(crate) fn from_value<T: DeserializeOwned>(value: &Value, path: &[Seg]) -> Read<T> {
+    from_node(Node::new(value, path.to_vec()))
+}
+
+/// Reads `T` from a table that also takes the keys `also` (read by the caller, left out of
+/// `value`): they count as known when a misspelt key looks for its nearest.
+pub(crate) fn from_table_with<T: DeserializeOwned>(
+    value: &Value,
+    path: &[Seg],
+    also: &'static [&'static str],
+) -> Read<T> {
+    from_node(Node {
+        also,
+        ..Node::new(value, path.to_vec())
+    })
+}
+
+fn from_node<T: DeserializeOwned>(node: Node<'_>) -> Read<T> {
+    let path = node.path.clone();
+    T::deserialize(node).map_err(|e| e.into_issue(&path))
+}
+
+/// Reads the value a deserializer is at with a [`Field`] reader.
+pub(crate) fn read<'de, D, T>(
+    d: D,
+    reader: impl FnOnce(&Field<'_>) -> Read<T>,
+) -> Result<T, D::Error>
+where
+    D: Deserializer<'de>,
+{
+    let raw = Raw::deserialize(d)?;
+    reader(&field(&raw.path, &raw.value)).map_err(raise)
+}
+
+/// `fn name(d) -> Result<T, D::Error>` for `#[serde(deserialize_with = "name")]`, reading with the
+/// [`Field`] reader `reader`; `fn name(d) -> Option<T>` with `some` (for optional keys).
+macro_rules! field_reader {
+    ($(#[$doc:meta])* $vis:vis fn $name:ident -> some $t:ty = $reader:expr) => {
+        $(#[$doc])*
+        $vis fn $name<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<$t>, D::Error> {
+            $crate::scenario::de::read(d, $reader).map(Some)
+        }
+    };
+    ($(#[$doc:meta])* $vis:vis fn $name:ident -> $t:ty = $reader:expr) => {
+        $(#[$doc])*
+        $vis fn $name<'de, D: serde::Deserializer<'de>>(d: D) -> Result<$t, D::Error> {
+            $crate::scenario::de::read(d, $reader)
+        }
+    };
+}
+pub(crate) use field_reader;
+
+// Readers for `#[serde(deserialize_with = "…")]`.
+
+/// A duration with a unit, longer than zero.
+pub(crate) fn positive_duration<'de, D: Deserializer<'de>>(d: D) -> Result<SimDuration, D::Error> {
+    read(d, |f| f.positive_duration())
+}
+
+/// A share, 0 to 1.
+pub(crate) fn share<'de, D: Deserializer<'de>>(d: D) -> Result<f64, D::Error> {
+    read(d, |f| f.share())
+}
+
+/// A whole number in `LO..=HI`.
+pub(crate) fn count<'de, D: Deserializer<'de>, const LO: u32, const HI: u32>(
+    d: D,
+) -> Result<u32, D::Error> {
+    read(d, |f| {
+        f.int_in(i64::from(LO), i64::from(HI)).map(|n| n as u32)
+    })
+}
+
+impl<'de> Deserialize<'de> for Bandwidth {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        read(d, |f| f.bandwidth())
+    }
+}
+
+impl<'de> Deserialize<'de> for Bytes {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        read(d, |f| f.bytes())
+    }
+}
+
+/// A value with the path it was read at.
+pub(crate) struct Raw {
+    pub path: Path,
+    pub value: Value,
+}
+
+impl Raw {
+    /// The reader's view of it.
+    pub(crate) fn field(&self) -> Field<'_> {
+        field(&self.path, &self.value)
+    }
+}
+
+/// The newtype-struct name under which [`Node`] delivers its path and value.
+const RAW: &str = "$dccsim::scenario::Raw";
+
+impl<'de> Deserialize<'de> for Raw {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct RawVisitor;
+        impl<'de> Visitor<'de> for RawVisitor {
+            type Value = Raw;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a scenario value")
+            }
+            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Raw, A::Error> {
+                let path: Vec<Seg> = seq
+                    .next_element()?
+                    .ok_or_else(|| de::Error::custom("no path"))?;
+                let value = seq
+                    .next_element()?
+                    .ok_or_else(|| de::Error::custom("no value"))?;
+                Ok(Raw { path, value })
+            }
+        }
+        d.deserialize_newtype_struct(RAW, RawVisitor)
+    }
+}
+
+impl<'de> Deserialize<'de> for Seg {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct SegVisitor;
+        impl Visitor<'_> for SegVisitor {
+            type Value = Seg;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a key or an index")
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<Seg, E> {
+                Ok(Seg::Key(v.to_string()))
+            }
+            fn visit_u64<E: de::Error>(self, v: u64) -> Result<Seg, E> {
+                Ok(Seg::Index(v as usize))
+            }
+        }
+        d.deserialize_any(SegVisitor)
+    }
+}
+
+/// A node of the tree being read: its value and where it sits.
+pub(crate) struct Node<'a> {
+    value: &'a Value,
+    path: Path,
+    /// Keys the table takes besides the fields of the struct read from it.
+    also: &'static [&'static str],
+}
+
+impl<'a> Node<'a> {
+    pub(crate) fn new(value: &'a Value, path: Path) -> Node<'a> {
+        Node {
+            value,
+            path,
+            also: &[],
+        }
+    }
+
+    fn locate(&self, e: Error) -> Error {
+        e.locate(&self.path, Some(self.value), self.also)
+    }
+
+    fn wrong(&self, wanted: &str) -> Error {
+        self.locate(Error(Kind::Type(wanted.to_string())))
+    }
+
+    /// A message about the whole node.
+    fn issue(&self, message: String) -> Error {
+        Error(Kind::Located(Issue::at(&self.path, message)))
+    }
+
+    /// The name of a top-level section this node is, if it is one.
+    fn section(&self) -> Option<&str> {
+        match self.path.as_slice() {
+            [Seg::Key(k)] => Some(k),
+            _ => None,
+        }
+    }
+
+    fn map<'de, V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
+        let Value::Table(table) = self.value else {
+            if let (Value::Array(_), Some(name)) = (self.value, self.section()) {
+                return Err(self.issue(format!(
+                    "`{name}` must be a single table written [{name}], not a list"
+                )));
+            }
+            return Err(self.wrong("a table"));
+        };
+        let entries = Entries {
+            iter: table.iter(),
+            table: &self.path,
+            also: self.also,
+            value: None,
+        };
+        visitor.visit_map(entries).map_err(|e| self.locate(e))
+    }
+
+    fn seq<'de, V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
+        let Value::Array(items) = self.value else {
+            if let (Value::Table(_), Some(name)) = (self.value, self.section()) {
+                return Err(self.issue(format!(
+                    "`{name}` must be written [[{name}]] (double brackets), one per entry, \
+                     not [{name}]"
+                )));
+            }
+            return Err(self.wrong("a list in square brackets"));
+        };
+        let items = Items {
+            iter: items.iter().enumerate(),
+            path: &self.path,
+        };
+        visitor.visit_seq(items).map_err(|e| self.locate(e))
+    }
+}
+
+impl<'de> Deserializer<'de> for Node<'_> {
+    type Error = Error;
+
+    fn deserialize_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
+        let result = match self.value {
+            Value::String(s) => visitor.visit_str(s),
+            Value::Integer(i) => visitor.visit_i64(*i),
+            Value::Float(x) => visitor.visit_f64(*x),
+            Value::Boolean(b) => visitor.visit_bool(*b),
+            Value::Datetime(_) => self
+                .value
+                .clone()
+                .deserialize_any(visitor)
+                .map_err(|e| Error(Kind::Message(e.message().to_string()))),
+            Value::Array(_) => return self.seq(visitor),
+            Value::Table(_) => return self.map(visitor),
+        };
+        result.map_err(|e| self.locate(e))
+    }
+
+    fn deserialize_option<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
+        visitor.visit_some(self)
+    }
+
+    fn deserialize_newtype_struct<V: Visitor<'de>>(
+        self,
+        name: &'static str,
+        visitor: V,
+    ) -> Result<V::Value, Error> {
+        if name == RAW {
+            let parts = RawParts {
+                node: Some(&self),
+                step: 0,
+            };
+            return visitor.visit_seq(parts).map_err(|e| self.locate(e));
+        }
+        visitor.visit_newtype_struct(self)
+    }
+
+    fn deserialize_struct<V: Visitor<'de>>(
+        self,
+        _: &'static str,
+        _: &'static [&'static str],
+        visitor: V,
+    ) -> Result<V::Value, Error> {
+        self.map(visitor)
+    }
+
+    fn deserialize_map<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
+        self.map(visitor)
+    }
+
+    fn deserialize_seq<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
+        self.seq(visitor)
+    }
+
+    fn deserialize_tuple<V: Visitor<'de>>(self, _: usize, visitor: V) -> Result<V::Value, Error> {
+        self.seq(visitor)
+    }
+
+    serde::forward_to_deserialize_any! {
+        bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string
+        bytes byte_buf unit unit_struct tuple_struct enum identifier ignored_any
+    }
+}
+
+/// The entries of a table, each value a [`Node`] one key deeper.
+struct Entries<'a> {
+    iter: toml::map::Iter<'a>,
+    table: &'a [Seg],
+    also: &'static [&'static str],
+    value: Option<(&'a String, &'a Value)>,
+}
+
+impl<'de> MapAccess<'de> for Entries<'_> {
+    type Error = Error;
+
+    fn next_key_seed<K: DeserializeSeed<'de>>(
+        &mut self,
+        seed: K,
+    ) -> Result<Option<K::Value>, Error> {
+        let Some((key, value)) = self.iter.next() else {
+            return Ok(None);
+        };
+        self.value = Some((key, value));
+        seed.deserialize(Key {
+            key,
+            table: self.table,
+            also: self.also,
+        })
+        .map(Some)
+    }
+
+    fn next_value_seed<V: DeserializeSeed<'de>>(&mut self, seed: V) -> Result<V::Value, Error> {
+        let Some((key, value)) = self.value.take() else {
+            return Err(Error(Kind::Message(
+                "a value was read before its key".into(),
+            )));
+        };
+        let mut path = self.table.to_vec();
+        path.push(Seg::Key(key.clone()));
+        seed.deserialize(Node::new(value, path))
+    }
+}
+
+/// A key of a table: what an unknown key's message points at.
+struct Key<'a> {
+    key: &'a str,
+    table: &'a [Seg],
+    also: &'static [&'static str],
+}
+
+impl<'de> Deserializer<'de> for Key<'_> {
+    type Error = Error;
+
+    fn deserialize_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
+        visitor.visit_str(self.key).map_err(|e: Error| match e.0 {
+            Kind::Unknown { .. } => e.locate(self.table, None, self.also),
+            _ => {
+                let mut path = self.table.to_vec();
+                path.push(Seg::Key(self.key.to_string()));
+                let mut issue = e.into_issue(&path);
+                issue.on_key = true;
+                Error(Kind::Located(issue))
+            }
+        })
+    }
+
+    serde::forward_to_deserialize_any! {
+        bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string
+        bytes byte_buf option unit unit_struct newtype_struct seq tuple
+        tuple_struct map struct enum identifier ignored_any
+    }
+}
+
+/// The elements of an array, each a [`Node`] one index deeper.
+struct Items<'a> {
+    iter: std::iter::Enumerate<std::slice::Iter<'a, Value>>,
+    path: &'a [Seg],
+}
+
+impl<'de> SeqAccess<'de> for Items<'_> {
+    type Error = Error;
+
+    fn next_element_seed<T: DeserializeSeed<'de>>(
+        &mut self,
+        seed: T,
+    ) -> Result<Option<T::Value>, Error> {
+        let Some((i, value)) = self.iter.next() else {
+            return Ok(None);
+        };
+        let mut path = self.path.to_vec();
+        path.push(Seg::Index(i));
+        seed.deserialize(Node::new(value, path)).map(Some)
+    }
+}
+
+/// A node's path, then its value: what [`Raw`] reads.
+struct RawParts<'n, 'a> {
+    node: Option<&'n Node<'a>>,
+    step: u8,
+}
+
+impl<'de> SeqAccess<'de> for RawParts<'_, '_> {
+    type Error = Error;
+
+    fn next_element_seed<T: DeserializeSeed<'de>>(
+        &mut self,
+        seed: T,
+    ) -> Result<Option<T::Value>, Error> {
+        let Some(node) = self.node else {
+            return Ok(None);
+        };
+        self.step += 1;
+        match self.step {
+            1 => seed.deserialize(PathParts(&node.path)).map(Some),
+            _ => {
+                self.node = None;
+                seed.deserialize(Node::new(node.value, node.path.clone()))
+                    .map(Some)
+            }
+        }
+    }
+}
+
+/// A path as a list of keys (strings) and indices (numbers).
+struct PathParts<'a>(&'a [Seg]);
+
+impl<'de> Deserializer<'de> for PathParts<'_> {
+    type Error = Error;
+
+    fn deserialize_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
+        struct Segs<'a>(std::slice::Iter<'a, Seg>);
+        impl<'de> SeqAccess<'de> for Segs<'_> {
+            type Error = Error;
+            fn next_element_seed<T: DeserializeSeed<'de>>(
+                &mut self,
+                seed: T,
+            ) -> Result<Option<T::Value>, Error> {
+                match self.0.next() {
+                    None => Ok(None),
+                    Some(Seg::Key(k)) => seed
+                        .deserialize(de::value::StrDeserializer::<Error>::new(k))
+                        .map(Some),
+                    Some(Seg::Index(i)) => seed
+                        .deserialize(de::value::U64Deserializer::<Error>::new(*i as u64))
+                        .map(Some),
+                }
+            }
+        }
+        visitor.visit_seq(Segs(self.0.iter()))
+    }
+
+    serde::forward_to_deserialize_any! {
+        bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string
+        bytes byte_buf option unit unit_struct newtype_struct seq tuple
+        tuple_struct map struct enum identifier ignored_any
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn titles_and_names_follow_the_path() {
+        let k = |s: &str| Seg::Key(s.to_string());
+        assert_eq!(what_of(&[k("scenario"), k("seed")]), "`seed` in [scenario]");
+        assert_eq!(
+            what_of(&[k("traffic"), Seg::Index(0), k("hourly"), Seg::Index(3)]),
+            "entry 4 of `hourly` in [[traffic]]"
+        );
+        assert_eq!(title_of(&[k("csp"), k("north")]), "[csp.north]");
+        assert_eq!(
+            title_of(&[k("dsp"), k("service_time")]),
+            "`dsp.service_time`"
+        );
+    }
+
+    #[test]
+    fn raw_delivers_path_and_value() {
+        let value: Value = toml::from_str::<toml::Table>("a = [1, { b = \"x\" }]")
+            .map(Value::Table)
+            .unwrap();
+        let path = vec![Seg::Key("root".into())];
+        let raw: Raw = from_value(&value, &path).unwrap();
+        assert_eq!(raw.path, path);
+        assert_eq!(raw.value, value);
+    }
+}
