@@ -212,7 +212,7 @@ fn unknown_key(table: &[Seg], key: &str, expected: &[&str], also: &[&str]) -> Is
 }
 
 /// Examples of required keys, by the table's path (list indices left out) and the key.
-const EXAMPLES: [(&str, &str, &str); 9] = [
+const EXAMPLES: [(&str, &str, &str); 18] = [
     ("scenario", "name", "name = \"quickstart\""),
     ("scenario", "seed", "seed = 7"),
     ("scenario", "duration", "duration = \"1d\""),
@@ -222,6 +222,15 @@ const EXAMPLES: [(&str, &str, &str); 9] = [
     ("traffic", "sr", "sr = \"4.6.1\""),
     ("traffic.window", "start", "start = \"01:00\""),
     ("traffic.window", "length", "length = \"4h\""),
+    ("device_model", "id", "id = \"acme-e1\""),
+    ("device_model", "type", "type = \"esme-single\""),
+    ("device_model", "manufacturer", "manufacturer = \"Acme\""),
+    ("device_model", "model", "model = \"E1\""),
+    ("device_model", "hardware", "hardware = \"1.0\""),
+    ("device_model", "firmware", "firmware = \"2.1\""),
+    ("device_model", "share", "share = 0.5"),
+    ("install", "supplier", "supplier = \"alpha\""),
+    ("install", "premises_per_day", "premises_per_day = 200"),
 ];
 
 fn missing_key(table: &[Seg], key: &str) -> Issue {

@@ -1,6 +1,7 @@
 //! From the parsed TOML tree to a validated [`Scenario`]: the schema, its defaults and its rules.
 
 use super::de::{self, Raw};
+use super::inventory::{InstallFile, ModelFile};
 use super::model::*;
 use super::reader::{list, number, suggest, Field, Issue, Read, Seg, Table};
 use crate::calendar::Date;
@@ -41,8 +42,10 @@ struct File {
     trt: BTreeMap<SrType, SimDuration>,
     sweep: Option<IgnoredAny>,
     expect: Option<IgnoredAny>,
-    device_model: Option<IgnoredAny>,
-    install: Option<IgnoredAny>,
+    #[serde(default)]
+    device_model: Vec<ModelFile>,
+    #[serde(default)]
+    install: Vec<InstallFile>,
     cpl: Option<IgnoredAny>,
     cpl_entry: Option<IgnoredAny>,
     timeline: Option<IgnoredAny>,
@@ -125,16 +128,8 @@ pub(crate) fn scenario(doc: &toml::Table, resolved_toml: String) -> Read<Scenari
         .collect::<Read<Vec<_>>>()?;
     let sweep = super::sweep::read(&root)?;
     let expect = super::expect::read_all(&root)?;
-    let installs = super::inventory::installs(
-        &table_list(&root, "install")?,
-        &suppliers,
-        &population,
-        duration,
-    )?;
-    let mut device_models = super::inventory::device_models(
-        &table_list(&root, "device_model")?,
-        &root.get("device_model").map_or(Vec::new(), |f| f.path),
-    )?;
+    let installs = super::inventory::installs(file.install, &suppliers, &population, duration)?;
+    let mut device_models = super::inventory::device_models(file.device_model)?;
     let start = Date::parse(&start_date).expect("a checked calendar date");
     let cpl = super::cpl::read(
         &root,
