@@ -74,7 +74,7 @@ pub(crate) fn read(
         t.check_keys(&keys)?;
     }
     let apply_delay = match cpl.and_then(|t| t.get("apply_delay")) {
-        Some(f) => super::validate::dist(&f)?,
+        Some(f) => super::values::dist(&f)?,
         None => defaults::CPL_APPLY_DELAY,
     };
     let mut entries: Vec<CplEntry> = Vec::new();

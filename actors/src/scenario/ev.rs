@@ -3,7 +3,7 @@
 //! Electricity Distributor's control policy). The feature is on when `[ev]` is present.
 
 use super::reader::{number, Field, Issue, Read, Table};
-use super::validate::{dist, optional_field};
+use super::values::{dist, optional_field};
 use crate::config::defaults;
 use crate::dist::Dist;
 pub use crate::ev::config::*;

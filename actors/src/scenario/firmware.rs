@@ -3,7 +3,8 @@
 //! (a supplier's rollout of one image to the devices of one Device Model, in waves).
 
 use super::reader::{list, number, suggest, Field, Read, Table};
-use super::validate::{optional_field, table_list, time_window};
+use super::validate::table_list;
+use super::values::{optional_field, time_window};
 use crate::calendar::Date;
 use crate::config::defaults;
 use crate::config::Supplier;

@@ -8,8 +8,12 @@
 //! [`defaults`].
 //!
 //! The layers: `overrides` edits the `toml_edit` document; `validate` reads the resulting tree
-//! through `reader` (types, ranges, unknown keys); errors carry a path into the document, which
-//! is mapped back to a line and column of the original text (or to the override that wrote it).
+//! through serde (`de`: a deserializer that knows each value's path), the sections being
+//! `#[derive(Deserialize)]` types whose values with a shape of their own are read by `reader`'s
+//! strict `Field` methods (types, ranges, units), then checks what spans sections (shares sum to
+//! one, references exist). The CPL, EV, firmware, sweep and expectation sections are still read
+//! key by key through `reader::Table`. Errors carry a path into the document, which is mapped
+//! back to a line and column of the original text (or to the override that wrote it).
 
 mod cpl;
 pub(crate) mod de;
@@ -25,6 +29,7 @@ mod reader;
 mod sweep;
 mod units;
 mod validate;
+mod values;
 
 #[cfg(test)]
 mod tests;
