@@ -3,18 +3,25 @@
 //! shows as queueing delay (`dsp.wait`).
 
 use crate::admission::{self, Target};
+use crate::config;
 use crate::firmware;
+use crate::firmware::FirmwareShared;
+use crate::ids::Kinds;
 use crate::msg::{Leg, Msg, Request};
+use crate::shared::Core;
 use crate::smi::{Smi, SmiDevice};
 use crate::sr::{Category, ResponseCode, SrType};
-use crate::world::{Kinds, Shared};
 use dccsim_sim::{Ctx, SimDuration, SimTime};
 use std::collections::VecDeque;
 
 /// DSP state: busy workers, the FIFO of requests waiting for one, and the Smart Metering
 /// Inventory it keeps.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct Dsp {
+    /// `[dsp]`: workers and service times.
+    cfg: config::Dsp,
+    /// `[dno] secmp0046`: the ED role may send the EV load-control SRs.
+    grants_load_control: bool,
     busy: u32,
     waiting: VecDeque<(Request, SimTime)>,
     /// The SMI: every device's status, checked by every request (see [`admission`]).
@@ -22,65 +29,75 @@ pub struct Dsp {
 }
 
 impl Dsp {
-    /// A DSP keeping the inventory `smi`.
-    pub fn with_smi(smi: Smi) -> Self {
+    /// A DSP of configuration `cfg` keeping the inventory `smi`; `grants_load_control`: SECMP0046
+    /// lets the ED role send the EV load-control SRs.
+    pub fn new(cfg: config::Dsp, grants_load_control: bool, smi: Smi) -> Self {
         Dsp {
+            cfg,
+            grants_load_control,
+            busy: 0,
+            waiting: VecDeque::new(),
             smi,
-            ..Dsp::default()
         }
     }
 
-    pub fn handle(&mut self, msg: Msg, shared: &Shared, ctx: &mut Ctx<'_, Msg>) {
+    pub fn handle(&mut self, msg: Msg, core: &Core, fw: &FirmwareShared, ctx: &mut Ctx<'_, Msg>) {
         match msg {
             Msg::AtDsp(req) => {
-                if self.busy < shared.config.dsp.workers {
-                    self.start(req, ctx.now(), shared, ctx);
+                if self.busy < self.cfg.workers {
+                    self.start(req, ctx.now(), core, ctx);
                 } else {
                     self.waiting.push_back((req, ctx.now()));
-                    ctx.gauge_add(shared.ids.dsp_queue, 1);
+                    ctx.gauge_add(core.ids.dsp_queue, 1);
                 }
             }
             Msg::DspDone(req) => {
-                self.finish(req, shared, ctx);
+                self.finish(req, core, fw, ctx);
                 self.busy -= 1;
-                ctx.gauge_add(shared.ids.dsp_busy, -1);
+                ctx.gauge_add(core.ids.dsp_busy, -1);
                 if let Some((next, arrived)) = self.waiting.pop_front() {
-                    ctx.gauge_add(shared.ids.dsp_queue, -1);
-                    self.start(next, arrived, shared, ctx);
+                    ctx.gauge_add(core.ids.dsp_queue, -1);
+                    self.start(next, arrived, core, ctx);
                 }
             }
             other => unreachable!("DSP got {other:?}"),
         }
-        debug_assert!(self.busy <= shared.config.dsp.workers);
+        debug_assert!(self.busy <= self.cfg.workers);
         debug_assert!(
-            self.waiting.is_empty() || self.busy == shared.config.dsp.workers,
+            self.waiting.is_empty() || self.busy == self.cfg.workers,
             "a worker idles while requests wait"
         );
     }
 
-    fn start(&mut self, req: Request, arrived: SimTime, shared: &Shared, ctx: &mut Ctx<'_, Msg>) {
+    fn start(&mut self, req: Request, arrived: SimTime, core: &Core, ctx: &mut Ctx<'_, Msg>) {
         self.busy += 1;
-        ctx.gauge_add(shared.ids.dsp_busy, 1);
+        ctx.gauge_add(core.ids.dsp_busy, 1);
         let wait = ctx.now().since(arrived);
-        ctx.record(shared.ids.dsp_wait, wait);
+        ctx.record(core.ids.dsp_wait, wait);
         let dist = match req.leg {
-            Leg::Inbound | Leg::NoAnswer => &shared.config.dsp.response_service_time,
-            Leg::Transform | Leg::Outbound => &shared.config.dsp.service_time,
+            Leg::Inbound | Leg::NoAnswer => &self.cfg.response_service_time,
+            Leg::Transform | Leg::Outbound => &self.cfg.service_time,
         };
         let service = dist.sample(&mut ctx.rng());
         let visit = SimDuration::from_micros(wait.as_micros() + service.as_micros());
-        ctx.record(shared.ids.dsp_hop(req.sr), visit);
+        ctx.record(core.ids.dsp_hop(req.sr), visit);
         ctx.wake_after(service, Msg::DspDone(req));
     }
 
     /// A worker has processed `req`: refuse it, send it on, or answer the User. A successful
     /// response fires its SR's SMI trigger (if any) before the User hears of it.
-    fn finish(&mut self, mut req: Request, shared: &Shared, ctx: &mut Ctx<'_, Msg>) {
-        let user = shared.user_actor(req.user);
+    fn finish(
+        &mut self,
+        mut req: Request,
+        core: &Core,
+        fw: &FirmwareShared,
+        ctx: &mut Ctx<'_, Msg>,
+    ) {
+        let user = core.user_actor(req.user);
         match req.leg {
             Leg::Inbound => {
                 if req.sr == SrType::ActivateFirmware {
-                    firmware::gate::activated(&req, &mut self.smi, shared, ctx);
+                    firmware::gate::activated(&req, &mut self.smi, fw, ctx);
                 }
                 let code = self.fire(&req, ctx);
                 ctx.send(user, SimDuration::ZERO, Msg::Response(req, code))
@@ -92,7 +109,7 @@ impl Dsp {
                 Msg::Response(req, ResponseCode::E21),
             ),
             Leg::Transform | Leg::Outbound => {
-                let granted = crate::ev::grants(shared, req.sr, req.role);
+                let granted = crate::ev::grants(self.grants_load_control, req.sr, req.role);
                 if let Err(code) = crate::smi::admit(&req, &self.smi, granted) {
                     ctx.send(user, SimDuration::ZERO, Msg::Response(req, code));
                     return;
@@ -100,7 +117,7 @@ impl Dsp {
                 if req.sr == SrType::UpdateFirmware {
                     // Acknowledged, then distributed by the region's CSP: the User hears how
                     // it went from the receipt.
-                    if let Err(code) = firmware::gate::admit_update(&req, &self.smi, shared, ctx) {
+                    if let Err(code) = firmware::gate::admit_update(&req, &self.smi, fw, ctx) {
                         ctx.send(user, SimDuration::ZERO, Msg::Response(req, code));
                         return;
                     }
@@ -109,7 +126,7 @@ impl Dsp {
                         SimDuration::ZERO,
                         Msg::Response(req, ResponseCode::I0),
                     );
-                    let region = shared.region_of(req.premises);
+                    let region = core.region_of(req.premises);
                     ctx.send(Kinds::csp(region), SimDuration::ZERO, Msg::Distribute(req));
                     return;
                 }
@@ -126,7 +143,7 @@ impl Dsp {
                     ctx.send(me, SimDuration::ZERO, Msg::AtDsp(req));
                     return;
                 }
-                let region = shared.region_of(req.premises);
+                let region = core.region_of(req.premises);
                 ctx.send(Kinds::csp(region), SimDuration::ZERO, Msg::AtCsp(req));
             }
         }

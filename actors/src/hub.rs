@@ -3,12 +3,15 @@
 use crate::admission::{self, Target};
 use crate::dist::Dist;
 use crate::firmware;
+use crate::firmware::FirmwareShared;
 use crate::han::link::{DeviceLink, Dwelling};
+use crate::han::HanShared;
 use crate::han::{self, HubLink};
+use crate::ids::Kinds;
 use crate::msg::{Leg, Msg, Request};
 use crate::region::Region;
+use crate::shared::{Core, Hop};
 use crate::sr::{DeviceType, SrType};
-use crate::world::{Hop, Kinds, Shared};
 use dccsim_sim::{Ctx, SimDuration};
 
 /// A hub knows its region (to answer through the right CSP), its meters and its HAN link.
@@ -27,11 +30,18 @@ impl Hub {
     /// actor. A house's device times both crossings at its end of the link ([`receive`],
     /// [`answer`]), so the command is handed over at once and the answer arrives with the HAN
     /// time already spent.
-    pub fn handle(&mut self, msg: Msg, shared: &Shared, ctx: &mut Ctx<'_, Msg>) {
+    pub fn handle(
+        &mut self,
+        msg: Msg,
+        core: &Core,
+        han: &HanShared,
+        fw: &FirmwareShared,
+        ctx: &mut Ctx<'_, Msg>,
+    ) {
         let mut req = match msg {
             Msg::AtHub(req) => req,
             Msg::ImageAtHub(req) => {
-                firmware::device::image_at_hub(req, self.link, self.region, shared, ctx);
+                firmware::device::image_at_hub(req, self.link, self.region, core, fw, ctx);
                 return;
             }
             other => unreachable!("hub got {other:?}"),
@@ -44,11 +54,11 @@ impl Hub {
                 if firmware::device::hold_until_due(&req, Msg::AtHub(req), ctx) {
                     return;
                 }
-                firmware::device::activate(&mut req, shared, ctx);
+                firmware::device::activate(&mut req, fw, ctx);
             }
             // The Comms Hub Function carries it out itself (e.g. 8.11 adding a device to its
             // log) and answers over the WAN: no HAN crossing.
-            han::link::back_over_wan(reply(req), self.region, SimDuration::ZERO, shared, ctx);
+            han::link::back_over_wan(reply(req), self.region, SimDuration::ZERO, core, ctx);
             return;
         }
         let device = match req.device {
@@ -63,8 +73,7 @@ impl Hub {
             DeviceType::Hub => unreachable!("answered by the hub above"),
             DeviceType::Ppmid => unreachable!("only 8.7 reaches a PPMID, through its meter"),
             DeviceType::Hcalcs | DeviceType::Apc => Kinds::charger(
-                shared
-                    .ev
+                core.chargers
                     .charger_at(req.premises)
                     .expect("DSP only routes charger SRs to premises with a charger"),
             ),
@@ -73,13 +82,13 @@ impl Hub {
             (Leg::Outbound, _) if !self.link.joined() => {
                 // The devices never joined the HAN: nothing reaches them.
                 let d = self.link.dwelling() as usize;
-                ctx.count(shared.han.not_joined[d], 1);
+                ctx.count(han.not_joined[d], 1);
                 req.leg = Leg::NoAnswer;
-                han::link::back_over_wan(req, self.region, SimDuration::ZERO, shared, ctx);
+                han::link::back_over_wan(req, self.region, SimDuration::ZERO, core, ctx);
             }
             (Leg::Outbound, None) => ctx.send(device, SimDuration::ZERO, Msg::AtDevice(req)),
             (Leg::Inbound | Leg::NoAnswer, None) => {
-                han::link::back_over_wan(req, self.region, SimDuration::ZERO, shared, ctx)
+                han::link::back_over_wan(req, self.region, SimDuration::ZERO, core, ctx)
             }
             (Leg::Outbound | Leg::Inbound, Some(b)) => ctx.send(
                 Kinds::building(b),
@@ -100,15 +109,16 @@ pub fn receive(
     req: Request,
     premises: u32,
     link: DeviceLink,
-    shared: &Shared,
+    core: &Core,
+    han: &HanShared,
     ctx: &mut Ctx<'_, Msg>,
 ) -> Option<SimDuration> {
     match link {
         DeviceLink::Building => Some(SimDuration::ZERO),
         DeviceLink::House { dual_band } => {
-            let c = han::link::cross_house(dual_band, shared, ctx);
-            let region = shared.region_of(premises);
-            han::link::record(&c, Dwelling::House, req.sr, region, shared, ctx);
+            let c = han::link::cross_house(dual_band, han, ctx);
+            let region = core.region_of(premises);
+            han::link::record(&c, Dwelling::House, req.sr, region, core, han, ctx);
             if c.delivered {
                 return Some(c.time);
             }
@@ -120,28 +130,28 @@ pub fn receive(
     }
 }
 
-/// A HAN device at `premises` answers `req` it received `there` ago on the HAN: after its
+/// A HAN device at `req`'s premises answers `req` it received `there` ago on the HAN: after its
 /// response time (`respond`, recorded as the device hop) and, in a house, the answer's own HAN
 /// crossing (drawn here; lost after every retry, it reaches the hub as an E21 report), the
 /// answer reaches the hub on its inbound leg. In a flat the hub hands it to the building.
 pub fn answer(
     req: Request,
-    premises: u32,
     link: DeviceLink,
     there: SimDuration,
     respond: &Dist,
-    shared: &Shared,
+    core: &Core,
+    han: &HanShared,
     ctx: &mut Ctx<'_, Msg>,
 ) {
-    let region = shared.region_of(premises);
+    let region = core.region_of(req.premises);
     let response = respond.sample(&mut ctx.rng());
-    ctx.record(shared.ids.hop(req.sr, region, Hop::Device), response);
+    ctx.record(core.ids.hop(req.sr, region, Hop::Device), response);
     let mut answer = reply(req);
     let back = match link {
         DeviceLink::Building => SimDuration::ZERO,
         DeviceLink::House { dual_band } => {
-            let c = han::link::cross_house(dual_band, shared, ctx);
-            han::link::record(&c, Dwelling::House, req.sr, region, shared, ctx);
+            let c = han::link::cross_house(dual_band, han, ctx);
+            han::link::record(&c, Dwelling::House, req.sr, region, core, han, ctx);
             if !c.delivered {
                 answer.leg = Leg::NoAnswer;
             }
@@ -150,7 +160,7 @@ pub fn answer(
     };
     let delay = there.as_micros() + response.as_micros() + back.as_micros();
     ctx.send(
-        Kinds::hub(premises),
+        Kinds::hub(req.premises),
         SimDuration::from_micros(delay),
         Msg::AtHub(answer),
     );

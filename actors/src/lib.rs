@@ -42,6 +42,7 @@ pub mod hub;
 pub mod install;
 pub mod meter;
 pub mod population;
+pub mod shared;
 pub mod smi;
 pub mod supplier;
 pub mod traffic;

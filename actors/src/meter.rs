@@ -1,11 +1,13 @@
 //! Smart meters: the electricity meter (ESME) and the battery-powered gas meter (GSME).
 
 use crate::firmware;
+use crate::firmware::FirmwareShared;
 use crate::han::link::DeviceLink;
+use crate::han::HanShared;
 use crate::hub;
 use crate::msg::Msg;
+use crate::shared::Core;
 use crate::sr::SrType;
-use crate::world::Shared;
 use dccsim_sim::Ctx;
 
 /// A meter's own state: what it has been asked to do, and its end of the HAN.
@@ -26,7 +28,15 @@ impl Meter {
     /// meter also draws the command's HAN crossing and the answer's (a command lost after every
     /// retry is not acted on; the hub hears of it as an E21 when it gives up); in a flat the
     /// building carries both.
-    pub fn handle(&mut self, msg: Msg, gas: bool, shared: &Shared, ctx: &mut Ctx<'_, Msg>) {
+    pub fn handle(
+        &mut self,
+        msg: Msg,
+        gas: bool,
+        core: &Core,
+        han: &HanShared,
+        fw: &FirmwareShared,
+        ctx: &mut Ctx<'_, Msg>,
+    ) {
         let Msg::AtDevice(mut req) = msg else {
             unreachable!("meter got {msg:?}")
         };
@@ -34,7 +44,7 @@ impl Meter {
         if firmware::device::hold_until_due(&req, msg, ctx) {
             return;
         }
-        let Some(there) = hub::receive(req, self.premises, self.link, shared, ctx) else {
+        let Some(there) = hub::receive(req, self.premises, self.link, core, han, ctx) else {
             return;
         };
         match req.sr {
@@ -46,16 +56,16 @@ impl Meter {
             | SrType::DeactivateAuxiliaryLoad
             | SrType::SetRandomisedOffsetLimit
             | SrType::SetApcLimit => unreachable!("the DSP routes {} to chargers", req.sr),
-            SrType::ActivateFirmware => firmware::device::activate(&mut req, shared, ctx),
+            SrType::ActivateFirmware => firmware::device::activate(&mut req, fw, ctx),
             // Commissioning and other firmware commands: the meter only answers (its SMI status
             // is the DSP's business).
             _ => {}
         }
         let respond = if gas {
-            &shared.config.devices.gsme_response
+            &core.devices.gsme_response
         } else {
-            &shared.config.devices.esme_response
+            &core.devices.esme_response
         };
-        hub::answer(req, self.premises, self.link, there, respond, shared, ctx);
+        hub::answer(req, self.link, there, respond, core, han, ctx);
     }
 }

@@ -31,8 +31,10 @@ pub struct Request {
     /// Role the User sent it in.
     pub role: Role,
     pub leg: Leg,
-    /// The SR's one parameter where it has one (7.13: the power limit in thousandths of the
-    /// charger's rating); 0 otherwise. Fits in the struct's padding.
+    /// What the User put in the request beyond its type and target, packed in 16 bits: for
+    /// 7.13 the power limit in thousandths of the charger's rating; for the firmware SRs
+    /// (11.1–11.3) the campaign and, on the way back, the device's activation outcome (the
+    /// firmware feature's `Tag`); 0 otherwise. Fits in the struct's padding.
     pub arg: u16,
 }
 

@@ -49,3 +49,38 @@ impl PopulationTable {
         self.premises.get(index as usize).copied()
     }
 }
+
+/// The premises of each charger, ascending (charger `i` is at the `i`-th).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ChargerIndex(pub Vec<u32>);
+
+impl ChargerIndex {
+    /// The charger at `premises`, if it has one.
+    #[inline]
+    pub fn charger_at(&self, premises: u32) -> Option<u32> {
+        self.0.binary_search(&premises).ok().map(|i| i as u32)
+    }
+
+    /// Premises of every charger, ascending (charger `i` is at index `i`).
+    pub fn premises(&self) -> &[u32] {
+        &self.0
+    }
+
+    pub fn premises_of(&self, charger: u32) -> u32 {
+        self.0[charger as usize]
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn chargers_are_found_by_premises() {
+        let index = ChargerIndex(vec![3, 7, 40]);
+        assert_eq!(index.charger_at(7), Some(1));
+        assert_eq!(index.charger_at(8), None);
+        assert_eq!(index.premises_of(2), 40);
+        assert_eq!(ChargerIndex::default().charger_at(0), None);
+    }
+}

@@ -1,14 +1,15 @@
 //! Suppliers: DCC Users (Import and Gas Supplier roles) that send Service Requests for their
 //! premises by the scenario's traffic streams and measure each one end to end.
 
-use crate::config::Pattern;
+use crate::config::{Pattern, Traffic};
+use crate::firmware::FirmwareShared;
 use crate::firmware::{self, CampaignRun, Tag};
 use crate::install::Installer;
 use crate::msg::Msg;
+use crate::shared::Core;
 use crate::sr::{DeviceType, Role, SrType};
 use crate::traffic::{self, StreamState};
 use crate::user::{self, Answers};
-use crate::world::Shared;
 use dccsim_sim::Ctx;
 
 /// A supplier and the premises it serves.
@@ -19,6 +20,8 @@ pub struct Supplier {
     pub electricity: Vec<u32>,
     /// Of those, the premises with a gas meter.
     pub gas: Vec<u32>,
+    /// `[[traffic]]`: the streams every supplier sends, and where each stands.
+    traffic: Vec<Traffic>,
     streams: Vec<StreamState>,
     /// Its installation waves (`[[install]]`), each creating new premises over time.
     pub installers: Vec<Installer>,
@@ -28,12 +31,13 @@ pub struct Supplier {
 }
 
 impl Supplier {
-    pub fn new(index: u16, streams: usize) -> Self {
+    pub fn new(index: u16, traffic: Vec<Traffic>) -> Self {
         Supplier {
             index,
             electricity: Vec::new(),
             gas: Vec::new(),
-            streams: vec![StreamState::default(); streams],
+            streams: vec![StreamState::default(); traffic.len()],
+            traffic,
             installers: Vec::new(),
             campaigns: Vec::new(),
             answers: Answers::default(),
@@ -50,12 +54,12 @@ impl Supplier {
     }
 
     /// Schedules stream `s`'s first request; called once while the world is built.
-    pub fn start_stream(&mut self, s: usize, shared: &Shared, ctx: &mut Ctx<'_, Msg>) {
-        self.schedule_next(s, shared, ctx);
+    pub fn start_stream(&mut self, s: usize, ctx: &mut Ctx<'_, Msg>) {
+        self.schedule_next(s, ctx);
     }
 
-    fn schedule_next(&mut self, s: usize, shared: &Shared, ctx: &mut Ctx<'_, Msg>) {
-        let t = &shared.config.traffic[s];
+    fn schedule_next(&mut self, s: usize, ctx: &mut Ctx<'_, Msg>) {
+        let t = &self.traffic[s];
         let targets = self.targets(t.device).len() as u32;
         let now = ctx.now();
         if let Some(at) = traffic::next_arrival(
@@ -69,11 +73,11 @@ impl Supplier {
         }
     }
 
-    pub fn handle(&mut self, msg: Msg, shared: &Shared, ctx: &mut Ctx<'_, Msg>) {
+    pub fn handle(&mut self, msg: Msg, core: &Core, fw: &FirmwareShared, ctx: &mut Ctx<'_, Msg>) {
         match msg {
             Msg::NextRequest { stream } => {
-                self.send_request(stream as usize, shared, ctx);
-                self.schedule_next(stream as usize, shared, ctx);
+                self.send_request(stream as usize, core, ctx);
+                self.schedule_next(stream as usize, ctx);
             }
             Msg::NextInstall { wave } => {
                 let user = self.index;
@@ -81,24 +85,26 @@ impl Supplier {
                     .iter_mut()
                     .find(|i| i.wave() == wave)
                     .expect("a supplier gets only its own waves' visits")
-                    .visit(user, shared, ctx);
+                    .visit(user, core, ctx);
             }
             Msg::Response(req, code) => {
-                self.answers.account(req, code, shared, ctx);
+                self.answers.account(req, code, core, fw, ctx);
                 if firmware::SRS.contains(&req.sr) {
                     self.campaign(Tag::decode(req.arg).campaign)
-                        .on_response(req, code, shared, ctx);
+                        .on_response(req, code, core, fw, ctx);
                     return;
                 }
                 let user = self.index;
                 if let Some(i) = self.installers.iter_mut().find(|i| i.owns(req.premises)) {
-                    i.on_response(req.premises, req.device, code, user, shared, ctx);
+                    i.on_response(req.premises, req.device, code, user, core, ctx);
                 }
             }
             Msg::FirmwareReceipt(req, receipt) => self
                 .campaign(Tag::decode(req.arg).campaign)
-                .on_receipt(req, receipt, shared, ctx),
-            Msg::Firmware(timer) => self.campaign(timer.campaign()).on_timer(timer, shared, ctx),
+                .on_receipt(req, receipt, core, fw, ctx),
+            Msg::Firmware(timer) => self
+                .campaign(timer.campaign())
+                .on_timer(timer, core, fw, ctx),
             other => unreachable!("supplier got {other:?}"),
         }
     }
@@ -111,21 +117,20 @@ impl Supplier {
             .expect("firmware SRs come back to the supplier that sent them")
     }
 
-    fn send_request(&mut self, s: usize, shared: &Shared, ctx: &mut Ctx<'_, Msg>) {
-        let t = &shared.config.traffic[s];
+    fn send_request(&mut self, s: usize, core: &Core, ctx: &mut Ctx<'_, Msg>) {
+        let t = &self.traffic[s];
         let targets = self.targets(t.device);
         let mut rng = ctx.rng();
         let premises = if t.unknown_device_share > 0.0 && rng.chance(t.unknown_device_share) {
             // A stale identifier: names no premises the DCC knows.
-            shared.population.len()
-                + rng.below(u32::MAX as u64 - shared.population.len() as u64) as u32
+            core.population.len() + rng.below(u32::MAX as u64 - core.population.len() as u64) as u32
         } else {
             match t.pattern {
                 Pattern::DailyWindow { .. } => targets[self.streams[s].due as usize],
                 Pattern::Poisson { .. } => targets[rng.below(targets.len() as u64) as usize],
             }
         };
-        submit(self.index, premises, t.sr, t.device, t.role, shared, ctx);
+        submit(self.index, premises, t.sr, t.device, t.role, core, ctx);
     }
 }
 
@@ -137,9 +142,9 @@ pub fn submit(
     sr: SrType,
     device: DeviceType,
     role: Role,
-    shared: &Shared,
+    core: &Core,
     ctx: &mut Ctx<'_, Msg>,
 ) {
     let req = user::request(user, premises, sr, device, role, 0, ctx.now());
-    user::submit(req, shared, ctx);
+    user::submit(req, core, ctx);
 }

@@ -3,9 +3,11 @@
 //! or refused with its response code).
 
 use crate::dsp;
+use crate::firmware::FirmwareShared;
+use crate::ids::Kinds;
 use crate::msg::{Msg, Request};
+use crate::shared::Core;
 use crate::sr::{DeviceType, ResponseCode, Role, SrType};
-use crate::world::{Kinds, Shared};
 use dccsim_sim::{metric_name, CounterId, Ctx, SimDuration, SimTime};
 
 /// A fresh request from User `user`, sent at `now`, on its SR's first DSP leg.
@@ -31,14 +33,14 @@ pub fn request(
 }
 
 /// Sends `req` to the DSP now: `sr.requested{region,sr}` and `sr.in_flight` count it.
-pub fn submit(req: Request, shared: &Shared, ctx: &mut Ctx<'_, Msg>) {
-    let region = shared
+pub fn submit(req: Request, core: &Core, ctx: &mut Ctx<'_, Msg>) {
+    let region = core
         .population
         .get(req.premises)
         .map(|p| p.region().index())
         .unwrap_or(3);
-    ctx.count(shared.ids.requested(req.sr, region), 1);
-    ctx.gauge_add(shared.ids.in_flight, 1);
+    ctx.count(core.ids.requested(req.sr, region), 1);
+    ctx.gauge_add(core.ids.in_flight, 1);
     ctx.send(Kinds::dsp(), SimDuration::ZERO, Msg::AtDsp(req));
 }
 
@@ -56,25 +58,23 @@ impl Answers {
         &mut self,
         req: Request,
         code: ResponseCode,
-        shared: &Shared,
+        core: &Core,
+        fw: &FirmwareShared,
         ctx: &mut Ctx<'_, Msg>,
     ) {
-        ctx.gauge_add(shared.ids.in_flight, -1);
+        ctx.gauge_add(core.ids.in_flight, -1);
         if code == ResponseCode::I0 {
-            let region = shared
+            let region = core
                 .population
                 .get(req.premises)
                 .expect("completed SRs name real premises")
                 .region()
                 .index();
-            ctx.count(shared.ids.completed(req.sr, region), 1);
+            ctx.count(core.ids.completed(req.sr, region), 1);
             let e2e = ctx.now().since(req.sent);
-            ctx.record(shared.ids.e2e(req.sr, region), e2e);
+            ctx.record(core.ids.e2e(req.sr, region), e2e);
             let r = crate::region::Region::from_index(region);
-            if let Some(f) = shared
-                .firmware
-                .read_flow(req.sr, r, ctx.now(), ctx.metrics())
-            {
+            if let Some(f) = fw.ids.read_flow(req.sr, r, ctx.now(), ctx.metrics()) {
                 ctx.record(f, e2e);
             }
         } else {

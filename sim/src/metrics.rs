@@ -69,7 +69,8 @@ pub struct Metrics {
     gauge_names: Vec<String>,
     gauges: Vec<i64>,
     flows: Vec<Flow>,
-    by_name: BTreeMap<String, u32>,
+    /// Each counter's id by name: registering a counter twice returns the first one.
+    counter_ids: BTreeMap<String, u32>,
     series: Series,
     scalars: BTreeMap<String, f64>,
 }
@@ -81,11 +82,11 @@ impl Metrics {
 
     /// Registers (or finds) the counter `name`.
     pub fn counter(&mut self, name: String) -> CounterId {
-        if let Some(&i) = self.by_name.get(&name) {
+        if let Some(&i) = self.counter_ids.get(&name) {
             return CounterId(i);
         }
         let id = self.counters.len() as u32;
-        self.by_name.insert(name.clone(), id);
+        self.counter_ids.insert(name.clone(), id);
         self.counter_names.push(name);
         self.counters.push(0);
         CounterId(id)

@@ -6,7 +6,7 @@
 //! replace them. Target Response Times default to [`SrType::default_trt`](crate::sr::SrType::default_trt).
 
 use crate::dist::Dist;
-use crate::han::Policy;
+use crate::han::config::Policy;
 use crate::region::{Region, RegionMap, Technology};
 use crate::units::{Bandwidth, Bytes};
 use dccsim_sim::SimDuration;

@@ -2,12 +2,15 @@
 //! DNO's load-control SRs; its session draws power piecewise-constantly and integrates energy
 //! exactly, in watt-microseconds, between events.
 
+use super::EvShared;
 use crate::ev::config::Ev;
 use crate::han::link::DeviceLink;
+use crate::han::HanShared;
 use crate::hub;
+use crate::ids::Kinds;
 use crate::msg::{ChargerTimer, Msg, Request};
+use crate::shared::Core;
 use crate::sr::SrType;
-use crate::world::{Kinds, Shared};
 use dccsim_sim::{Ctx, SimDuration, SimTime};
 
 /// Watt-microseconds in a kilowatt-hour.
@@ -105,22 +108,25 @@ impl Charger {
         matches!(self.phase, Phase::Waiting | Phase::Ready)
     }
 
-    pub fn handle(&mut self, msg: Msg, shared: &Shared, ctx: &mut Ctx<'_, Msg>) {
-        let ev = shared
-            .config
-            .ev
-            .as_ref()
-            .expect("chargers exist only with [ev]");
+    pub fn handle(
+        &mut self,
+        msg: Msg,
+        core: &Core,
+        evs: &EvShared,
+        han: &HanShared,
+        ctx: &mut Ctx<'_, Msg>,
+    ) {
+        let ev = &evs.config;
         let now = ctx.now();
         match msg {
             Msg::Charger(ChargerTimer::PlugIn) => {
                 let (dwell, delay) = (self.dwell, self.start_delay);
                 self.requested = self.wants;
                 self.phase = Phase::Waiting;
-                let ids = shared.ev.ids();
+                let ids = evs.ids();
                 ctx.count(ids.sessions, 1);
                 let start = if ev.chargers.off_peak {
-                    super::demand::off_peak_start(now, &shared.config.start_date)
+                    super::demand::off_peak_start(now, &evs.start_date)
                 } else {
                     now
                 };
@@ -149,7 +155,7 @@ impl Charger {
                 self.phase = Phase::Left;
                 self.unmet = self.requested - self.delivered;
                 if self.unmet > 0 {
-                    ctx.count(shared.ev.ids().unmet_sessions, 1);
+                    ctx.count(evs.ids().unmet_sessions, 1);
                 }
                 self.apply(ctx);
             }
@@ -164,19 +170,30 @@ impl Charger {
             // A command crosses the HAN before the charger acts on it: a flat's building has
             // carried it already; in a house the charger draws the crossing and acts once it is
             // over (a crossing lost after every retry reaches the hub as an E21 instead).
-            Msg::AtDevice(req) => match hub::receive(req, self.premises, self.link, shared, ctx) {
+            Msg::AtDevice(req) => match hub::receive(req, self.premises, self.link, core, han, ctx)
+            {
                 None => {}
-                Some(there) if there == SimDuration::ZERO => self.command(req, ev, shared, ctx),
+                Some(there) if there == SimDuration::ZERO => {
+                    self.command(req, ev, core, evs, han, ctx)
+                }
                 Some(there) => ctx.wake_after(there, Msg::Crossed(req)),
             },
-            Msg::Crossed(req) => self.command(req, ev, shared, ctx),
+            Msg::Crossed(req) => self.command(req, ev, core, evs, han, ctx),
             other => unreachable!("charger got {other:?}"),
         }
         debug_assert!(self.delivered <= self.requested);
     }
 
     /// Acts on a load-control SR and answers through the hub.
-    fn command(&mut self, req: Request, ev: &Ev, shared: &Shared, ctx: &mut Ctx<'_, Msg>) {
+    fn command(
+        &mut self,
+        req: Request,
+        ev: &Ev,
+        core: &Core,
+        evs: &EvShared,
+        han: &HanShared,
+        ctx: &mut Ctx<'_, Msg>,
+    ) {
         let now = ctx.now();
         match req.sr {
             SrType::SetRandomisedOffsetLimit => self.offset_limit = ev.dno.restore_offset,
@@ -201,18 +218,10 @@ impl Charger {
             other => unreachable!("the DSP routes {other} to meters"),
         }
         if req.sr != SrType::SetRandomisedOffsetLimit {
-            ctx.record(shared.ev.ids().control, now.since(req.sent));
+            ctx.record(evs.ids().control, now.since(req.sent));
         }
         let respond = &ev.chargers.response;
-        hub::answer(
-            req,
-            self.premises,
-            self.link,
-            SimDuration::ZERO,
-            respond,
-            shared,
-            ctx,
-        );
+        hub::answer(req, self.link, SimDuration::ZERO, respond, core, han, ctx);
     }
 
     /// Switches on at limit `to`, at once or after a random offset up to the 7.12 limit, so

@@ -9,12 +9,14 @@
 
 use super::charger::FULL;
 use super::feeder::Feeder;
+use super::EvShared;
 use super::{demand, Command};
-use crate::ev::config::{Ev, Monitoring, Policy};
+use crate::ev::config::{Monitoring, Policy};
+use crate::firmware::FirmwareShared;
 use crate::msg::{DnoTimer, Msg, Request};
+use crate::shared::Core;
 use crate::sr::{DeviceType, ResponseCode, Role, SrType};
 use crate::user::{self, Answers};
-use crate::world::Shared;
 use dccsim_sim::{Ctx, SimDuration, SimTime};
 
 /// A DNO and the feeders it runs.
@@ -63,17 +65,20 @@ impl Dno {
         }
     }
 
-    pub fn handle(&mut self, msg: Msg, shared: &Shared, ctx: &mut Ctx<'_, Msg>) {
-        let ev = shared
-            .config
-            .ev
-            .as_ref()
-            .expect("DNOs exist only with [ev]");
+    pub fn handle(
+        &mut self,
+        msg: Msg,
+        core: &Core,
+        evs: &EvShared,
+        fw: &FirmwareShared,
+        ctx: &mut Ctx<'_, Msg>,
+    ) {
+        let ev = &evs.config;
         match msg {
             Msg::Dno(DnoTimer::Setup) => {
                 if ev.dno.policy != Policy::None && ev.dno.restore_offset > SimDuration::ZERO {
                     for c in 0..self.charger_feeder.len() as u32 {
-                        self.command(c, SrType::SetRandomisedOffsetLimit, 0, ev, shared, ctx);
+                        self.command(c, SrType::SetRandomisedOffsetLimit, 0, core, evs, ctx);
                     }
                 }
             }
@@ -84,14 +89,14 @@ impl Dno {
                     let feeder = &mut self.feeders[f];
                     feeder.household_w =
                         demand::household_w(&ev.demand.profile_kw, slot, feeder.scale_sum);
-                    self.changed(f, direct, ev, shared, ctx);
+                    self.changed(f, direct, core, evs, ctx);
                 }
                 let next = demand::to_next_slot(ctx.now());
                 ctx.wake_after(next, Msg::Dno(DnoTimer::HalfHour));
             }
             Msg::Dno(DnoTimer::Check { feeder }) => {
                 self.feeders[feeder as usize].check_at = None;
-                self.decide(feeder as usize, ev, shared, ctx);
+                self.decide(feeder as usize, core, evs, ctx);
             }
             Msg::Dno(DnoTimer::ReadRound) => {
                 let Monitoring::MeterReads { interval } = ev.dno.monitoring else {
@@ -103,11 +108,11 @@ impl Dno {
                 for f in 0..self.feeders.len() {
                     for p in self.feeders[f].premises.clone() {
                         self.send(
-                            p,
+                            (p, DeviceType::Esme),
                             SrType::ReadInstantaneousImport,
-                            DeviceType::Esme,
                             0,
-                            shared,
+                            core,
+                            evs,
                             ctx,
                         );
                     }
@@ -124,9 +129,9 @@ impl Dno {
                 if direct {
                     self.see_draw(c, watts);
                 }
-                self.changed(f, direct, ev, shared, ctx);
+                self.changed(f, direct, core, evs, ctx);
             }
-            Msg::Response(req, code) => self.on_response(req, code, shared, ctx),
+            Msg::Response(req, code) => self.on_response(req, code, core, evs, fw, ctx),
             other => unreachable!("DNO got {other:?}"),
         }
     }
@@ -137,16 +142,16 @@ impl Dno {
         &mut self,
         f: usize,
         direct: bool,
-        ev: &Ev,
-        shared: &Shared,
+        core: &Core,
+        evs: &EvShared,
         ctx: &mut Ctx<'_, Msg>,
     ) {
         let feeder = &mut self.feeders[f];
-        feeder.observe(ctx.now(), shared.ev.ids().overloaded, ctx);
+        feeder.observe(ctx.now(), evs.ids().overloaded, ctx);
         if direct {
             feeder.seen_household_w = feeder.household_w;
             debug_assert_eq!(feeder.seen_ev_w, feeder.ev_w);
-            self.decide(f, ev, shared, ctx);
+            self.decide(f, core, evs, ctx);
         }
     }
 
@@ -163,7 +168,8 @@ impl Dno {
 
     /// A meter read of premises `p` is answered: the DNO sees its household and charger draw as
     /// they are now, and may act on the feeder's new total.
-    fn read(&mut self, p: u32, ev: &Ev, shared: &Shared, ctx: &mut Ctx<'_, Msg>) {
+    fn read(&mut self, p: u32, core: &Core, evs: &EvShared, ctx: &mut Ctx<'_, Msg>) {
+        let ev = &evs.config;
         let f = self.feeders.partition_point(|f| f.premises.end <= p);
         let slot = demand::slot(ctx.now());
         let household =
@@ -173,28 +179,30 @@ impl Dno {
         feeder.seen_household_w =
             feeder.seen_household_w + household as u64 - self.seen_household[p as usize] as u64;
         self.seen_household[p as usize] = household;
-        if let Some(c) = shared.ev.charger_at(p) {
+        if let Some(c) = core.chargers.charger_at(p) {
             self.see_draw(c as usize, self.draw[c as usize]);
         }
-        self.decide(f, ev, shared, ctx);
+        self.decide(f, core, evs, ctx);
     }
 
     /// The policy looks at what the DNO has seen of feeder `f`.
-    fn decide(&mut self, f: usize, ev: &Ev, shared: &Shared, ctx: &mut Ctx<'_, Msg>) {
+    fn decide(&mut self, f: usize, core: &Core, evs: &EvShared, ctx: &mut Ctx<'_, Msg>) {
+        let ev = &evs.config;
         if ctx.now() < self.feeders[f].retry_at {
             return;
         }
         match ev.dno.policy {
             Policy::None => {}
-            Policy::Threshold => self.threshold(f, ev, shared, ctx),
-            Policy::Proportional => self.proportional(f, ev, shared, ctx),
+            Policy::Threshold => self.threshold(f, core, evs, ctx),
+            Policy::Proportional => self.proportional(f, core, evs, ctx),
         }
     }
 
     /// Switch chargers off (in turn, until the expected load is down to `restore_below`) when
     /// the load passes `curtail_at`; switch them all back on once `hold` has passed and the
     /// load is below `restore_below`.
-    fn threshold(&mut self, f: usize, ev: &Ev, shared: &Shared, ctx: &mut Ctx<'_, Msg>) {
+    fn threshold(&mut self, f: usize, core: &Core, evs: &EvShared, ctx: &mut Ctx<'_, Msg>) {
+        let ev = &evs.config;
         let now = ctx.now();
         let feeder = &self.feeders[f];
         let (expected, target) = (feeder.expected_w(), feeder.share_w(ev.dno.restore_below));
@@ -221,7 +229,7 @@ impl Dno {
                 feeder.last_round = now;
                 cut += draw;
                 next_cursor = (i + 1) % n;
-                self.command(c, SrType::DeactivateAuxiliaryLoad, 0, ev, shared, ctx);
+                self.command(c, SrType::DeactivateAuxiliaryLoad, 0, core, evs, ctx);
                 if expected - cut <= target {
                     break;
                 }
@@ -240,7 +248,7 @@ impl Dno {
                 if self.off[c as usize] {
                     self.off[c as usize] = false;
                     self.feeders[f].off_draw_w -= self.seen_draw[c as usize] as u64;
-                    self.command(c, SrType::ActivateAuxiliaryLoad, 0, ev, shared, ctx);
+                    self.command(c, SrType::ActivateAuxiliaryLoad, 0, core, evs, ctx);
                 }
             }
             let feeder = &mut self.feeders[f];
@@ -254,7 +262,8 @@ impl Dno {
     /// Lower every charger's limit to the step that brings the load to `restore_below` when it
     /// passes `curtail_at`; raise it one step at a time, `hold` apart, while the load is below
     /// `restore_below`. A round waits until the previous one has been answered.
-    fn proportional(&mut self, f: usize, ev: &Ev, shared: &Shared, ctx: &mut Ctx<'_, Msg>) {
+    fn proportional(&mut self, f: usize, core: &Core, evs: &EvShared, ctx: &mut Ctx<'_, Msg>) {
+        let ev = &evs.config;
         let now = ctx.now();
         let feeder = &self.feeders[f];
         if feeder.in_flight > 0 {
@@ -286,7 +295,7 @@ impl Dno {
         feeder.last_round = now;
         feeder.in_flight += feeder.chargers.len() as u32;
         for c in feeder.chargers.clone() {
-            self.command(c, SrType::SetApcLimit, new, ev, shared, ctx);
+            self.command(c, SrType::SetApcLimit, new, core, evs, ctx);
         }
     }
 
@@ -308,27 +317,28 @@ impl Dno {
         c: u32,
         sr: SrType,
         arg: u16,
-        ev: &Ev,
-        shared: &Shared,
+        core: &Core,
+        evs: &EvShared,
         ctx: &mut Ctx<'_, Msg>,
     ) {
-        let premises = shared.ev.premises_of(c);
-        self.send(premises, sr, ev.chargers.device, arg, shared, ctx);
+        let ev = &evs.config;
+        let premises = core.chargers.premises_of(c);
+        self.send((premises, ev.chargers.device), sr, arg, core, evs, ctx);
     }
 
     /// Sends `sr` to `device` at `premises` through the DCC, in the ED role.
     fn send(
         &mut self,
-        premises: u32,
+        (premises, device): (u32, DeviceType),
         sr: SrType,
-        device: DeviceType,
         arg: u16,
-        shared: &Shared,
+        core: &Core,
+        evs: &EvShared,
         ctx: &mut Ctx<'_, Msg>,
     ) {
         let req = user::request(self.user, premises, sr, device, Role::ED, arg, ctx.now());
-        ctx.count(shared.ev.ids().commands[Command::of(sr) as usize], 1);
-        user::submit(req, shared, ctx);
+        ctx.count(evs.ids().commands[Command::of(sr) as usize], 1);
+        user::submit(req, core, ctx);
     }
 
     /// The DSP's answer: accounted like any User's; a refusal leaves the charger as it was, so
@@ -337,25 +347,23 @@ impl Dno {
         &mut self,
         req: Request,
         code: ResponseCode,
-        shared: &Shared,
+        core: &Core,
+        evs: &EvShared,
+        fw: &FirmwareShared,
         ctx: &mut Ctx<'_, Msg>,
     ) {
-        self.answers.account(req, code, shared, ctx);
-        let ev = shared
-            .config
-            .ev
-            .as_ref()
-            .expect("DNOs exist only with [ev]");
+        self.answers.account(req, code, core, fw, ctx);
+        let ev = &evs.config;
         if req.sr == SrType::ReadInstantaneousImport {
             if code == ResponseCode::I0 {
-                self.read(req.premises, ev, shared, ctx);
+                self.read(req.premises, core, evs, ctx);
             } else {
-                ctx.count(shared.ev.ids().refused[Command::Read as usize], 1);
+                ctx.count(evs.ids().refused[Command::Read as usize], 1);
             }
             return;
         }
-        let c = shared
-            .ev
+        let c = core
+            .chargers
             .charger_at(req.premises)
             .expect("the DNO commands only chargers");
         let f = self.charger_feeder[c as usize] as usize;
@@ -364,7 +372,7 @@ impl Dno {
         // did not reach (E21) is passed over for `hold` while control goes on with the others.
         let unreached = code == ResponseCode::E21;
         if refused {
-            ctx.count(shared.ev.ids().refused[Command::of(req.sr) as usize], 1);
+            ctx.count(evs.ids().refused[Command::of(req.sr) as usize], 1);
             let until = ctx.now().after(ev.dno.hold);
             if unreached {
                 self.no_answer_until[c as usize] = until;
@@ -390,7 +398,7 @@ impl Dno {
         }
         if unreached && req.sr == SrType::DeactivateAuxiliaryLoad {
             // Curtail another charger in its place now, if the feeder still needs it.
-            self.decide(f, ev, shared, ctx);
+            self.decide(f, core, evs, ctx);
         }
     }
 }

@@ -17,22 +17,23 @@ pub use crate::msg::{ChargerTimer, DnoTimer};
 pub use charger::Charger;
 pub use dno::Dno;
 
+use crate::ev::config::Ev;
+use crate::ids::Kinds;
 use crate::msg::Msg;
-use crate::scenario::Scenario;
+use crate::population::ChargerIndex;
 use crate::sr::{DeviceType, Role, SrType};
 use crate::streams::Builder;
-use crate::world::{Kinds, Shared};
 use charger::WUS_PER_KWH;
-use dccsim_sim::{metric_name, CounterId, FlowId, GaugeId, Kernel, SimTime};
+use dccsim_sim::{metric_name, CounterId, FlowId, GaugeId, Kernel, SimDuration, SimTime};
 use feeder::Feeder;
 use rand_distr::{Distribution, StandardNormal};
 
 /// Whether the scenario lets `role` send `sr` beyond DUIS's own table: SECMP0046 grants the ED
 /// role the load-control SRs when `[dno] secmp0046 = true`.
-pub fn grants(shared: &Shared, sr: SrType, role: Role) -> bool {
-    role == Role::ED
+pub fn grants(secmp0046: bool, sr: SrType, role: Role) -> bool {
+    secmp0046
+        && role == Role::ED
         && (sr.addresses(DeviceType::Hcalcs) || sr.addresses(DeviceType::Apc))
-        && shared.config.ev.as_ref().is_some_and(|ev| ev.dno.secmp0046)
 }
 
 /// What a DNO command does, for `dno.commands{kind}` and `dno.refused{kind}`.
@@ -94,41 +95,26 @@ pub struct EvIds {
     pub overloaded: GaugeId,
 }
 
-/// What every actor may read about the EV feature: empty when the scenario has none.
-#[derive(Debug, Default)]
+/// What the EV feature's actors read: its configuration, where the chargers are, and its
+/// metric handles. Exists only when the scenario has `[ev]`.
+#[derive(Debug)]
 pub struct EvShared {
-    /// Premises of each charger, ascending (charger `i` is at `charger_premises[i]`).
-    charger_premises: Vec<u32>,
-    ids: Option<EvIds>,
+    pub config: Ev,
+    /// `[scenario] start_date`: off-peak hours are wall-clock hours.
+    pub start_date: String,
+    ids: EvIds,
 }
 
 impl EvShared {
-    /// The charger at `premises`, if it has one.
-    #[inline]
-    pub fn charger_at(&self, premises: u32) -> Option<u32> {
-        self.charger_premises
-            .binary_search(&premises)
-            .ok()
-            .map(|i| i as u32)
-    }
-
-    /// Premises of every charger, ascending (charger `i` is at index `i`).
-    pub fn charger_premises(&self) -> &[u32] {
-        &self.charger_premises
-    }
-
-    pub fn premises_of(&self, charger: u32) -> u32 {
-        self.charger_premises[charger as usize]
-    }
-
     pub fn ids(&self) -> &EvIds {
-        self.ids.as_ref().expect("EV metrics exist with [ev]")
+        &self.ids
     }
 }
 
-/// The EV feature's actors.
-#[derive(Debug, Default)]
+/// The EV feature: its read-only part and its actors.
+#[derive(Debug)]
 pub struct EvWorld {
+    pub shared: EvShared,
     pub dnos: Vec<Dno>,
     pub chargers: Vec<Charger>,
 }
@@ -138,17 +124,17 @@ const DRAWS_PER_PREMISES: u64 = 16;
 const DRAWS_PER_FEEDER: u64 = 2;
 
 impl EvWorld {
-    /// Splits the premises into feeders, places chargers and registers the metrics; nothing
-    /// (and no cost) without `[ev]`.
+    /// Splits the population's `n` premises into feeders, places chargers and registers the
+    /// metrics. `suppliers`: DCC User numbers up to it are suppliers' (the DNO's comes after);
+    /// `control_trt`: the Target Response Time of the control SR.
     pub fn build(
-        scenario: &Scenario,
-        n_suppliers: u16,
+        ev: &Ev,
+        n: u32,
+        suppliers: u16,
+        control_trt: SimDuration,
+        start_date: &str,
         kernel: &mut Kernel<Msg>,
-    ) -> (EvShared, EvWorld) {
-        let Some(ev) = &scenario.ev else {
-            return (EvShared::default(), EvWorld::default());
-        };
-        let n = scenario.population.premises;
+    ) -> (EvWorld, ChargerIndex) {
         let (lo, hi) = ev.feeders.customers;
         let sigma = ev.demand.variation;
         let mut feeders = Vec::new();
@@ -222,30 +208,28 @@ impl EvWorld {
             unmet_sessions: m.counter("ev.unmet_sessions".into()),
             commands: per_kind(m, "dno.commands"),
             refused: per_kind(m, "dno.refused"),
-            control: m.flow("dno.control".into(), Some(scenario.trt[&ev.control_sr()])),
+            control: m.flow("dno.control".into(), Some(control_trt)),
             overloaded: m.gauge("feeders.overloaded".into()),
         };
         kernel.ensure_actors(Kinds::DNO, 1);
         kernel.ensure_actors(Kinds::CHARGER, chargers.len() as u32);
         let shared = EvShared {
-            charger_premises,
-            ids: Some(ids),
+            config: ev.clone(),
+            start_date: start_date.to_string(),
+            ids,
         };
-        let dno = Dno::new(n_suppliers, feeders, charger_feeder, scales);
-        (
+        let dno = Dno::new(suppliers, feeders, charger_feeder, scales);
+        let world = EvWorld {
             shared,
-            EvWorld {
-                dnos: vec![dno],
-                chargers,
-            },
-        )
+            dnos: vec![dno],
+            chargers,
+        };
+        (world, ChargerIndex(charger_premises))
     }
 
     /// Seeds the first events: every charger's plug-in, the DNO's set-up and demand steps.
-    pub fn start(&mut self, shared: &Shared, kernel: &mut Kernel<Msg>) {
-        let Some(ev) = &shared.config.ev else {
-            return;
-        };
+    pub fn start(&mut self, kernel: &mut Kernel<Msg>) {
+        let ev = &self.shared.config;
         for (i, charger) in self.chargers.iter_mut().enumerate() {
             charger.start(ev, &mut kernel.ctx_for(Kinds::charger(i as u32)));
         }
@@ -261,9 +245,6 @@ impl EvWorld {
 
     /// Settles energy and overload time up to `end` and writes the end-of-run scalars.
     pub fn finish(&mut self, kernel: &mut Kernel<Msg>, end: SimTime) {
-        if self.dnos.is_empty() {
-            return;
-        }
         let (mut requested, mut delivered, mut unmet, mut pending) = (0u128, 0u128, 0u128, 0u128);
         for c in &mut self.chargers {
             if c.session_open() {
@@ -344,17 +325,5 @@ mod tests {
         assert!(SrType::SetApcLimit.addresses(DeviceType::Apc));
         assert!(SrType::SetRandomisedOffsetLimit.addresses(DeviceType::Apc));
         assert!(SrType::ReadInstantaneousImport.allows(Role::ED));
-    }
-
-    #[test]
-    fn chargers_are_found_by_premises() {
-        let shared = EvShared {
-            charger_premises: vec![3, 7, 40],
-            ids: None,
-        };
-        assert_eq!(shared.charger_at(7), Some(1));
-        assert_eq!(shared.charger_at(8), None);
-        assert_eq!(shared.premises_of(2), 40);
-        assert_eq!(EvShared::default().charger_at(0), None);
     }
 }

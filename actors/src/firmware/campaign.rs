@@ -11,13 +11,14 @@
 
 use super::config::{ActivationWindow, Campaign, WaveSize};
 use super::tag::{Outcome, Tag};
+use super::FirmwareShared;
 use crate::config::defaults::SHARE_TOLERANCE;
 use crate::msg::{FirmwareTimer, Receipt};
 use crate::msg::{Msg, Request};
 use crate::region::Region;
+use crate::shared::Core;
 use crate::sr::{ResponseCode, SrType};
 use crate::user;
-use crate::world::Shared;
 use dccsim_sim::{metric_name, CounterId, Ctx, FlowId, GaugeId, Metrics, SimDuration, SimTime};
 use std::collections::VecDeque;
 
@@ -221,8 +222,8 @@ impl CampaignRun {
         }
     }
 
-    fn cfg<'s>(&self, shared: &'s Shared) -> &'s Campaign {
-        &shared.config.firmware.campaigns[self.index as usize]
+    fn cfg<'s>(&self, fw: &'s FirmwareShared) -> &'s Campaign {
+        &fw.config.campaigns[self.index as usize]
     }
 
     fn find(&self, premises: u32) -> usize {
@@ -245,7 +246,13 @@ impl CampaignRun {
     }
 
     /// A campaign timer.
-    pub fn on_timer(&mut self, timer: FirmwareTimer, shared: &Shared, ctx: &mut Ctx<'_, Msg>) {
+    pub fn on_timer(
+        &mut self,
+        timer: FirmwareTimer,
+        core: &Core,
+        fw: &FirmwareShared,
+        ctx: &mut Ctx<'_, Msg>,
+    ) {
         match timer {
             FirmwareTimer::Wave { wave, .. } => {
                 self.released = self.released.max(self.release_at[wave as usize]);
@@ -255,17 +262,18 @@ impl CampaignRun {
                 device as usize,
                 SrType::ReadFirmwareVersion,
                 None,
-                shared,
+                core,
+                fw,
                 ctx,
             ),
         }
-        self.pump(shared, ctx);
+        self.pump(core, fw, ctx);
     }
 
     /// Starts transfers while there is room and the campaign is not paused: retries first, then
     /// released devices in order.
-    fn pump(&mut self, shared: &Shared, ctx: &mut Ctx<'_, Msg>) {
-        let cap = self.cfg(shared).max_in_transfer;
+    fn pump(&mut self, core: &Core, fw: &FirmwareShared, ctx: &mut Ctx<'_, Msg>) {
+        let cap = self.cfg(fw).max_in_transfer;
         while !self.paused && self.in_transfer < cap {
             let i = if let Some(i) = self.ready.pop_front() {
                 i
@@ -280,8 +288,8 @@ impl CampaignRun {
             self.targets[i].transfers += 1;
             self.set_state(i, DeviceState::Transferring, ctx);
             self.in_transfer += 1;
-            ctx.gauge_add(shared.firmware.rollout().in_transfer, 1);
-            self.send(i, SrType::UpdateFirmware, None, shared, ctx);
+            ctx.gauge_add(fw.ids.rollout().in_transfer, 1);
+            self.send(i, SrType::UpdateFirmware, None, core, fw, ctx);
         }
     }
 
@@ -292,10 +300,11 @@ impl CampaignRun {
         i: usize,
         sr: SrType,
         at: Option<SimTime>,
-        shared: &Shared,
+        core: &Core,
+        fw: &FirmwareShared,
         ctx: &mut Ctx<'_, Msg>,
     ) {
-        let cfg = self.cfg(shared);
+        let cfg = self.cfg(fw);
         let mut req = user::request(
             cfg.supplier,
             self.targets[i].premises,
@@ -309,13 +318,13 @@ impl CampaignRun {
             // A future-dated SR's response time runs from its execution time.
             req.sent = at;
         }
-        user::submit(req, shared, ctx);
+        user::submit(req, core, ctx);
     }
 
-    fn transfer_over(&mut self, shared: &Shared, ctx: &mut Ctx<'_, Msg>) {
+    fn transfer_over(&mut self, fw: &FirmwareShared, ctx: &mut Ctx<'_, Msg>) {
         debug_assert!(self.in_transfer > 0);
         self.in_transfer -= 1;
-        ctx.gauge_add(shared.firmware.rollout().in_transfer, -1);
+        ctx.gauge_add(fw.ids.rollout().in_transfer, -1);
     }
 
     fn count(&self, kind: FailureKind, ctx: &mut Ctx<'_, Msg>) {
@@ -323,14 +332,14 @@ impl CampaignRun {
     }
 
     /// Target `i` ends failed; the pause rule looks at the campaign's record.
-    fn give_up(&mut self, i: usize, shared: &Shared, ctx: &mut Ctx<'_, Msg>) {
+    fn give_up(&mut self, i: usize, fw: &FirmwareShared, ctx: &mut Ctx<'_, Msg>) {
         self.set_state(i, DeviceState::Failed, ctx);
         self.failed += 1;
-        self.check_pause(shared, ctx);
+        self.check_pause(fw, ctx);
     }
 
-    fn check_pause(&mut self, shared: &Shared, ctx: &mut Ctx<'_, Msg>) {
-        let cfg = self.cfg(shared);
+    fn check_pause(&mut self, fw: &FirmwareShared, ctx: &mut Ctx<'_, Msg>) {
+        let cfg = self.cfg(fw);
         let Some(limit) = cfg.pause_above else { return };
         let done = self.activated + self.failed;
         if !self.paused
@@ -343,12 +352,12 @@ impl CampaignRun {
     }
 
     /// SR 11.3 for target `i`, future-dated into the next activation window.
-    fn activate(&mut self, i: usize, shared: &Shared, ctx: &mut Ctx<'_, Msg>) {
-        let window = self.cfg(shared).activation;
+    fn activate(&mut self, i: usize, core: &Core, fw: &FirmwareShared, ctx: &mut Ctx<'_, Msg>) {
+        let window = self.cfg(fw).activation;
         let u = ctx.rng().uniform();
         let at = next_window(ctx.now(), window, u);
         self.targets[i].activations += 1;
-        self.send(i, SrType::ActivateFirmware, Some(at), shared, ctx);
+        self.send(i, SrType::ActivateFirmware, Some(at), core, fw, ctx);
     }
 
     /// Activation of target `i` failed (`kind`): try again in the next window, or give up.
@@ -356,14 +365,15 @@ impl CampaignRun {
         &mut self,
         i: usize,
         kind: FailureKind,
-        shared: &Shared,
+        core: &Core,
+        fw: &FirmwareShared,
         ctx: &mut Ctx<'_, Msg>,
     ) {
         self.count(kind, ctx);
-        if self.targets[i].activations < self.cfg(shared).max_activation_attempts {
-            self.activate(i, shared, ctx);
+        if self.targets[i].activations < self.cfg(fw).max_activation_attempts {
+            self.activate(i, core, fw, ctx);
         } else {
-            self.give_up(i, shared, ctx);
+            self.give_up(i, fw, ctx);
         }
     }
 
@@ -372,22 +382,23 @@ impl CampaignRun {
         &mut self,
         req: Request,
         receipt: Receipt,
-        shared: &Shared,
+        core: &Core,
+        fw: &FirmwareShared,
         ctx: &mut Ctx<'_, Msg>,
     ) {
         let i = self.find(req.premises);
         debug_assert_eq!(self.targets[i].state, DeviceState::Transferring);
-        self.transfer_over(shared, ctx);
+        self.transfer_over(fw, ctx);
         match receipt {
             Receipt::Transferred => {
-                let region = shared.region_of(req.premises);
+                let region = core.region_of(req.premises);
                 ctx.record(self.ids.transfer[region.index()], ctx.now().since(req.sent));
                 self.set_state(i, DeviceState::Transferred, ctx);
-                self.activate(i, shared, ctx);
+                self.activate(i, core, fw, ctx);
             }
             Receipt::TransferFailed => {
                 self.count(FailureKind::Transfer, ctx);
-                let cfg = self.cfg(shared);
+                let cfg = self.cfg(fw);
                 if self.targets[i].transfers < cfg.max_transfer_attempts {
                     self.set_state(i, DeviceState::Pending, ctx);
                     let timer = FirmwareTimer::RetryTransfer {
@@ -396,15 +407,15 @@ impl CampaignRun {
                     };
                     ctx.wake_after(cfg.retry_after, Msg::Firmware(timer));
                 } else {
-                    self.give_up(i, shared, ctx);
+                    self.give_up(i, fw, ctx);
                 }
             }
             Receipt::NoHan => {
                 self.count(FailureKind::NoHan, ctx);
-                self.give_up(i, shared, ctx);
+                self.give_up(i, fw, ctx);
             }
         }
-        self.pump(shared, ctx);
+        self.pump(core, fw, ctx);
     }
 
     /// The DSP's answer to one of the campaign's SRs.
@@ -412,7 +423,8 @@ impl CampaignRun {
         &mut self,
         req: Request,
         code: ResponseCode,
-        shared: &Shared,
+        core: &Core,
+        fw: &FirmwareShared,
         ctx: &mut Ctx<'_, Msg>,
     ) {
         let i = self.find(req.premises);
@@ -420,42 +432,44 @@ impl CampaignRun {
             // Accepted for distribution: the receipt will follow.
             (SrType::UpdateFirmware, ResponseCode::I0) => {}
             (SrType::UpdateFirmware, _) => {
-                self.transfer_over(shared, ctx);
+                self.transfer_over(fw, ctx);
                 self.count(FailureKind::Refused, ctx);
-                self.give_up(i, shared, ctx);
-                self.pump(shared, ctx);
+                self.give_up(i, fw, ctx);
+                self.pump(core, fw, ctx);
             }
             (SrType::ActivateFirmware, ResponseCode::I0) => match Tag::decode(req.arg).outcome {
-                Outcome::Ok => self.send(i, SrType::ReadFirmwareVersion, None, shared, ctx),
-                Outcome::Failed => self.activation_failed(i, FailureKind::Activation, shared, ctx),
+                Outcome::Ok => self.send(i, SrType::ReadFirmwareVersion, None, core, fw, ctx),
+                Outcome::Failed => {
+                    self.activation_failed(i, FailureKind::Activation, core, fw, ctx)
+                }
                 Outcome::Unrecoverable => {
                     self.count(FailureKind::Unrecoverable, ctx);
-                    self.give_up(i, shared, ctx);
+                    self.give_up(i, fw, ctx);
                 }
             },
             (SrType::ActivateFirmware | SrType::ReadFirmwareVersion, ResponseCode::E21) => {
                 if req.sr == SrType::ActivateFirmware {
-                    self.activation_failed(i, FailureKind::NoAnswer, shared, ctx);
+                    self.activation_failed(i, FailureKind::NoAnswer, core, fw, ctx);
                 } else {
                     self.count(FailureKind::NoAnswer, ctx);
                     let timer = FirmwareTimer::RetryRead {
                         campaign: self.index,
                         device: i as u32,
                     };
-                    ctx.wake_after(self.cfg(shared).retry_after, Msg::Firmware(timer));
+                    ctx.wake_after(self.cfg(fw).retry_after, Msg::Firmware(timer));
                 }
             }
             (SrType::ReadFirmwareVersion, ResponseCode::I0) => {
                 self.set_state(i, DeviceState::Activated, ctx);
                 self.activated += 1;
-                let region = shared.region_of(req.premises);
-                let since = ctx.now().since(SimTime(self.cfg(shared).start.as_micros()));
+                let region = core.region_of(req.premises);
+                let since = ctx.now().since(SimTime(self.cfg(fw).start.as_micros()));
                 ctx.record(self.ids.device[region.index()], since);
-                self.check_pause(shared, ctx);
+                self.check_pause(fw, ctx);
             }
             (SrType::ActivateFirmware | SrType::ReadFirmwareVersion, _) => {
                 self.count(FailureKind::Refused, ctx);
-                self.give_up(i, shared, ctx);
+                self.give_up(i, fw, ctx);
             }
             (other, _) => unreachable!("campaigns send only firmware SRs, not {other}"),
         }

@@ -2,12 +2,13 @@
 //! device holding a future-dated SR 11.3 until its execution time, then trying to activate.
 
 use super::tag::{Outcome, Tag};
+use super::FirmwareShared;
 use crate::han::HubLink;
 use crate::msg::Receipt;
 use crate::msg::{Msg, Request};
 use crate::region::Region;
+use crate::shared::Core;
 use crate::sr::{DeviceType, SrType};
-use crate::world::Shared;
 use dccsim_sim::{Ctx, SimDuration};
 
 /// The last chunk of an image reached the hub. The hub's own firmware is in place at once; a
@@ -17,11 +18,12 @@ pub fn image_at_hub(
     req: Request,
     link: HubLink,
     region: Region,
-    shared: &Shared,
+    core: &Core,
+    fw: &FirmwareShared,
     ctx: &mut Ctx<'_, Msg>,
 ) {
-    let fw = &shared.config.firmware;
-    let back = shared.config.csp.get(region).latency.sample(&mut ctx.rng());
+    let fw = &fw.config;
+    let back = core.csp.get(region).latency.sample(&mut ctx.rng());
     let (receipt, han) = if req.device == DeviceType::Hub {
         (Receipt::Transferred, SimDuration::ZERO)
     } else if !link.joined() {
@@ -34,7 +36,7 @@ pub fn image_at_hub(
     };
     let delay = SimDuration::from_micros(han.as_micros() + back.as_micros());
     ctx.send(
-        shared.user_actor(req.user),
+        core.user_actor(req.user),
         delay,
         Msg::FirmwareReceipt(req, receipt),
     );
@@ -55,10 +57,10 @@ pub fn hold_until_due(req: &Request, msg: Msg, ctx: &mut Ctx<'_, Msg>) -> bool {
 
 /// The device carries out SR 11.3: whether activation worked is drawn from the campaign's
 /// failure rates and reported in the answer's [`Tag`].
-pub fn activate(req: &mut Request, shared: &Shared, ctx: &mut Ctx<'_, Msg>) {
+pub fn activate(req: &mut Request, fw: &FirmwareShared, ctx: &mut Ctx<'_, Msg>) {
     debug_assert_eq!(req.sr, SrType::ActivateFirmware);
     let mut tag = Tag::decode(req.arg);
-    let rates = shared.config.firmware.campaigns[tag.campaign as usize].failures;
+    let rates = fw.config.campaigns[tag.campaign as usize].failures;
     let mut rng = ctx.rng();
     tag.outcome = if rng.chance(rates.unrecoverable) {
         Outcome::Unrecoverable

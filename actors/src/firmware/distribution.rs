@@ -1,17 +1,19 @@
 //! The DCC's side of SR 11.1 after the DSP accepted it: the region's CSP sends the image to the
 //! device's hub in chunks, one after another, each as fast as the hub's WAN link allows
-//! (`hub_bandwidth`) and no faster than the shared downlink lets it through
-//! ([`WanLink`] at `wan_capacity`). The hub then passes the image over the
+//! (`hub_bandwidth`) and no faster than the region's shared downlink lets it through
+//! ([`Downlink`] at `wan_capacity`). The hub then passes the image over the
 //! HAN and the device's receipt reaches the User ([`Msg::FirmwareReceipt`]).
 
 use super::tag::Tag;
-use super::wan::WanLink;
+use super::FirmwareShared;
+use crate::csp::Downlink;
+use crate::ids::Kinds;
 use crate::msg::{Msg, Receipt, Request};
 use crate::region::Region;
+use crate::shared::Core;
 use crate::sr::DeviceType;
 use crate::units::Bytes;
-use crate::world::{Kinds, Shared};
-use dccsim_sim::{Ctx, SimDuration};
+use dccsim_sim::Ctx;
 use std::collections::BTreeMap;
 
 /// One image on its way to one hub.
@@ -26,39 +28,27 @@ struct Transfer {
     breaks_after: Option<u32>,
 }
 
-/// A CSP's image distributions in progress and its share of the WAN.
+/// A CSP's image distributions in progress.
 #[derive(Debug, Default)]
 pub struct Distributions {
-    /// The region's downlink, shared with ordinary commands.
-    pub link: WanLink,
     in_progress: BTreeMap<(u32, DeviceType), Transfer>,
 }
 
 impl Distributions {
-    /// An ordinary command leaves the head-end: it takes its turn on the downlink. Returns the
-    /// time until it has left the link.
-    pub fn command(
-        &mut self,
-        region: Region,
-        shared: &Shared,
-        ctx: &mut Ctx<'_, Msg>,
-    ) -> SimDuration {
-        let bytes = shared.config.firmware.command_bytes;
-        ctx.gauge_add(
-            shared.firmware.command_bytes[region.index()],
-            bytes.0 as i64,
-        );
-        let capacity = shared.config.csp.get(region).wan_capacity;
-        self.link.send(ctx.now(), bytes, capacity)
-    }
-
     /// Starts sending the image of `req`'s campaign to the device's hub. Whether (and where) the
     /// transfer breaks off is drawn now.
-    pub fn start(&mut self, req: Request, region: Region, shared: &Shared, ctx: &mut Ctx<'_, Msg>) {
-        let fw = &shared.config.firmware;
-        let campaign = &fw.campaigns[Tag::decode(req.arg).campaign as usize];
-        let size = fw.image_of(campaign).size;
-        let chunks = size.chunks(fw.chunk);
+    pub fn start(
+        &mut self,
+        req: Request,
+        region: Region,
+        link: &mut Downlink,
+        core: &Core,
+        fw: &FirmwareShared,
+        ctx: &mut Ctx<'_, Msg>,
+    ) {
+        let campaign = &fw.config.campaigns[Tag::decode(req.arg).campaign as usize];
+        let size = fw.config.image_of(campaign).size;
+        let chunks = size.chunks(fw.config.chunk);
         let mut rng = ctx.rng();
         let breaks_after = rng
             .chance(campaign.failures.transfer)
@@ -75,20 +65,21 @@ impl Distributions {
             previous.is_none(),
             "one image at a time per device: {key:?}"
         );
-        self.next_chunk(key, region, shared, ctx);
+        self.next_chunk(key, region, link, core, fw, ctx);
     }
 
     /// A chunk of the transfer to `(premises, device)` has reached the hub: send the next, or
     /// finish.
     pub fn chunk_arrived(
         &mut self,
-        premises: u32,
-        device: DeviceType,
+        key: (u32, DeviceType),
         region: Region,
-        shared: &Shared,
+        link: &mut Downlink,
+        core: &Core,
+        fw: &FirmwareShared,
         ctx: &mut Ctx<'_, Msg>,
     ) {
-        let key = (premises, device);
+        let (premises, _) = key;
         let t = self
             .in_progress
             .get(&key)
@@ -96,8 +87,8 @@ impl Distributions {
             .expect("a transfer in progress");
         if t.breaks_after == Some(t.sent) {
             self.in_progress.remove(&key);
-            let back = shared.config.csp.get(region).latency.sample(&mut ctx.rng());
-            let user = shared.user_actor(t.req.user);
+            let back = core.csp.get(region).latency.sample(&mut ctx.rng());
+            let user = core.user_actor(t.req.user);
             ctx.send(
                 user,
                 back,
@@ -106,10 +97,10 @@ impl Distributions {
         } else if t.left == 0 {
             self.in_progress.remove(&key);
             // The last chunk's propagation across the WAN; earlier chunks' overlap the sending.
-            let latency = shared.config.csp.get(region).latency.sample(&mut ctx.rng());
+            let latency = core.csp.get(region).latency.sample(&mut ctx.rng());
             ctx.send(Kinds::hub(premises), latency, Msg::ImageAtHub(t.req));
         } else {
-            self.next_chunk(key, region, shared, ctx);
+            self.next_chunk(key, region, link, core, fw, ctx);
         }
     }
 
@@ -117,20 +108,22 @@ impl Distributions {
         &mut self,
         key: (u32, DeviceType),
         region: Region,
-        shared: &Shared,
+        link: &mut Downlink,
+        core: &Core,
+        fw: &FirmwareShared,
         ctx: &mut Ctx<'_, Msg>,
     ) {
         let t = self
             .in_progress
             .get_mut(&key)
             .expect("a transfer in progress");
-        let bytes = Bytes(t.left.min(shared.config.firmware.chunk.0));
+        let bytes = Bytes(t.left.min(fw.config.chunk.0));
         t.left -= bytes.0;
         t.sent += 1;
-        let csp = shared.config.csp.get(region);
-        let through_link = self.link.send(ctx.now(), bytes, csp.wan_capacity);
+        let csp = core.csp.get(region);
+        let through_link = link.send(ctx.now(), bytes, csp.wan_capacity);
         let to_hub = csp.hub_bandwidth.transmit(bytes);
-        let image_bytes = shared.firmware.rollout().image_bytes[region.index()];
+        let image_bytes = fw.ids.rollout().image_bytes[region.index()];
         ctx.gauge_add(image_bytes, bytes.0 as i64);
         let (premises, device) = key;
         ctx.wake_after(

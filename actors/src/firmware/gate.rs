@@ -4,12 +4,12 @@
 //! because its old model left the CPL returns to service when the new one is listed.
 
 use super::tag::{Outcome, Tag};
+use super::FirmwareShared;
 use crate::cpl::CplEntry;
 use crate::device_model::ModelId;
 use crate::msg::{Msg, Request};
 use crate::smi::{Smi, SmiDevice, SmiStatus, Trigger};
 use crate::sr::ResponseCode;
-use crate::world::Shared;
 use dccsim_sim::Ctx;
 
 fn device(req: &Request) -> SmiDevice {
@@ -25,21 +25,21 @@ fn device(req: &Request) -> SmiDevice {
 pub fn admit_update(
     req: &Request,
     smi: &Smi,
-    shared: &Shared,
+    fw: &FirmwareShared,
     ctx: &mut Ctx<'_, Msg>,
 ) -> Result<(), ResponseCode> {
     let c = Tag::decode(req.arg).campaign as usize;
-    let campaign = &shared.config.firmware.campaigns[c];
+    let campaign = &fw.config.campaigns[c];
     if !smi.is_listed(campaign.to) {
         return Err(ResponseCode::E11);
     }
     let current = smi.get(device(req)).expect("admitted devices exist").model;
-    if !upgrade_allowed(current, campaign.to, &shared.config.cpl.entries) {
-        ctx.count(shared.firmware.rollout().no_pathway[c], 1);
+    if !upgrade_allowed(current, campaign.to, &fw.cpl_entries) {
+        ctx.count(fw.ids.rollout().no_pathway[c], 1);
         return Err(ResponseCode::E11);
     }
     if smi.status(device(req)) != Some(SmiStatus::Commissioned) {
-        ctx.count(shared.firmware.rollout().warned[c], 1);
+        ctx.count(fw.ids.rollout().warned[c], 1);
     }
     Ok(())
 }
@@ -59,13 +59,13 @@ pub fn upgrade_allowed(from: ModelId, to: ModelId, entries: &[CplEntry]) -> bool
 /// A device answered SR 11.3. If it activated, the SMI records its new Device Model; its status
 /// then follows the CPL: a Suspended device whose new model is listed is restored, an active
 /// device whose new model is not listed is suspended.
-pub fn activated(req: &Request, smi: &mut Smi, shared: &Shared, ctx: &mut Ctx<'_, Msg>) {
+pub fn activated(req: &Request, smi: &mut Smi, fw: &FirmwareShared, ctx: &mut Ctx<'_, Msg>) {
     let tag = Tag::decode(req.arg);
     if tag.outcome != Outcome::Ok {
         return;
     }
     let c = tag.campaign as usize;
-    let to = shared.config.firmware.campaigns[c].to;
+    let to = fw.config.campaigns[c].to;
     let d = device(req);
     smi.set_model(d, to);
     let listed = smi.is_listed(to);
@@ -73,7 +73,7 @@ pub fn activated(req: &Request, smi: &mut Smi, shared: &Shared, ctx: &mut Ctx<'_
         Some(SmiStatus::Suspended) if listed => {
             smi.restore_device(d, ctx)
                 .expect("a Suspended device can be restored");
-            ctx.count(shared.firmware.rollout().restored[c], 1);
+            ctx.count(fw.ids.rollout().restored[c], 1);
         }
         Some(s) if s.is_active() && !listed => {
             smi.apply(d, Trigger::CplSuspend, ctx)

@@ -1,10 +1,11 @@
 //! The firmware feature's metric handles that several actors use (CSPs, the DSP, Users),
 //! registered once while the world is built.
 
+use super::config::FirmwareConfig;
 use crate::region::Region;
-use crate::scenario::Scenario;
 use crate::sr::SrType;
-use dccsim_sim::{metric_name, CounterId, FlowId, GaugeId, Metrics, SimTime};
+use dccsim_sim::{metric_name, CounterId, FlowId, GaugeId, Metrics, SimDuration, SimTime};
+use std::collections::BTreeMap;
 
 /// Reads whose end-to-end latency is also recorded by rollout period.
 pub const READS: [SrType; 2] = [
@@ -65,8 +66,14 @@ pub struct RolloutIds {
 }
 
 impl FirmwareIds {
-    pub fn register(m: &mut Metrics, scenario: &Scenario) -> FirmwareIds {
-        let fw = &scenario.firmware;
+    /// Registers the handles; `sent` says which SR types the world's traffic sends (the reads it
+    /// watches by rollout period), `trt` their Target Response Times.
+    pub fn register(
+        m: &mut Metrics,
+        fw: &FirmwareConfig,
+        sent: impl Fn(SrType) -> bool,
+        trt: &BTreeMap<SrType, SimDuration>,
+    ) -> FirmwareIds {
         let per_region = |m: &mut Metrics, kind: &str| {
             Region::ALL.map(|r| {
                 m.gauge(metric_name(
@@ -89,7 +96,7 @@ impl FirmwareIds {
                 .collect()
         };
         let reads = READS.map(|sr| {
-            scenario.traffic.iter().any(|t| t.sr == sr).then(|| {
+            sent(sr).then(|| {
                 Region::ALL.map(|r| {
                     Period::ALL.map(|p| {
                         m.flow(
@@ -101,7 +108,7 @@ impl FirmwareIds {
                                     ("sr", sr.number()),
                                 ],
                             ),
-                            Some(scenario.trt[&sr]),
+                            Some(trt[&sr]),
                         )
                     })
                 })

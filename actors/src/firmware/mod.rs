@@ -17,7 +17,6 @@ pub mod gate;
 pub mod ids;
 pub mod report;
 pub mod tag;
-pub mod wan;
 
 pub use crate::msg::{FirmwareTimer, Receipt};
 pub use campaign::{CampaignRun, DeviceState, FailureKind};
@@ -28,8 +27,18 @@ pub use distribution::Distributions;
 pub use ids::FirmwareIds;
 pub use tag::Tag;
 
-use crate::scenario::Scenario;
+use crate::cpl::config::entry::CplEntry;
 use crate::sr::SrType;
+
+/// What the actors on a firmware image's path read: the rollout's configuration, its metric
+/// handles, and the CPL entries' upgrade pathways the DSP's gate checks.
+#[derive(Debug)]
+pub struct FirmwareShared {
+    pub config: FirmwareConfig,
+    pub ids: FirmwareIds,
+    /// The scenario's CPL entries (`upgrades_from` names each entry's upgrade pathways).
+    pub cpl_entries: Vec<CplEntry>,
+}
 
 /// The SRs a rollout sends.
 pub const SRS: [SrType; 3] = [
@@ -39,6 +48,6 @@ pub const SRS: [SrType; 3] = [
 ];
 
 /// Whether the scenario's campaigns send `sr` (so that only used SRs get metrics).
-pub fn sends(scenario: &Scenario, sr: SrType) -> bool {
-    scenario.firmware.is_modelled() && SRS.contains(&sr)
+pub fn sends(config: &FirmwareConfig, sr: SrType) -> bool {
+    config.is_modelled() && SRS.contains(&sr)
 }

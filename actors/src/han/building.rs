@@ -7,9 +7,10 @@ use super::config::Policy;
 use super::config::{Channel, CHANNELS};
 use super::link::{carry, LossWindow};
 use super::policy;
+use super::HanShared;
 use crate::msg::Msg;
+use crate::shared::Core;
 use crate::streams::Side;
-use crate::world::Shared;
 use dccsim_sim::Ctx;
 
 /// How a flat's devices are reached.
@@ -107,36 +108,36 @@ impl Building {
     }
 
     /// A flat's hub hands over a message: carry it across the building's HAN.
-    pub fn handle(&mut self, msg: Msg, shared: &Shared, ctx: &mut Ctx<'_, Msg>) {
+    pub fn handle(&mut self, msg: Msg, core: &Core, han: &HanShared, ctx: &mut Ctx<'_, Msg>) {
         let Msg::AtBuilding { req, device } = msg else {
             unreachable!("building got {msg:?}")
         };
-        let radio = &shared.config.han.radio;
+        let radio = &han.config.radio;
         let k = self.flat_index(req.premises);
         let flat = self.flats[k];
         debug_assert!(flat.on_air(), "an unjoined flat's hub sends nothing");
         let busy = busy_for_member(radio, &self.occupancy, flat.channel);
         let c = channel::cross(
             radio,
-            &shared.config.han.latency,
+            &han.config.latency,
             busy,
             flat.reach.relayed(),
             &mut ctx.rng(),
         );
         if self.flats[k].window.record(radio, &c) {
-            self.rescan(k, shared, ctx);
+            self.rescan(k, han, ctx);
         }
-        let region = shared
+        let region = core
             .population
             .get(req.premises)
             .expect("a flat is a premises")
             .region();
-        carry(req, device, region, c, shared, ctx);
+        carry(req, device, region, c, core, han, ctx);
     }
 
     /// The re-scan rule: flat `k`'s hub scans again and moves if another channel looks quieter.
-    fn rescan(&mut self, k: usize, shared: &Shared, ctx: &mut Ctx<'_, Msg>) {
-        let radio = &shared.config.han.radio;
+    fn rescan(&mut self, k: usize, han: &HanShared, ctx: &mut Ctx<'_, Msg>) {
+        let radio = &han.config.radio;
         let old = self.flats[k].channel;
         self.occupancy[old.index()] -= 1;
         let new = policy::rescan(
@@ -149,7 +150,7 @@ impl Building {
         self.occupancy[new.index()] += 1;
         if new != old {
             self.flats[k].channel = new;
-            ctx.count(shared.han.channel_changes, 1);
+            ctx.count(han.channel_changes, 1);
         }
         debug_assert_eq!(
             self.occupancy.iter().map(|&n| n as usize).sum::<usize>(),

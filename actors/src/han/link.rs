@@ -3,11 +3,13 @@
 //! cross) the HAN.
 
 use super::channel::{self, Crossing};
+use super::HanShared;
 use crate::han::config::HanRadio;
+use crate::ids::Kinds;
 use crate::msg::{Leg, Msg, Request};
 use crate::region::Region;
+use crate::shared::{Core, Hop};
 use crate::sr::SrType;
-use crate::world::{Hop, Kinds, Shared};
 use dccsim_sim::{ActorId, Ctx, SimDuration};
 
 /// Where a hub's premises is: what the `building` label of HAN outputs says.
@@ -114,27 +116,28 @@ pub fn record(
     dwelling: Dwelling,
     sr: SrType,
     region: Region,
-    shared: &Shared,
+    core: &Core,
+    han: &HanShared,
     ctx: &mut Ctx<'_, Msg>,
 ) {
     let d = dwelling as usize;
     if c.attempts > 1 {
-        ctx.count(shared.han.retries[d], u64::from(c.attempts - 1));
+        ctx.count(han.retries[d], u64::from(c.attempts - 1));
     }
     if c.delivered {
-        ctx.record(shared.han.hop[d], c.time);
-        ctx.record(shared.ids.hop(sr, region, Hop::Han), c.time);
+        ctx.record(han.hop[d], c.time);
+        ctx.record(core.ids.hop(sr, region, Hop::Han), c.time);
     } else {
-        ctx.count(shared.han.gave_up[d], 1);
+        ctx.count(han.gave_up[d], 1);
     }
 }
 
 /// One crossing of a house's HAN, drawn by the meter.
-pub fn cross_house(dual_band: bool, shared: &Shared, ctx: &mut Ctx<'_, Msg>) -> Crossing {
+pub fn cross_house(dual_band: bool, han: &HanShared, ctx: &mut Ctx<'_, Msg>) -> Crossing {
     channel::cross(
-        &shared.config.han.radio,
-        &shared.config.han.latency,
-        shared.han.house_busy[usize::from(dual_band)],
+        &han.config.radio,
+        &han.config.latency,
+        han.house_busy[usize::from(dual_band)],
         false,
         &mut ctx.rng(),
     )
@@ -148,10 +151,11 @@ pub fn carry(
     device: ActorId,
     region: Region,
     c: Crossing,
-    shared: &Shared,
+    core: &Core,
+    han: &HanShared,
     ctx: &mut Ctx<'_, Msg>,
 ) {
-    record(&c, Dwelling::Flat, req.sr, region, shared, ctx);
+    record(&c, Dwelling::Flat, req.sr, region, core, han, ctx);
     if c.delivered {
         if req.leg == Leg::Outbound {
             ctx.send(device, c.time, Msg::AtDevice(req));
@@ -160,7 +164,7 @@ pub fn carry(
     } else {
         req.leg = Leg::NoAnswer;
     }
-    back_over_wan(req, region, c.time, shared, ctx);
+    back_over_wan(req, region, c.time, core, ctx);
 }
 
 /// Sends an answer or an E21 report to the region's CSP, `after` the time spent on the HAN.
@@ -168,11 +172,11 @@ pub fn back_over_wan(
     req: Request,
     region: Region,
     after: SimDuration,
-    shared: &Shared,
+    core: &Core,
     ctx: &mut Ctx<'_, Msg>,
 ) {
     debug_assert!(matches!(req.leg, Leg::Inbound | Leg::NoAnswer));
-    let wan = shared.crossing(Hop::Wan, req.sr, region, SimDuration::ZERO, ctx);
+    let wan = core.wan_crossing(req.sr, region, SimDuration::ZERO, ctx);
     let delay = SimDuration::from_micros(after.as_micros() + wan.as_micros());
     ctx.send(Kinds::csp(region), delay, Msg::AtCsp(req));
 }

@@ -21,13 +21,14 @@ pub use link::{DeviceLink, Dwelling, HubLink};
 use crate::hub::Hub;
 use crate::meter::Meter;
 use crate::msg::Msg;
-use crate::scenario::Scenario;
 use crate::streams::Builder;
 use dccsim_sim::{metric_name, CounterId, FlowId, Kernel, Metrics};
 
-/// What every HAN actor reads: metric handles (by [`Dwelling`]) and the houses' loss chance.
+/// What every HAN actor reads: the `[han]` configuration, metric handles (by [`Dwelling`]) and the
+/// houses' loss chance.
 #[derive(Clone, Debug)]
 pub struct HanShared {
+    pub config: Han,
     /// `han.hop{building}`: one delivered crossing, retries included.
     pub hop: [FlowId; 2],
     /// `han.retries{building}`: sends after the first.
@@ -43,11 +44,13 @@ pub struct HanShared {
 }
 
 impl HanShared {
-    fn new(m: &mut Metrics, radio: &HanRadio) -> Self {
+    fn new(m: &mut Metrics, config: &Han) -> Self {
+        let radio = &config.radio;
         let by = |m: &mut Metrics, name: &str| {
             Dwelling::ALL.map(|d| m.counter(metric_name(name, &[("building", d.name())])))
         };
         HanShared {
+            config: config.clone(),
             hop: Dwelling::ALL
                 .map(|d| m.flow(metric_name("han.hop", &[("building", d.name())]), None)),
             retries: by(m, "han.retries"),
@@ -74,18 +77,17 @@ pub struct Installed {
 /// A flat's join is simulated exchange by exchange (its time depends on the channel); a house's
 /// is decided by one draw with the same probability (a house's channel hears only the
 /// background), which keeps install fast at GB scale.
-pub fn install(
-    scenario: &Scenario,
+pub fn build(
+    config: &Han,
     kernel: &mut Kernel<Msg>,
     hubs: &mut [Hub],
     esmes: &mut [Meter],
     gsmes: &mut [Meter],
 ) -> Installed {
-    let radio = &scenario.han.radio;
-    let latency = &scenario.han.latency;
+    let radio = &config.radio;
+    let latency = &config.latency;
     let n = u32::try_from(hubs.len()).expect("premises fit in 32 bits");
-    debug_assert!(n >= scenario.population.premises);
-    let ids = HanShared::new(&mut kernel.metrics, radio);
+    let ids = HanShared::new(&mut kernel.metrics, config);
     let policy = radio.policy.name();
     let join_ids = Dwelling::ALL.map(|d| {
         ["ok", "failed"].map(|result| {

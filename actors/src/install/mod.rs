@@ -24,12 +24,11 @@ use crate::device_model::PhysicalDeviceType;
 use crate::dist::pick;
 use crate::msg::Msg;
 use crate::population::Premises;
-use crate::region::Region;
-use crate::scenario::Scenario;
+use crate::region::{Region, RegionMap};
+use crate::shared::Core;
 use crate::sr::{DeviceType, ResponseCode, SrType};
 use crate::streams::Builder;
 use crate::supplier;
-use crate::world::Shared;
 pub use config::{premises_in, InstallWave, StepFailures};
 use dccsim_sim::{metric_name, CounterId, Ctx, Kernel, SimDuration, SimTime};
 
@@ -44,10 +43,9 @@ pub const SRS: [SrType; 5] = [
 
 /// Whether the scenario's installation waves may send `sr` (8.7 only if a wave fits PPMIDs or
 /// HCALCSs), so that only their SRs get metrics.
-pub fn sends(scenario: &Scenario, sr: SrType) -> bool {
+pub fn sends(waves: &[InstallWave], sr: SrType) -> bool {
     SRS.contains(&sr)
-        && scenario
-            .installs
+        && waves
             .iter()
             .any(|w| sr != SrType::JoinService || w.ppmid_share > 0.0 || w.hcalcs_share > 0.0)
 }
@@ -145,13 +143,14 @@ const JOINER_DRAWS_PER_PREMISES: u64 = 2;
 /// The premises every wave will create, numbered after the `installed` existing ones in wave
 /// order: region by the population's shares, gas by the wave's `gas_share`.
 pub fn planned_premises(
-    scenario: &Scenario,
+    waves: &[InstallWave],
+    regions: &RegionMap<f64>,
     installed: u32,
     kernel: &mut Kernel<Msg>,
 ) -> Vec<Premises> {
-    let region_shares = Region::ALL.map(|r| *scenario.population.regions.get(r));
+    let region_shares = Region::ALL.map(|r| *regions.get(r));
     let mut out = Vec::new();
-    for wave in &scenario.installs {
+    for wave in waves {
         for _ in 0..premises_in(wave) {
             let i = installed as u64 + out.len() as u64;
             let mut draws = i * DRAWS_PER_PREMISES;
@@ -167,13 +166,13 @@ pub fn planned_premises(
 /// like [`planned_premises`]: each new premises gets one by its wave's `ppmid_share` and
 /// `hcalcs_share`.
 pub fn planned_joiners(
-    scenario: &Scenario,
+    waves: &[InstallWave],
     installed: u32,
     kernel: &mut Kernel<Msg>,
 ) -> Vec<(u32, PhysicalDeviceType)> {
     let mut out = Vec::new();
     let mut premises = installed;
-    for wave in &scenario.installs {
+    for wave in waves {
         for _ in 0..premises_in(wave) {
             let mut draws = u64::from(premises) * JOINER_DRAWS_PER_PREMISES;
             let mut rng = kernel.builder_rng(Builder::InstallJoiners.purpose(), &mut draws);
@@ -207,6 +206,8 @@ struct Job {
 #[derive(Debug)]
 pub struct Installer {
     wave: u16,
+    /// The wave's `[[install]]` settings.
+    cfg: InstallWave,
     /// The wave's first premises and how many it creates.
     first: u32,
     jobs: Vec<Job>,
@@ -218,9 +219,10 @@ pub struct Installer {
 }
 
 impl Installer {
-    pub fn new(wave: u16, first: u32, count: u32) -> Self {
+    pub fn new(wave: u16, cfg: InstallWave, first: u32, count: u32) -> Self {
         Installer {
             wave,
+            cfg,
             first,
             jobs: vec![
                 Job {
@@ -282,8 +284,8 @@ impl Installer {
     }
 
     /// Schedules the next visit (at build time, then after each visit).
-    pub fn schedule(&self, shared: &Shared, ctx: &mut Ctx<'_, Msg>) {
-        let wave = &shared.config.installs[self.wave as usize];
+    pub fn schedule(&self, ctx: &mut Ctx<'_, Msg>) {
+        let wave = &self.cfg;
         if let Some(at) = self.visit_time(wave) {
             let now = ctx.now();
             debug_assert!(at >= now);
@@ -295,18 +297,18 @@ impl Installer {
     }
 
     /// The installer arrives at the next premises: pre-notifies its devices.
-    pub fn visit(&mut self, user: u16, shared: &Shared, ctx: &mut Ctx<'_, Msg>) {
+    pub fn visit(&mut self, user: u16, core: &Core, ctx: &mut Ctx<'_, Msg>) {
         let premises = self.first + self.started;
         self.started += 1;
-        let gas = shared
+        let gas = core
             .population
             .get(premises)
             .expect("planned premises exist")
             .has_gas();
         let job = &mut self.jobs[(premises - self.first) as usize];
         job.alive = HUB | ESME | if gas { GSME } else { 0 } | job.joiners;
-        self.run_step(premises, user, shared, ctx);
-        self.schedule(shared, ctx);
+        self.run_step(premises, user, core, ctx);
+        self.schedule(ctx);
     }
 
     /// A response to one of this wave's SRs.
@@ -316,7 +318,7 @@ impl Installer {
         device: DeviceType,
         code: ResponseCode,
         user: u16,
-        shared: &Shared,
+        core: &Core,
         ctx: &mut Ctx<'_, Msg>,
     ) {
         let job = &mut self.jobs[(premises - self.first) as usize];
@@ -329,24 +331,24 @@ impl Installer {
         let outstanding = job.outstanding;
         self.count(step, if code == ResponseCode::I0 { 0 } else { 2 }, ctx);
         if outstanding == 0 {
-            self.advance(premises, user, shared, ctx);
+            self.advance(premises, user, core, ctx);
         }
     }
 
-    fn advance(&mut self, premises: u32, user: u16, shared: &Shared, ctx: &mut Ctx<'_, Msg>) {
+    fn advance(&mut self, premises: u32, user: u16, core: &Core, ctx: &mut Ctx<'_, Msg>) {
         let job = &mut self.jobs[(premises - self.first) as usize];
         if job.step == Step::HubJoin && job.alive & HUB == 0 {
             // No hub, no HAN: the meters stay where they are.
             job.alive = 0;
         }
         job.step = job.step.next();
-        self.run_step(premises, user, shared, ctx);
+        self.run_step(premises, user, core, ctx);
     }
 
     /// Sends this step's SR for every device still going, after the field failure draw; moves
     /// on at once if nothing was sent.
-    fn run_step(&mut self, premises: u32, user: u16, shared: &Shared, ctx: &mut Ctx<'_, Msg>) {
-        let wave = &shared.config.installs[self.wave as usize];
+    fn run_step(&mut self, premises: u32, user: u16, core: &Core, ctx: &mut Ctx<'_, Msg>) {
+        let wave = &self.cfg;
         let index = (premises - self.first) as usize;
         let step = self.jobs[index].step;
         if step == Step::Done {
@@ -385,12 +387,12 @@ impl Installer {
                 step.sr(),
                 device,
                 device.supplier_role(),
-                shared,
+                core,
                 ctx,
             );
         }
         if self.jobs[index].outstanding == 0 {
-            self.advance(premises, user, shared, ctx);
+            self.advance(premises, user, core, ctx);
         }
     }
 

@@ -4,10 +4,10 @@
 use super::reader::{list, suggest, Field, Read, Table};
 use crate::calendar::Date;
 use crate::config::defaults;
-use crate::cpl::config::{Event, Signing, TimedEvent};
-use crate::cpl::{
-    required_certificates, Certificates, Cpa, CplConfig, CplEntry, HardwareData, Required,
+use crate::cpl::config::entry::{
+    required_certificates, Certificates, Cpa, CplEntry, HardwareData, Required,
 };
+use crate::cpl::config::{CplConfig, Event, Signing, TimedEvent};
 use crate::device_model::DeviceModel;
 use dccsim_sim::SimDuration;
 

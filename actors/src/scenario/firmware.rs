@@ -9,7 +9,7 @@ use crate::calendar::Date;
 use crate::config::defaults;
 use crate::config::Supplier;
 use crate::device_model::{DeviceModel, ModelId, PhysicalDeviceType};
-use crate::firmware::{
+use crate::firmware::config::{
     ActivationWindow, Campaign, FailureRates, FirmwareConfig, FirmwareImage, Wave, WaveSize,
 };
 use crate::sr::DeviceType;

@@ -5,7 +5,7 @@ use super::de::{self, Raw};
 use super::reader::{list, number, Field, Issue, Read, Seg};
 use crate::config::{defaults, Population, Supplier};
 use crate::device_model::{DeviceModel, PhysicalDeviceType, Slot};
-use crate::install::config::{InstallWave, StepFailures};
+use crate::install::config::{premises_in, InstallWave, StepFailures};
 use dccsim_sim::SimDuration;
 use serde::{Deserialize, Deserializer};
 
@@ -104,7 +104,7 @@ pub(crate) fn installs(
             fail: w.fail,
         };
         let rate = at("premises_per_day");
-        let count = crate::install::premises_in(&wave);
+        let count = premises_in(&wave);
         if count == 0 {
             return Err(Issue::at(
                 &rate,

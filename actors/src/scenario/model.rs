@@ -38,7 +38,7 @@ pub struct Scenario {
     pub installs: Vec<super::InstallWave>,
     /// `[cpl]`, `[[cpl_entry]]` and `[[timeline]]`: the Central Products List and its events
     /// (empty: the CPL is not modelled).
-    pub cpl: crate::cpl::CplConfig,
+    pub cpl: crate::cpl::config::CplConfig,
     /// The EV load-control experiment (`[ev]`, `[feeders]`, `[demand]`, `[dno]`), if any.
     pub ev: Option<super::ev::Ev>,
     /// The scenario text after `--set` overrides, as TOML: hashed into the manifest.
@@ -49,5 +49,5 @@ pub struct Scenario {
     pub expect: Vec<super::Expectation>,
     /// `[firmware]`, `[[firmware_image]]`, `[[firmware_campaign]]`: the Central Firmware
     /// Library and rollout campaigns (none by default).
-    pub firmware: crate::firmware::FirmwareConfig,
+    pub firmware: crate::firmware::config::FirmwareConfig,
 }

@@ -302,7 +302,7 @@ impl Smi {
         ctx.gauge_add(self.metrics.status[to.index()], 1);
     }
 
-    /// **CPL hook (contract with issue 3b).** Puts Device Model `model` on the CPL in force
+    /// **CPL hook.** Puts Device Model `model` on the CPL in force
     /// (`listed = true`) or takes it off. Taking it off suspends every active device of that
     /// model ([`SmiStatus::is_active`]), remembering each one's status; putting it back restores
     /// every Suspended device of that model to its remembered status. Each change is an
@@ -340,7 +340,7 @@ impl Smi {
         changed
     }
 
-    /// **CPL hook (contract with issue 3b / issue 6).** Returns one Suspended device to the
+    /// **CPL and firmware hook.** Returns one Suspended device to the
     /// status it had before suspension (DOMAIN §3: after its firmware moved to a listed model).
     /// Refused with E5 if it is not Suspended, E19 if unknown.
     pub fn restore_device(
@@ -491,7 +491,7 @@ mod tests {
     fn the_dsp_checks_role_then_device_then_type_then_status() {
         use crate::msg::Leg;
         use crate::sr::Role::{IS, OU, RSA};
-        use crate::world::{tests_support::example, GbWorld};
+        use crate::world::{fixture::example, GbWorld};
         let (_, world) = GbWorld::build(&example(10));
         let req = |sr, device, role, premises| Request {
             sent: dccsim_sim::SimTime::ZERO,
@@ -538,152 +538,4 @@ mod tests {
 }
 
 #[cfg(test)]
-mod world_tests {
-    use super::*;
-    use crate::population::Premises;
-    use crate::world::{tests_support::example, GbWorld, Kinds};
-
-    fn counter(kernel: &Kernel<Msg>, name: &str) -> u64 {
-        kernel.metrics.counters().get(name).copied().unwrap_or(0)
-    }
-
-    #[test]
-    fn delisting_suspends_a_models_devices_and_the_dsp_refuses_them_with_e5() {
-        let s = example(1_000);
-        let (mut kernel, mut world) = GbWorld::build(&s);
-        let esme_model = ModelId(1);
-        assert_eq!(
-            world.smi().device_type(SmiDevice {
-                premises: 0,
-                device: DeviceType::Esme
-            }),
-            Some(PhysicalDeviceType::SingleElementEsme)
-        );
-        assert!(world.is_listed(esme_model));
-        let commissioned = world.smi().count_status(SmiStatus::Commissioned);
-        let gsmes = commissioned - 2_000;
-        assert!(gsmes > 600 && gsmes < 800, "{gsmes} gas meters");
-
-        let mut ctx = kernel.ctx_for(Kinds::dsp());
-        assert_eq!(world.set_model_listed(esme_model, false, &mut ctx), 1_000);
-        assert_eq!(world.set_model_listed(esme_model, false, &mut ctx), 0);
-        assert!(!world.is_listed(esme_model));
-        assert_eq!(world.smi().count_status(SmiStatus::Suspended), 1_000);
-        kernel.run(&mut world, SimTime(s.duration.as_micros()), &mut |_, _| {});
-        // Every daily read of an electricity meter is refused, gas reads are not.
-        assert_eq!(counter(&kernel, "sr.rejected{code=E5,sr=4.6.1}"), 1_000);
-        assert!(counter(&kernel, "sr.completed{region=central,sr=4.1.1}") > 0);
-        assert_eq!(
-            counter(&kernel, "smi.transition{from=Commissioned,to=Suspended}"),
-            1_000
-        );
-        assert_eq!(
-            kernel.metrics.gauges()["smi.status{status=Suspended}"],
-            1_000
-        );
-
-        let mut ctx = kernel.ctx_for(Kinds::dsp());
-        let one = SmiDevice {
-            premises: 7,
-            device: DeviceType::Esme,
-        };
-        assert_eq!(
-            world.restore_device(one, &mut ctx),
-            Ok(SmiStatus::Commissioned)
-        );
-        assert_eq!(world.restore_device(one, &mut ctx), Err(ResponseCode::E5));
-        assert_eq!(world.set_model_listed(esme_model, true, &mut ctx), 999);
-        assert_eq!(world.smi().count_status(SmiStatus::Suspended), 0);
-        assert_eq!(
-            kernel.metrics.gauges()["smi.status{status=Commissioned}"] as u64,
-            commissioned
-        );
-    }
-
-    /// A PPMID and an HCALCS at one premises are separate records, walk the install triggers to
-    /// InstalledNotCommissioned, and 8.7 is admitted only once the electricity meter there is
-    /// Commissioned.
-    #[test]
-    fn ppmids_and_hcalcs_join_with_8_7_after_their_meter() {
-        use crate::msg::{Leg, Request};
-        use crate::region::Region;
-        use crate::sr::{Role, SrType};
-        let mut kernel: Kernel<Msg> = Kernel::new(1, None);
-        kernel.ensure_actors(Kinds::DSP, 1);
-        let models = crate::device_model::DeviceModel::defaults();
-        let premises = vec![Premises::new(Region::North, false); 6];
-        let mut smi = build(&models, &premises, 3, &mut kernel);
-        let joiners = [
-            (3, PhysicalDeviceType::Ppmid),
-            (3, PhysicalDeviceType::Hcalcs),
-            (5, PhysicalDeviceType::Ppmid),
-        ];
-        add_han_devices(&mut smi, &models, &joiners, 3, &mut kernel);
-        let at = |premises, device| SmiDevice { premises, device };
-        let (ppmid, hcalcs, esme) = (
-            at(3, DeviceType::Ppmid),
-            at(3, DeviceType::Hcalcs),
-            at(3, DeviceType::Esme),
-        );
-        assert_eq!(smi.device_type(ppmid), Some(PhysicalDeviceType::Ppmid));
-        assert_eq!(smi.device_type(hcalcs), Some(PhysicalDeviceType::Hcalcs));
-        assert_eq!(smi.device_type(at(4, DeviceType::Ppmid)), None);
-        assert_eq!(smi.status(at(5, DeviceType::Ppmid)), None);
-        let join = |smi: &Smi| {
-            let req = Request {
-                sent: SimTime::ZERO,
-                premises: 3,
-                user: 0,
-                sr: SrType::JoinService,
-                device: DeviceType::Ppmid,
-                role: Role::IS,
-                leg: Leg::Outbound,
-                arg: 0,
-            };
-            admit(&req, smi, false)
-        };
-        let mut ctx = kernel.ctx_for(Kinds::dsp());
-        for d in [ppmid, hcalcs, esme] {
-            for t in [Trigger::PreNotify, Trigger::Whitelist, Trigger::HanJoin] {
-                smi.apply(d, t, &mut ctx).unwrap();
-            }
-        }
-        assert_eq!(smi.status(ppmid), Some(SmiStatus::InstalledNotCommissioned));
-        // The meter is not in service yet: 8.7 is refused with E5.
-        assert_eq!(join(&smi), Err(ResponseCode::E5));
-        smi.apply(esme, Trigger::Commission, &mut ctx).unwrap();
-        assert_eq!(join(&smi), Ok(()));
-        assert_eq!(
-            smi.apply(ppmid, Trigger::JoinService, &mut ctx),
-            Ok(SmiStatus::Commissioned)
-        );
-        assert_eq!(
-            smi.status(hcalcs),
-            Some(SmiStatus::InstalledNotCommissioned)
-        );
-        assert_eq!(
-            smi.apply(hcalcs, Trigger::JoinService, &mut ctx),
-            Ok(SmiStatus::Commissioned)
-        );
-        assert_eq!(smi.devices_of(ModelId(5)).len(), 2, "the two PPMIDs");
-    }
-
-    #[test]
-    fn devices_draw_their_models_by_share() {
-        let mut s = example(4_000);
-        let mut models = crate::device_model::DeviceModel::defaults();
-        models[1].share = 0.7;
-        models[2].share = 0.3;
-        s.device_models = models;
-        let (_, world) = GbWorld::build(&s);
-        let twin = world.smi().devices_of(ModelId(2)).len();
-        let single = world.smi().devices_of(ModelId(1)).len();
-        assert_eq!(twin + single, 4_000);
-        assert!((1_100..1_300).contains(&twin), "{twin} twin-element meters");
-        let (_, again) = GbWorld::build(&s);
-        assert_eq!(
-            again.smi().devices_of(ModelId(2)),
-            world.smi().devices_of(ModelId(2))
-        );
-    }
-}
+mod world_tests;

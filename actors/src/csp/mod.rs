@@ -1,10 +1,16 @@
 //! A regional Communications Service Provider: a head-end with finite workers in front of a WAN
-//! whose latency depends on the region's technology (long-range radio, cellular, mesh).
+//! whose latency depends on the region's technology (long-range radio, cellular, mesh), and whose
+//! downlink every command and firmware image shares ([`Downlink`]).
 
-use crate::firmware::Distributions;
+mod downlink;
+
+pub use downlink::Downlink;
+
+use crate::firmware::{Distributions, FirmwareShared};
+use crate::ids::Kinds;
 use crate::msg::{Leg, Msg, Request};
 use crate::region::Region;
-use crate::world::{Hop, Kinds, Shared};
+use crate::shared::{Core, Hop};
 use dccsim_sim::{Ctx, SimDuration, SimTime};
 use std::collections::VecDeque;
 
@@ -14,7 +20,9 @@ pub struct Csp {
     pub region: Region,
     busy: u32,
     waiting: VecDeque<(Request, SimTime)>,
-    /// The region's WAN downlink and the firmware images crossing it.
+    /// The region's WAN downlink, shared by every command and image chunk.
+    downlink: Downlink,
+    /// Firmware images on their way to hubs.
     pub images: Distributions,
 }
 
@@ -24,54 +32,61 @@ impl Csp {
             region,
             busy: 0,
             waiting: VecDeque::new(),
+            downlink: Downlink::default(),
             images: Distributions::default(),
         }
     }
 
-    pub fn handle(&mut self, msg: Msg, shared: &Shared, ctx: &mut Ctx<'_, Msg>) {
+    pub fn handle(&mut self, msg: Msg, core: &Core, fw: &FirmwareShared, ctx: &mut Ctx<'_, Msg>) {
         let r = self.region.index();
-        let workers = shared.config.csp.get(self.region).workers;
+        let workers = core.csp.get(self.region).workers;
         match msg {
             Msg::AtCsp(req) => {
                 if self.busy < workers {
-                    self.start(req, ctx.now(), shared, ctx);
+                    self.start(req, ctx.now(), core, ctx);
                 } else {
                     self.waiting.push_back((req, ctx.now()));
-                    ctx.gauge_add(shared.ids.csp_queue[r], 1);
+                    ctx.gauge_add(core.ids.csp_queue[r], 1);
                 }
             }
             Msg::CspDone(req) => {
-                self.finish(req, shared, ctx);
+                self.finish(req, core, fw, ctx);
                 self.busy -= 1;
-                ctx.gauge_add(shared.ids.csp_busy[r], -1);
+                ctx.gauge_add(core.ids.csp_busy[r], -1);
                 if let Some((next, arrived)) = self.waiting.pop_front() {
-                    ctx.gauge_add(shared.ids.csp_queue[r], -1);
-                    self.start(next, arrived, shared, ctx);
+                    ctx.gauge_add(core.ids.csp_queue[r], -1);
+                    self.start(next, arrived, core, ctx);
                 }
             }
-            Msg::Distribute(req) => self.images.start(req, self.region, shared, ctx),
-            Msg::ImageChunk { premises, device } => {
+            Msg::Distribute(req) => {
                 self.images
-                    .chunk_arrived(premises, device, self.region, shared, ctx)
+                    .start(req, self.region, &mut self.downlink, core, fw, ctx)
             }
+            Msg::ImageChunk { premises, device } => self.images.chunk_arrived(
+                (premises, device),
+                self.region,
+                &mut self.downlink,
+                core,
+                fw,
+                ctx,
+            ),
             other => unreachable!("CSP got {other:?}"),
         }
         debug_assert!(self.busy <= workers);
     }
 
-    fn start(&mut self, req: Request, arrived: SimTime, shared: &Shared, ctx: &mut Ctx<'_, Msg>) {
+    fn start(&mut self, req: Request, arrived: SimTime, core: &Core, ctx: &mut Ctx<'_, Msg>) {
         let r = self.region.index();
         self.busy += 1;
-        ctx.gauge_add(shared.ids.csp_busy[r], 1);
+        ctx.gauge_add(core.ids.csp_busy[r], 1);
         let wait = ctx.now().since(arrived);
-        ctx.record(shared.ids.csp_wait[r], wait);
-        let service = shared
-            .config
+        ctx.record(core.ids.csp_wait[r], wait);
+        let service = core
             .csp
             .get(self.region)
             .service_time
             .sample(&mut ctx.rng());
-        let hop = shared.ids.hop(req.sr, self.region, Hop::Csp);
+        let hop = core.ids.hop(req.sr, self.region, Hop::Csp);
         ctx.record(
             hop,
             SimDuration::from_micros(wait.as_micros() + service.as_micros()),
@@ -80,12 +95,15 @@ impl Csp {
     }
 
     /// Outbound commands cross the WAN to the hub; inbound responses go on to the DSP.
-    fn finish(&mut self, req: Request, shared: &Shared, ctx: &mut Ctx<'_, Msg>) {
+    fn finish(&mut self, req: Request, core: &Core, fw: &FirmwareShared, ctx: &mut Ctx<'_, Msg>) {
         match req.leg {
             Leg::Outbound => {
                 // The command takes its turn on the region's downlink, then crosses the WAN.
-                let link = self.images.command(self.region, shared, ctx);
-                let wan = shared.crossing(Hop::Wan, req.sr, self.region, link, ctx);
+                let bytes = fw.config.command_bytes;
+                ctx.gauge_add(fw.ids.command_bytes[self.region.index()], bytes.0 as i64);
+                let capacity = core.csp.get(self.region).wan_capacity;
+                let queued = self.downlink.send(ctx.now(), bytes, capacity);
+                let wan = core.wan_crossing(req.sr, self.region, queued, ctx);
                 ctx.send(Kinds::hub(req.premises), wan, Msg::AtHub(req));
             }
             Leg::Inbound | Leg::NoAnswer => {

@@ -1,0 +1,314 @@
+//! Building the world from a validated scenario: the population first, then each feature's
+//! builder in turn, each handed its own part of the configuration. The order is fixed: features
+//! draw from their own builder streams, so the order decides only which metric is registered
+//! first, never a random number.
+
+use super::{CplWorld, GbWorld};
+use crate::calendar::Date;
+use crate::cpl::CplActor;
+use crate::csp::Csp;
+use crate::device_model::PhysicalDeviceType;
+use crate::dist::pick;
+use crate::dsp::Dsp;
+use crate::ev::EvWorld;
+use crate::firmware::{self, Campaign, CampaignRun, FirmwareIds, FirmwareShared};
+use crate::han::{self, HubLink};
+use crate::hub::Hub;
+use crate::ids::Kinds;
+use crate::install::{self, Installer};
+use crate::meter::Meter;
+use crate::msg::Msg;
+use crate::population::{ChargerIndex, PopulationTable, Premises};
+use crate::region::Region;
+use crate::scenario::Scenario;
+use crate::shared::{Core, MetricIds};
+use crate::smi::{self, Smi};
+use crate::sr::{DeviceType, SrType};
+use crate::streams::Builder;
+use crate::supplier::Supplier;
+use dccsim_sim::{Kernel, SimTime};
+use rand::RngCore;
+
+/// Draws each premises takes from the population stream, so premises `i`'s draws never depend
+/// on how many premises there are.
+const DRAWS_PER_PREMISES: u64 = 3;
+
+/// The premises of the run and the devices at each, before any feature: hubs, electricity meters
+/// and gas meters by premises.
+struct Premiseses {
+    premises: Vec<Premises>,
+    hubs: Vec<Hub>,
+    esmes: Vec<Meter>,
+    gsmes: Vec<Meter>,
+}
+
+impl Premiseses {
+    fn with_capacity(n: u32) -> Self {
+        Premiseses {
+            premises: Vec::with_capacity(n as usize),
+            hubs: Vec::with_capacity(n as usize),
+            esmes: Vec::with_capacity(n as usize),
+            gsmes: Vec::new(),
+        }
+    }
+
+    /// Adds premises `p` with its hub, electricity meter and (if it has gas) gas meter.
+    fn add(&mut self, p: Premises) {
+        let i = self.premises.len() as u32;
+        self.premises.push(p);
+        let gsme = p.has_gas().then(|| {
+            self.gsmes.push(Meter {
+                premises: i,
+                ..Meter::default()
+            });
+            self.gsmes.len() as u32 - 1
+        });
+        self.hubs.push(Hub {
+            region: p.region(),
+            gsme,
+            link: HubLink::house(false),
+        });
+        self.esmes.push(Meter {
+            premises: i,
+            ..Meter::default()
+        });
+    }
+}
+
+impl GbWorld {
+    /// Builds the world and a kernel holding its first events.
+    pub fn build(scenario: &Scenario) -> (Kernel<Msg>, GbWorld) {
+        let mut kernel = Kernel::new(scenario.seed, Some(scenario.sample_interval));
+        let sends = |sr: SrType| {
+            install::sends(&scenario.installs, sr)
+                || firmware::sends(&scenario.firmware, sr)
+                || scenario
+                    .ev
+                    .as_ref()
+                    .is_some_and(|ev| ev.srs().contains(&sr))
+                || scenario.traffic.iter().any(|t| t.sr == sr)
+        };
+        let ids = MetricIds::register(&mut kernel, sends, &scenario.trt);
+        let n = scenario.population.premises;
+        let n_suppliers = scenario.suppliers.len();
+        let mut suppliers: Vec<Supplier> = (0..n_suppliers)
+            .map(|i| Supplier::new(i as u16, scenario.traffic.clone()))
+            .collect();
+
+        // The population: each premises' region, gas meter and supplier.
+        let mut world = Premiseses::with_capacity(n);
+        let region_shares = Region::ALL.map(|r| *scenario.population.regions.get(r));
+        let supplier_shares: Vec<f64> = scenario.suppliers.iter().map(|s| s.share).collect();
+        for i in 0..n {
+            let mut draws = i as u64 * DRAWS_PER_PREMISES;
+            let mut rng = kernel.builder_rng(Builder::Population.purpose(), &mut draws);
+            let region = Region::from_index(pick(&region_shares, rng.uniform()));
+            let gas = rng.chance(scenario.population.gas_share);
+            let supplier = pick(&supplier_shares, rng.uniform());
+            world.add(Premises::new(region, gas));
+            suppliers[supplier].electricity.push(i);
+            if gas {
+                suppliers[supplier].gas.push(i);
+            }
+        }
+        // Premises the installation waves will create: actors exist from the start, unknown to
+        // the SMI and to their supplier's traffic until installed.
+        let waves = &scenario.installs;
+        let planned =
+            install::planned_premises(waves, &scenario.population.regions, n, &mut kernel);
+        let mut first = n;
+        for (w, wave) in waves.iter().enumerate() {
+            let count = install::premises_in(wave);
+            suppliers[wave.supplier as usize]
+                .installers
+                .push(Installer::new(w as u16, wave.clone(), first, count));
+            first += count;
+        }
+        for p in planned {
+            world.add(p);
+        }
+        let Premiseses {
+            premises,
+            mut hubs,
+            mut esmes,
+            mut gsmes,
+        } = world;
+        let n_all = premises.len() as u32;
+        kernel.ensure_actors(Kinds::SUPPLIER, n_suppliers as u32);
+        kernel.ensure_actors(Kinds::DSP, 1);
+        kernel.ensure_actors(Kinds::CSP, Region::ALL.len() as u32);
+        kernel.ensure_actors(Kinds::HUB, n_all);
+        kernel.ensure_actors(Kinds::ESME, n_all);
+        kernel.ensure_actors(Kinds::GSME, gsmes.len() as u32);
+
+        // The inventory, the HAN, then the EV feature.
+        let mut smi = smi::build(&scenario.device_models, &premises, n, &mut kernel);
+        let han = han::build(
+            &scenario.han,
+            &mut kernel,
+            &mut hubs,
+            &mut esmes,
+            &mut gsmes,
+        );
+        kernel.ensure_actors(Kinds::BUILDING, han.buildings.len() as u32);
+        // An installer's meters join the HAN (8.14.1) only if the radio join model lets them.
+        for installer in suppliers.iter_mut().flat_map(|s| s.installers.iter_mut()) {
+            installer.set_han_joined(|p| hubs[p as usize].link.joined());
+        }
+        let (mut ev, chargers) = match &scenario.ev {
+            Some(cfg) => {
+                let trt = scenario.trt[&cfg.control_sr()];
+                let (ev, chargers) = EvWorld::build(
+                    cfg,
+                    n,
+                    n_suppliers as u16,
+                    trt,
+                    &scenario.start_date,
+                    &mut kernel,
+                );
+                (Some(ev), chargers)
+            }
+            None => (None, ChargerIndex::default()),
+        };
+        // A charger's device sits on its premises' HAN like the electricity meter: same end of
+        // the link (a house's own channel, or the flat's building).
+        for charger in ev.iter_mut().flat_map(|ev| ev.chargers.iter_mut()) {
+            charger.link = esmes[charger.premises as usize].link;
+        }
+        // The PPMIDs and HCALCSs the installers fit (none where an EV charger already has its
+        // device: one per premises), then every HAN device that is no actor goes on the SMI in
+        // premises order.
+        let mut han_devices = install::planned_joiners(waves, n, &mut kernel);
+        han_devices.retain(|&(p, ty)| {
+            ty != PhysicalDeviceType::Hcalcs || chargers.charger_at(p).is_none()
+        });
+        for installer in suppliers.iter_mut().flat_map(|s| s.installers.iter_mut()) {
+            installer.set_joiners(&han_devices);
+        }
+        if let Some(config) = &scenario.ev {
+            let ty = config.device_model_type();
+            han_devices.extend(chargers.premises().iter().map(|&p| (p, ty)));
+            han_devices.sort_unstable();
+        }
+        smi::add_han_devices(
+            &mut smi,
+            &scenario.device_models,
+            &han_devices,
+            n,
+            &mut kernel,
+        );
+
+        // Firmware: the handles every command's downlink uses, and the campaigns.
+        let traffic_sends = |sr: SrType| scenario.traffic.iter().any(|t| t.sr == sr);
+        let firmware_ids = FirmwareIds::register(
+            &mut kernel.metrics,
+            &scenario.firmware,
+            traffic_sends,
+            &scenario.trt,
+        );
+        for (c, cfg) in scenario.firmware.campaigns.iter().enumerate() {
+            let supplier = &mut suppliers[cfg.supplier as usize];
+            let run = CampaignRun::new(
+                c as u16,
+                cfg,
+                campaign_targets(&smi, cfg, supplier),
+                &mut kernel.metrics,
+            );
+            run.schedule(cfg, &mut kernel.ctx_for(Kinds::supplier(supplier.index)));
+            supplier.campaigns.push(run);
+        }
+        let firmware = FirmwareShared {
+            config: scenario.firmware.clone(),
+            ids: firmware_ids,
+            cpl_entries: scenario.cpl.entries.clone(),
+        };
+        let core = Core {
+            population: PopulationTable::new(premises),
+            ids,
+            csp: scenario.csp.clone(),
+            devices: scenario.devices.clone(),
+            suppliers: n_suppliers as u16,
+            chargers,
+        };
+
+        // The first events.
+        if let Some(ev) = &mut ev {
+            ev.start(&mut kernel);
+        }
+        for supplier in suppliers.iter_mut() {
+            for s in 0..scenario.traffic.len() {
+                let mut ctx = kernel.ctx_for(Kinds::supplier(supplier.index));
+                supplier.start_stream(s, &mut ctx);
+            }
+            for installer in &supplier.installers {
+                let mut ctx = kernel.ctx_for(Kinds::supplier(supplier.index));
+                installer.schedule(&mut ctx);
+            }
+        }
+        let cpl = build_cpl(scenario, &mut kernel);
+        let grants_load_control = scenario.ev.as_ref().is_some_and(|ev| ev.dno.secmp0046);
+        let world = GbWorld {
+            core,
+            han: han.shared,
+            firmware,
+            suppliers,
+            dsp: Dsp::new(scenario.dsp.clone(), grants_load_control, smi),
+            csps: Region::ALL.map(Csp::new).into(),
+            hubs,
+            esmes,
+            gsmes,
+            cpl,
+            ev,
+            buildings: han.buildings,
+        };
+        (kernel, world)
+    }
+}
+
+/// The CPL with its timeline scheduled, if the scenario has CPL entries. SECAS's signing key
+/// comes from the run's builder stream: the same in every run of a seed.
+fn build_cpl(scenario: &Scenario, kernel: &mut Kernel<Msg>) -> Option<CplWorld> {
+    if !scenario.cpl.is_modelled() {
+        return None;
+    }
+    let mut draws = 0;
+    let mut seed = [0u8; 32];
+    kernel
+        .builder_rng(Builder::CplSigningKey.purpose(), &mut draws)
+        .fill_bytes(&mut seed);
+    let start = Date::parse(&scenario.start_date).expect("a checked calendar date");
+    let actor = CplActor::new(
+        &scenario.cpl,
+        start,
+        scenario.dsp.legacy_duplicate_check,
+        seed,
+        &mut kernel.metrics,
+    );
+    kernel.ensure_actors(Kinds::CPL, 1);
+    let end = SimTime(scenario.duration.as_micros());
+    actor.schedule(&scenario.cpl, end, &mut kernel.ctx_for(Kinds::cpl()));
+    Some(CplWorld {
+        actor,
+        config: scenario.cpl.clone(),
+        model_ids: scenario
+            .device_models
+            .iter()
+            .map(|m| m.id.clone())
+            .collect(),
+    })
+}
+
+/// The devices campaign `cfg` takes on: every device of its Device Model that the DCC knows
+/// (on the SMI when the run starts) at a premises `supplier` serves, by premises.
+fn campaign_targets(smi: &Smi, cfg: &Campaign, supplier: &Supplier) -> Vec<u32> {
+    let served = match cfg.device {
+        DeviceType::Gsme => &supplier.gas,
+        _ => &supplier.electricity,
+    };
+    smi.devices_of(cfg.from)
+        .into_iter()
+        .filter(|d| d.device == cfg.device && smi.status(*d).is_some())
+        .filter(|d| served.binary_search(&d.premises).is_ok())
+        .map(|d| d.premises)
+        .collect()
+}

@@ -1,0 +1,127 @@
+//! The GB world: every actor kind in its own `Vec`, the read-only parts they read, dispatch of
+//! each message to its actor, and the end of a run. Building it is [`build`]'s.
+
+mod build;
+mod cpl;
+#[cfg(test)]
+pub(crate) mod fixture;
+#[cfg(test)]
+mod tests;
+
+pub use crate::ids::{Kinds, UNKNOWN_REGION};
+pub use crate::shared::{Core, Hop, MetricIds};
+pub use cpl::CplWorld;
+
+use crate::csp::Csp;
+use crate::dsp::Dsp;
+use crate::ev::EvWorld;
+use crate::firmware::FirmwareShared;
+use crate::han::{self, Building, HanShared};
+use crate::hub::Hub;
+use crate::meter::Meter;
+use crate::msg::Msg;
+use crate::smi::Smi;
+use crate::supplier::Supplier;
+use dccsim_sim::{metric_name, ActorId, Ctx, Kernel, SimTime, World};
+
+/// The GB smart-metering world.
+pub struct GbWorld {
+    /// What every actor reads: premises, SR metric handles, the CSPs' networks, devices.
+    pub core: Core,
+    /// The HAN's configuration and handles (every scenario has a HAN).
+    pub han: HanShared,
+    /// The firmware path's configuration and handles (every command crosses the downlink).
+    pub firmware: FirmwareShared,
+    pub suppliers: Vec<Supplier>,
+    pub dsp: Dsp,
+    pub csps: Vec<Csp>,
+    pub hubs: Vec<Hub>,
+    pub esmes: Vec<Meter>,
+    pub gsmes: Vec<Meter>,
+    /// The Central Products List, when the scenario models it.
+    pub cpl: Option<CplWorld>,
+    /// DNOs and EV chargers, when the scenario has `[ev]`.
+    pub ev: Option<EvWorld>,
+    pub buildings: Vec<Building>,
+}
+
+impl World for GbWorld {
+    type Msg = Msg;
+
+    #[inline]
+    fn handle(&mut self, to: ActorId, msg: Msg, ctx: &mut Ctx<'_, Msg>) {
+        let i = to.index() as usize;
+        let (core, han, fw) = (&self.core, &self.han, &self.firmware);
+        match to.kind() {
+            Kinds::SUPPLIER => self.suppliers[i].handle(msg, core, fw, ctx),
+            Kinds::DSP => self.dsp.handle(msg, core, fw, ctx),
+            Kinds::CSP => self.csps[i].handle(msg, core, fw, ctx),
+            Kinds::HUB => self.hubs[i].handle(msg, core, han, fw, ctx),
+            Kinds::ESME => self.esmes[i].handle(msg, false, core, han, fw, ctx),
+            Kinds::GSME => self.gsmes[i].handle(msg, true, core, han, fw, ctx),
+            Kinds::BUILDING => self.buildings[i].handle(msg, core, han, ctx),
+            Kinds::CPL => {
+                let Some(cpl) = &mut self.cpl else {
+                    unreachable!("CPL steps exist only when the CPL is modelled")
+                };
+                cpl.step(msg, &mut self.dsp.smi, ctx)
+            }
+            Kinds::DNO | Kinds::CHARGER => {
+                let Some(ev) = &mut self.ev else {
+                    unreachable!("DNOs and chargers exist only with [ev]")
+                };
+                if to.kind() == Kinds::DNO {
+                    ev.dnos[i].handle(msg, core, &ev.shared, fw, ctx)
+                } else {
+                    ev.chargers[i].handle(msg, core, &ev.shared, han, ctx)
+                }
+            }
+            other => unreachable!("no actor kind {other:?} in the GB world"),
+        }
+    }
+}
+
+impl GbWorld {
+    /// Closes the run at `end`: each feature settles what is still open (energy integrated up to
+    /// `end`, statuses held until `end`) and writes its end-of-run scalars into the metrics.
+    pub fn finish(&mut self, kernel: &mut Kernel<Msg>, end: SimTime) {
+        if let Some(cpl) = &self.cpl {
+            cpl.finish(&self.dsp.smi, kernel);
+        }
+        self.finish_firmware(kernel);
+        if let Some(ev) = &mut self.ev {
+            ev.finish(kernel, end);
+        }
+        han::finish(&self.buildings, &mut kernel.metrics);
+    }
+
+    /// End-of-run scalars `firmware.targeted{campaign=…}` (devices each campaign took on) and
+    /// `firmware.images_in_transfer` (distributions the run ended during), after checking that
+    /// every campaign accounts for each of its devices.
+    fn finish_firmware(&self, kernel: &mut Kernel<Msg>) {
+        let config = &self.firmware.config;
+        if !config.is_modelled() {
+            return;
+        }
+        for run in self.suppliers.iter().flat_map(|s| &s.campaigns) {
+            run.check(&kernel.metrics);
+            let id = &config.campaigns[run.index as usize].id;
+            let name = metric_name("firmware.targeted", &[("campaign", id)]);
+            kernel.metrics.set_scalar(name, f64::from(run.targeted()));
+        }
+        let open: usize = self.csps.iter().map(|c| c.images.in_progress()).sum();
+        kernel
+            .metrics
+            .set_scalar("firmware.images_in_transfer".into(), open as f64);
+    }
+
+    /// The Smart Metering Inventory (kept by the DSP).
+    pub fn smi(&self) -> &Smi {
+        &self.dsp.smi
+    }
+
+    /// Service Requests sent and not yet answered: counted, never dropped or called delivered.
+    pub fn in_flight(&self, kernel: &Kernel<Msg>) -> u64 {
+        kernel.metrics.gauge_value(self.core.ids.in_flight) as u64
+    }
+}
