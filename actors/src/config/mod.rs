@@ -3,6 +3,7 @@
 //! re-check or fail. The core parts are here; each feature keeps its own in `<feature>/config.rs`.
 
 pub mod defaults;
+pub mod read;
 
 use crate::dist::Dist;
 use crate::region::{RegionMap, Technology};
@@ -15,18 +16,18 @@ use serde::Deserialize;
 #[derive(Clone, Debug, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Population {
-    #[serde(deserialize_with = "crate::scenario::de::count::<_, 1, { defaults::MAX_PREMISES }>")]
+    #[serde(deserialize_with = "crate::config::read::count::<_, 1, { defaults::MAX_PREMISES }>")]
     pub premises: u32,
     /// Share of premises that also have a gas meter, 0..=1.
     #[serde(
-        default = "crate::scenario::default_gas_share",
-        deserialize_with = "crate::scenario::de::share"
+        default = "defaults::gas_share",
+        deserialize_with = "crate::config::read::share"
     )]
     pub gas_share: f64,
     /// Share of premises in each region; sums to 1.
     #[serde(
-        default = "crate::scenario::default_region_shares",
-        deserialize_with = "crate::scenario::regions"
+        default = "defaults::region_shares",
+        deserialize_with = "crate::config::read::regions"
     )]
     pub regions: RegionMap<f64>,
 }
@@ -37,7 +38,7 @@ pub struct Population {
 pub struct Supplier {
     pub name: String,
     /// Market share, 0..=1; all suppliers' shares sum to 1.
-    #[serde(deserialize_with = "crate::scenario::de::share")]
+    #[serde(deserialize_with = "crate::config::read::share")]
     pub share: f64,
 }
 
@@ -46,7 +47,7 @@ pub struct Supplier {
 #[serde(default, deny_unknown_fields)]
 pub struct Dsp {
     /// Requests processed at once; the rest wait in a FIFO queue.
-    #[serde(deserialize_with = "crate::scenario::de::count::<_, 1, { u32::MAX }>")]
+    #[serde(deserialize_with = "crate::config::read::count::<_, 1, { u32::MAX }>")]
     pub workers: u32,
     /// Time a worker spends on a request on its way to the device (or on a refusal).
     pub service_time: Dist,

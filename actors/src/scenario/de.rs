@@ -8,22 +8,21 @@
 //! unknown keys with a did-you-mean (on the key), missing keys with an example (on the table),
 //! wrong types as "`x` in [t] must be …, found …" (on the value).
 //!
-//! Values with a shape of their own (durations with units, shares, distributions, names from a
-//! list) are read by the reader's [`Field`] methods: [`read`] hands a node's path and value to
-//! one, and carries the [`Issue`] it may return back out through serde (serde errors can only
-//! be made from text, so the issue waits in [`RAISED`] for [`Error::custom`] to pick it up).
-//! [`Raw`] is the private protocol that delivers a node's path and value to generic code, like
-//! `toml::Spanned` delivers a span.
+//! Values with a shape of their own are read by the readers of
+//! [`config::read`](crate::config::read), which the config types name, or (for the sections not
+//! yet converted) by the reader's [`Field`] methods through [`read`]. Either way an error travels
+//! through serde as text in `config::read`'s format, which says where below the value being read
+//! the problem is and leaves the value's name to be filled in; [`Error::locate`] decodes it at the
+//! first node the error passes (that node's path is the place). [`Raw`] is the private protocol
+//! that delivers a node's path and value to generic code, like `toml::Spanned` delivers a span.
 
 use super::reader::{list, show_path, suggest, Field, Issue, Path, Read, Seg};
 use crate::units::{Bandwidth, Bytes};
-use dccsim_sim::SimDuration;
 mod node;
 
 pub(crate) use node::Node;
 use serde::de::{self, DeserializeOwned, Deserializer, SeqAccess, Visitor};
 use serde::Deserialize;
-use std::cell::RefCell;
 use std::fmt;
 use toml::Value;
 
@@ -51,7 +50,8 @@ impl Error {
     fn locate(self, path: &[Seg], value: Option<&Value>, also: &[&str]) -> Error {
         let issue = match self.0 {
             Kind::Located(issue) => issue,
-            Kind::Message(m) => Issue::at(path, format!("{}: {m}", what_of(path))),
+            Kind::Message(m) => decode(&m, path)
+                .unwrap_or_else(|| Issue::at(path, format!("{}: {m}", what_of(path)))),
             Kind::Type(wanted) => match value {
                 Some(value) => field(path, value).wrong_type(plain(&wanted)),
                 None => Issue::at(
@@ -88,31 +88,64 @@ impl fmt::Display for Error {
 
 impl std::error::Error for Error {}
 
-thread_local! {
-    /// An issue on its way through serde: see [`raise`].
-    static RAISED: RefCell<Option<Issue>> = const { RefCell::new(None) };
+/// An error for generic serde code that is exactly `issue` (place and all) when it reaches this
+/// module's deserializer: the issue is written in the format of [`config::read`](crate::config::read),
+/// its path from the root.
+pub(crate) fn raise<E: de::Error>(issue: Issue) -> E {
+    use crate::config::read::{HEAD, SEP, TEXT};
+    let mut header = format!("/{SEP}");
+    let segs = |header: &mut String, path: &[Seg]| {
+        for seg in path {
+            match seg {
+                Seg::Key(k) => header.push_str(&format!("k{k}{SEP}")),
+                Seg::Index(i) => header.push_str(&format!("i{i}{SEP}")),
+            }
+        }
+    };
+    segs(&mut header, &issue.path);
+    if issue.on_key {
+        header.push_str(&format!("K{SEP}"));
+    }
+    if let Some(scope) = &issue.scope {
+        header.push_str(&format!("S{SEP}"));
+        segs(&mut header, scope);
+    }
+    E::custom(format_args!("{HEAD}{header}{TEXT}{}", issue.message))
 }
 
-/// An error for generic serde code that is exactly `issue` (place and all) when it reaches this
-/// module's deserializer, and its message text anywhere else.
-pub(crate) fn raise<E: de::Error>(issue: Issue) -> E {
-    let message = issue.message.clone();
-    RAISED.with(|r| *r.borrow_mut() = Some(issue));
-    E::custom(message)
+/// The issue an error text in the format of [`config::read`](crate::config::read) describes, read at
+/// the node `path`; `None` for any other text.
+fn decode(text: &str, path: &[Seg]) -> Option<Issue> {
+    use crate::config::read::{HEAD, SEP, TABLE, TEXT, WHAT};
+    let (header, message) = text.strip_prefix(HEAD)?.split_once(TEXT)?;
+    let mut at = path.to_vec();
+    let mut on_key = false;
+    let mut scope: Option<Path> = None;
+    for item in header.split(SEP).filter(|i| !i.is_empty()) {
+        let target = scope.as_mut().unwrap_or(&mut at);
+        match item.split_at(1) {
+            ("/", _) => target.clear(),
+            ("k", k) => target.push(Seg::Key(k.to_string())),
+            ("i", i) => target.push(Seg::Index(i.parse().ok()?)),
+            ("K", _) => on_key = true,
+            ("S", _) => scope = Some(Vec::new()),
+            _ => return None,
+        }
+    }
+    let message = message
+        .replace(WHAT, &what_of(&at))
+        .replace(TABLE, &title_of(path));
+    Some(Issue {
+        path: at,
+        on_key,
+        message,
+        scope,
+    })
 }
 
 impl de::Error for Error {
     fn custom<T: fmt::Display>(msg: T) -> Self {
-        let msg = msg.to_string();
-        let raised = RAISED.with(|r| {
-            let mut r = r.borrow_mut();
-            if r.as_ref().is_some_and(|i| i.message == msg) {
-                r.take()
-            } else {
-                None
-            }
-        });
-        Error(raised.map_or(Kind::Message(msg), Kind::Located))
+        Error(Kind::Message(msg.to_string()))
     }
 
     fn invalid_type(_: de::Unexpected<'_>, expected: &dyn de::Expected) -> Self {
@@ -213,7 +246,7 @@ fn unknown_key(table: &[Seg], key: &str, expected: &[&str], also: &[&str]) -> Is
 }
 
 /// Examples of required keys, by the table's path (list indices left out) and the key.
-const EXAMPLES: [(&str, &str, &str); 18] = [
+const EXAMPLES: [(&str, &str, &str); 20] = [
     ("scenario", "name", "name = \"quickstart\""),
     ("scenario", "seed", "seed = 7"),
     ("scenario", "duration", "duration = \"1d\""),
@@ -232,6 +265,8 @@ const EXAMPLES: [(&str, &str, &str); 18] = [
     ("device_model", "share", "share = 0.5"),
     ("install", "supplier", "supplier = \"alpha\""),
     ("install", "premises_per_day", "premises_per_day = 200"),
+    ("han.flats_per_building", "min", "min = 2"),
+    ("han.flats_per_building", "max", "max = 20"),
 ];
 
 fn missing_key(table: &[Seg], key: &str) -> Issue {
@@ -309,26 +344,8 @@ macro_rules! field_reader {
 }
 pub(crate) use field_reader;
 
-// Readers for `#[serde(deserialize_with = "…")]`.
-
-/// A duration with a unit, longer than zero.
-pub(crate) fn positive_duration<'de, D: Deserializer<'de>>(d: D) -> Result<SimDuration, D::Error> {
-    read(d, |f| f.positive_duration())
-}
-
-/// A share, 0 to 1.
-pub(crate) fn share<'de, D: Deserializer<'de>>(d: D) -> Result<f64, D::Error> {
-    read(d, |f| f.share())
-}
-
-/// A whole number in `LO..=HI`.
-pub(crate) fn count<'de, D: Deserializer<'de>, const LO: u32, const HI: u32>(
-    d: D,
-) -> Result<u32, D::Error> {
-    read(d, |f| {
-        f.int_in(i64::from(LO), i64::from(HI)).map(|n| n as u32)
-    })
-}
+// Readers for `#[serde(deserialize_with = "…")]`, for the scenario's own file structs.
+pub(crate) use crate::config::read::{positive_duration, share};
 
 impl<'de> Deserialize<'de> for Bandwidth {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {

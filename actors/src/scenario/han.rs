@@ -2,12 +2,8 @@
 //! (SECMP0012), read strictly like the rest of the scenario.
 
 use super::de::{self, Raw};
-use super::reader::{Field, Read};
 use crate::config::defaults;
-use crate::han::config::{
-    Channel, Han, HanRadio, Policy, CHANNELS, CHANNELS_2G4, MAX_FLATS_PER_BUILDING,
-};
-use dccsim_sim::SimDuration;
+use crate::han::config::{Channel, Han, HanRadio, Policy};
 use serde::{Deserialize, Deserializer};
 
 /// Keys of `[han]` that are not fields of [`HanRadio`]: the latency of one send, and the 868 MHz
@@ -61,92 +57,13 @@ impl<'de> Deserialize<'de> for Policy {
     }
 }
 
-de::field_reader!(
-    /// `fixed_channel = 11`: a ZigBee channel.
-    pub(crate) fn fixed_channel -> Channel = |f| {
-        let n = f.int()?;
-        u32::try_from(n)
-            .ok()
-            .and_then(Channel::zigbee)
-            .ok_or_else(|| {
-                f.issue(format!(
-                    "{} must be a ZigBee channel from 11 to 26, found {n}",
-                    f.what
-                ))
-            })
-    }
-);
-
-de::field_reader!(
-    /// `backoff = "250ms"`: at most an hour.
-    pub(crate) fn backoff -> SimDuration = |f| {
-        let backoff = f.duration()?;
-        if backoff > SimDuration::from_hours(1) {
-            return Err(f.issue(format!(
-                "{} is {backoff}, longer than an hour; a HAN retry waits milliseconds to seconds",
-                f.what
-            )));
-        }
-        Ok(backoff)
-    }
-);
-
-de::field_reader!(
-    /// `flats_per_building = { min = 2, max = 20 }`.
-    pub(crate) fn flats_per_building -> (u32, u32) = read_flats_per_building
-);
-
-fn read_flats_per_building(f: &Field<'_>) -> Read<(u32, u32)> {
-    let t = f.table()?;
-    t.check_keys(&["min", "max"])?;
-    let limit = i64::from(MAX_FLATS_PER_BUILDING);
-    let min = t.require("min", "min = 2")?.int_in(1, limit)? as u32;
-    let max_field = t.require("max", "max = 20")?;
-    let max = max_field.int_in(1, limit)? as u32;
-    if max < min {
-        return Err(max_field.issue(format!(
-            "{} has `max` {max} below `min` {min}; `min` must not exceed `max`",
-            t.title
-        )));
-    }
-    Ok((min, max))
-}
-
-de::field_reader!(
-    /// `background = 0.05` (every 2.4 GHz channel) or a list of 16 shares for channels 11–26;
-    /// the 868 MHz slot keeps its default (`background_868` sets it).
-    pub(crate) fn background -> [f64; CHANNELS] = |f| {
-        let mut all = HanRadio::default().background;
-        all[..CHANNELS_2G4].copy_from_slice(&read_background(f)?);
-        Ok(all)
-    }
-);
-
-fn read_background(f: &Field<'_>) -> Read<[f64; CHANNELS_2G4]> {
-    if !matches!(f.value, toml::Value::Array(_)) {
-        return Ok([f.share()?; CHANNELS_2G4]);
-    }
-    let entries = f.array()?;
-    if entries.len() != CHANNELS_2G4 {
-        return Err(f.issue(format!(
-            "{} must have {CHANNELS_2G4} entries, one per ZigBee channel from 11 to 26, found {} \
-             (or one number for every channel)",
-            f.what,
-            entries.len()
-        )));
-    }
-    let mut levels = [0.0; CHANNELS_2G4];
-    for (slot, entry) in levels.iter_mut().zip(&entries) {
-        *slot = entry.share()?;
-    }
-    Ok(levels)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::dist::Dist;
+    use crate::han::config::CHANNELS_2G4;
     use crate::scenario::parse;
+    use dccsim_sim::SimDuration;
 
     const BASE: &str = r#"[scenario]
 name = "han"

@@ -42,7 +42,6 @@ pub use crate::han::config::{Han, HanRadio, MAX_FLATS_PER_BUILDING};
 pub use crate::install::config::{InstallWave, StepFailures};
 pub use model::*;
 pub use sweep::{run_seed, Combine, Sweep, SweepParameter, SweepPoint, SweepRun};
-pub(crate) use validate::{default_gas_share, default_region_shares, regions};
 
 use reader::{Issue, Path, Seg};
 use std::ops::Range;

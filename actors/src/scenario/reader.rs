@@ -2,6 +2,7 @@
 //! table for unknown keys, and every problem comes back as an [`Issue`] that names the place in
 //! the document (a [`Path`]) and says in plain English what is wrong.
 
+pub(crate) use crate::config::read::{number_text as number, suggest};
 use dccsim_sim::SimDuration;
 use std::fmt::Write as _;
 use toml::Value;
@@ -384,17 +385,6 @@ pub(crate) fn describe(value: &Value) -> String {
     }
 }
 
-/// A number as people write it: up to ten decimals, no trailing zeros.
-pub(crate) fn number(x: f64) -> String {
-    let s = format!("{x:.10}");
-    let s = s.trim_end_matches('0').trim_end_matches('.');
-    if s == "-0" {
-        "0".to_string()
-    } else {
-        s.to_string()
-    }
-}
-
 /// `a`, `b` and `c` (with `conj` "and" or "or"), items quoted in backticks unless already quoted.
 pub(crate) fn list<S: AsRef<str>>(items: &[S], conj: &str) -> String {
     let quoted: Vec<String> = items
@@ -415,37 +405,10 @@ pub(crate) fn list<S: AsRef<str>>(items: &[S], conj: &str) -> String {
     }
 }
 
-/// The candidate nearest to `word` if it is a plausible misspelling (at most two edits, and fewer
-/// edits than the word has characters).
-pub(crate) fn suggest<'c>(word: &str, candidates: &[&'c str]) -> Option<&'c str> {
-    let lower = word.to_lowercase();
-    candidates
-        .iter()
-        .map(|c| (edit_distance(&lower, &c.to_lowercase()), *c))
-        .filter(|&(d, _)| d <= 2 && d < word.chars().count())
-        .min_by_key(|&(d, _)| d)
-        .map(|(_, c)| c)
-}
-
-/// Levenshtein distance: insertions, deletions and substitutions of characters.
-pub(crate) fn edit_distance(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut row: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut diagonal = row[0];
-        row[0] = i + 1;
-        for (j, &cb) in b.iter().enumerate() {
-            let substitute = diagonal + usize::from(ca != cb);
-            diagonal = row[j + 1];
-            row[j + 1] = substitute.min(row[j] + 1).min(diagonal + 1);
-        }
-    }
-    row[b.len()]
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::config::read::edit_distance;
 
     #[test]
     fn edit_distance_counts_edits() {

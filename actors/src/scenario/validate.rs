@@ -244,49 +244,11 @@ fn read_calendar_date(f: &Field<'_>) -> Read<String> {
     Ok(text)
 }
 
-pub(crate) fn default_gas_share() -> f64 {
-    defaults::GAS_SHARE
-}
-
-pub(crate) fn default_region_shares() -> RegionMap<f64> {
-    defaults::REGION_SHARES
-}
-
-de::field_reader!(
-    /// `[population] regions`.
-    pub(crate) fn regions -> RegionMap<f64> = region_shares
-);
-
 const REGION_NAMES: [&str; 3] = ["north", "central", "south"];
 
 fn unknown_region(key: &str, near: Option<&str>, title: &str) -> String {
     let hint = near.map_or(String::new(), |n| format!("did you mean `{n}`? "));
     format!("unknown region `{key}` in {title}; {hint}the DCC regions are north, central and south")
-}
-
-/// `regions = { north = …, central = …, south = … }`: missing regions get 0; the shares sum to 1.
-fn region_shares(f: &Field<'_>) -> Read<RegionMap<f64>> {
-    let t = f.table()?;
-    t.check_keys_with(&REGION_NAMES, |k, near| unknown_region(k, near, &t.title))?;
-    let share = |name: &str| t.get(name).map_or(Ok(0.0), |f| f.non_negative());
-    let regions = RegionMap {
-        north: share("north")?,
-        central: share("central")?,
-        south: share("south")?,
-    };
-    let sum = regions.north + regions.central + regions.south;
-    if (sum - 1.0).abs() > defaults::SHARE_TOLERANCE {
-        return Err(f.issue(format!(
-            "the region shares in {} sum to {}, not 1 (north {} + central {} + south {}); \
-             make them add up to 1",
-            t.title,
-            number(sum),
-            number(regions.north),
-            number(regions.central),
-            number(regions.south)
-        )));
-    }
-    Ok(regions)
 }
 
 /// A list of tables written `[[name]]`; absent means empty.

@@ -182,7 +182,10 @@ impl<'de> MapAccess<'de> for Entries<'_> {
         };
         let mut path = self.table.to_vec();
         path.push(Seg::Key(key.clone()));
-        seed.deserialize(Node::new(value, path))
+        // Errors made after the value's node returned (a range check in a `deserialize_with`
+        // reader) are about that value too.
+        seed.deserialize(Node::new(value, path.clone()))
+            .map_err(|e| e.locate(&path, Some(value), &[]))
     }
 }
 
@@ -234,7 +237,13 @@ impl<'de> SeqAccess<'de> for Items<'_> {
         };
         let mut path = self.path.to_vec();
         path.push(Seg::Index(i));
-        seed.deserialize(Node::new(value, path)).map(Some)
+        seed.deserialize(Node::new(value, path.clone()))
+            .map(Some)
+            .map_err(|e| e.locate(&path, Some(value), &[]))
+    }
+
+    fn size_hint(&self) -> Option<usize> {
+        Some(self.iter.len())
     }
 }
 
