@@ -12,6 +12,8 @@
 //! `K` at the key rather than its value, `S` the items that follow make the message's scope),
 //! [`TEXT`], then the message.
 
+pub mod ev;
+
 use crate::han::config::{Channel, CHANNELS, CHANNELS_2G4};
 use crate::region::RegionMap;
 use dccsim_sim::SimDuration;
@@ -273,12 +275,6 @@ pub fn background<'de, D: Deserializer<'de>>(d: D) -> Result<[f64; CHANNELS], D:
 /// `regions = { north = …, central = …, south = … }`: missing regions get 0; the shares sum to 1.
 pub fn regions<'de, D: Deserializer<'de>>(d: D) -> Result<RegionMap<f64>, D::Error> {
     struct Regions;
-    struct NonNegative(f64);
-    impl<'de> Deserialize<'de> for NonNegative {
-        fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-            non_negative(d).map(NonNegative)
-        }
-    }
     impl<'de> Visitor<'de> for Regions {
         type Value = RegionMap<f64>;
         fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -326,6 +322,112 @@ pub fn regions<'de, D: Deserializer<'de>>(d: D) -> Result<RegionMap<f64>, D::Err
         )));
     }
     Ok(regions)
+}
+
+/// A string that must be one of `names`, turned into a `T` by `lookup`; `noun` says what it
+/// names in messages.
+pub fn one_of<'de, D: Deserializer<'de>, T>(
+    d: D,
+    noun: &str,
+    names: &[&str],
+    lookup: impl Fn(&str) -> Option<T>,
+) -> Result<T, D::Error> {
+    let s = String::deserialize(d)?;
+    lookup(&s).ok_or_else(|| {
+        let hint = match suggest(&s, names) {
+            Some(near) => format!("did you mean \"{near}\"? "),
+            None => String::new(),
+        };
+        let quoted: Vec<String> = names.iter().map(|n| format!("\"{n}\"")).collect();
+        error(format_args!(
+            "{WHAT}: unknown {noun} \"{s}\"; {hint}use {}",
+            list(&quoted, "or")
+        ))
+    })
+}
+
+/// `true` or `false`, saying so to whoever wrote `"yes"`.
+pub fn boolean<'de, D: Deserializer<'de>>(d: D) -> Result<bool, D::Error> {
+    struct Bool;
+    impl Visitor<'_> for Bool {
+        type Value = bool;
+        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str("true or false (no quotes)")
+        }
+        fn visit_bool<E: de::Error>(self, b: bool) -> Result<bool, E> {
+            Ok(b)
+        }
+    }
+    d.deserialize_bool(Bool)
+}
+
+/// Exactly `N` numbers of 0 or more; `wrong_length` is the message (after the value's name)
+/// when there are more or fewer, given how many there are.
+pub fn non_negatives<'de, D: Deserializer<'de>, const N: usize>(
+    d: D,
+    wrong_length: impl Fn(usize) -> String,
+) -> Result<[f64; N], D::Error> {
+    let items: Vec<NonNegative> = d.deserialize_seq(Numbers {
+        wanted: N,
+        wrong_length: &wrong_length,
+    })?;
+    let mut out = [0.0; N];
+    for (slot, x) in out.iter_mut().zip(items) {
+        *slot = x.0;
+    }
+    Ok(out)
+}
+
+/// A number of 0 or more, read with [`non_negative`].
+struct NonNegative(f64);
+
+impl<'de> Deserialize<'de> for NonNegative {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        non_negative(d).map(NonNegative)
+    }
+}
+
+struct Numbers<'a> {
+    wanted: usize,
+    wrong_length: &'a dyn Fn(usize) -> String,
+}
+
+impl<'de> Visitor<'de> for Numbers<'_> {
+    type Value = Vec<NonNegative>;
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a list in square brackets")
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+        let found = seq.size_hint().unwrap_or(0);
+        if found != self.wanted {
+            return Err(error(format_args!("{WHAT}{}", (self.wrong_length)(found))));
+        }
+        let mut out = Vec::with_capacity(found);
+        while let Some(x) = seq.next_element()? {
+            out.push(x);
+        }
+        Ok(out)
+    }
+}
+
+/// `a`, `b` and `c` (with `conj` "and" or "or"), items quoted in backticks unless already quoted.
+pub fn list<S: AsRef<str>>(items: &[S], conj: &str) -> String {
+    let quoted: Vec<String> = items
+        .iter()
+        .map(|s| {
+            let s = s.as_ref();
+            if s.starts_with('"') {
+                s.to_string()
+            } else {
+                format!("`{s}`")
+            }
+        })
+        .collect();
+    match quoted.as_slice() {
+        [] => String::new(),
+        [one] => one.clone(),
+        [init @ .., last] => format!("{} {conj} {last}", init.join(", ")),
+    }
 }
 
 /// The candidate nearest to `word` if it is a plausible misspelling (at most two edits, and fewer

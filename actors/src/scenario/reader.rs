@@ -2,7 +2,7 @@
 //! table for unknown keys, and every problem comes back as an [`Issue`] that names the place in
 //! the document (a [`Path`]) and says in plain English what is wrong.
 
-pub(crate) use crate::config::read::{number_text as number, suggest};
+pub(crate) use crate::config::read::{list, number_text as number, suggest};
 use dccsim_sim::SimDuration;
 use std::fmt::Write as _;
 use toml::Value;
@@ -382,26 +382,6 @@ pub(crate) fn describe(value: &Value) -> String {
         Value::Datetime(d) => format!("the date/time {d}"),
         Value::Array(_) => "a list".to_string(),
         Value::Table(_) => "a table".to_string(),
-    }
-}
-
-/// `a`, `b` and `c` (with `conj` "and" or "or"), items quoted in backticks unless already quoted.
-pub(crate) fn list<S: AsRef<str>>(items: &[S], conj: &str) -> String {
-    let quoted: Vec<String> = items
-        .iter()
-        .map(|s| {
-            let s = s.as_ref();
-            if s.starts_with('"') {
-                s.to_string()
-            } else {
-                format!("`{s}`")
-            }
-        })
-        .collect();
-    match quoted.as_slice() {
-        [] => String::new(),
-        [one] => one.clone(),
-        [init @ .., last] => format!("{} {conj} {last}", init.join(", ")),
     }
 }
 

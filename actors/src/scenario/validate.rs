@@ -50,10 +50,10 @@ struct File {
     cpl: Option<IgnoredAny>,
     cpl_entry: Option<IgnoredAny>,
     timeline: Option<IgnoredAny>,
-    ev: Option<IgnoredAny>,
-    feeders: Option<IgnoredAny>,
-    demand: Option<IgnoredAny>,
-    dno: Option<IgnoredAny>,
+    ev: Option<super::ev::Chargers>,
+    feeders: Option<super::ev::Feeders>,
+    demand: Option<super::ev::Demand>,
+    dno: Option<super::ev::DnoFile>,
     firmware: Option<IgnoredAny>,
     firmware_image: Option<IgnoredAny>,
     firmware_campaign: Option<IgnoredAny>,
@@ -141,12 +141,7 @@ pub(crate) fn scenario(doc: &toml::Table, resolved_toml: String) -> Read<Scenari
         start,
     )?;
     super::cpl::list_models(&mut device_models, &cpl);
-    let ev = super::ev::read(
-        section("ev")?,
-        section("feeders")?,
-        section("demand")?,
-        section("dno")?,
-    )?;
+    let ev = super::ev::check(file.ev, file.feeders, file.demand, file.dno)?;
     if let Some(ev) = &ev {
         // Every charger's load-control device is a Device Model on the SMI.
         super::inventory::ensure_model(&mut device_models, ev.device_model_type());
