@@ -246,7 +246,7 @@ fn unknown_key(table: &[Seg], key: &str, expected: &[&str], also: &[&str]) -> Is
 }
 
 /// Examples of required keys, by the table's path (list indices left out) and the key.
-const EXAMPLES: [(&str, &str, &str); 20] = [
+const EXAMPLES: [(&str, &str, &str); 23] = [
     ("scenario", "name", "name = \"quickstart\""),
     ("scenario", "seed", "seed = 7"),
     ("scenario", "duration", "duration = \"1d\""),
@@ -265,6 +265,9 @@ const EXAMPLES: [(&str, &str, &str); 20] = [
     ("device_model", "share", "share = 0.5"),
     ("install", "supplier", "supplier = \"alpha\""),
     ("install", "premises_per_day", "premises_per_day = 200"),
+    ("expect", "metric", "metric = \"sr.e2e{sr=4.1.1}\""),
+    ("expect", "op", "op = \"<=\""),
+    ("expect", "value", "value = \"30s\""),
     ("han.flats_per_building", "min", "min = 2"),
     ("han.flats_per_building", "max", "max = 20"),
 ];
@@ -306,6 +309,20 @@ pub(crate) fn from_table_with<T: DeserializeOwned>(
     from_node(Node {
         also,
         ..Node::new(value, path.to_vec())
+    })
+}
+
+/// Reads `raw` (a value read as [`Raw`] because its reading depends on others) with `read`, one
+/// of the readers of [`config::read`](crate::config::read).
+pub(crate) fn read_raw<'r, T>(
+    raw: &'r Raw,
+    read: impl FnOnce(Node<'r>) -> Result<T, Error>,
+) -> Read<T> {
+    read(Node::new(&raw.value, raw.path.clone())).map_err(|e| {
+        match e.locate(&raw.path, Some(&raw.value), &[]).0 {
+            Kind::Located(issue) => issue,
+            _ => unreachable!("locate always places the issue"),
+        }
     })
 }
 

@@ -194,7 +194,7 @@ pub fn load_expectations(path: &std::path::Path) -> Result<ExpectationFile, Scen
             one_line(e.message()),
         )
     })?;
-    expect::read_file(&reader::Table::root(&tree))
+    de::from_value::<ExpectationFile>(&toml::Value::Table(tree), &[])
         .map_err(|issue| locate(issue, &origin, &text, &original, &[]))
 }
 

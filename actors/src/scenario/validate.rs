@@ -42,7 +42,8 @@ struct File {
     #[serde(default = "default_trt", deserialize_with = "trt")]
     trt: BTreeMap<SrType, SimDuration>,
     sweep: Option<IgnoredAny>,
-    expect: Option<IgnoredAny>,
+    #[serde(default, deserialize_with = "super::expect::entries")]
+    expect: Vec<super::expect::Expectation>,
     #[serde(default)]
     device_model: Vec<ModelFile>,
     #[serde(default)]
@@ -128,7 +129,6 @@ pub(crate) fn scenario(doc: &toml::Table, resolved_toml: String) -> Read<Scenari
         .map(|(i, t)| traffic_stream(t, i))
         .collect::<Read<Vec<_>>>()?;
     let sweep = super::sweep::read(&root)?;
-    let expect = super::expect::read_all(&root)?;
     let installs = super::inventory::installs(file.install, &suppliers, &population, duration)?;
     let mut device_models = super::inventory::device_models(file.device_model)?;
     let start = Date::parse(&start_date).expect("a checked calendar date");
@@ -178,7 +178,7 @@ pub(crate) fn scenario(doc: &toml::Table, resolved_toml: String) -> Read<Scenari
         ev,
         resolved_toml,
         sweep,
-        expect,
+        expect: file.expect,
         firmware,
     })
 }
