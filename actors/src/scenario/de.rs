@@ -16,7 +16,7 @@
 //! first node the error passes (that node's path is the place). [`Raw`] is the private protocol
 //! that delivers a node's path and value to generic code, like `toml::Spanned` delivers a span.
 
-use super::reader::{list, show_path, suggest, Field, Issue, Path, Read, Seg};
+use super::reader::{describe, list, show_path, suggest, Field, Issue, Path, Read, Seg};
 use crate::units::{Bandwidth, Bytes};
 mod node;
 
@@ -48,16 +48,25 @@ impl Error {
     /// The issue this error is, placed at the node `path` (`value` is the node's value, `also`
     /// keys its table takes besides the struct's fields) unless it already has a place.
     fn locate(self, path: &[Seg], value: Option<&Value>, also: &[&str]) -> Error {
+        self.locate_as(path, value, also, None)
+    }
+
+    /// [`locate`](Self::locate), calling the value `what` rather than by its path.
+    fn locate_as(
+        self,
+        path: &[Seg],
+        value: Option<&Value>,
+        also: &[&str],
+        what: Option<&str>,
+    ) -> Error {
+        let name = || what.map_or_else(|| what_of(path), str::to_string);
         let issue = match self.0 {
             Kind::Located(issue) => issue,
-            Kind::Message(m) => decode(&m, path)
-                .unwrap_or_else(|| Issue::at(path, format!("{}: {m}", what_of(path)))),
+            Kind::Message(m) => decode(&m, path, what)
+                .unwrap_or_else(|| Issue::at(path, format!("{}: {m}", name()))),
             Kind::Type(wanted) => match value {
-                Some(value) => field(path, value).wrong_type(plain(&wanted)),
-                None => Issue::at(
-                    path,
-                    format!("{} must be {}", what_of(path), plain(&wanted)),
-                ),
+                Some(value) => wrong_type(path, &name(), value, plain(&wanted)),
+                None => Issue::at(path, format!("{} must be {}", name(), plain(&wanted))),
             },
             Kind::Unknown { key, expected } => unknown_key(path, &key, expected, also),
             Kind::Missing(key) => missing_key(path, key),
@@ -115,7 +124,7 @@ pub(crate) fn raise<E: de::Error>(issue: Issue) -> E {
 
 /// The issue an error text in the format of [`config::read`](crate::config::read) describes, read at
 /// the node `path`; `None` for any other text.
-fn decode(text: &str, path: &[Seg]) -> Option<Issue> {
+fn decode(text: &str, path: &[Seg], what: Option<&str>) -> Option<Issue> {
     use crate::config::read::{HEAD, SEP, TABLE, TEXT, WHAT};
     let (header, message) = text.strip_prefix(HEAD)?.split_once(TEXT)?;
     let mut at = path.to_vec();
@@ -133,7 +142,12 @@ fn decode(text: &str, path: &[Seg]) -> Option<Issue> {
         }
     }
     let message = message
-        .replace(WHAT, &what_of(&at))
+        .replace(
+            WHAT,
+            &what
+                .filter(|_| at == path)
+                .map_or_else(|| what_of(&at), str::to_string),
+        )
         .replace(TABLE, &title_of(path));
     Some(Issue {
         path: at,
@@ -198,8 +212,20 @@ pub(crate) fn title_of(path: &[Seg]) -> String {
         [Seg::Key(k)] => format!("[{k}]"),
         [Seg::Key(k), Seg::Index(_)] => format!("[[{k}]]"),
         [Seg::Key(c), Seg::Key(r)] if c == "csp" => format!("[csp.{r}]"),
+        [Seg::Key(a), Seg::Key(b), Seg::Index(_)] => format!("[[{a}.{b}]]"),
         _ => format!("`{}`", show_path(path)),
     }
+}
+
+/// "`x` in [t] must be …, found …" (with a hint to drop the quotes round a number).
+pub(crate) fn wrong_type(path: &[Seg], what: &str, value: &Value, wanted: &str) -> Issue {
+    let mut message = format!("{what} must be {wanted}, found {}", describe(value));
+    if let Value::String(s) = value {
+        if wanted.contains("number") && s.trim().parse::<f64>().is_ok() {
+            message.push_str("; remove the quotes");
+        }
+    }
+    Issue::at(path, message)
 }
 
 /// The reader's view of the value at `path`.
@@ -246,7 +272,7 @@ fn unknown_key(table: &[Seg], key: &str, expected: &[&str], also: &[&str]) -> Is
 }
 
 /// Examples of required keys, by the table's path (list indices left out) and the key.
-const EXAMPLES: [(&str, &str, &str); 23] = [
+const EXAMPLES: [(&str, &str, &str); 25] = [
     ("scenario", "name", "name = \"quickstart\""),
     ("scenario", "seed", "seed = 7"),
     ("scenario", "duration", "duration = \"1d\""),
@@ -268,6 +294,8 @@ const EXAMPLES: [(&str, &str, &str); 23] = [
     ("expect", "metric", "metric = \"sr.e2e{sr=4.1.1}\""),
     ("expect", "op", "op = \"<=\""),
     ("expect", "value", "value = \"30s\""),
+    ("sweep.parameter", "key", "key = \"dsp.workers\""),
+    ("sweep.parameter", "values", "values = [2, 4, 8]"),
     ("han.flats_per_building", "min", "min = 2"),
     ("han.flats_per_building", "max", "max = 20"),
 ];
@@ -318,12 +346,26 @@ pub(crate) fn read_raw<'r, T>(
     raw: &'r Raw,
     read: impl FnOnce(Node<'r>) -> Result<T, Error>,
 ) -> Read<T> {
-    read(Node::new(&raw.value, raw.path.clone())).map_err(|e| {
-        match e.locate(&raw.path, Some(&raw.value), &[]).0 {
+    read_raw_as(raw, None, read)
+}
+
+/// [`read_raw`], messages calling the value `what` (where its path would not name it as the
+/// file's readers always have).
+pub(crate) fn read_raw_as<'r, T>(
+    raw: &'r Raw,
+    what: Option<&'r str>,
+    read: impl FnOnce(Node<'r>) -> Result<T, Error>,
+) -> Read<T> {
+    let node = Node {
+        what,
+        ..Node::new(&raw.value, raw.path.clone())
+    };
+    read(node).map_err(
+        |e| match e.locate_as(&raw.path, Some(&raw.value), &[], what).0 {
             Kind::Located(issue) => issue,
             _ => unreachable!("locate always places the issue"),
-        }
-    })
+        },
+    )
 }
 
 fn from_node<T: DeserializeOwned>(node: Node<'_>) -> Read<T> {

@@ -184,17 +184,7 @@ impl<'a> Field<'a> {
     }
 
     pub(crate) fn wrong_type(&self, wanted: &str) -> Issue {
-        let mut message = format!(
-            "{} must be {wanted}, found {}",
-            self.what,
-            describe(self.value)
-        );
-        if let Value::String(s) = self.value {
-            if wanted.contains("number") && s.trim().parse::<f64>().is_ok() {
-                message.push_str("; remove the quotes");
-            }
-        }
-        self.issue(message)
+        super::de::wrong_type(&self.path, &self.what, self.value, wanted)
     }
 
     pub fn str(&self) -> Read<&'a str> {

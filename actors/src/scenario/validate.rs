@@ -41,7 +41,7 @@ struct File {
     traffic: Vec<TrafficFile>,
     #[serde(default = "default_trt", deserialize_with = "trt")]
     trt: BTreeMap<SrType, SimDuration>,
-    sweep: Option<IgnoredAny>,
+    sweep: Option<super::sweep::SweepFile>,
     #[serde(default, deserialize_with = "super::expect::entries")]
     expect: Vec<super::expect::Expectation>,
     #[serde(default)]
@@ -128,7 +128,7 @@ pub(crate) fn scenario(doc: &toml::Table, resolved_toml: String) -> Read<Scenari
         .enumerate()
         .map(|(i, t)| traffic_stream(t, i))
         .collect::<Read<Vec<_>>>()?;
-    let sweep = super::sweep::read(&root)?;
+    let sweep = super::sweep::check(file.sweep)?;
     let installs = super::inventory::installs(file.install, &suppliers, &population, duration)?;
     let mut device_models = super::inventory::device_models(file.device_model)?;
     let start = Date::parse(&start_date).expect("a checked calendar date");

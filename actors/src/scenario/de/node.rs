@@ -13,6 +13,8 @@ pub(crate) struct Node<'a> {
     pub(super) path: Path,
     /// Keys the table takes besides the fields of the struct read from it.
     pub(super) also: &'static [&'static str],
+    /// What messages call the value, if not what its path says.
+    pub(super) what: Option<&'a str>,
 }
 
 impl<'a> Node<'a> {
@@ -21,11 +23,12 @@ impl<'a> Node<'a> {
             value,
             path,
             also: &[],
+            what: None,
         }
     }
 
     fn locate(&self, e: Error) -> Error {
-        e.locate(&self.path, Some(self.value), self.also)
+        e.locate_as(&self.path, Some(self.value), self.also, self.what)
     }
 
     fn wrong(&self, wanted: &str) -> Error {
