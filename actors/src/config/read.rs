@@ -14,6 +14,7 @@
 
 pub mod ev;
 
+use crate::calendar::Date;
 use crate::han::config::{Channel, CHANNELS, CHANNELS_2G4};
 use crate::region::RegionMap;
 use dccsim_sim::SimDuration;
@@ -174,6 +175,40 @@ pub fn positive_duration<'de, D: Deserializer<'de>>(d: D) -> Result<SimDuration,
         return Err(error(format_args!("{WHAT} must be longer than zero")));
     }
     Ok(t)
+}
+
+/// A calendar date `YYYY-MM-DD`, as a string or a TOML date (which a TOML deserializer hands
+/// over as a one-entry map holding its text).
+pub fn date<'de, D: Deserializer<'de>>(d: D) -> Result<Date, D::Error> {
+    struct DateVisitor;
+    impl<'de> Visitor<'de> for DateVisitor {
+        type Value = Date;
+        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str("a string")
+        }
+        fn visit_str<E: de::Error>(self, text: &str) -> Result<Date, E> {
+            Date::parse(text).ok_or_else(|| {
+                error(format_args!(
+                    "{WHAT} must be a calendar date written YYYY-MM-DD, e.g. \"2027-03-01\"; \
+                     \"{text}\" is not"
+                ))
+            })
+        }
+        fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Date, A::Error> {
+            let text = match map.next_entry::<String, String>()? {
+                Some((_, text)) => text,
+                None => return Err(error(format_args!("{WHAT} must be a calendar date"))),
+            };
+            if text.contains([':', 'T', 't', ' ']) {
+                // A date with a time or an offset: not a calendar date.
+                return Err(error(format_args!(
+                    "{WHAT} must be a string in quotes, found the date/time {text}"
+                )));
+            }
+            self.visit_str(&text)
+        }
+    }
+    d.deserialize_any(DateVisitor)
 }
 
 /// `backoff = "250ms"`: a HAN retry's wait, at most an hour.

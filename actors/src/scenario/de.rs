@@ -272,7 +272,7 @@ fn unknown_key(table: &[Seg], key: &str, expected: &[&str], also: &[&str]) -> Is
 }
 
 /// Examples of required keys, by the table's path (list indices left out) and the key.
-const EXAMPLES: [(&str, &str, &str); 25] = [
+const EXAMPLES: [(&str, &str, &str); 29] = [
     ("scenario", "name", "name = \"quickstart\""),
     ("scenario", "seed", "seed = 7"),
     ("scenario", "duration", "duration = \"1d\""),
@@ -294,6 +294,14 @@ const EXAMPLES: [(&str, &str, &str); 25] = [
     ("expect", "metric", "metric = \"sr.e2e{sr=4.1.1}\""),
     ("expect", "op", "op = \"<=\""),
     ("expect", "value", "value = \"30s\""),
+    ("cpl_entry", "id", "id = \"acme-e1-v1\""),
+    ("cpl_entry", "model", "model = \"acme-e1\""),
+    ("cpl_entry.cpa_certificate", "id", "id = \"CPA-1\""),
+    (
+        "cpl_entry.cpa_certificate",
+        "expires",
+        "expires = \"2027-03-01\"",
+    ),
     ("sweep.parameter", "key", "key = \"dsp.workers\""),
     ("sweep.parameter", "values", "values = [2, 4, 8]"),
     ("han.flats_per_building", "min", "min = 2"),
@@ -428,6 +436,25 @@ impl Raw {
     /// The reader's view of it.
     pub(crate) fn field(&self) -> Field<'_> {
         field(&self.path, &self.value)
+    }
+}
+
+/// A value read as `T`, with the path it was read at (for checks that need other sections:
+/// references, dates against the start).
+#[derive(Clone, Debug)]
+pub(crate) struct At<T> {
+    pub path: Path,
+    pub value: T,
+}
+
+impl<'de, T: DeserializeOwned> Deserialize<'de> for At<T> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let raw = Raw::deserialize(d)?;
+        let value = read_raw(&raw, T::deserialize).map_err(raise)?;
+        Ok(At {
+            path: raw.path,
+            value,
+        })
     }
 }
 

@@ -2,7 +2,7 @@
 //! world's devices are drawn from, and `[[install]]`, installation waves creating new premises.
 
 use super::de::{self, Raw};
-use super::reader::{list, number, Field, Issue, Read, Seg};
+use super::reader::{list, number, Issue, Read, Seg};
 use crate::config::{defaults, Population, Supplier};
 use crate::device_model::{DeviceModel, PhysicalDeviceType, Slot};
 use crate::install::config::{premises_in, InstallWave, StepFailures};
@@ -129,18 +129,6 @@ pub(crate) fn installs(
         waves.push(wave);
     }
     Ok(waves)
-}
-
-/// `listed = true|false`.
-pub(crate) fn boolean(f: &Field<'_>) -> Read<bool> {
-    match f.value {
-        toml::Value::Boolean(b) => Ok(*b),
-        other => Err(f.issue(format!(
-            "{} must be true or false, found {}",
-            f.what,
-            super::reader::describe(other)
-        ))),
-    }
 }
 
 /// `[[device_model]]` as written.

@@ -48,9 +48,11 @@ struct File {
     device_model: Vec<ModelFile>,
     #[serde(default)]
     install: Vec<InstallFile>,
-    cpl: Option<IgnoredAny>,
-    cpl_entry: Option<IgnoredAny>,
-    timeline: Option<IgnoredAny>,
+    cpl: Option<super::cpl::CplFile>,
+    #[serde(default)]
+    cpl_entry: Vec<super::cpl::EntryFile>,
+    #[serde(default)]
+    timeline: Vec<super::cpl::EventFile>,
     ev: Option<super::ev::Chargers>,
     feeders: Option<super::ev::Feeders>,
     demand: Option<super::ev::Demand>,
@@ -110,7 +112,6 @@ pub(crate) fn scenario(doc: &toml::Table, resolved_toml: String) -> Read<Scenari
             })
             .transpose()
     };
-    let cpl = section("cpl")?;
 
     let Head {
         name,
@@ -132,11 +133,10 @@ pub(crate) fn scenario(doc: &toml::Table, resolved_toml: String) -> Read<Scenari
     let installs = super::inventory::installs(file.install, &suppliers, &population, duration)?;
     let mut device_models = super::inventory::device_models(file.device_model)?;
     let start = Date::parse(&start_date).expect("a checked calendar date");
-    let cpl = super::cpl::read(
-        &root,
-        cpl.as_ref(),
-        &table_list(&root, "cpl_entry")?,
-        &table_list(&root, "timeline")?,
+    let cpl = super::cpl::check(
+        file.cpl,
+        file.cpl_entry,
+        file.timeline,
         &super::cpl::model_facts(&device_models),
         start,
     )?;
