@@ -9,7 +9,8 @@
 //! place the message points at one key below the value read ([`below`]) or onto that key
 //! ([`on_key`]). The format, so the scenario reader can decode it: `HEAD`, header items each
 //! ended by [`SEP`] (`k<key>` one key down, `i<n>` one index down, `/` from the document's root,
-//! `K` at the key rather than its value, `S` the items that follow make the message's scope),
+//! `K` at the key rather than its value, `S` the message's scope is the place so far, and the
+//! items that follow move the scope rather than the place),
 //! [`TEXT`], then the message.
 
 pub mod ev;
@@ -40,6 +41,19 @@ pub fn error<E: de::Error>(message: impl Display) -> E {
 /// An error about the value under `key` of the table being read.
 pub fn below<E: de::Error>(key: &str, message: impl Display) -> E {
     E::custom(format_args!("{HEAD}k{key}{SEP}{TEXT}{message}"))
+}
+
+/// An error about the value under `key` of entry `index` of the list being read (or the entry
+/// itself, without a key).
+pub fn in_entry<E: de::Error>(index: usize, key: Option<&str>, message: impl Display) -> E {
+    let key = key.map_or(String::new(), |k| format!("k{k}{SEP}"));
+    E::custom(format_args!("{HEAD}i{index}{SEP}{key}{TEXT}{message}"))
+}
+
+/// An error about the value being read whose cause spans everything in it (a sum of shares): an
+/// override that changed any part of it is mentioned.
+pub fn scoped<E: de::Error>(message: impl Display) -> E {
+    E::custom(format_args!("{HEAD}S{SEP}{TEXT}{message}"))
 }
 
 /// An error pointing at the key `key` of the table being read.

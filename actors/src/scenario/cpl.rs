@@ -2,7 +2,7 @@
 //! (entries with their certificates) and `[[timeline]]` (SECAS's and the DSP's events).
 
 use super::de::{self, At, Raw};
-use super::reader::{list, suggest, Field, Issue, Path, Read, Seg};
+use super::reader::{list, suggest, Issue, Path, Read, Seg};
 use crate::calendar::Date;
 use crate::config::defaults;
 use crate::config::read::{self, WHAT};
@@ -339,42 +339,6 @@ fn entry(
     Ok((entry, (place, file.certificate_mapping, file.upgrades_from)))
 }
 
-/// A calendar date `YYYY-MM-DD`, as a string or a TOML date.
-fn date(f: &Field<'_>) -> Read<Date> {
-    let text = match f.value {
-        toml::Value::Datetime(d) if d.time.is_none() && d.offset.is_none() => d.to_string(),
-        _ => f.str()?.to_string(),
-    };
-    Date::parse(&text).ok_or_else(|| {
-        f.issue(format!(
-            "{} must be a calendar date written YYYY-MM-DD, e.g. \"2027-03-01\"; \"{text}\" is not",
-            f.what
-        ))
-    })
-}
-
-/// A moment of the run written as a duration from time zero (`"36h"`) or as a calendar date
-/// (`"2026-03-01"`, midnight of that day), as an offset from the start; `start` is
-/// `[scenario] start_date`. Dates before the start are refused.
-pub(super) fn time_from_start(f: &Field<'_>, start: Date) -> Read<SimDuration> {
-    let is_date = match f.value {
-        toml::Value::String(text) => Date::parse(text).is_some(),
-        toml::Value::Datetime(_) => true,
-        _ => false,
-    };
-    if !is_date {
-        return f.duration();
-    }
-    let d = date(f)?;
-    let t = d.since(start).ok_or_else(|| {
-        f.issue(format!(
-            "{} is {d}, before the scenario starts ({start})",
-            f.what
-        ))
-    })?;
-    Ok(SimDuration::from_micros(t.as_micros()))
-}
-
 /// The index of the entry `id` names.
 fn entry_ref(id: &At<String>, ids: &[&str]) -> Read<u16> {
     let name = id.value.as_str();
@@ -571,7 +535,7 @@ fn event(file: &EventFile, entries: &[CplEntry], start: Date) -> Read<TimedEvent
 /// A moment of the run written as a duration from time zero (`"36h"`) or as a calendar date
 /// (`"2026-03-01"`, midnight of that day), as an offset from the start; `start` is
 /// `[scenario] start_date`. Dates before the start are refused.
-fn time_from(raw: &Raw, start: Date) -> Read<SimDuration> {
+pub(super) fn time_from(raw: &Raw, start: Date) -> Read<SimDuration> {
     let is_date = match &raw.value {
         toml::Value::String(text) => Date::parse(text).is_some(),
         toml::Value::Datetime(_) => true,

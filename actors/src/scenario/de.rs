@@ -116,7 +116,7 @@ pub(crate) fn raise<E: de::Error>(issue: Issue) -> E {
         header.push_str(&format!("K{SEP}"));
     }
     if let Some(scope) = &issue.scope {
-        header.push_str(&format!("S{SEP}"));
+        header.push_str(&format!("S{SEP}/{SEP}"));
         segs(&mut header, scope);
     }
     E::custom(format_args!("{HEAD}{header}{TEXT}{}", issue.message))
@@ -137,7 +137,7 @@ fn decode(text: &str, path: &[Seg], what: Option<&str>) -> Option<Issue> {
             ("k", k) => target.push(Seg::Key(k.to_string())),
             ("i", i) => target.push(Seg::Index(i.parse().ok()?)),
             ("K", _) => on_key = true,
-            ("S", _) => scope = Some(Vec::new()),
+            ("S", _) => scope = Some(at.clone()),
             _ => return None,
         }
     }
@@ -213,6 +213,7 @@ pub(crate) fn title_of(path: &[Seg]) -> String {
         [Seg::Key(k), Seg::Index(_)] => format!("[[{k}]]"),
         [Seg::Key(c), Seg::Key(r)] if c == "csp" => format!("[csp.{r}]"),
         [Seg::Key(a), Seg::Key(b), Seg::Index(_)] => format!("[[{a}.{b}]]"),
+        [.., Seg::Index(_)] => what_of(path),
         _ => format!("`{}`", show_path(path)),
     }
 }
@@ -272,7 +273,7 @@ fn unknown_key(table: &[Seg], key: &str, expected: &[&str], also: &[&str]) -> Is
 }
 
 /// Examples of required keys, by the table's path (list indices left out) and the key.
-const EXAMPLES: [(&str, &str, &str); 29] = [
+const EXAMPLES: [(&str, &str, &str); 38] = [
     ("scenario", "name", "name = \"quickstart\""),
     ("scenario", "seed", "seed = 7"),
     ("scenario", "duration", "duration = \"1d\""),
@@ -302,6 +303,23 @@ const EXAMPLES: [(&str, &str, &str); 29] = [
         "expires",
         "expires = \"2027-03-01\"",
     ),
+    ("firmware_image", "id", "id = \"acme-e1-2.0\""),
+    ("firmware_image", "model", "model = \"acme-e1-fw2\""),
+    ("firmware_image", "size", "size = \"256KiB\""),
+    ("firmware_campaign", "id", "id = \"acme-e1-to-2.0\""),
+    ("firmware_campaign", "supplier", "supplier = \"alpha\""),
+    (
+        "firmware_campaign",
+        "device_model",
+        "device_model = \"acme-e1-fw1\"",
+    ),
+    ("firmware_campaign", "image", "image = \"acme-e1-2.0\""),
+    (
+        "firmware_campaign",
+        "start",
+        "start = \"6h\" (or a date, start = \"2026-01-06\")",
+    ),
+    ("firmware_campaign.waves", "at", "at = \"12h\""),
     ("sweep.parameter", "key", "key = \"dsp.workers\""),
     ("sweep.parameter", "values", "values = [2, 4, 8]"),
     ("han.flats_per_building", "min", "min = 2"),

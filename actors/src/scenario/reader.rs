@@ -160,10 +160,6 @@ impl<'a> Table<'a> {
         })
     }
 
-    pub fn issue(&self, message: impl Into<String>) -> Issue {
-        Issue::at(&self.path, message)
-    }
-
     fn child_path(&self, key: &str) -> Path {
         let mut path = self.path.clone();
         path.push(Seg::Key(key.to_string()));

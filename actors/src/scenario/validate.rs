@@ -14,7 +14,6 @@ use crate::region::{Region, RegionMap, Technology};
 use crate::sr::{DeviceType, Role, SrType};
 use crate::units::Bandwidth;
 use dccsim_sim::SimDuration;
-use serde::de::IgnoredAny;
 use serde::{Deserialize, Deserializer};
 use std::collections::BTreeMap;
 
@@ -57,9 +56,11 @@ struct File {
     feeders: Option<super::ev::Feeders>,
     demand: Option<super::ev::Demand>,
     dno: Option<super::ev::DnoFile>,
-    firmware: Option<IgnoredAny>,
-    firmware_image: Option<IgnoredAny>,
-    firmware_campaign: Option<IgnoredAny>,
+    firmware: Option<super::firmware::SectionFile>,
+    #[serde(default)]
+    firmware_image: Vec<super::firmware::ImageFile>,
+    #[serde(default)]
+    firmware_campaign: Vec<super::firmware::CampaignFile>,
 }
 
 /// `[scenario]`.
@@ -99,19 +100,6 @@ de::field_reader!(fn calendar_date -> String = read_calendar_date);
 pub(crate) fn scenario(doc: &toml::Table, resolved_toml: String) -> Read<Scenario> {
     let file: File = de::from_value(&toml::Value::Table(doc.clone()), &[])?;
     let root = Table::root(doc);
-    let section = |name: &str| -> Read<Option<Table<'_>>> {
-        root.get(name)
-            .map(|f| {
-                if matches!(f.value, toml::Value::Array(_)) {
-                    Err(f.issue(format!(
-                        "`{name}` must be a single table written [{name}], not a list"
-                    )))
-                } else {
-                    f.table_titled(format!("[{name}]"))
-                }
-            })
-            .transpose()
-    };
 
     let Head {
         name,
@@ -148,9 +136,10 @@ pub(crate) fn scenario(doc: &toml::Table, resolved_toml: String) -> Read<Scenari
     }
     // So is every PPMID and HCALCS an installation wave fits.
     super::inventory::ensure_joiner_models(&mut device_models, &installs);
-    let firmware = super::firmware::read(
-        &root,
-        section("firmware")?.as_ref(),
+    let firmware = super::firmware::check(
+        file.firmware,
+        file.firmware_image,
+        file.firmware_campaign,
         &suppliers,
         &device_models,
         duration,
@@ -244,23 +233,6 @@ const REGION_NAMES: [&str; 3] = ["north", "central", "south"];
 fn unknown_region(key: &str, near: Option<&str>, title: &str) -> String {
     let hint = near.map_or(String::new(), |n| format!("did you mean `{n}`? "));
     format!("unknown region `{key}` in {title}; {hint}the DCC regions are north, central and south")
-}
-
-/// A list of tables written `[[name]]`; absent means empty.
-pub(super) fn table_list<'a>(root: &Table<'a>, name: &str) -> Read<Vec<Table<'a>>> {
-    let Some(f) = root.get(name) else {
-        return Ok(Vec::new());
-    };
-    if matches!(f.value, toml::Value::Table(_)) {
-        return Err(f.issue(format!(
-            "`{name}` must be written [[{name}]] (double brackets), one per entry, \
-             not [{name}]"
-        )));
-    }
-    f.array()?
-        .iter()
-        .map(|entry| entry.table_titled(format!("[[{name}]]")))
-        .collect()
 }
 
 /// `[[supplier]]`: at least one, each with its own non-empty name, the shares summing to 1.

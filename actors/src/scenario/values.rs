@@ -4,7 +4,7 @@
 //! [`Field`] methods, so its messages are the same wherever the value appears.
 
 use super::de;
-use super::reader::{list, Field, Read, Table};
+use super::reader::{list, Field, Read};
 use crate::dist::Dist;
 use crate::region::Technology;
 use crate::sr::Role;
@@ -40,16 +40,6 @@ const DISTS: [(&str, &[&str]); 4] = [
 ];
 
 const DIST_EXAMPLE: &str = "{ dist = \"lognormal\", median = \"300ms\", sigma = 0.5 }";
-
-/// The value under `key` of `t` read by `read`, or `default` when absent.
-pub(super) fn optional_field<T>(
-    t: &Table<'_>,
-    key: &str,
-    default: T,
-    read: impl FnOnce(&Field<'_>) -> Read<T>,
-) -> Read<T> {
-    t.get(key).map_or(Ok(default), |f| read(&f))
-}
 
 /// `{ dist = "…", … }`.
 pub(super) fn dist(f: &Field<'_>) -> Read<Dist> {
