@@ -13,7 +13,10 @@
 //! items that follow move the scope rather than the place),
 //! [`TEXT`], then the message.
 
+mod dist;
 pub mod ev;
+
+pub use dist::time_window;
 
 use crate::calendar::Date;
 use crate::han::config::{Channel, CHANNELS, CHANNELS_2G4};

@@ -273,7 +273,7 @@ fn unknown_key(table: &[Seg], key: &str, expected: &[&str], also: &[&str]) -> Is
 }
 
 /// Examples of required keys, by the table's path (list indices left out) and the key.
-const EXAMPLES: [(&str, &str, &str); 38] = [
+const EXAMPLES: [(&str, &str, &str); 40] = [
     ("scenario", "name", "name = \"quickstart\""),
     ("scenario", "seed", "seed = 7"),
     ("scenario", "duration", "duration = \"1d\""),
@@ -320,6 +320,16 @@ const EXAMPLES: [(&str, &str, &str); 38] = [
         "start = \"6h\" (or a date, start = \"2026-01-06\")",
     ),
     ("firmware_campaign.waves", "at", "at = \"12h\""),
+    (
+        "firmware_campaign.activation_window",
+        "start",
+        "start = \"01:00\"",
+    ),
+    (
+        "firmware_campaign.activation_window",
+        "length",
+        "length = \"4h\"",
+    ),
     ("sweep.parameter", "key", "key = \"dsp.workers\""),
     ("sweep.parameter", "values", "values = [2, 4, 8]"),
     ("han.flats_per_building", "min", "min = 2"),

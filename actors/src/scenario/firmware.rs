@@ -4,7 +4,6 @@
 
 use super::de::{self, At, Raw};
 use super::reader::{list, number, suggest, Issue, Read};
-use super::values::time_window;
 use crate::calendar::Date;
 use crate::config::defaults;
 use crate::config::read::{self, TABLE, WHAT};
@@ -124,7 +123,7 @@ fn attempts<'de, D: Deserializer<'de>>(d: D) -> Result<Option<u8>, D::Error> {
 fn activation_window<'de, D: Deserializer<'de>>(
     d: D,
 ) -> Result<Option<ActivationWindow>, D::Error> {
-    let (start, length) = de::read(d, time_window)?;
+    let (start, length) = read::time_window(d)?;
     Ok(Some(ActivationWindow { start, length }))
 }
 

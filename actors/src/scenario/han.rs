@@ -32,7 +32,7 @@ impl<'de> Deserialize<'de> for Han {
             radio.background[Channel::SUB_GHZ.index()] = b.field().share().map_err(de::raise)?;
         }
         let latency = match latency {
-            Some(l) => super::values::dist(&l.field()).map_err(de::raise)?,
+            Some(l) => de::read_raw(&l, crate::dist::Dist::deserialize).map_err(de::raise)?,
             None => defaults::HAN_LATENCY,
         };
         Ok(Han { latency, radio })

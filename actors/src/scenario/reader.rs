@@ -79,94 +79,6 @@ impl Issue {
 
 pub(crate) type Read<T> = Result<T, Issue>;
 
-/// A table being read.
-pub(crate) struct Table<'a> {
-    map: &'a toml::Table,
-    pub path: Path,
-    /// How messages name it: `[dsp]`, `[[supplier]]`, `` `dsp.service_time` ``.
-    pub title: String,
-}
-
-impl<'a> Table<'a> {
-    /// The document's top level.
-    pub fn root(map: &'a toml::Table) -> Table<'a> {
-        Table {
-            map,
-            path: Vec::new(),
-            title: "the top level of the file".to_string(),
-        }
-    }
-
-    /// Keys in the order the table holds them.
-    pub fn keys(&self) -> impl Iterator<Item = &'a str> {
-        self.map.keys().map(String::as_str)
-    }
-
-    /// Fails on the first key that is not in `known`, suggesting the nearest known key.
-    pub fn check_keys(&self, known: &[&str]) -> Read<()> {
-        self.check_keys_with(known, |key, near| match near {
-            Some(near) => format!(
-                "unknown key `{key}` in {}; did you mean `{near}`?",
-                self.title
-            ),
-            None => format!(
-                "unknown key `{key}` in {}; the keys it takes are {}",
-                self.title,
-                list(known, "and")
-            ),
-        })
-    }
-
-    /// Like [`check_keys`](Self::check_keys) with a message of the caller's making, given the
-    /// unknown key and the suggestion if one is close enough.
-    pub fn check_keys_with(
-        &self,
-        known: &[&str],
-        message: impl Fn(&str, Option<&str>) -> String,
-    ) -> Read<()> {
-        match self.map.keys().find(|k| !known.contains(&k.as_str())) {
-            None => Ok(()),
-            Some(key) => Err(Issue {
-                path: self.child_path(key),
-                on_key: true,
-                message: message(key, suggest(key, known)),
-                scope: None,
-            }),
-        }
-    }
-
-    /// The value under `key`, if present.
-    pub fn get(&self, key: &str) -> Option<Field<'a>> {
-        let value = self.map.get(key)?;
-        let what = if self.path.is_empty() {
-            format!("`{key}`")
-        } else {
-            format!("`{key}` in {}", self.title)
-        };
-        Some(Field {
-            value,
-            path: self.child_path(key),
-            what,
-        })
-    }
-
-    /// The value under `key`, which must be present; `example` shows how to write it.
-    pub fn require(&self, key: &str, example: &str) -> Read<Field<'a>> {
-        self.get(key).ok_or_else(|| {
-            Issue::at(
-                &self.path,
-                format!("{} is missing `{key}`; add e.g. `{example}`", self.title),
-            )
-        })
-    }
-
-    fn child_path(&self, key: &str) -> Path {
-        let mut path = self.path.clone();
-        path.push(Seg::Key(key.to_string()));
-        path
-    }
-}
-
 /// One value being read, with what messages call it (`` `workers` in [dsp] ``).
 pub(crate) struct Field<'a> {
     pub value: &'a Value,
@@ -284,32 +196,6 @@ impl<'a> Field<'a> {
                 )))
             }
             _ => Err(self.wrong_type("a duration string with a unit, e.g. \"30s\"")),
-        }
-    }
-
-    /// A duration longer than zero.
-    pub fn positive_duration(&self) -> Read<SimDuration> {
-        let d = self.duration()?;
-        if d == SimDuration::ZERO {
-            Err(self.issue(format!("{} must be longer than zero", self.what)))
-        } else {
-            Ok(d)
-        }
-    }
-
-    /// A table (`[name]` or inline `{ … }`), named in messages by its path.
-    pub fn table(&self) -> Read<Table<'a>> {
-        self.table_titled(format!("`{}`", show_path(&self.path)))
-    }
-
-    pub fn table_titled(&self, title: impl Into<String>) -> Read<Table<'a>> {
-        match self.value {
-            Value::Table(map) => Ok(Table {
-                map,
-                path: self.path.clone(),
-                title: title.into(),
-            }),
-            _ => Err(self.wrong_type("a table")),
         }
     }
 

@@ -3,10 +3,11 @@
 use super::de::{self, Raw};
 use super::inventory::{InstallFile, ModelFile};
 use super::model::*;
-use super::reader::{list, number, suggest, Field, Issue, Read, Seg, Table};
-use super::values::{hourly_profile, time_window};
+use super::reader::{list, number, suggest, Field, Issue, Read, Seg};
+use super::values::hourly_profile;
 use crate::calendar::Date;
 use crate::config::defaults;
+use crate::config::read;
 use crate::config::*;
 use crate::dist::Dist;
 use crate::han::config::Han;
@@ -14,8 +15,10 @@ use crate::region::{Region, RegionMap, Technology};
 use crate::sr::{DeviceType, Role, SrType};
 use crate::units::Bandwidth;
 use dccsim_sim::SimDuration;
+use serde::de::{MapAccess, Visitor};
 use serde::{Deserialize, Deserializer};
 use std::collections::BTreeMap;
+use std::fmt;
 
 /// A scenario file as written: each section read through serde by the type it becomes (or, where
 /// the file's shape differs, by a reader named beside it). Sections marked `IgnoredAny` are still
@@ -99,7 +102,6 @@ de::field_reader!(fn calendar_date -> String = read_calendar_date);
 /// Reads the whole document. `resolved_toml` is its text, kept in the result.
 pub(crate) fn scenario(doc: &toml::Table, resolved_toml: String) -> Read<Scenario> {
     let file: File = de::from_value(&toml::Value::Table(doc.clone()), &[])?;
-    let root = Table::root(doc);
 
     let Head {
         name,
@@ -110,7 +112,7 @@ pub(crate) fn scenario(doc: &toml::Table, resolved_toml: String) -> Read<Scenari
         sample_interval,
     } = file.scenario;
     let population = file.population;
-    let suppliers = check_suppliers(file.supplier, &root)?;
+    let suppliers = check_suppliers(file.supplier, doc.contains_key("supplier"))?;
     let traffic = file
         .traffic
         .into_iter()
@@ -236,10 +238,15 @@ fn unknown_region(key: &str, near: Option<&str>, title: &str) -> String {
 }
 
 /// `[[supplier]]`: at least one, each with its own non-empty name, the shares summing to 1.
-fn check_suppliers(suppliers: Vec<Supplier>, root: &Table<'_>) -> Read<Vec<Supplier>> {
+/// `written` says whether the file has a `supplier` key at all (an empty list is blamed on it).
+fn check_suppliers(suppliers: Vec<Supplier>, written: bool) -> Read<Vec<Supplier>> {
     let list_path = vec![Seg::Key("supplier".into())];
     if suppliers.is_empty() {
-        let path = root.get("supplier").map_or(Vec::new(), |f| f.path);
+        let path = if written {
+            list_path.clone()
+        } else {
+            Vec::new()
+        };
         return Err(Issue::at(
             &path,
             "the scenario has no [[supplier]]; add at least one, e.g. \
@@ -343,25 +350,33 @@ fn default_csps() -> RegionMap<Csp> {
     }
 }
 
-de::field_reader!(
-    /// `[csp]`: a table per region, each optional.
-    fn csps -> RegionMap<Csp> = |f| {
-        let t = f.table_titled("[csp]")?;
-        t.check_keys_with(&REGION_NAMES, |k, near| unknown_region(k, near, "[csp]"))?;
-        let read = |region: Region| -> Read<Csp> {
-            let file: CspFile = match t.get(region.name()) {
-                Some(f) => de::from_value(f.value, &f.path)?,
-                None => CspFile::default(),
-            };
-            Ok(file.csp(region))
-        };
-        Ok(RegionMap {
-            north: read(Region::North)?,
-            central: read(Region::Central)?,
-            south: read(Region::South)?,
-        })
+/// `[csp]`: a table per region, each optional.
+fn csps<'de, D: Deserializer<'de>>(d: D) -> Result<RegionMap<Csp>, D::Error> {
+    struct Regions;
+    impl<'de> Visitor<'de> for Regions {
+        type Value = RegionMap<Csp>;
+        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str("a table")
+        }
+        fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+            let mut csps = default_csps();
+            while let Some(key) = map.next_key::<String>()? {
+                let Some(region) = Region::ALL.into_iter().find(|r| r.name() == key) else {
+                    let near = suggest(&key, &REGION_NAMES);
+                    return Err(read::on_key(&key, unknown_region(&key, near, "[csp]")));
+                };
+                let csp = map.next_value::<CspFile>()?.csp(region);
+                match region {
+                    Region::North => csps.north = csp,
+                    Region::Central => csps.central = csp,
+                    Region::South => csps.south = csp,
+                }
+            }
+            Ok(csps)
+        }
     }
-);
+    d.deserialize_map(Regions)
+}
 
 fn sr_list() -> String {
     let srs: Vec<String> = SrType::ALL
@@ -398,7 +413,10 @@ fn unknown_device_share() -> f64 {
     defaults::UNKNOWN_DEVICE_SHARE
 }
 
-de::field_reader!(fn window -> some (SimDuration, SimDuration) = time_window);
+/// `window = { start, length }`.
+fn window<'de, D: Deserializer<'de>>(d: D) -> Result<Option<(SimDuration, SimDuration)>, D::Error> {
+    crate::config::read::time_window(d).map(Some)
+}
 de::field_reader!(fn rate -> some f64 = |f| f.non_negative());
 de::field_reader!(fn meter -> DeviceType = |f| f.one_of("device", &["esme", "gsme"], DeviceType::from_name));
 de::field_reader!(
@@ -480,20 +498,26 @@ fn default_trt() -> BTreeMap<SrType, SimDuration> {
     SrType::ALL.iter().map(|&s| (s, s.default_trt())).collect()
 }
 
-de::field_reader!(
-    /// `[trt]`: Target Response Time overrides by SR number; every SR gets its default first.
-    fn trt -> BTreeMap<SrType, SimDuration> = |f| read_trt(&f.table_titled("[trt]")?)
-);
+/// `[trt]`: Target Response Time overrides by SR number; every SR gets its default first.
+fn trt<'de, D: Deserializer<'de>>(d: D) -> Result<BTreeMap<SrType, SimDuration>, D::Error> {
+    let raw = Raw::deserialize(d)?;
+    read_trt(&raw).map_err(de::raise)
+}
 
-fn read_trt(t: &Table<'_>) -> Read<BTreeMap<SrType, SimDuration>> {
+fn read_trt(raw: &Raw) -> Read<BTreeMap<SrType, SimDuration>> {
+    let toml::Value::Table(table) = &raw.value else {
+        let what = de::what_of(&raw.path);
+        return Err(de::wrong_type(&raw.path, &what, &raw.value, "a table"));
+    };
     let mut trt = default_trt();
     let numbers: Vec<&str> = SrType::ALL.iter().map(|s| s.number()).collect();
-    for key in t.keys() {
-        let f = t.get(key).expect("key listed by the table");
-        if let toml::Value::Table(_) = f.value {
+    for (key, value) in table {
+        let mut path = raw.path.clone();
+        path.push(Seg::Key(key.clone()));
+        if let toml::Value::Table(_) = value {
             // `4.1.1 = "30s"` unquoted is the dotted key 4 → 1 → 1: rebuild what was meant.
             let mut number = key.to_string();
-            let mut value = f.value;
+            let mut value = value;
             while let toml::Value::Table(inner) = value {
                 let Some((k, v)) = inner.iter().next().filter(|_| inner.len() == 1) else {
                     break;
@@ -506,7 +530,7 @@ fn read_trt(t: &Table<'_>) -> Read<BTreeMap<SrType, SimDuration>> {
                 _ => "30s".to_string(),
             };
             return Err(Issue {
-                path: f.path.clone(),
+                path,
                 on_key: true,
                 scope: None,
                 message: format!(
@@ -520,7 +544,7 @@ fn read_trt(t: &Table<'_>) -> Read<BTreeMap<SrType, SimDuration>> {
             let hint =
                 suggest(key, &numbers).map_or(String::new(), |n| format!("did you mean \"{n}\"? "));
             return Err(Issue {
-                path: f.path.clone(),
+                path,
                 on_key: true,
                 scope: None,
                 message: format!(
@@ -530,7 +554,11 @@ fn read_trt(t: &Table<'_>) -> Read<BTreeMap<SrType, SimDuration>> {
                 ),
             });
         };
-        trt.insert(sr, f.positive_duration()?);
+        let value = Raw {
+            path,
+            value: value.clone(),
+        };
+        trt.insert(sr, de::read_raw(&value, read::positive_duration)?);
     }
     Ok(trt)
 }
