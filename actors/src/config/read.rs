@@ -15,6 +15,7 @@
 
 mod dist;
 pub mod ev;
+mod units;
 
 pub use dist::time_window;
 
@@ -72,6 +73,15 @@ pub fn number_text(x: f64) -> String {
         "0".to_string()
     } else {
         s.to_string()
+    }
+}
+
+/// A float as TOML writes it: always with a decimal point.
+fn toml_float(x: f64) -> String {
+    if x.is_finite() && x.fract() == 0.0 {
+        format!("{x}.0")
+    } else {
+        x.to_string()
     }
 }
 
@@ -173,13 +183,7 @@ pub fn duration<'de, D: Deserializer<'de>>(d: D) -> Result<SimDuration, D::Error
             Err(no_unit(&n.to_string()))
         }
         fn visit_f64<E: de::Error>(self, x: f64) -> Result<SimDuration, E> {
-            // As TOML writes a float: always with a decimal point.
-            let n = if x.is_finite() && x.fract() == 0.0 {
-                format!("{x}.0")
-            } else {
-                x.to_string()
-            };
-            Err(no_unit(&n))
+            Err(no_unit(&toml_float(x)))
         }
     }
     d.deserialize_any(DurationVisitor)

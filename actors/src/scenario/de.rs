@@ -4,20 +4,21 @@
 //! `#[serde(deny_unknown_fields)]`: each key is written once, as a field, with its default and
 //! its reader beside it. This module supplies the deserializer those derives run against, a
 //! [`Node`] of the `toml::Value` tree that knows its [`Path`], so that every error comes out as
-//! an [`Issue`] at the right place, in the words the strict [`reader`](super::reader) uses:
+//! an [`Issue`] at the right place, in the loader's words:
 //! unknown keys with a did-you-mean (on the key), missing keys with an example (on the table),
 //! wrong types as "`x` in [t] must be …, found …" (on the value).
 //!
 //! Values with a shape of their own are read by the readers of
-//! [`config::read`](crate::config::read), which the config types name, or (for the sections not
-//! yet converted) by the reader's [`Field`] methods through [`read`]. Either way an error travels
+//! [`config::read`](crate::config::read), which the config types name. Their errors travel
 //! through serde as text in `config::read`'s format, which says where below the value being read
 //! the problem is and leaves the value's name to be filled in; [`Error::locate`] decodes it at the
 //! first node the error passes (that node's path is the place). [`Raw`] is the private protocol
-//! that delivers a node's path and value to generic code, like `toml::Spanned` delivers a span.
+//! that delivers a node's path and value to generic code, like `toml::Spanned` delivers a span:
+//! a value whose reading depends on another (a threshold on its figure, a time against the start
+//! date) is kept as `Raw` or [`At`] and read later with [`read_raw`], and an [`Issue`] made there
+//! goes back through serde with [`raise`].
 
-use super::reader::{describe, list, show_path, suggest, Field, Issue, Path, Read, Seg};
-use crate::units::{Bandwidth, Bytes};
+use super::reader::{describe, list, show_path, suggest, Issue, Path, Read, Seg};
 mod node;
 
 pub(crate) use node::Node;
@@ -229,15 +230,6 @@ pub(crate) fn wrong_type(path: &[Seg], what: &str, value: &Value, wanted: &str) 
     Issue::at(path, message)
 }
 
-/// The reader's view of the value at `path`.
-fn field<'a>(path: &[Seg], value: &'a Value) -> Field<'a> {
-    Field {
-        value,
-        path: path.to_vec(),
-        what: what_of(path),
-    }
-}
-
 /// What a scenario needs at the very least, for messages about empty or incomplete files.
 pub(crate) const MINIMUM: &str = "a scenario needs [scenario] with name, seed and duration, \
      [population] with premises, and at least one [[supplier]] with name and share";
@@ -409,62 +401,13 @@ fn from_node<T: DeserializeOwned>(node: Node<'_>) -> Read<T> {
     T::deserialize(node).map_err(|e| e.into_issue(&path))
 }
 
-/// Reads the value a deserializer is at with a [`Field`] reader.
-pub(crate) fn read<'de, D, T>(
-    d: D,
-    reader: impl FnOnce(&Field<'_>) -> Read<T>,
-) -> Result<T, D::Error>
-where
-    D: Deserializer<'de>,
-{
-    let raw = Raw::deserialize(d)?;
-    reader(&field(&raw.path, &raw.value)).map_err(raise)
-}
-
-/// `fn name(d) -> Result<T, D::Error>` for `#[serde(deserialize_with = "name")]`, reading with the
-/// [`Field`] reader `reader`; `fn name(d) -> Option<T>` with `some` (for optional keys).
-macro_rules! field_reader {
-    ($(#[$doc:meta])* $vis:vis fn $name:ident -> some $t:ty = $reader:expr) => {
-        $(#[$doc])*
-        $vis fn $name<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<$t>, D::Error> {
-            $crate::scenario::de::read(d, $reader).map(Some)
-        }
-    };
-    ($(#[$doc:meta])* $vis:vis fn $name:ident -> $t:ty = $reader:expr) => {
-        $(#[$doc])*
-        $vis fn $name<'de, D: serde::Deserializer<'de>>(d: D) -> Result<$t, D::Error> {
-            $crate::scenario::de::read(d, $reader)
-        }
-    };
-}
-pub(crate) use field_reader;
-
 // Readers for `#[serde(deserialize_with = "…")]`, for the scenario's own file structs.
 pub(crate) use crate::config::read::{positive_duration, share};
-
-impl<'de> Deserialize<'de> for Bandwidth {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        read(d, |f| f.bandwidth())
-    }
-}
-
-impl<'de> Deserialize<'de> for Bytes {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        read(d, |f| f.bytes())
-    }
-}
 
 /// A value with the path it was read at.
 pub(crate) struct Raw {
     pub path: Path,
     pub value: Value,
-}
-
-impl Raw {
-    /// The reader's view of it.
-    pub(crate) fn field(&self) -> Field<'_> {
-        field(&self.path, &self.value)
-    }
 }
 
 /// A value read as `T`, with the path it was read at (for checks that need other sections:

@@ -3,7 +3,7 @@
 //! Electricity Distributor's control policy). The feature is on when `[ev]` is present.
 //!
 //! `[ev]`, `[feeders]` and `[demand]` are their config types; `[dno]` is read as written
-//! ([`DnoFile`]: `monitoring` and `read_interval` become one [`Monitoring`]), then checked
+//! (`DnoFile`: `monitoring` and `read_interval` become one [`Monitoring`]), then checked
 //! against `[ev]`.
 
 use super::reader::{number, Issue, Read, Seg};

@@ -3,7 +3,7 @@
 
 use super::de::{self, Raw};
 use crate::config::defaults;
-use crate::han::config::{Channel, Han, HanRadio, Policy};
+use crate::han::config::{Channel, Han, HanRadio};
 use serde::{Deserialize, Deserializer};
 
 /// Keys of `[han]` that are not fields of [`HanRadio`]: the latency of one send, and the 868 MHz
@@ -16,7 +16,10 @@ impl<'de> Deserialize<'de> for Han {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let raw = Raw::deserialize(d)?;
         let toml::Value::Table(mut table) = raw.value.clone() else {
-            return Err(de::raise(raw.field().wrong_type("a table")));
+            let what = de::what_of(&raw.path);
+            return Err(de::raise(de::wrong_type(
+                &raw.path, &what, &raw.value, "a table",
+            )));
         };
         let mut own = OWN_KEYS.iter().map(|k| {
             let value = table.remove(*k)?;
@@ -29,7 +32,8 @@ impl<'de> Deserialize<'de> for Han {
             de::from_table_with(&toml::Value::Table(table), &raw.path, OWN_KEYS)
                 .map_err(de::raise)?;
         if let Some(b) = background_868 {
-            radio.background[Channel::SUB_GHZ.index()] = b.field().share().map_err(de::raise)?;
+            radio.background[Channel::SUB_GHZ.index()] =
+                de::read_raw(&b, crate::config::read::share).map_err(de::raise)?;
         }
         let latency = match latency {
             Some(l) => de::read_raw(&l, crate::dist::Dist::deserialize).map_err(de::raise)?,
@@ -48,20 +52,11 @@ impl Default for Han {
     }
 }
 
-impl<'de> Deserialize<'de> for Policy {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let names = Policy::ALL.map(Policy::name);
-        de::read(d, |f| {
-            f.one_of("channel-selection policy", &names, Policy::from_name)
-        })
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::dist::Dist;
-    use crate::han::config::CHANNELS_2G4;
+    use crate::han::config::{Policy, CHANNELS_2G4};
     use crate::scenario::parse;
     use dccsim_sim::SimDuration;
 

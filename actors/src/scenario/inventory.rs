@@ -29,9 +29,11 @@ pub(crate) struct InstallFile {
     fail: StepFailures,
 }
 
-de::field_reader!(fn non_negative -> f64 = |f| f.non_negative());
-de::field_reader!(pub(crate) fn duration -> SimDuration = |f| f.duration());
-de::field_reader!(fn some_share -> some f64 = |f| f.share());
+use crate::config::read::{duration, non_negative};
+
+fn some_share<'de, D: Deserializer<'de>>(d: D) -> Result<Option<f64>, D::Error> {
+    de::share(d).map(Some)
+}
 
 /// Checks every `[[install]]` against the scenario's suppliers, population and duration.
 pub(crate) fn installs(
@@ -68,20 +70,25 @@ pub(crate) fn installs(
         let start = w.start;
         let end = match &w.end {
             Some(raw) => {
-                let f = raw.field();
-                let end = f.duration()?;
+                let end = de::read_raw(raw, crate::config::read::duration)?;
+                let what = de::what_of(&raw.path);
                 if end > duration {
-                    return Err(f.issue(format!(
-                        "{} is {end}, after the run ends ({duration}); end the wave within \
-                         `duration`",
-                        f.what
-                    )));
+                    return Err(Issue::at(
+                        &raw.path,
+                        format!(
+                            "{what} is {end}, after the run ends ({duration}); end the wave \
+                             within `duration`"
+                        ),
+                    ));
                 }
                 if end <= start {
-                    return Err(f.issue(format!(
-                        "{} is {end}, not after `start` ({start}); a wave ends after it begins",
-                        f.what
-                    )));
+                    return Err(Issue::at(
+                        &raw.path,
+                        format!(
+                            "{what} is {end}, not after `start` ({start}); a wave ends after it \
+                             begins"
+                        ),
+                    ));
                 }
                 end
             }
@@ -157,28 +164,16 @@ fn listed() -> bool {
     true
 }
 
-de::field_reader!(
-    /// A string that is not blank.
-    pub(crate) fn text -> String = |f| {
-        let s = f.str()?;
-        if s.trim().is_empty() {
-            return Err(f.issue(format!("{} must not be empty", f.what)));
-        }
-        Ok(s.to_string())
+/// A string that is not blank.
+pub(crate) fn text<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Error> {
+    let s = String::deserialize(d)?;
+    if s.trim().is_empty() {
+        return Err(crate::config::read::error(format_args!(
+            "{} must not be empty",
+            crate::config::read::WHAT
+        )));
     }
-);
-
-impl<'de> Deserialize<'de> for PhysicalDeviceType {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let names = PhysicalDeviceType::ALL.map(PhysicalDeviceType::name);
-        de::read(d, |f| {
-            f.one_of(
-                "physical device type",
-                &names,
-                PhysicalDeviceType::from_name,
-            )
-        })
-    }
+    Ok(s)
 }
 
 /// Checks every `[[device_model]]`: ids and identities unique, shares of a slot summing to 1.

@@ -8,12 +8,13 @@
 //! [`defaults`].
 //!
 //! The layers: `overrides` edits the `toml_edit` document; `validate` reads the resulting tree
-//! through serde (`de`: a deserializer that knows each value's path), the sections being
-//! `#[derive(Deserialize)]` types whose values with a shape of their own are read by `reader`'s
-//! strict `Field` methods (types, ranges, units), then checks what spans sections (shares sum to
-//! one, references exist). The CPL, EV, firmware, sweep and expectation sections are still read
-//! key by key through `reader::Table`. Errors carry a path into the document, which is mapped
-//! back to a line and column of the original text (or to the override that wrote it).
+//! through serde (`de`: a deserializer that knows each value's path), every section being a
+//! `#[derive(Deserialize)]` config type or, where the file's shape differs, a file struct beside
+//! its section's checks (`ev`, `cpl`, `firmware`, `inventory`, `sweep`, `expect`); values with a
+//! shape of their own (types, ranges, units) are read by `config::read`. Then it checks what spans
+//! sections (shares sum to one, references exist, upgrade paths). Errors carry a path into the
+//! document, which is mapped back to a line and column of the original text (or to the override
+//! that wrote it).
 
 mod cpl;
 pub(crate) mod de;
@@ -27,7 +28,6 @@ mod model;
 mod overrides;
 mod reader;
 mod sweep;
-mod units;
 mod validate;
 mod values;
 

@@ -3,11 +3,11 @@
 use super::de::{self, Raw};
 use super::inventory::{InstallFile, ModelFile};
 use super::model::*;
-use super::reader::{list, number, suggest, Field, Issue, Read, Seg};
+use super::reader::{list, number, suggest, Issue, Read, Seg};
 use super::values::hourly_profile;
 use crate::calendar::Date;
 use crate::config::defaults;
-use crate::config::read;
+use crate::config::read::{self, WHAT};
 use crate::config::*;
 use crate::dist::Dist;
 use crate::han::config::Han;
@@ -95,9 +95,9 @@ fn sample_interval() -> SimDuration {
     defaults::SAMPLE_INTERVAL
 }
 
-de::field_reader!(fn seed -> u64 = |f| Ok(f.int_in(0, i64::MAX)? as u64));
-de::field_reader!(fn scenario_name -> String = read_scenario_name);
-de::field_reader!(fn calendar_date -> String = read_calendar_date);
+fn seed<'de, D: Deserializer<'de>>(d: D) -> Result<u64, D::Error> {
+    read::int_in(d, 0, i64::MAX).map(|n| n as u64)
+}
 
 /// Reads the whole document. `resolved_toml` is its text, kept in the result.
 pub(crate) fn scenario(doc: &toml::Table, resolved_toml: String) -> Read<Scenario> {
@@ -175,34 +175,33 @@ pub(crate) fn scenario(doc: &toml::Table, resolved_toml: String) -> Read<Scenari
 }
 
 /// `[scenario] name`: it names output directories, so only a safe set of characters.
-fn read_scenario_name(f: &Field<'_>) -> Read<String> {
-    let name = f.str()?;
+fn scenario_name<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Error> {
+    let name = String::deserialize(d)?;
     if name.is_empty() {
-        return Err(f.issue(format!("{} is empty; give the scenario a name", f.what)));
+        return Err(read::error(format_args!(
+            "{WHAT} is empty; give the scenario a name"
+        )));
     }
     if let Some(c) = name
         .chars()
         .find(|c| !(c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-')))
     {
-        return Err(f.issue(format!(
-            "{} may only contain letters, digits, `.`, `_` and `-` (it names the output \
-             directory), but \"{name}\" contains {c:?}",
-            f.what
+        return Err(read::error(format_args!(
+            "{WHAT} may only contain letters, digits, `.`, `_` and `-` (it names the output \
+             directory), but \"{name}\" contains {c:?}"
         )));
     }
-    Ok(name.to_string())
+    Ok(name)
 }
 
 /// A real calendar date `YYYY-MM-DD`, written as a string or as a TOML date.
-fn read_calendar_date(f: &Field<'_>) -> Read<String> {
-    let text = match f.value {
-        toml::Value::Datetime(d) if d.time.is_none() && d.offset.is_none() => d.to_string(),
-        _ => f.str()?.to_string(),
-    };
+fn calendar_date<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Error> {
+    // A TOML date arrives as its text.
+    let text = String::deserialize(d)?;
     let bad = || {
-        f.issue(format!(
-            "{} must be a calendar date written YYYY-MM-DD, e.g. \"2026-01-05\"; \"{text}\" is not",
-            f.what
+        read::error(format_args!(
+            "{WHAT} must be a calendar date written YYYY-MM-DD, e.g. \"2026-01-05\"; \"{text}\" \
+             is not"
         ))
     };
     let parts: Vec<&str> = text.split('-').collect();
@@ -318,7 +317,9 @@ struct CspFile {
     wan_capacity: Option<Bandwidth>,
 }
 
-de::field_reader!(fn some_workers -> some u32 = |f| Ok(f.int_in(1, i64::from(u32::MAX))? as u32));
+fn some_workers<'de, D: Deserializer<'de>>(d: D) -> Result<Option<u32>, D::Error> {
+    read::count::<D, 1, { u32::MAX }>(d).map(Some)
+}
 
 impl CspFile {
     fn csp(self, region: Region) -> Csp {
@@ -417,29 +418,31 @@ fn unknown_device_share() -> f64 {
 fn window<'de, D: Deserializer<'de>>(d: D) -> Result<Option<(SimDuration, SimDuration)>, D::Error> {
     crate::config::read::time_window(d).map(Some)
 }
-de::field_reader!(fn rate -> some f64 = |f| f.non_negative());
-de::field_reader!(fn meter -> DeviceType = |f| f.one_of("device", &["esme", "gsme"], DeviceType::from_name));
-de::field_reader!(
-    /// An SR sent to meters, by number.
-    fn traffic_sr -> SrType = |f| {
-        let text = f.str()?;
-        let sr = SrType::from_number(text).ok_or_else(|| {
-            f.issue(format!(
-                "unknown SR number \"{text}\" in {}; the Service Requests modelled are {}",
-                de::title_of(&f.path[..f.path.len() - 1]),
-                sr_list()
-            ))
-        })?;
-        if !sr.addresses(DeviceType::Esme) && !sr.addresses(DeviceType::Gsme) {
-            return Err(f.issue(format!(
-                "{} is sent by the DNO to EV chargers (see [dno] policy), not by supplier \
-                 traffic; [[traffic]] takes the SRs addressed to meters",
-                sr.number()
-            )));
-        }
-        Ok(sr)
+fn rate<'de, D: Deserializer<'de>>(d: D) -> Result<Option<f64>, D::Error> {
+    read::non_negative(d).map(Some)
+}
+
+fn meter<'de, D: Deserializer<'de>>(d: D) -> Result<DeviceType, D::Error> {
+    read::one_of(d, "device", &["esme", "gsme"], DeviceType::from_name)
+}
+/// An SR sent to meters, by number.
+fn traffic_sr<'de, D: Deserializer<'de>>(d: D) -> Result<SrType, D::Error> {
+    let text = String::deserialize(d)?;
+    let sr = SrType::from_number(&text).ok_or_else(|| {
+        read::error(format_args!(
+            "unknown SR number \"{text}\" in [[traffic]]; the Service Requests modelled are {}",
+            sr_list()
+        ))
+    })?;
+    if !sr.addresses(DeviceType::Esme) && !sr.addresses(DeviceType::Gsme) {
+        return Err(read::error(format_args!(
+            "{} is sent by the DNO to EV chargers (see [dno] policy), not by supplier traffic; \
+             [[traffic]] takes the SRs addressed to meters",
+            sr.number()
+        )));
     }
-);
+    Ok(sr)
+}
 
 /// The `i`-th `[[traffic]]` stream: exactly one of `window` and `per_premises_per_day`.
 fn traffic_stream(t: TrafficFile, i: usize) -> Read<Traffic> {
@@ -480,7 +483,7 @@ fn traffic_stream(t: TrafficFile, i: usize) -> Read<Traffic> {
         (None, Some(per_premises_per_day)) => Pattern::Poisson {
             per_premises_per_day,
             hourly: match &t.hourly {
-                Some(raw) => hourly_profile(&raw.field())?,
+                Some(raw) => de::read_raw(raw, hourly_profile)?,
                 None => defaults::HOURLY,
             },
         },

@@ -1,10 +1,11 @@
-//! Readers of the values with a shape of their own that several sections use: distributions,
-//! names from a list (technologies, roles), daily windows and hourly profiles. Each is reached
-//! through serde (`impl Deserialize` or a `deserialize_with` reader) and reads with the strict
-//! [`Field`] methods, so its messages are the same wherever the value appears.
+//! Readers of values with a shape of their own that the scenario's own file structs use: names
+//! from a list (technologies, roles, physical device types, the HAN's channel policy) and hourly
+//! profiles. Each reads through serde with the readers of [`config::read`](crate::config::read),
+//! so its messages are the same wherever the value appears.
 
-use super::de;
-use super::reader::{Field, Read};
+use crate::config::read::{self, error, WHAT};
+use crate::device_model::PhysicalDeviceType;
+use crate::han::config::Policy;
 use crate::region::Technology;
 use crate::sr::Role;
 use serde::{Deserialize, Deserializer};
@@ -12,36 +13,45 @@ use serde::{Deserialize, Deserializer};
 impl<'de> Deserialize<'de> for Technology {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let names = ["long-range-radio", "cellular", "mesh"];
-        de::read(d, |f| f.one_of("technology", &names, Technology::from_name))
+        read::one_of(d, "technology", &names, Technology::from_name)
     }
 }
 
 impl<'de> Deserialize<'de> for Role {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let names: Vec<&str> = Role::ALL.iter().map(|r| r.name()).collect();
-        de::read(d, |f| f.one_of("DCC User role", &names, Role::from_name))
+        read::one_of(d, "DCC User role", &names, Role::from_name)
+    }
+}
+
+impl<'de> Deserialize<'de> for PhysicalDeviceType {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let names = PhysicalDeviceType::ALL.map(PhysicalDeviceType::name);
+        read::one_of(
+            d,
+            "physical device type",
+            &names,
+            PhysicalDeviceType::from_name,
+        )
+    }
+}
+
+impl<'de> Deserialize<'de> for Policy {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let names = Policy::ALL.map(Policy::name);
+        read::one_of(d, "channel-selection policy", &names, Policy::from_name)
     }
 }
 
 /// 24 hourly weights, normalised so that their mean is 1.
-pub(super) fn hourly_profile(f: &Field<'_>) -> Read<[f64; 24]> {
-    let entries = f.array()?;
-    if entries.len() != 24 {
-        return Err(f.issue(format!(
-            "{} must have 24 entries, one per hour from 00:00, found {}",
-            f.what,
-            entries.len()
-        )));
-    }
-    let mut hourly = [0.0; 24];
-    for (slot, entry) in hourly.iter_mut().zip(&entries) {
-        *slot = entry.non_negative()?;
-    }
+pub(super) fn hourly_profile<'de, D: Deserializer<'de>>(d: D) -> Result<[f64; 24], D::Error> {
+    let mut hourly = read::non_negatives::<D, 24>(d, |found| {
+        format!(" must have 24 entries, one per hour from 00:00, found {found}")
+    })?;
     let sum: f64 = hourly.iter().sum();
     if sum <= 0.0 {
-        return Err(f.issue(format!(
-            "{} are all zero; at least one hour needs a weight above 0",
-            f.what
+        return Err(error(format_args!(
+            "{WHAT} are all zero; at least one hour needs a weight above 0"
         )));
     }
     for h in &mut hourly {
