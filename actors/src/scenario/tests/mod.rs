@@ -2,8 +2,11 @@
 //! The shared scenarios and helpers are here; the tests are in one file per concern.
 
 mod accepted;
+mod cpl;
 mod files;
+mod firmware;
 mod overrides;
+mod sweep;
 mod syntax;
 mod values;
 
