@@ -30,6 +30,16 @@ pub const REGION_SHARES: RegionMap<f64> = RegionMap {
     south: 0.35,
 };
 
+/// [`GAS_SHARE`], for `#[serde(default = "…")]`.
+pub fn gas_share() -> f64 {
+    GAS_SHARE
+}
+
+/// [`REGION_SHARES`], for `#[serde(default = "…")]`.
+pub fn region_shares() -> RegionMap<f64> {
+    REGION_SHARES
+}
+
 /// How far a set of shares may be from summing to exactly 1.
 pub const SHARE_TOLERANCE: f64 = 1e-9;
 

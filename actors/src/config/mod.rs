@@ -3,35 +3,51 @@
 //! re-check or fail. The core parts are here; each feature keeps its own in `<feature>/config.rs`.
 
 pub mod defaults;
+pub mod read;
 
 use crate::dist::Dist;
 use crate::region::{RegionMap, Technology};
 use crate::sr::{DeviceType, Role, SrType};
 use crate::units::Bandwidth;
 use dccsim_sim::SimDuration;
+use serde::Deserialize;
 
-/// Premises and what is installed in them.
-#[derive(Clone, Debug, PartialEq)]
+/// Premises and what is installed in them (`[population]`).
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Population {
+    #[serde(deserialize_with = "crate::config::read::count::<_, 1, { defaults::MAX_PREMISES }>")]
     pub premises: u32,
     /// Share of premises that also have a gas meter, 0..=1.
+    #[serde(
+        default = "defaults::gas_share",
+        deserialize_with = "crate::config::read::share"
+    )]
     pub gas_share: f64,
     /// Share of premises in each region; sums to 1.
+    #[serde(
+        default = "defaults::region_shares",
+        deserialize_with = "crate::config::read::regions"
+    )]
     pub regions: RegionMap<f64>,
 }
 
-/// An energy supplier (DCC User in roles IS and GS).
-#[derive(Clone, Debug, PartialEq)]
+/// An energy supplier (DCC User in roles IS and GS): a `[[supplier]]`.
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Supplier {
     pub name: String,
     /// Market share, 0..=1; all suppliers' shares sum to 1.
+    #[serde(deserialize_with = "crate::config::read::share")]
     pub share: f64,
 }
 
-/// The DCC's Data Service Provider: authorises, routes, and has finite capacity.
-#[derive(Clone, Debug, PartialEq)]
+/// The DCC's Data Service Provider: authorises, routes, and has finite capacity (`[dsp]`).
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+#[serde(default, deny_unknown_fields)]
 pub struct Dsp {
     /// Requests processed at once; the rest wait in a FIFO queue.
+    #[serde(deserialize_with = "crate::config::read::count::<_, 1, { u32::MAX }>")]
     pub workers: u32,
     /// Time a worker spends on a request on its way to the device (or on a refusal).
     pub service_time: Dist,
@@ -40,6 +56,17 @@ pub struct Dsp {
     /// Reproduce the old DSP bug: refuse a CPL entry whose hardware data equals a listed entry's
     /// of another device type (DOMAIN §2 failure mode 1).
     pub legacy_duplicate_check: bool,
+}
+
+impl Default for Dsp {
+    fn default() -> Self {
+        Dsp {
+            workers: defaults::DSP_WORKERS,
+            service_time: defaults::DSP_SERVICE_TIME,
+            response_service_time: defaults::DSP_SERVICE_TIME,
+            legacy_duplicate_check: false,
+        }
+    }
 }
 
 /// A regional Communications Service Provider.
@@ -58,13 +85,23 @@ pub struct Csp {
     pub wan_capacity: Bandwidth,
 }
 
-/// Device behaviour.
-#[derive(Clone, Debug, PartialEq)]
+/// Device behaviour (`[devices]`).
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+#[serde(default, deny_unknown_fields)]
 pub struct Devices {
     /// Electricity meter's time to act on a command and answer.
     pub esme_response: Dist,
     /// Gas meter's time to answer (it sleeps and polls the hub's Gas Proxy Function).
     pub gsme_response: Dist,
+}
+
+impl Default for Devices {
+    fn default() -> Self {
+        Devices {
+            esme_response: defaults::ESME_RESPONSE,
+            gsme_response: defaults::GSME_RESPONSE,
+        }
+    }
 }
 
 /// One stream of Service Requests sent by each premises' supplier.

@@ -2,6 +2,7 @@
 //! `[feeders]` (LV feeders and their ratings), `[demand]` (household load) and `[dno]` (the
 //! Electricity Distributor's control policy). Plain validated data; `scenario::ev` reads it.
 
+use crate::config::defaults;
 use crate::dist::Dist;
 use crate::sr::{DeviceType, SrType};
 use dccsim_sim::SimDuration;
@@ -26,48 +27,62 @@ pub struct Uniform {
 }
 
 /// `[ev]`: which premises have a charger and how their sessions go.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, serde::Deserialize)]
+#[serde(default, deny_unknown_fields)]
 pub struct Chargers {
     /// Share of premises with an EV charger (the EV uptake), 0..=1.
+    #[serde(deserialize_with = "crate::config::read::share")]
     pub uptake: f64,
     /// Share of chargers rated 7.4 kW (32 A × 230 V); the rest 3.7 kW.
+    #[serde(deserialize_with = "crate::config::read::share")]
     pub fast_share: f64,
     /// The charger's HAN device: `Hcalcs` (switched, 7.5/7.6) or `Apc` (proportional, 7.13).
+    #[serde(deserialize_with = "crate::config::read::ev::charger_device")]
     pub device: DeviceType,
     /// Plug-in time, measured from simulated time zero (midnight of the start date).
     pub arrival: Dist,
     /// How long the car stays plugged in.
     pub dwell: Dist,
     /// Energy the car wants in this session, kWh.
+    #[serde(deserialize_with = "crate::config::read::ev::energy_kwh")]
     pub energy_kwh: Uniform,
     /// Most a charger delays a session's start at random (Smart Charge Points Regulations 2021).
+    #[serde(deserialize_with = "crate::config::read::duration")]
     pub start_delay: SimDuration,
     /// Default off-peak charging: a session plugged in during the weekday peaks (08–11, 16–22)
     /// waits for the peak to end.
+    #[serde(deserialize_with = "crate::config::read::boolean")]
     pub off_peak: bool,
     /// The charger's time to act on a command and answer.
     pub response: Dist,
 }
 
 /// `[feeders]`: premises are split, in order, into LV feeders of these sizes.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, serde::Deserialize)]
+#[serde(default, deny_unknown_fields)]
 pub struct Feeders {
     /// Premises per feeder, uniform whole numbers `min..=max`.
+    #[serde(deserialize_with = "crate::config::read::ev::customers")]
     pub customers: (u32, u32),
     /// Feeder rating, kW, uniform.
+    #[serde(deserialize_with = "crate::config::read::ev::rating_kw")]
     pub rating_kw: Uniform,
     /// Feeders whose load is written as a series `feeder.load_kw{feeder=…}`: the most stressed
     /// by (household peak + charger ratings) / rating.
+    #[serde(deserialize_with = "crate::config::read::count::<_, 0, 1000>")]
     pub series: u32,
 }
 
 /// `[demand]`: household load, after diversity.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, serde::Deserialize)]
+#[serde(default, deny_unknown_fields)]
 pub struct Demand {
     /// Mean household draw per half-hour from midnight, kW.
+    #[serde(deserialize_with = "crate::config::read::ev::profile_kw")]
     pub profile_kw: [f64; HALF_HOURS],
     /// Per-premises variation: each premises scales the profile by a log-normal factor with
     /// mean 1 and this sigma.
+    #[serde(deserialize_with = "crate::config::read::ev::variation")]
     pub variation: f64,
 }
 
@@ -127,6 +142,41 @@ pub struct Dno {
     pub step: f64,
     /// How long after a restoration the feeder's load counts towards the rebound peak.
     pub rebound_window: SimDuration,
+}
+
+impl Default for Chargers {
+    fn default() -> Self {
+        Chargers {
+            uptake: defaults::EV_UPTAKE,
+            fast_share: defaults::EV_FAST_SHARE,
+            device: DeviceType::Hcalcs,
+            arrival: defaults::EV_ARRIVAL,
+            dwell: defaults::EV_DWELL,
+            energy_kwh: defaults::EV_ENERGY_KWH,
+            start_delay: defaults::EV_START_DELAY,
+            off_peak: false,
+            response: defaults::CHARGER_RESPONSE,
+        }
+    }
+}
+
+impl Default for Feeders {
+    fn default() -> Self {
+        Feeders {
+            customers: defaults::FEEDER_CUSTOMERS,
+            rating_kw: defaults::FEEDER_RATING_KW,
+            series: defaults::FEEDER_SERIES,
+        }
+    }
+}
+
+impl Default for Demand {
+    fn default() -> Self {
+        Demand {
+            profile_kw: defaults::HOUSEHOLD_PROFILE_KW,
+            variation: defaults::HOUSEHOLD_VARIATION,
+        }
+    }
 }
 
 impl Ev {

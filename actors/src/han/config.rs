@@ -16,47 +16,66 @@ pub struct Han {
 }
 
 /// The HAN beyond one latency draw: who lives in flats, the radio channels and how busy they
-/// are, retries, joining, re-scanning, and the Alt HAN / Shared HAN reach solutions.
-#[derive(Clone, Debug, PartialEq)]
+/// are, retries, joining, re-scanning, and the Alt HAN / Shared HAN reach solutions. Read from
+/// `[han]` (with `latency` and `background_868`, see `scenario::han`).
+#[derive(Clone, Debug, PartialEq, serde::Deserialize)]
+#[serde(default, deny_unknown_fields)]
 pub struct HanRadio {
     /// Channel selection for the hubs of a multi-dwelling building (houses always take the
     /// quietest channel).
     pub policy: Policy,
     /// The channel of the `fixed` policy.
+    #[serde(deserialize_with = "crate::config::read::fixed_channel")]
     pub fixed_channel: Channel,
     /// Share of premises in multi-dwelling buildings.
+    #[serde(deserialize_with = "crate::config::read::share")]
     pub flat_share: f64,
     /// Flats in a building: uniform between these whole numbers, inclusive.
+    #[serde(deserialize_with = "crate::config::read::flats_per_building")]
     pub flats_per_building: (u32, u32),
     /// Share of hubs with the 868 MHz band as well as 2.4 GHz.
+    #[serde(deserialize_with = "crate::config::read::share")]
     pub dual_band_share: f64,
     /// Loss chance per channel from outside the building (Wi-Fi): ZigBee 11–26, then 868 MHz.
+    #[serde(deserialize_with = "crate::config::read::background")]
     pub background: [f64; CHANNELS],
     /// Loss chance each other hub of the building on the same channel adds.
+    #[serde(deserialize_with = "crate::config::read::share")]
     pub same_channel: f64,
     /// Loss chance each hub of the building on a neighbouring channel adds.
+    #[serde(deserialize_with = "crate::config::read::share")]
     pub adjacent_channel: f64,
     /// Sends after the first before the hub gives up.
+    #[serde(deserialize_with = "crate::config::read::count::<_, 0, 15>")]
     pub retries: u32,
     /// Wait before the first retry; doubled at each further retry.
+    #[serde(deserialize_with = "crate::config::read::backoff")]
     pub backoff: SimDuration,
     /// Request/answer exchanges needed to join the HAN at install.
+    #[serde(deserialize_with = "crate::config::read::count::<_, 1, 32>")]
     pub join_exchanges: u32,
     /// Chance that an energy scan notices a given hub of the building.
+    #[serde(deserialize_with = "crate::config::read::share")]
     pub scan_sees_neighbour: f64,
     /// Sends over which a hub judges its loss rate.
+    #[serde(deserialize_with = "crate::config::read::count::<_, 1, 1000>")]
     pub rescan_window: u32,
     /// Loss share over a window that makes a hub re-scan (1 = never).
+    #[serde(deserialize_with = "crate::config::read::share")]
     pub rescan_loss: f64,
     /// Share of flats the standard HAN cannot reach.
+    #[serde(deserialize_with = "crate::config::read::share")]
     pub needs_alt_han: f64,
     /// Share of those flats with Alt HAN equipment.
+    #[serde(deserialize_with = "crate::config::read::share")]
     pub alt_han_share: f64,
     /// Share of buildings with a Shared HAN (reaches every flat through its relay).
+    #[serde(deserialize_with = "crate::config::read::share")]
     pub shared_han_share: f64,
     /// Time the Alt HAN / Shared HAN relay adds to each send.
     pub relay_latency: Dist,
     /// Chance the relay loses a send.
+    #[serde(deserialize_with = "crate::config::read::share")]
     pub relay_loss: f64,
 }
 

@@ -25,17 +25,23 @@ pub struct InstallWave {
 
 /// `fail = { prenotify, whitelist, join, commission, join_service }`: per-step field failure
 /// shares, the same for every device a step takes.
-#[derive(Copy, Clone, Debug, PartialEq, Default)]
+#[derive(Copy, Clone, Debug, PartialEq, Default, serde::Deserialize)]
+#[serde(default, deny_unknown_fields)]
 pub struct StepFailures {
     /// Pre-notification not sent (bad device data on the installer's side).
+    #[serde(deserialize_with = "crate::config::read::share")]
     pub prenotify: f64,
     /// The hub's device log not updated (8.11 not sent).
+    #[serde(deserialize_with = "crate::config::read::share")]
     pub whitelist: f64,
     /// The hub, or a meter, does not join the HAN.
+    #[serde(deserialize_with = "crate::config::read::share")]
     pub join: f64,
     /// The meter cannot be commissioned (8.1.1 not sent).
+    #[serde(deserialize_with = "crate::config::read::share")]
     pub commission: f64,
     /// The PPMID or HCALCS cannot be joined to the meter (8.7 not sent).
+    #[serde(deserialize_with = "crate::config::read::share")]
     pub join_service: f64,
 }
 

@@ -6,21 +6,21 @@
 //! ids `default-…`) stand for "the rest of the estate, certified": they are served as listed,
 //! and a run says so (`cpl.no_entry_devices{model}` and a line after the run's table).
 
-use super::reader::{Read, Table};
+use super::reader::{Issue, Read, Seg};
 use crate::cpl::config::CplConfig;
 use crate::device_model::DeviceModel;
 
-/// Refuses, at its `id`, the first `[[device_model]]` (`tables`, the scenario's own models, which
-/// come first in `models`) that no `[[cpl_entry]]` names, when the scenario has CPL entries.
+/// Refuses, at its `id`, the first of the scenario's `written` `[[device_model]]`s (which come
+/// first in `models`) that no `[[cpl_entry]]` names, when the scenario has CPL entries.
 pub(crate) fn every_described_model_has_an_entry(
-    tables: &[Table<'_>],
+    written: usize,
     models: &[DeviceModel],
     cpl: &CplConfig,
 ) -> Read<()> {
     if cpl.entries.is_empty() {
         return Ok(());
     }
-    for (i, (t, m)) in tables.iter().zip(models).enumerate() {
+    for (i, m) in models.iter().enumerate().take(written) {
         if cpl.entries.iter().any(|e| usize::from(e.model) == i) {
             continue;
         }
@@ -31,10 +31,12 @@ pub(crate) fn every_described_model_has_an_entry(
              `in_force = false` if the model is off the CPL from the start)",
             m.id, m.id
         );
-        return Err(match t.get("id") {
-            Some(f) => f.issue(message),
-            None => t.issue(message),
-        });
+        let at = [
+            Seg::Key("device_model".into()),
+            Seg::Index(i),
+            Seg::Key("id".into()),
+        ];
+        return Err(Issue::at(&at, message));
     }
     Ok(())
 }

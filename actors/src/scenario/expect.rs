@@ -18,8 +18,12 @@
 //! values of all matching metrics are combined (see the README): counters and gauges add up,
 //! latency flows are merged before a figure is read.
 
-use super::reader::{list, number, Field, Read, Table};
+use super::de::{self, Raw};
+use super::reader::{list, number, suggest, Issue, Read};
+use crate::config::read::{self, WHAT};
 use dccsim_sim::SimDuration;
+use serde::de::{MapAccess, SeqAccess, Visitor};
+use serde::{Deserialize, Deserializer};
 use std::fmt;
 
 /// One `[[expect]]`.
@@ -232,86 +236,106 @@ impl Comparison {
     }
 }
 
-/// Reads every `[[expect]]` of `root` (none if absent).
-pub(crate) fn read_all(root: &Table<'_>) -> Read<Vec<Expectation>> {
-    let Some(f) = root.get("expect") else {
-        return Ok(Vec::new());
-    };
-    if matches!(f.value, toml::Value::Table(_)) {
-        return Err(
-            f.issue("`expect` must be written [[expect]] (double brackets), one per expectation")
-        );
-    }
-    f.array()?
-        .iter()
-        .map(|e| read_one(&e.table_titled("[[expect]]")?))
-        .collect()
+/// `[[expect]]` as written; `value`'s reading depends on `field`.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Entry {
+    #[serde(deserialize_with = "metric")]
+    metric: MetricPattern,
+    #[serde(default, deserialize_with = "field")]
+    field: Option<LatencyField>,
+    #[serde(deserialize_with = "op")]
+    op: Comparison,
+    value: Raw,
 }
 
-fn read_one(t: &Table<'_>) -> Read<Expectation> {
-    t.check_keys(&["metric", "field", "op", "value"])?;
-    let metric_field = t.require("metric", "metric = \"sr.e2e{sr=4.1.1}\"")?;
-    let metric = MetricPattern::parse(metric_field.str()?)
-        .map_err(|m| metric_field.issue(format!("{}: {m}", metric_field.what)))?;
-    let field = match t.get("field") {
-        Some(f) => {
-            let names: Vec<&str> = LatencyField::ALL.iter().map(|f| f.name()).collect();
-            Some(f.one_of("latency figure", &names, LatencyField::from_name)?)
-        }
-        None => None,
-    };
-    let op_field = t.require("op", "op = \"<=\"")?;
-    let symbols: Vec<&str> = Comparison::ALL.iter().map(|c| c.symbol()).collect();
-    let op_text = op_field.str()?;
-    let op = Comparison::ALL
+fn metric<'de, D: Deserializer<'de>>(d: D) -> Result<MetricPattern, D::Error> {
+    let text = String::deserialize(d)?;
+    MetricPattern::parse(&text).map_err(|m| read::error(format_args!("{WHAT}: {m}")))
+}
+
+fn field<'de, D: Deserializer<'de>>(d: D) -> Result<Option<LatencyField>, D::Error> {
+    let names: Vec<&str> = LatencyField::ALL.iter().map(|f| f.name()).collect();
+    read::one_of(d, "latency figure", &names, LatencyField::from_name).map(Some)
+}
+
+fn op<'de, D: Deserializer<'de>>(d: D) -> Result<Comparison, D::Error> {
+    let text = String::deserialize(d)?;
+    Comparison::ALL
         .into_iter()
-        .find(|c| c.symbol() == op_text.trim())
+        .find(|c| c.symbol() == text.trim())
         .ok_or_else(|| {
-            op_field.issue(format!(
-                "{}: unknown comparison \"{op_text}\"; use {}",
-                op_field.what,
-                list(
-                    &symbols
-                        .iter()
-                        .map(|s| format!("\"{s}\""))
-                        .collect::<Vec<_>>(),
-                    "or"
-                )
+            let symbols: Vec<String> = Comparison::ALL
+                .iter()
+                .map(|c| format!("\"{}\"", c.symbol()))
+                .collect();
+            read::error(format_args!(
+                "{WHAT}: unknown comparison \"{text}\"; use {}",
+                list(&symbols, "or")
             ))
-        })?;
-    let value_field = t.require("value", "value = \"30s\"")?;
-    let (value, value_text) = threshold(&value_field, field)?;
+        })
+}
+
+/// Every `[[expect]]` (none if absent), for `#[serde(deserialize_with)]`.
+pub(crate) fn entries<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<Expectation>, D::Error> {
+    struct Entries;
+    impl<'de> Visitor<'de> for Entries {
+        type Value = Vec<Expectation>;
+        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str("a list in square brackets")
+        }
+        fn visit_map<A: MapAccess<'de>>(self, _: A) -> Result<Self::Value, A::Error> {
+            Err(read::error(
+                "`expect` must be written [[expect]] (double brackets), one per expectation",
+            ))
+        }
+        fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+            let mut out = Vec::new();
+            while let Some(entry) = seq.next_element::<Entry>()? {
+                out.push(expectation(entry).map_err(de::raise)?);
+            }
+            Ok(out)
+        }
+    }
+    d.deserialize_any(Entries)
+}
+
+fn expectation(e: Entry) -> Read<Expectation> {
+    let (value, value_text) = threshold(&e.value, e.field)?;
     Ok(Expectation {
-        metric,
-        field,
-        op,
+        metric: e.metric,
+        field: e.field,
+        op: e.op,
         value,
         value_text,
     })
 }
 
 /// The threshold: a duration for time figures, a share for `within_trt`, a number otherwise.
-fn threshold(f: &Field<'_>, field: Option<LatencyField>) -> Read<(f64, String)> {
+fn threshold(v: &Raw, field: Option<LatencyField>) -> Read<(f64, String)> {
     match field {
         Some(lf) if lf.is_time() => {
-            let d: SimDuration = f.duration()?;
+            let d: SimDuration = de::read_raw(v, read::duration)?;
             Ok((d.as_micros() as f64, d.to_string()))
         }
         Some(LatencyField::WithinTrt | LatencyField::WithinTrtAll) => {
-            let x = f.share()?;
+            let x = de::read_raw(v, read::share)?;
             Ok((x, number(x)))
         }
         _ => {
-            if let toml::Value::String(s) = f.value {
+            if let toml::Value::String(s) = &v.value {
                 if s.parse::<SimDuration>().is_ok() {
-                    return Err(f.issue(format!(
-                        "{} is a duration, but only latency figures (field = \"p99_us\" …) are \
-                         times; a counter, gauge or scalar takes a plain number",
-                        f.what
-                    )));
+                    return Err(Issue::at(
+                        &v.path,
+                        format!(
+                            "{} is a duration, but only latency figures (field = \"p99_us\" …) \
+                             are times; a counter, gauge or scalar takes a plain number",
+                            de::what_of(&v.path)
+                        ),
+                    ));
                 }
             }
-            let x = f.number()?;
+            let x = de::read_raw(v, read::number)?;
             Ok((x, number(x)))
         }
     }
@@ -325,27 +349,79 @@ pub struct ExpectationFile {
     pub expect: Vec<Expectation>,
 }
 
-pub(crate) fn read_file(root: &Table<'_>) -> Read<ExpectationFile> {
-    root.check_keys_with(&["sets", "expect"], |key, near| match near {
-        Some(near) => format!("unknown key `{key}`; did you mean `{near}`?"),
-        None => format!(
-            "unknown table or key `{key}`; an expectation file has only `sets` (a list of \
-             \"KEY=VALUE\" overrides) and [[expect]] entries"
-        ),
-    })?;
-    let sets = match root.get("sets") {
-        Some(f) => f
-            .array()?
-            .iter()
-            .map(|s| s.str().map(str::to_string))
-            .collect::<Read<Vec<_>>>()?,
-        None => Vec::new(),
-    };
-    let expect = read_all(root)?;
-    if expect.is_empty() {
-        return Err(root.issue("the expectation file has no [[expect]]; add at least one"));
+impl<'de> Deserialize<'de> for ExpectationFile {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        d.deserialize_map(FileVisitor)
     }
-    Ok(ExpectationFile { sets, expect })
+}
+
+struct FileVisitor;
+
+impl<'de> Visitor<'de> for FileVisitor {
+    type Value = ExpectationFile;
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a table")
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+        let mut file = ExpectationFile {
+            sets: Vec::new(),
+            expect: Vec::new(),
+        };
+        while let Some(key) = map.next_key::<String>()? {
+            match key.as_str() {
+                "sets" => file.sets = map.next_value::<Sets>()?.0,
+                "expect" => file.expect = map.next_value::<Expectations>()?.0,
+                _ => {
+                    let message = match suggest(&key, &["sets", "expect"]) {
+                        Some(near) => format!("unknown key `{key}`; did you mean `{near}`?"),
+                        None => format!(
+                            "unknown table or key `{key}`; an expectation file has only `sets` \
+                             (a list of \"KEY=VALUE\" overrides) and [[expect]] entries"
+                        ),
+                    };
+                    return Err(read::on_key(&key, message));
+                }
+            }
+        }
+        if file.expect.is_empty() {
+            return Err(read::error(
+                "the expectation file has no [[expect]]; add at least one",
+            ));
+        }
+        Ok(file)
+    }
+}
+
+/// `sets = ["KEY=VALUE", …]`.
+struct Sets(Vec<String>);
+
+impl<'de> Deserialize<'de> for Sets {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct List;
+        impl<'de> Visitor<'de> for List {
+            type Value = Vec<String>;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a list in square brackets")
+            }
+            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+                let mut out = Vec::new();
+                while let Some(s) = seq.next_element()? {
+                    out.push(s);
+                }
+                Ok(out)
+            }
+        }
+        d.deserialize_any(List).map(Sets)
+    }
+}
+
+/// `[[expect]]` read by [`entries`].
+struct Expectations(Vec<Expectation>);
+
+impl<'de> Deserialize<'de> for Expectations {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        entries(d).map(Expectations)
+    }
 }
 
 #[cfg(test)]

@@ -1,146 +1,64 @@
 //! `[han]`: the Home Area Network's radio, buildings, reach and channel-selection policy
 //! (SECMP0012), read strictly like the rest of the scenario.
 
-use super::reader::{Field, Read, Table};
-use super::validate::dist;
-use crate::han::config::{Channel, HanRadio, Policy, CHANNELS_2G4, MAX_FLATS_PER_BUILDING};
-use dccsim_sim::SimDuration;
+use super::de::{self, Raw};
+use crate::config::defaults;
+use crate::han::config::{Channel, Han, HanRadio};
+use serde::{Deserialize, Deserializer};
 
-/// Every key `[han]` takes.
-pub(crate) const HAN_KEYS: [&str; 21] = [
-    "latency",
-    "policy",
-    "fixed_channel",
-    "flat_share",
-    "flats_per_building",
-    "dual_band_share",
-    "background",
-    "background_868",
-    "same_channel",
-    "adjacent_channel",
-    "retries",
-    "backoff",
-    "join_exchanges",
-    "scan_sees_neighbour",
-    "rescan_window",
-    "rescan_loss",
-    "needs_alt_han",
-    "alt_han_share",
-    "shared_han_share",
-    "relay_latency",
-    "relay_loss",
-];
+/// Keys of `[han]` that are not fields of [`HanRadio`]: the latency of one send, and the 868 MHz
+/// band's background loss (a slot of `HanRadio::background`, which `background` fills for the
+/// 2.4 GHz channels).
+const OWN_KEYS: &[&str] = &["latency", "background_868"];
 
-/// Reads `[han]` (absent: every default); the keys were checked by the caller.
-pub(crate) fn read_radio(t: Option<&Table<'_>>) -> Read<HanRadio> {
-    let mut r = HanRadio::default();
-    let Some(t) = t else {
-        return Ok(r);
-    };
-    let share = |key: &str, default: f64| t.get(key).map_or(Ok(default), |f| f.share());
-    if let Some(f) = t.get("policy") {
-        let names = Policy::ALL.map(Policy::name);
-        r.policy = f.one_of("channel-selection policy", &names, Policy::from_name)?;
-    }
-    if let Some(f) = t.get("fixed_channel") {
-        let n = f.int()?;
-        r.fixed_channel = u32::try_from(n)
-            .ok()
-            .and_then(Channel::zigbee)
-            .ok_or_else(|| {
-                f.issue(format!(
-                    "{} must be a ZigBee channel from 11 to 26, found {n}",
-                    f.what
-                ))
-            })?;
-    }
-    r.flat_share = share("flat_share", r.flat_share)?;
-    if let Some(f) = t.get("flats_per_building") {
-        r.flats_per_building = flats_per_building(&f)?;
-    }
-    r.dual_band_share = share("dual_band_share", r.dual_band_share)?;
-    if let Some(f) = t.get("background") {
-        let levels = background(&f)?;
-        r.background[..CHANNELS_2G4].copy_from_slice(&levels);
-    }
-    r.background[Channel::SUB_GHZ.index()] =
-        share("background_868", r.background[Channel::SUB_GHZ.index()])?;
-    r.same_channel = share("same_channel", r.same_channel)?;
-    r.adjacent_channel = share("adjacent_channel", r.adjacent_channel)?;
-    if let Some(f) = t.get("retries") {
-        r.retries = f.int_in(0, 15)? as u32;
-    }
-    if let Some(f) = t.get("backoff") {
-        r.backoff = f.duration()?;
-        if r.backoff > SimDuration::from_hours(1) {
-            return Err(f.issue(format!(
-                "{} is {}, longer than an hour; a HAN retry waits milliseconds to seconds",
-                f.what, r.backoff
+/// `[han]`: the latency and the radio, with every default.
+impl<'de> Deserialize<'de> for Han {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let raw = Raw::deserialize(d)?;
+        let toml::Value::Table(mut table) = raw.value.clone() else {
+            let what = de::what_of(&raw.path);
+            return Err(de::raise(de::wrong_type(
+                &raw.path, &what, &raw.value, "a table",
             )));
+        };
+        let mut own = OWN_KEYS.iter().map(|k| {
+            let value = table.remove(*k)?;
+            let mut path = raw.path.clone();
+            path.push(super::reader::Seg::Key(k.to_string()));
+            Some(Raw { path, value })
+        });
+        let (latency, background_868) = (own.next().flatten(), own.next().flatten());
+        let mut radio: HanRadio =
+            de::from_table_with(&toml::Value::Table(table), &raw.path, OWN_KEYS)
+                .map_err(de::raise)?;
+        if let Some(b) = background_868 {
+            radio.background[Channel::SUB_GHZ.index()] =
+                de::read_raw(&b, crate::config::read::share).map_err(de::raise)?;
+        }
+        let latency = match latency {
+            Some(l) => de::read_raw(&l, crate::dist::Dist::deserialize).map_err(de::raise)?,
+            None => defaults::HAN_LATENCY,
+        };
+        Ok(Han { latency, radio })
+    }
+}
+
+impl Default for Han {
+    fn default() -> Self {
+        Han {
+            latency: defaults::HAN_LATENCY,
+            radio: HanRadio::default(),
         }
     }
-    if let Some(f) = t.get("join_exchanges") {
-        r.join_exchanges = f.int_in(1, 32)? as u32;
-    }
-    r.scan_sees_neighbour = share("scan_sees_neighbour", r.scan_sees_neighbour)?;
-    if let Some(f) = t.get("rescan_window") {
-        r.rescan_window = f.int_in(1, 1000)? as u32;
-    }
-    r.rescan_loss = share("rescan_loss", r.rescan_loss)?;
-    r.needs_alt_han = share("needs_alt_han", r.needs_alt_han)?;
-    r.alt_han_share = share("alt_han_share", r.alt_han_share)?;
-    r.shared_han_share = share("shared_han_share", r.shared_han_share)?;
-    if let Some(f) = t.get("relay_latency") {
-        r.relay_latency = dist(&f)?;
-    }
-    r.relay_loss = share("relay_loss", r.relay_loss)?;
-    Ok(r)
-}
-
-/// `flats_per_building = { min = 2, max = 20 }`.
-fn flats_per_building(f: &Field<'_>) -> Read<(u32, u32)> {
-    let t = f.table()?;
-    t.check_keys(&["min", "max"])?;
-    let limit = i64::from(MAX_FLATS_PER_BUILDING);
-    let min = t.require("min", "min = 2")?.int_in(1, limit)? as u32;
-    let max_field = t.require("max", "max = 20")?;
-    let max = max_field.int_in(1, limit)? as u32;
-    if max < min {
-        return Err(max_field.issue(format!(
-            "{} has `max` {max} below `min` {min}; `min` must not exceed `max`",
-            t.title
-        )));
-    }
-    Ok((min, max))
-}
-
-/// `background = 0.05` (every 2.4 GHz channel) or a list of 16 shares for channels 11–26.
-fn background(f: &Field<'_>) -> Read<[f64; CHANNELS_2G4]> {
-    if !matches!(f.value, toml::Value::Array(_)) {
-        return Ok([f.share()?; CHANNELS_2G4]);
-    }
-    let entries = f.array()?;
-    if entries.len() != CHANNELS_2G4 {
-        return Err(f.issue(format!(
-            "{} must have {CHANNELS_2G4} entries, one per ZigBee channel from 11 to 26, found {} \
-             (or one number for every channel)",
-            f.what,
-            entries.len()
-        )));
-    }
-    let mut levels = [0.0; CHANNELS_2G4];
-    for (slot, entry) in levels.iter_mut().zip(&entries) {
-        *slot = entry.share()?;
-    }
-    Ok(levels)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::config::defaults;
     use crate::dist::Dist;
+    use crate::han::config::{Policy, CHANNELS_2G4};
     use crate::scenario::parse;
+    use dccsim_sim::SimDuration;
 
     const BASE: &str = r#"[scenario]
 name = "han"

@@ -1,233 +1,232 @@
 //! Scenario sections of the Smart Metering Inventory: `[[device_model]]`, the Device Models the
 //! world's devices are drawn from, and `[[install]]`, installation waves creating new premises.
 
-use super::reader::{list, number, Field, Issue, Read, Table};
+use super::de::{self, Raw};
+use super::reader::{list, number, Issue, Read, Seg};
 use crate::config::{defaults, Population, Supplier};
 use crate::device_model::{DeviceModel, PhysicalDeviceType, Slot};
 use crate::install::config::{premises_in, InstallWave, StepFailures};
 use dccsim_sim::SimDuration;
+use serde::{Deserialize, Deserializer};
 
-const INSTALL_KEYS: [&str; 8] = [
-    "supplier",
-    "premises_per_day",
-    "start",
-    "end",
-    "gas_share",
-    "ppmid_share",
-    "hcalcs_share",
-    "fail",
-];
-const STEP_KEYS: [&str; 5] = [
-    "prenotify",
-    "whitelist",
-    "join",
-    "commission",
-    "join_service",
-];
+/// `[[install]]` as written: the supplier by name, the end and gas share defaulting to the run's.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct InstallFile {
+    supplier: String,
+    #[serde(deserialize_with = "non_negative")]
+    premises_per_day: f64,
+    #[serde(default, deserialize_with = "duration")]
+    start: SimDuration,
+    end: Option<Raw>,
+    #[serde(default, deserialize_with = "some_share")]
+    gas_share: Option<f64>,
+    #[serde(default, deserialize_with = "de::share")]
+    ppmid_share: f64,
+    #[serde(default, deserialize_with = "de::share")]
+    hcalcs_share: f64,
+    #[serde(default)]
+    fail: StepFailures,
+}
 
-/// Reads every `[[install]]` against the scenario's suppliers, population and duration.
+use crate::config::read::{duration, non_negative};
+
+fn some_share<'de, D: Deserializer<'de>>(d: D) -> Result<Option<f64>, D::Error> {
+    de::share(d).map(Some)
+}
+
+/// Checks every `[[install]]` against the scenario's suppliers, population and duration.
 pub(crate) fn installs(
-    tables: &[Table<'_>],
+    files: Vec<InstallFile>,
     suppliers: &[Supplier],
     population: &Population,
     duration: SimDuration,
 ) -> Read<Vec<InstallWave>> {
     let mut waves = Vec::new();
     let mut total = u64::from(population.premises);
-    for t in tables {
-        t.check_keys(&INSTALL_KEYS)?;
-        let supplier_field = t.require("supplier", "supplier = \"alpha\"")?;
-        let name = supplier_field.str()?;
-        let Some(supplier) = suppliers.iter().position(|s| s.name == name) else {
+    for (i, w) in files.into_iter().enumerate() {
+        let at = |key: &str| {
+            vec![
+                Seg::Key("install".into()),
+                Seg::Index(i),
+                Seg::Key(key.into()),
+            ]
+        };
+        let Some(supplier) = suppliers.iter().position(|s| s.name == w.supplier) else {
             let names: Vec<String> = suppliers
                 .iter()
                 .map(|s| format!("\"{}\"", s.name))
                 .collect();
-            return Err(supplier_field.issue(format!(
-                "{} names no [[supplier]] \"{name}\"; the suppliers are {}",
-                supplier_field.what,
-                list(&names, "and")
-            )));
+            return Err(Issue::at(
+                &at("supplier"),
+                format!(
+                    "{} names no [[supplier]] \"{}\"; the suppliers are {}",
+                    de::what_of(&at("supplier")),
+                    w.supplier,
+                    list(&names, "and")
+                ),
+            ));
         };
-        let rate_field = t.require("premises_per_day", "premises_per_day = 200")?;
-        let premises_per_day = rate_field.non_negative()?;
-        let start = match t.get("start") {
-            Some(f) => f.duration()?,
-            None => SimDuration::ZERO,
-        };
-        let end = match t.get("end") {
-            Some(f) => {
-                let end = f.duration()?;
+        let start = w.start;
+        let end = match &w.end {
+            Some(raw) => {
+                let end = de::read_raw(raw, crate::config::read::duration)?;
+                let what = de::what_of(&raw.path);
                 if end > duration {
-                    return Err(f.issue(format!(
-                        "{} is {end}, after the run ends ({duration}); end the wave within \
-                         `duration`",
-                        f.what
-                    )));
+                    return Err(Issue::at(
+                        &raw.path,
+                        format!(
+                            "{what} is {end}, after the run ends ({duration}); end the wave \
+                             within `duration`"
+                        ),
+                    ));
                 }
                 if end <= start {
-                    return Err(f.issue(format!(
-                        "{} is {end}, not after `start` ({start}); a wave ends after it begins",
-                        f.what
-                    )));
+                    return Err(Issue::at(
+                        &raw.path,
+                        format!(
+                            "{what} is {end}, not after `start` ({start}); a wave ends after it \
+                             begins"
+                        ),
+                    ));
                 }
                 end
             }
             None if start >= duration => {
-                return Err(t.issue(format!(
-                    "{} starts at {start}, when the run ({duration}) is over",
-                    t.title
-                )))
+                return Err(Issue::at(
+                    &at("supplier")[..2],
+                    format!("[[install]] starts at {start}, when the run ({duration}) is over"),
+                ))
             }
             None => duration,
         };
-        let gas_share = match t.get("gas_share") {
-            Some(f) => f.share()?,
-            None => population.gas_share,
-        };
-        let share_or_zero = |k: &str| t.get(k).map_or(Ok(0.0), |f| f.share());
-        let ppmid_share = share_or_zero("ppmid_share")?;
-        let hcalcs_share = share_or_zero("hcalcs_share")?;
-        let fail = match t.get("fail") {
-            None => StepFailures::default(),
-            Some(f) => {
-                let ft = f.table()?;
-                ft.check_keys(&STEP_KEYS)?;
-                let share = |k: &str| ft.get(k).map_or(Ok(0.0), |f| f.share());
-                StepFailures {
-                    prenotify: share("prenotify")?,
-                    whitelist: share("whitelist")?,
-                    join: share("join")?,
-                    commission: share("commission")?,
-                    join_service: share("join_service")?,
-                }
-            }
-        };
         let wave = InstallWave {
             supplier: supplier as u16,
-            premises_per_day,
+            premises_per_day: w.premises_per_day,
             start,
             end,
-            gas_share,
-            ppmid_share,
-            hcalcs_share,
-            fail,
+            gas_share: w.gas_share.unwrap_or(population.gas_share),
+            ppmid_share: w.ppmid_share,
+            hcalcs_share: w.hcalcs_share,
+            fail: w.fail,
         };
+        let rate = at("premises_per_day");
         let count = premises_in(&wave);
         if count == 0 {
-            return Err(rate_field.issue(format!(
-                "{} installs no premises at {} a day between {start} and {end}; raise the rate \
-                 or lengthen the wave",
-                t.title,
-                number(premises_per_day)
-            )));
+            return Err(Issue::at(
+                &rate,
+                format!(
+                    "[[install]] installs no premises at {} a day between {start} and {end}; \
+                     raise the rate or lengthen the wave",
+                    number(w.premises_per_day)
+                ),
+            ));
         }
         total += u64::from(count);
         if total > u64::from(defaults::MAX_PREMISES) {
-            return Err(rate_field.issue(format!(
-                "the installation waves bring the premises to {total}, more than the {} the \
-                 simulator can number",
-                defaults::MAX_PREMISES
-            )));
+            return Err(Issue::at(
+                &rate,
+                format!(
+                    "the installation waves bring the premises to {total}, more than the {} the \
+                     simulator can number",
+                    defaults::MAX_PREMISES
+                ),
+            ));
         }
         waves.push(wave);
     }
     Ok(waves)
 }
 
-/// `[[device_model]]` keys.
-const MODEL_KEYS: [&str; 8] = [
-    "id",
-    "type",
-    "manufacturer",
-    "model",
-    "hardware",
-    "firmware",
-    "share",
-    "listed",
-];
-
-/// `listed = true|false`.
-pub(crate) fn boolean(f: &Field<'_>) -> Read<bool> {
-    match f.value {
-        toml::Value::Boolean(b) => Ok(*b),
-        other => Err(f.issue(format!(
-            "{} must be true or false, found {}",
-            f.what,
-            super::reader::describe(other)
-        ))),
-    }
+/// `[[device_model]]` as written.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct ModelFile {
+    #[serde(deserialize_with = "text")]
+    id: String,
+    #[serde(rename = "type")]
+    device_type: PhysicalDeviceType,
+    #[serde(deserialize_with = "text")]
+    manufacturer: String,
+    #[serde(deserialize_with = "text")]
+    model: String,
+    #[serde(deserialize_with = "text")]
+    hardware: String,
+    #[serde(deserialize_with = "text")]
+    firmware: String,
+    #[serde(deserialize_with = "de::share")]
+    share: f64,
+    #[serde(default = "listed")]
+    listed: bool,
 }
 
-fn text(t: &Table<'_>, key: &str, example: &str) -> Read<String> {
-    let f = t.require(key, example)?;
-    let s = f.str()?;
+fn listed() -> bool {
+    true
+}
+
+/// A string that is not blank.
+pub(crate) fn text<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Error> {
+    let s = String::deserialize(d)?;
     if s.trim().is_empty() {
-        return Err(f.issue(format!("{} must not be empty", f.what)));
+        return Err(crate::config::read::error(format_args!(
+            "{} must not be empty",
+            crate::config::read::WHAT
+        )));
     }
-    Ok(s.to_string())
+    Ok(s)
 }
 
-/// Reads every `[[device_model]]` (`tables`; `path` is where the list sits). Slots the list
-/// leaves empty (hubs, electricity or gas meters) get the default model of that slot, appended
-/// after the scenario's own models; with no list at all every default model is used.
-pub(crate) fn device_models(
-    tables: &[Table<'_>],
-    path: &[super::reader::Seg],
-) -> Read<Vec<DeviceModel>> {
+/// Checks every `[[device_model]]`: ids and identities unique, shares of a slot summing to 1.
+/// Slots the list leaves empty (hubs, electricity or gas meters) get the default model of that
+/// slot, appended after the scenario's own models; with no list at all every default model is
+/// used.
+pub(crate) fn device_models(files: Vec<ModelFile>) -> Read<Vec<DeviceModel>> {
+    let list_path = vec![Seg::Key("device_model".into())];
+    let entry = |i: usize| [list_path.clone(), vec![Seg::Index(i)]].concat();
     let mut models: Vec<DeviceModel> = Vec::new();
-    let type_names: Vec<&str> = PhysicalDeviceType::ALL.iter().map(|t| t.name()).collect();
-    for t in tables {
-        t.check_keys(&MODEL_KEYS)?;
-        let id_field = t.require("id", "id = \"acme-e1\"")?;
-        let id = text(t, "id", "id = \"acme-e1\"")?;
-        if models.iter().any(|m| m.id == id) {
-            return Err(id_field.issue(format!(
-                "there are two Device Models with id \"{id}\"; each [[device_model]] needs its \
-                 own id"
-            )));
+    for (i, m) in files.into_iter().enumerate() {
+        if models.iter().any(|o| o.id == m.id) {
+            let mut path = entry(i);
+            path.push(Seg::Key("id".into()));
+            return Err(Issue::at(
+                &path,
+                format!(
+                    "there are two Device Models with id \"{}\"; each [[device_model]] needs \
+                     its own id",
+                    m.id
+                ),
+            ));
         }
-        let device_type = t.require("type", "type = \"esme-single\"")?.one_of(
-            "physical device type",
-            &type_names,
-            PhysicalDeviceType::from_name,
-        )?;
-        let manufacturer = text(t, "manufacturer", "manufacturer = \"Acme\"")?;
-        let model = text(t, "model", "model = \"E1\"")?;
-        let hardware = text(t, "hardware", "hardware = \"1.0\"")?;
-        let firmware = text(t, "firmware", "firmware = \"2.1\"")?;
-        if let Some(same) = models.iter().find(|m| {
-            m.device_type == device_type
-                && m.manufacturer == manufacturer
-                && m.model == model
-                && m.hardware == hardware
-                && m.firmware == firmware
+        if let Some(same) = models.iter().find(|o| {
+            o.device_type == m.device_type
+                && o.manufacturer == m.manufacturer
+                && o.model == m.model
+                && o.hardware == m.hardware
+                && o.firmware == m.firmware
         }) {
-            return Err(t.issue(format!(
-                "{} describes the same {device_type} Device Model (manufacturer, model, \
-                 hardware, firmware) as \"{}\"; a Device Model is listed once",
-                t.title, same.id
-            )));
+            return Err(Issue::at(
+                &entry(i),
+                format!(
+                    "[[device_model]] describes the same {} Device Model (manufacturer, model, \
+                     hardware, firmware) as \"{}\"; a Device Model is listed once",
+                    m.device_type, same.id
+                ),
+            ));
         }
-        let share = t.require("share", "share = 0.5")?.share()?;
-        let listed = match t.get("listed") {
-            Some(f) => boolean(&f)?,
-            None => true,
-        };
         models.push(DeviceModel {
-            id,
-            device_type,
-            manufacturer,
-            model,
-            hardware,
-            firmware,
-            share,
-            listed,
+            id: m.id,
+            device_type: m.device_type,
+            manufacturer: m.manufacturer,
+            model: m.model,
+            hardware: m.hardware,
+            firmware: m.firmware,
+            share: m.share,
+            listed: m.listed,
         });
     }
     if models.len() > usize::from(u16::MAX) {
         return Err(Issue::at(
-            path,
+            &list_path,
             format!("at most {} Device Models, found {}", u16::MAX, models.len()),
         ));
     }
@@ -253,14 +252,16 @@ pub(crate) fn device_models(
                 Slot::Gsme => "gas meter".into(),
                 Slot::Other(t) => t.name().to_string(),
             };
-            return Err(tables[members[0].0]
-                .issue(format!(
+            return Err(Issue::at(
+                &entry(members[0].0),
+                format!(
                     "the shares of the {what} models sum to {}, not 1 ({}); make them add up \
                      to 1",
                     number(sum),
                     terms.join(" + ")
-                ))
-                .scoped(path));
+                ),
+            )
+            .scoped(&list_path));
         }
     }
     if models.is_empty() {

@@ -8,23 +8,29 @@
 //! [`defaults`].
 //!
 //! The layers: `overrides` edits the `toml_edit` document; `validate` reads the resulting tree
-//! through `reader` (types, ranges, unknown keys); errors carry a path into the document, which
-//! is mapped back to a line and column of the original text (or to the override that wrote it).
+//! through serde (`de`: a deserializer that knows each value's path), every section being a
+//! `#[derive(Deserialize)]` config type or, where the file's shape differs, a file struct beside
+//! its section's checks (`ev`, `cpl`, `firmware`, `inventory`, `sweep`, `expect`); values with a
+//! shape of their own (types, ranges, units) are read by `config::read`. Then it checks what spans
+//! sections (shares sum to one, references exist, upgrade paths). Errors carry a path into the
+//! document, which is mapped back to a line and column of the original text (or to the override
+//! that wrote it).
 
 mod cpl;
 mod cpl_coverage;
+pub(crate) mod de;
 mod error;
 pub mod ev;
 mod expect;
 mod firmware;
-mod han;
+pub(crate) mod han;
 mod inventory;
 mod model;
 mod overrides;
 mod reader;
 mod sweep;
-mod units;
 mod validate;
+mod values;
 
 #[cfg(test)]
 mod tests;
@@ -81,7 +87,7 @@ pub fn parse(text: &str, origin: &str, sets: &[String]) -> Result<Scenario, Scen
             origin,
             text,
             0..0,
-            format!("the scenario file is empty; {}", validate::MINIMUM),
+            format!("the scenario file is empty; {}", de::MINIMUM),
         ));
     }
     let original =
@@ -91,7 +97,7 @@ pub fn parse(text: &str, origin: &str, sets: &[String]) -> Result<Scenario, Scen
             origin,
             text,
             0..0,
-            format!("the scenario file has only comments; {}", validate::MINIMUM),
+            format!("the scenario file has only comments; {}", de::MINIMUM),
         ));
     }
 
@@ -189,7 +195,7 @@ pub fn load_expectations(path: &std::path::Path) -> Result<ExpectationFile, Scen
             one_line(e.message()),
         )
     })?;
-    expect::read_file(&reader::Table::root(&tree))
+    de::from_value::<ExpectationFile>(&toml::Value::Table(tree), &[])
         .map_err(|issue| locate(issue, &origin, &text, &original, &[]))
 }
 

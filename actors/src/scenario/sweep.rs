@@ -19,8 +19,13 @@
 //! point is checked when the scenario loads, so a misspelt key or an impossible value is refused
 //! before any run starts.
 
-use super::reader::{number, Field, Issue, Read, Seg, Table};
+use super::de::{self, Raw};
+use super::reader::{list, number, suggest, Issue, Read, Seg};
+use crate::config::read;
 use dccsim_sim::SimDuration;
+use serde::de::{MapAccess, SeqAccess, Visitor};
+use serde::{Deserialize, Deserializer};
+use std::fmt;
 
 /// Most runs one sweep may expand to (points × replications): a typo in a range should not
 /// make a campaign of millions.
@@ -192,67 +197,112 @@ fn mix(mut z: u64) -> u64 {
     z ^ (z >> 31)
 }
 
-/// Reads `[sweep]` if present. The parameters' keys are checked later, against the scenario
-/// (see `check_points` in the module root).
-pub(crate) fn read(root: &Table<'_>) -> Read<Option<Sweep>> {
-    let Some(f) = root.get("sweep") else {
-        return Ok(None);
-    };
-    if matches!(f.value, toml::Value::Array(_)) {
-        return Err(f.issue("`sweep` must be a single table written [sweep], not a list"));
-    }
-    let t = f.table_titled("[sweep]")?;
-    t.check_keys(&["parameter", "combine", "replications"])?;
-    let combine = match t.get("combine") {
-        Some(c) => c.one_of("way to combine", &["grid", "zip"], |s| match s {
-            "grid" => Some(Combine::Grid),
-            "zip" => Some(Combine::Zip),
-            _ => None,
-        })?,
-        None => Combine::Grid,
-    };
-    let replications = match t.get("replications") {
-        Some(r) => r.int_in(1, i64::from(u32::MAX))? as u32,
-        None => 1,
-    };
-    let tables =
-        match t.get("parameter") {
-            None => Vec::new(),
-            Some(p) if matches!(p.value, toml::Value::Table(_)) => return Err(p.issue(
+/// `[sweep]` as written.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct SweepFile {
+    #[serde(default, deserialize_with = "parameters")]
+    parameter: Vec<ParameterFile>,
+    #[serde(default = "grid", deserialize_with = "combine")]
+    combine: Combine,
+    #[serde(
+        default = "one",
+        deserialize_with = "read::count::<_, 1, { u32::MAX }>"
+    )]
+    replications: u32,
+}
+
+fn grid() -> Combine {
+    Combine::Grid
+}
+
+fn one() -> u32 {
+    1
+}
+
+fn combine<'de, D: Deserializer<'de>>(d: D) -> Result<Combine, D::Error> {
+    read::one_of(d, "way to combine", &["grid", "zip"], |s| match s {
+        "grid" => Some(Combine::Grid),
+        "zip" => Some(Combine::Zip),
+        _ => None,
+    })
+}
+
+/// `[[sweep.parameter]]` as written.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ParameterFile {
+    #[serde(deserialize_with = "swept_key")]
+    key: String,
+    values: Raw,
+}
+
+fn parameters<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<ParameterFile>, D::Error> {
+    struct List;
+    impl<'de> Visitor<'de> for List {
+        type Value = Vec<ParameterFile>;
+        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str("a list in square brackets")
+        }
+        fn visit_map<A: MapAccess<'de>>(self, _: A) -> Result<Self::Value, A::Error> {
+            Err(read::error(
                 "`parameter` in [sweep] must be written [[sweep.parameter]] (double brackets), \
                  one per swept key",
-            )),
-            Some(p) => p
-                .array()?
-                .iter()
-                .map(|e| e.table_titled("[[sweep.parameter]]"))
-                .collect::<Read<Vec<_>>>()?,
-        };
-    let mut parameters = Vec::new();
-    for p in &tables {
-        p.check_keys(&["key", "values"])?;
-        let key_field = p.require("key", "key = \"dsp.workers\"")?;
-        let key = key_field.str()?.trim().to_string();
-        if key.is_empty() {
-            return Err(key_field.issue("`key` in [[sweep.parameter]] must not be empty"));
+            ))
         }
-        if key == "sweep" || key.starts_with("sweep.") {
-            return Err(key_field.issue("a sweep cannot sweep its own [sweep] settings"));
+        fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+            let mut out = Vec::new();
+            while let Some(p) = seq.next_element()? {
+                out.push(p);
+            }
+            Ok(out)
         }
-        if key == "scenario.seed" {
-            return Err(key_field.issue(
-                "`scenario.seed` cannot be swept: each run's seed is derived from the scenario \
-                 seed, the point and the replication; use `replications` for more seeds",
+    }
+    d.deserialize_any(List)
+}
+
+/// A key to sweep: anything but the sweep itself and the seed.
+fn swept_key<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Error> {
+    let key = String::deserialize(d)?.trim().to_string();
+    if key.is_empty() {
+        return Err(read::error(
+            "`key` in [[sweep.parameter]] must not be empty",
+        ));
+    }
+    if key == "sweep" || key.starts_with("sweep.") {
+        return Err(read::error("a sweep cannot sweep its own [sweep] settings"));
+    }
+    if key == "scenario.seed" {
+        return Err(read::error(
+            "`scenario.seed` cannot be swept: each run's seed is derived from the scenario \
+             seed, the point and the replication; use `replications` for more seeds",
+        ));
+    }
+    Ok(key)
+}
+
+/// `[sweep]` as read, checked across its parameters. The parameters' keys are checked later,
+/// against the scenario (see `check_points` in the module root).
+pub(crate) fn check(file: Option<SweepFile>) -> Read<Option<Sweep>> {
+    let Some(file) = file else {
+        return Ok(None);
+    };
+    let here = [Seg::Key("sweep".into())];
+    let (combine, replications) = (file.combine, file.replications);
+    let mut parameters: Vec<SweepParameter> = Vec::new();
+    for (i, p) in file.parameter.into_iter().enumerate() {
+        if parameters.iter().any(|q| q.key == p.key) {
+            return Err(Issue::at(
+                &key_path(i),
+                format!("`{}` is swept twice; give each key once", p.key),
             ));
         }
-        if parameters.iter().any(|q: &SweepParameter| q.key == key) {
-            return Err(key_field.issue(format!("`{key}` is swept twice; give each key once")));
-        }
-        let values = values(&p.require("values", "values = [2, 4, 8]")?)?;
-        parameters.push(SweepParameter { key, values });
+        let values = values(&p.values)?;
+        parameters.push(SweepParameter { key: p.key, values });
     }
     if parameters.is_empty() && replications == 1 {
-        return Err(t.issue(
+        return Err(Issue::at(
+            &here,
             "[sweep] has no [[sweep.parameter]] and one replication, so it is a single run; \
              add a parameter (key and values) or `replications`",
         ));
@@ -263,14 +313,19 @@ pub(crate) fn read(root: &Table<'_>) -> Read<Option<Sweep>> {
             .enumerate()
             .find(|(_, p)| p.values.len() != parameters[0].values.len())
         {
-            return Err(tables[i].issue(format!(
-                "with combine = \"zip\" every parameter needs as many values as the first \
-                 (`{}` has {}, `{}` has {}); or use combine = \"grid\"",
-                parameters[0].key,
-                parameters[0].values.len(),
-                p.key,
-                p.values.len()
-            )));
+            let mut path = key_path(i);
+            path.pop();
+            return Err(Issue::at(
+                &path,
+                format!(
+                    "with combine = \"zip\" every parameter needs as many values as the first \
+                     (`{}` has {}, `{}` has {}); or use combine = \"grid\"",
+                    parameters[0].key,
+                    parameters[0].values.len(),
+                    p.key,
+                    p.values.len()
+                ),
+            ));
         }
     }
     let lens: Vec<usize> = parameters.iter().map(|p| p.values.len()).collect();
@@ -281,10 +336,13 @@ pub(crate) fn read(root: &Table<'_>) -> Read<Option<Sweep>> {
         .and_then(|points| points.checked_mul(replications as usize))
         .filter(|&n| n <= MAX_RUNS);
     if runs.is_none() {
-        return Err(t.issue(format!(
-            "[sweep] expands to more than {MAX_RUNS} runs; narrow the ranges or lower \
-             `replications`"
-        )));
+        return Err(Issue::at(
+            &here,
+            format!(
+                "[sweep] expands to more than {MAX_RUNS} runs; narrow the ranges or lower \
+                 `replications`"
+            ),
+        ));
     }
     Ok(Some(Sweep {
         parameters,
@@ -294,27 +352,32 @@ pub(crate) fn read(root: &Table<'_>) -> Read<Option<Sweep>> {
 }
 
 /// `values = [...]` or `values = { from, to, step }`, each value as TOML text.
-fn values(f: &Field<'_>) -> Read<Vec<String>> {
-    match f.value {
-        toml::Value::Array(_) => {
-            let items = f.array()?;
+fn values(v: &Raw) -> Read<Vec<String>> {
+    let what = de::what_of(&v.path);
+    match &v.value {
+        toml::Value::Array(items) => {
             if items.is_empty() {
-                return Err(f.issue(format!("{} is empty; give at least one value", f.what)));
+                return Err(Issue::at(
+                    &v.path,
+                    format!("{what} is empty; give at least one value"),
+                ));
             }
             Ok(items
                 .iter()
-                .map(|i| match i.value {
+                .map(|i| match i {
                     toml::Value::Float(x) => float_text(*x),
                     v => v.to_string(),
                 })
                 .collect())
         }
-        toml::Value::Table(_) => range(&f.table_titled(f.what.clone())?),
-        _ => Err(f.issue(format!(
-            "{} must be a list such as [2, 4, 8] or a range such as {{ from = 0.3, to = 1.5, \
-             step = 0.3 }}",
-            f.what
-        ))),
+        toml::Value::Table(t) => range(v, t, &what),
+        _ => Err(Issue::at(
+            &v.path,
+            format!(
+                "{what} must be a list such as [2, 4, 8] or a range such as {{ from = 0.3, to = \
+                 1.5, step = 0.3 }}"
+            ),
+        )),
     }
 }
 
@@ -328,21 +391,73 @@ fn float_text(x: f64) -> String {
     }
 }
 
-/// `{ from, to, step }`: from `from` up to and including `to` (when a whole number of steps
-/// reaches it), in whole numbers, decimals, or durations with units.
-fn range(t: &Table<'_>) -> Read<Vec<String>> {
-    t.check_keys(&["from", "to", "step"])?;
-    let from = t.require("from", "from = 1")?;
-    let to = t.require("to", "to = 10")?;
-    let step = t.require("step", "step = 1")?;
-    let too_many = |n: f64| {
-        t.issue(format!(
-            "{} has {n} values, more than {MAX_RUNS}; use a larger `step`",
-            t.title
-        ))
+/// One of a range's `from`, `to` and `step`, and its name in messages.
+struct Bound {
+    raw: Raw,
+    what: String,
+}
+
+impl Bound {
+    fn read<'r, T>(&'r self, read: impl FnOnce(de::Node<'r>) -> Result<T, de::Error>) -> Read<T> {
+        de::read_raw_as(&self.raw, Some(&self.what), read)
+    }
+
+    fn issue(&self, message: String) -> Issue {
+        Issue::at(&self.raw.path, message)
+    }
+}
+
+/// `{ from, to, step }` (`title` names it): from `from` up to and including `to` (when a whole
+/// number of steps reaches it), in whole numbers, decimals, or durations with units.
+fn range(v: &Raw, t: &toml::Table, title: &str) -> Read<Vec<String>> {
+    const KEYS: [&str; 3] = ["from", "to", "step"];
+    if let Some(key) = t.keys().find(|k| !KEYS.contains(&k.as_str())) {
+        let mut path = v.path.clone();
+        path.push(Seg::Key(key.clone()));
+        let message = match suggest(key, &KEYS) {
+            Some(near) => format!("unknown key `{key}` in {title}; did you mean `{near}`?"),
+            None => format!(
+                "unknown key `{key}` in {title}; the keys it takes are {}",
+                list(&KEYS, "and")
+            ),
+        };
+        return Err(Issue {
+            path,
+            on_key: true,
+            message,
+            scope: None,
+        });
+    }
+    let bound = |key: &str, example: &str| -> Read<Bound> {
+        let value = t.get(key).ok_or_else(|| {
+            Issue::at(
+                &v.path,
+                format!("{title} is missing `{key}`; add e.g. `{example}`"),
+            )
+        })?;
+        let mut path = v.path.clone();
+        path.push(Seg::Key(key.to_string()));
+        Ok(Bound {
+            raw: Raw {
+                path,
+                value: value.clone(),
+            },
+            what: format!("`{key}` in {title}"),
+        })
     };
-    if let toml::Value::String(_) = from.value {
-        let (a, b, s) = (from.duration()?, to.duration()?, step.duration()?);
+    let from = bound("from", "from = 1")?;
+    let to = bound("to", "to = 10")?;
+    let step = bound("step", "step = 1")?;
+    let too_many = |n: f64| {
+        Issue::at(
+            &v.path,
+            format!("{title} has {n} values, more than {MAX_RUNS}; use a larger `step`"),
+        )
+    };
+    if let toml::Value::String(_) = from.raw.value {
+        let a = from.read(read::duration)?;
+        let b = to.read(read::duration)?;
+        let s = step.read(read::duration)?;
         if s == SimDuration::ZERO {
             return Err(step.issue(format!("{} must be longer than zero", step.what)));
         }
@@ -364,8 +479,10 @@ fn range(t: &Table<'_>) -> Read<Vec<String>> {
     }
     let whole = [&from, &to, &step]
         .iter()
-        .all(|f| matches!(f.value, toml::Value::Integer(_)));
-    let (a, b, s) = (from.number()?, to.number()?, step.number()?);
+        .all(|b| matches!(b.raw.value, toml::Value::Integer(_)));
+    let a = from.read(read::number)?;
+    let b = to.read(read::number)?;
+    let s = step.read(read::number)?;
     if s <= 0.0 {
         return Err(step.issue(format!("{} must be above zero", step.what)));
     }
@@ -410,198 +527,4 @@ pub(crate) fn point_issue(param: usize, point: &SweepPoint, message: &str) -> Is
         &key_path(param),
         format!("at sweep point `{}`: {message}", point.label()),
     )
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn sweep(combine: Combine, reps: u32, params: &[(&str, &[&str])]) -> Sweep {
-        Sweep {
-            combine,
-            replications: reps,
-            parameters: params
-                .iter()
-                .map(|(k, vs)| SweepParameter {
-                    key: k.to_string(),
-                    values: vs.iter().map(|v| v.to_string()).collect(),
-                })
-                .collect(),
-        }
-    }
-
-    #[test]
-    fn grid_varies_the_last_parameter_fastest() {
-        let s = sweep(
-            Combine::Grid,
-            1,
-            &[("a", &["1", "2"]), ("b", &["x", "y", "z"])],
-        );
-        let labels: Vec<String> = s.points().iter().map(SweepPoint::label).collect();
-        assert_eq!(
-            labels,
-            ["a=1 b=x", "a=1 b=y", "a=1 b=z", "a=2 b=x", "a=2 b=y", "a=2 b=z"]
-        );
-    }
-
-    #[test]
-    fn zip_pairs_values_by_position() {
-        let s = sweep(Combine::Zip, 1, &[("a", &["1", "2"]), ("b", &["x", "y"])]);
-        let labels: Vec<String> = s.points().iter().map(SweepPoint::label).collect();
-        assert_eq!(labels, ["a=1 b=x", "a=2 b=y"]);
-    }
-
-    #[test]
-    fn replications_multiply_runs_with_distinct_stable_seeds() {
-        let s = sweep(Combine::Grid, 3, &[("a", &["1", "2"])]);
-        let runs = s.runs(7);
-        assert_eq!(runs.len(), 6);
-        assert_eq!(
-            runs.iter()
-                .map(|r| (r.index, r.point, r.replication))
-                .collect::<Vec<_>>(),
-            [
-                (0, 0, 0),
-                (1, 0, 1),
-                (2, 0, 2),
-                (3, 1, 0),
-                (4, 1, 1),
-                (5, 1, 2)
-            ]
-        );
-        let mut seeds: Vec<u64> = runs.iter().map(|r| r.seed).collect();
-        assert!(seeds.iter().all(|&s| s <= i64::MAX as u64));
-        assert_eq!(runs, s.runs(7), "same scenario seed, same run seeds");
-        assert_ne!(s.runs(8)[0].seed, runs[0].seed, "the scenario seed matters");
-        seeds.sort_unstable();
-        seeds.dedup();
-        assert_eq!(seeds.len(), 6, "every run has its own seed");
-        // A point keeps its seeds when another value is added before it.
-        let wider = sweep(Combine::Grid, 3, &[("a", &["0", "1", "2"])]);
-        assert_eq!(
-            wider.runs(7)[3..],
-            runs.iter()
-                .map(|r| SweepRun {
-                    index: r.index + 3,
-                    point: r.point + 1,
-                    ..r.clone()
-                })
-                .collect::<Vec<_>>()[..]
-        );
-    }
-
-    const BASE: &str = "[scenario]\nname = \"t\"\nseed = 7\nduration = \"1h\"\n\
-        [population]\npremises = 100\n[[supplier]]\nname = \"a\"\nshare = 1.0\n\
-        [dsp]\nworkers = 4\n";
-
-    fn load(sweep: &str) -> Result<Sweep, String> {
-        crate::scenario::parse(&format!("{BASE}{sweep}"), "s.toml", &[])
-            .map(|s| s.sweep.expect("a sweep"))
-            .map_err(|e| e.to_string())
-    }
-
-    #[test]
-    fn reads_lists_and_ranges() {
-        let s = load(
-            "[sweep]\nreplications = 2\n[[sweep.parameter]]\nkey = \"dsp.workers\"\n\
-             values = { from = 2, to = 8, step = 3 }\n[[sweep.parameter]]\n\
-             key = \"population.gas_share\"\nvalues = { from = 0.1, to = 0.3, step = 0.1 }\n\
-             [[sweep.parameter]]\nkey = \"scenario.duration\"\n\
-             values = { from = \"30min\", to = \"1h\", step = \"30min\" }\n",
-        )
-        .unwrap();
-        assert_eq!(s.replications, 2);
-        assert_eq!(s.combine, Combine::Grid);
-        assert_eq!(s.parameters[0].values, ["2", "5", "8"]);
-        assert_eq!(s.parameters[1].values, ["0.1", "0.2", "0.3"]);
-        assert_eq!(s.parameters[2].values, ["\"30min\"", "\"1h\""]);
-        assert_eq!(s.points().len(), 18);
-        let listed = load(
-            "[sweep]\ncombine = \"zip\"\n[[sweep.parameter]]\nkey = \"dsp.workers\"\n\
-             values = [1, 3]\n[[sweep.parameter]]\nkey = \"population.gas_share\"\n\
-             values = [0.5, 1.0]\n",
-        )
-        .unwrap();
-        assert_eq!(
-            listed.points()[1].label(),
-            "dsp.workers=3 population.gas_share=1.0"
-        );
-    }
-
-    #[test]
-    fn bad_sweeps_are_located() {
-        let e = load("[sweep]\n[[sweep.parameter]]\nkey = \"dsp.wrokers\"\nvalues = [1, 2]\n")
-            .unwrap_err();
-        assert!(
-            e.starts_with("s.toml:14:7: at sweep point `dsp.wrokers=1`"),
-            "{e}"
-        );
-        assert!(e.contains("did you mean `workers`"), "{e}");
-        let e = load("[sweep]\n[[sweep.parameter]]\nkey = \"dsp.workers\"\nvalues = [4, 0]\n")
-            .unwrap_err();
-        assert!(e.contains("at sweep point `dsp.workers=0`"), "{e}");
-        assert!(e.contains("at least 1"), "{e}");
-        let e = load(
-            "[sweep]\ncombine = \"zip\"\n[[sweep.parameter]]\nkey = \"dsp.workers\"\n\
-            values = [4, 2]\n[[sweep.parameter]]\nkey = \"population.premises\"\nvalues = [1]\n",
-        )
-        .unwrap_err();
-        assert!(e.contains("as many values"), "{e}");
-        let e = load("[sweep]\nreplicatons = 3\n").unwrap_err();
-        assert!(e.contains("did you mean `replications`"), "{e}");
-        let e = load("[sweep]\n[[sweep.parameter]]\nkey = \"dsp.workers\"\nvalues = { from = 5, to = 1, step = 1 }\n")
-            .unwrap_err();
-        assert!(e.contains("below `from`"), "{e}");
-        let e = load("[sweep]\n[[sweep.parameter]]\nkey = \"dsp.workers\"\nvalues = { from = 1, to = 1000000, step = 1 }\n")
-            .unwrap_err();
-        assert!(e.contains("more than 100000"), "{e}");
-        let e = load("[sweep]\n[[sweep.parameter]]\nkey = \"scenario.seed\"\nvalues = [1]\n")
-            .unwrap_err();
-        assert!(e.contains("cannot be swept"), "{e}");
-        let e = load("[sweep]\n").unwrap_err();
-        assert!(e.contains("single run"), "{e}");
-        let e = load("[[sweep]]\nreplications = 2\n").unwrap_err();
-        assert!(e.contains("single table"), "{e}");
-    }
-
-    #[test]
-    fn a_run_scenario_has_the_point_and_the_seed() {
-        let base = crate::scenario::parse(
-            &format!("{BASE}[sweep]\nreplications = 2\n[[sweep.parameter]]\nkey = \"dsp.workers\"\nvalues = [1, 3]\n"),
-            "s.toml",
-            &[],
-        )
-        .unwrap();
-        let sweep = base.sweep.clone().unwrap();
-        let point = &sweep.points()[1];
-        let run = crate::scenario::sweep_run_scenario(&base, point, 99, "s.toml").unwrap();
-        assert_eq!(run.dsp.workers, 3);
-        assert_eq!(run.seed, 99);
-        assert_eq!(run.sweep, None);
-        assert!(!run.resolved_toml.contains("[sweep]"));
-    }
-
-    #[test]
-    fn large_grids_check_every_value_at_real_points() {
-        let values: Vec<String> = (0..40).map(|i| i.to_string()).collect();
-        let v: Vec<&str> = values.iter().map(String::as_str).collect();
-        let s = sweep(Combine::Grid, 1, &[("a", &v), ("b", &v)]);
-        assert_eq!(s.points().len(), 1600);
-        let checked = s.points_to_check();
-        assert_eq!(checked.len(), 80);
-        let all: Vec<String> = s.points().iter().map(SweepPoint::label).collect();
-        assert!(checked.iter().all(|p| all.contains(&p.label())));
-        for x in &values {
-            assert!(checked.iter().any(|p| p.assignments[0].1 == *x));
-            assert!(checked.iter().any(|p| p.assignments[1].1 == *x));
-        }
-    }
-
-    #[test]
-    fn no_parameters_means_one_point() {
-        let s = sweep(Combine::Grid, 4, &[]);
-        assert_eq!(s.points().len(), 1);
-        assert_eq!(s.points()[0].label(), "");
-        assert_eq!(s.runs(1).len(), 4);
-    }
 }

@@ -1,176 +1,149 @@
 //! From the parsed TOML tree to a validated [`Scenario`]: the schema, its defaults and its rules.
 
-use super::han::{read_radio, HAN_KEYS};
+use super::de::{self, Raw};
+use super::inventory::{InstallFile, ModelFile};
 use super::model::*;
-use super::reader::{list, number, suggest, Field, Issue, Read, Table};
+use super::reader::{list, number, suggest, Issue, Read, Seg};
+use super::values::hourly_profile;
 use crate::calendar::Date;
 use crate::config::defaults;
+use crate::config::read::{self, WHAT};
 use crate::config::*;
 use crate::dist::Dist;
 use crate::han::config::Han;
 use crate::region::{Region, RegionMap, Technology};
 use crate::sr::{DeviceType, Role, SrType};
+use crate::units::Bandwidth;
 use dccsim_sim::SimDuration;
+use serde::de::{MapAccess, Visitor};
+use serde::{Deserialize, Deserializer};
 use std::collections::BTreeMap;
+use std::fmt;
 
-const TOP_LEVEL: [&str; 23] = [
-    "scenario",
-    "population",
-    "supplier",
-    "dsp",
-    "csp",
-    "han",
-    "devices",
-    "traffic",
-    "trt",
-    "sweep",
-    "expect",
-    "device_model",
-    "install",
-    "cpl",
-    "cpl_entry",
-    "timeline",
-    "ev",
-    "feeders",
-    "demand",
-    "dno",
-    "firmware",
-    "firmware_image",
-    "firmware_campaign",
-];
+/// A scenario file as written: each section read through serde by the type it becomes (or, where
+/// the file's shape differs, by a reader named beside it). Sections marked `IgnoredAny` are still
+/// read from the tree by their own modules (hence `dead_code`: serde only checks they are there).
+#[allow(dead_code)]
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct File {
+    scenario: Head,
+    population: Population,
+    #[serde(default)]
+    supplier: Vec<Supplier>,
+    #[serde(default = "Dsp::default", deserialize_with = "dsp")]
+    dsp: Dsp,
+    #[serde(default = "default_csps", deserialize_with = "csps")]
+    csp: RegionMap<Csp>,
+    #[serde(default)]
+    han: Han,
+    #[serde(default)]
+    devices: Devices,
+    #[serde(default)]
+    traffic: Vec<TrafficFile>,
+    #[serde(default = "default_trt", deserialize_with = "trt")]
+    trt: BTreeMap<SrType, SimDuration>,
+    sweep: Option<super::sweep::SweepFile>,
+    #[serde(default, deserialize_with = "super::expect::entries")]
+    expect: Vec<super::expect::Expectation>,
+    #[serde(default)]
+    device_model: Vec<ModelFile>,
+    #[serde(default)]
+    install: Vec<InstallFile>,
+    cpl: Option<super::cpl::CplFile>,
+    #[serde(default)]
+    cpl_entry: Vec<super::cpl::EntryFile>,
+    #[serde(default)]
+    timeline: Vec<super::cpl::EventFile>,
+    ev: Option<super::ev::Chargers>,
+    feeders: Option<super::ev::Feeders>,
+    demand: Option<super::ev::Demand>,
+    dno: Option<super::ev::DnoFile>,
+    firmware: Option<super::firmware::SectionFile>,
+    #[serde(default)]
+    firmware_image: Vec<super::firmware::ImageFile>,
+    #[serde(default)]
+    firmware_campaign: Vec<super::firmware::CampaignFile>,
+}
 
-/// What a scenario needs at the very least, for messages about empty or incomplete files.
-pub(crate) const MINIMUM: &str = "a scenario needs [scenario] with name, seed and duration, \
-     [population] with premises, and at least one [[supplier]] with name and share";
+/// `[scenario]`.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Head {
+    #[serde(deserialize_with = "scenario_name")]
+    name: String,
+    #[serde(default)]
+    description: String,
+    #[serde(deserialize_with = "seed")]
+    seed: u64,
+    #[serde(deserialize_with = "de::positive_duration")]
+    duration: SimDuration,
+    #[serde(default = "start_date", deserialize_with = "calendar_date")]
+    start_date: String,
+    #[serde(
+        default = "sample_interval",
+        deserialize_with = "de::positive_duration"
+    )]
+    sample_interval: SimDuration,
+}
+
+fn start_date() -> String {
+    defaults::START_DATE.to_string()
+}
+
+fn sample_interval() -> SimDuration {
+    defaults::SAMPLE_INTERVAL
+}
+
+fn seed<'de, D: Deserializer<'de>>(d: D) -> Result<u64, D::Error> {
+    read::int_in(d, 0, i64::MAX).map(|n| n as u64)
+}
 
 /// Reads the whole document. `resolved_toml` is its text, kept in the result.
 pub(crate) fn scenario(doc: &toml::Table, resolved_toml: String) -> Read<Scenario> {
-    let root = Table::root(doc);
-    root.check_keys_with(&TOP_LEVEL, |key, near| match near {
-        Some(near) => format!("unknown table or key `{key}`; did you mean `{near}`?"),
-        None => format!(
-            "unknown table or key `{key}`; a scenario has {}",
-            list(&TOP_LEVEL, "and")
-        ),
-    })?;
+    let file: File = de::from_value(&toml::Value::Table(doc.clone()), &[])?;
 
-    let section = |name: &str| -> Read<Option<Table<'_>>> {
-        root.get(name)
-            .map(|f| {
-                if matches!(f.value, toml::Value::Array(_)) {
-                    Err(f.issue(format!(
-                        "`{name}` must be a single table written [{name}], not a list"
-                    )))
-                } else {
-                    f.table_titled(format!("[{name}]"))
-                }
-            })
-            .transpose()
-    };
-
-    let head = section("scenario")?
-        .ok_or_else(|| root.issue(format!("the file has no [scenario] table; {MINIMUM}")))?;
-    let population = section("population")?
-        .ok_or_else(|| root.issue(format!("the file has no [population] table; {MINIMUM}")))?;
-    let dsp = section("dsp")?;
-    let csp = section("csp")?;
-    let han = section("han")?;
-    let devices = section("devices")?;
-    let trt = section("trt")?;
-    let cpl = section("cpl")?;
-
-    head.check_keys(&[
-        "name",
-        "description",
-        "seed",
-        "duration",
-        "start_date",
-        "sample_interval",
-    ])?;
-    let name = scenario_name(&head.require("name", "name = \"quickstart\"")?)?;
-    let description = match head.get("description") {
-        Some(f) => f.str()?.to_string(),
-        None => String::new(),
-    };
-    let seed = head.require("seed", "seed = 7")?.int_in(0, i64::MAX)? as u64;
-    let duration = head
-        .require("duration", "duration = \"1d\"")?
-        .positive_duration()?;
-    let start_date = match head.get("start_date") {
-        Some(f) => calendar_date(&f)?,
-        None => defaults::START_DATE.to_string(),
-    };
-    let sample_interval = match head.get("sample_interval") {
-        Some(f) => f.positive_duration()?,
-        None => defaults::SAMPLE_INTERVAL,
-    };
-
-    let population = read_population(&population)?;
-    let suppliers = read_suppliers(&root)?;
-    let dsp = read_dsp(dsp.as_ref())?;
-    let csp = read_csps(csp.as_ref())?;
-    let han = Han {
-        latency: optional_dist(han.as_ref(), &HAN_KEYS, "latency", defaults::HAN_LATENCY)?,
-        radio: read_radio(han.as_ref())?,
-    };
-    let devices = Devices {
-        esme_response: optional_dist(
-            devices.as_ref(),
-            &["esme_response", "gsme_response"],
-            "esme_response",
-            defaults::ESME_RESPONSE,
-        )?,
-        gsme_response: optional_dist(
-            devices.as_ref(),
-            &["esme_response", "gsme_response"],
-            "gsme_response",
-            defaults::GSME_RESPONSE,
-        )?,
-    };
-    let traffic = read_traffic(&root)?;
-    let trt = read_trt(trt.as_ref())?;
-    let sweep = super::sweep::read(&root)?;
-    let expect = super::expect::read_all(&root)?;
-    let installs = super::inventory::installs(
-        &table_list(&root, "install")?,
-        &suppliers,
-        &population,
+    let Head {
+        name,
+        description,
+        seed,
         duration,
-    )?;
-    let mut device_models = super::inventory::device_models(
-        &table_list(&root, "device_model")?,
-        &root.get("device_model").map_or(Vec::new(), |f| f.path),
-    )?;
+        start_date,
+        sample_interval,
+    } = file.scenario;
+    let population = file.population;
+    let suppliers = check_suppliers(file.supplier, doc.contains_key("supplier"))?;
+    let traffic = file
+        .traffic
+        .into_iter()
+        .enumerate()
+        .map(|(i, t)| traffic_stream(t, i))
+        .collect::<Read<Vec<_>>>()?;
+    let sweep = super::sweep::check(file.sweep)?;
+    let installs = super::inventory::installs(file.install, &suppliers, &population, duration)?;
+    let written_models = file.device_model.len();
+    let mut device_models = super::inventory::device_models(file.device_model)?;
     let start = Date::parse(&start_date).expect("a checked calendar date");
-    let cpl = super::cpl::read(
-        &root,
-        cpl.as_ref(),
-        &table_list(&root, "cpl_entry")?,
-        &table_list(&root, "timeline")?,
+    let cpl = super::cpl::check(
+        file.cpl,
+        file.cpl_entry,
+        file.timeline,
         &super::cpl::model_facts(&device_models),
         start,
     )?;
     super::cpl::list_models(&mut device_models, &cpl);
-    super::cpl_coverage::every_described_model_has_an_entry(
-        &table_list(&root, "device_model")?,
-        &device_models,
-        &cpl,
-    )?;
-    let ev = super::ev::read(
-        section("ev")?,
-        section("feeders")?,
-        section("demand")?,
-        section("dno")?,
-    )?;
+    super::cpl_coverage::every_described_model_has_an_entry(written_models, &device_models, &cpl)?;
+    let ev = super::ev::check(file.ev, file.feeders, file.demand, file.dno)?;
     if let Some(ev) = &ev {
         // Every charger's load-control device is a Device Model on the SMI.
         super::inventory::ensure_model(&mut device_models, ev.device_model_type());
     }
     // So is every PPMID and HCALCS an installation wave fits.
     super::inventory::ensure_joiner_models(&mut device_models, &installs);
-    let firmware = super::firmware::read(
-        &root,
-        section("firmware")?.as_ref(),
+    let firmware = super::firmware::check(
+        file.firmware,
+        file.firmware_image,
+        file.firmware_campaign,
         &suppliers,
         &device_models,
         duration,
@@ -186,52 +159,51 @@ pub(crate) fn scenario(doc: &toml::Table, resolved_toml: String) -> Read<Scenari
         sample_interval,
         population,
         suppliers,
-        dsp,
-        csp,
-        han,
-        devices,
+        dsp: file.dsp,
+        csp: file.csp,
+        han: file.han,
+        devices: file.devices,
         traffic,
-        trt,
+        trt: file.trt,
         device_models,
         installs,
         cpl,
         ev,
         resolved_toml,
         sweep,
-        expect,
+        expect: file.expect,
         firmware,
     })
 }
 
 /// `[scenario] name`: it names output directories, so only a safe set of characters.
-fn scenario_name(f: &Field<'_>) -> Read<String> {
-    let name = f.str()?;
+fn scenario_name<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Error> {
+    let name = String::deserialize(d)?;
     if name.is_empty() {
-        return Err(f.issue(format!("{} is empty; give the scenario a name", f.what)));
+        return Err(read::error(format_args!(
+            "{WHAT} is empty; give the scenario a name"
+        )));
     }
     if let Some(c) = name
         .chars()
         .find(|c| !(c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-')))
     {
-        return Err(f.issue(format!(
-            "{} may only contain letters, digits, `.`, `_` and `-` (it names the output \
-             directory), but \"{name}\" contains {c:?}",
-            f.what
+        return Err(read::error(format_args!(
+            "{WHAT} may only contain letters, digits, `.`, `_` and `-` (it names the output \
+             directory), but \"{name}\" contains {c:?}"
         )));
     }
-    Ok(name.to_string())
+    Ok(name)
 }
 
 /// A real calendar date `YYYY-MM-DD`, written as a string or as a TOML date.
-fn calendar_date(f: &Field<'_>) -> Read<String> {
-    let text = match f.value {
-        toml::Value::Datetime(d) if d.time.is_none() && d.offset.is_none() => d.to_string(),
-        _ => f.str()?.to_string(),
-    };
+fn calendar_date<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Error> {
+    // A TOML date arrives as its text.
+    let text = String::deserialize(d)?;
     let bad = || {
-        f.issue(format!(
-            "{} must be a calendar date written YYYY-MM-DD, e.g. \"2026-01-05\"; \"{text}\" is not",
-            f.what
+        read::error(format_args!(
+            "{WHAT} must be a calendar date written YYYY-MM-DD, e.g. \"2026-01-05\"; \"{text}\" \
+             is not"
         ))
     };
     let parts: Vec<&str> = text.split('-').collect();
@@ -259,26 +231,6 @@ fn calendar_date(f: &Field<'_>) -> Read<String> {
     Ok(text)
 }
 
-fn read_population(t: &Table<'_>) -> Read<Population> {
-    t.check_keys(&["premises", "gas_share", "regions"])?;
-    let premises = t
-        .require("premises", "premises = 10000")?
-        .int_in(1, i64::from(defaults::MAX_PREMISES))? as u32;
-    let gas_share = match t.get("gas_share") {
-        Some(f) => f.share()?,
-        None => defaults::GAS_SHARE,
-    };
-    let regions = match t.get("regions") {
-        Some(f) => region_shares(&f)?,
-        None => defaults::REGION_SHARES,
-    };
-    Ok(Population {
-        premises,
-        gas_share,
-        regions,
-    })
-}
-
 const REGION_NAMES: [&str; 3] = ["north", "central", "south"];
 
 fn unknown_region(key: &str, near: Option<&str>, title: &str) -> String {
@@ -286,76 +238,43 @@ fn unknown_region(key: &str, near: Option<&str>, title: &str) -> String {
     format!("unknown region `{key}` in {title}; {hint}the DCC regions are north, central and south")
 }
 
-/// `regions = { north = …, central = …, south = … }`: missing regions get 0; the shares sum to 1.
-fn region_shares(f: &Field<'_>) -> Read<RegionMap<f64>> {
-    let t = f.table()?;
-    t.check_keys_with(&REGION_NAMES, |k, near| unknown_region(k, near, &t.title))?;
-    let share = |name: &str| t.get(name).map_or(Ok(0.0), |f| f.non_negative());
-    let regions = RegionMap {
-        north: share("north")?,
-        central: share("central")?,
-        south: share("south")?,
-    };
-    let sum = regions.north + regions.central + regions.south;
-    if (sum - 1.0).abs() > defaults::SHARE_TOLERANCE {
-        return Err(f.issue(format!(
-            "the region shares in {} sum to {}, not 1 (north {} + central {} + south {}); \
-             make them add up to 1",
-            t.title,
-            number(sum),
-            number(regions.north),
-            number(regions.central),
-            number(regions.south)
-        )));
-    }
-    Ok(regions)
-}
-
-/// A list of tables written `[[name]]`; absent means empty.
-pub(super) fn table_list<'a>(root: &Table<'a>, name: &str) -> Read<Vec<Table<'a>>> {
-    let Some(f) = root.get(name) else {
-        return Ok(Vec::new());
-    };
-    if matches!(f.value, toml::Value::Table(_)) {
-        return Err(f.issue(format!(
-            "`{name}` must be written [[{name}]] (double brackets), one per entry, \
-             not [{name}]"
-        )));
-    }
-    f.array()?
-        .iter()
-        .map(|entry| entry.table_titled(format!("[[{name}]]")))
-        .collect()
-}
-
-fn read_suppliers(root: &Table<'_>) -> Read<Vec<Supplier>> {
-    let tables = table_list(root, "supplier")?;
-    if tables.is_empty() {
-        let path = root.get("supplier").map_or(Vec::new(), |f| f.path);
+/// `[[supplier]]`: at least one, each with its own non-empty name, the shares summing to 1.
+/// `written` says whether the file has a `supplier` key at all (an empty list is blamed on it).
+fn check_suppliers(suppliers: Vec<Supplier>, written: bool) -> Read<Vec<Supplier>> {
+    let list_path = vec![Seg::Key("supplier".into())];
+    if suppliers.is_empty() {
+        let path = if written {
+            list_path.clone()
+        } else {
+            Vec::new()
+        };
         return Err(Issue::at(
             &path,
             "the scenario has no [[supplier]]; add at least one, e.g. \
              [[supplier]] name = \"alpha\" share = 1.0",
         ));
     }
-    let mut suppliers: Vec<Supplier> = Vec::new();
-    for t in &tables {
-        t.check_keys(&["name", "share"])?;
-        let name_field = t.require("name", "name = \"alpha\"")?;
-        let name = name_field.str()?;
-        if name.trim().is_empty() {
-            return Err(name_field.issue("a supplier's `name` must not be empty"));
+    for (i, s) in suppliers.iter().enumerate() {
+        let name_path = [
+            list_path.clone(),
+            vec![Seg::Index(i), Seg::Key("name".into())],
+        ]
+        .concat();
+        if s.name.trim().is_empty() {
+            return Err(Issue::at(
+                &name_path,
+                "a supplier's `name` must not be empty",
+            ));
         }
-        if suppliers.iter().any(|s| s.name == name) {
-            return Err(name_field.issue(format!(
-                "there are two suppliers called \"{name}\"; each [[supplier]] needs its own name"
-            )));
+        if suppliers[..i].iter().any(|o| o.name == s.name) {
+            return Err(Issue::at(
+                &name_path,
+                format!(
+                    "there are two suppliers called \"{}\"; each [[supplier]] needs its own name",
+                    s.name
+                ),
+            ));
         }
-        let share = t.require("share", "share = 0.5")?.share()?;
-        suppliers.push(Supplier {
-            name: name.to_string(),
-            share,
-        });
     }
     let sum: f64 = suppliers.iter().map(|s| s.share).sum();
     if (sum - 1.0).abs() > defaults::SHARE_TOLERANCE {
@@ -363,216 +282,103 @@ fn read_suppliers(root: &Table<'_>) -> Read<Vec<Supplier>> {
             .iter()
             .map(|s| format!("{} {}", s.name, number(s.share)))
             .collect();
-        return Err(tables[0]
-            .issue(format!(
+        let first = [list_path.clone(), vec![Seg::Index(0)]].concat();
+        return Err(Issue::at(
+            &first,
+            format!(
                 "the supplier shares sum to {}, not 1 ({}); make them add up to 1",
                 number(sum),
                 terms.join(" + ")
-            ))
-            .scoped(&root.get("supplier").expect("suppliers were read").path));
+            ),
+        )
+        .scoped(&list_path));
     }
     Ok(suppliers)
 }
 
-fn read_dsp(t: Option<&Table<'_>>) -> Read<Dsp> {
-    let keys = [
-        "workers",
-        "service_time",
-        "response_service_time",
-        "legacy_duplicate_check",
-    ];
-    let workers = workers(t, &keys, defaults::DSP_WORKERS)?;
-    let service_time = optional_dist(t, &keys, "service_time", defaults::DSP_SERVICE_TIME)?;
-    let response_service_time = optional_dist(t, &keys, "response_service_time", service_time)?;
-    let legacy_duplicate_check = match t.and_then(|t| t.get("legacy_duplicate_check")) {
-        Some(f) => super::inventory::boolean(&f)?,
-        None => false,
-    };
-    Ok(Dsp {
-        workers,
-        service_time,
-        response_service_time,
-        legacy_duplicate_check,
-    })
+/// `[dsp]`: `response_service_time` defaults to whatever `service_time` is.
+fn dsp<'de, D: Deserializer<'de>>(d: D) -> Result<Dsp, D::Error> {
+    let raw = Raw::deserialize(d)?;
+    let mut dsp: Dsp = de::from_value(&raw.value, &raw.path).map_err(de::raise)?;
+    if raw.value.get("response_service_time").is_none() {
+        dsp.response_service_time = dsp.service_time;
+    }
+    Ok(dsp)
 }
 
-fn workers(t: Option<&Table<'_>>, keys: &[&str], default: u32) -> Read<u32> {
-    let Some(t) = t else {
-        return Ok(default);
-    };
-    t.check_keys(keys)?;
-    match t.get("workers") {
-        Some(f) => Ok(f.int_in(1, i64::from(u32::MAX))? as u32),
-        None => Ok(default),
-    }
+/// `[csp.<region>]` as written: what is left out takes the region's or the technology's default.
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct CspFile {
+    technology: Option<Technology>,
+    #[serde(default, deserialize_with = "some_workers")]
+    workers: Option<u32>,
+    service_time: Option<Dist>,
+    latency: Option<Dist>,
+    hub_bandwidth: Option<Bandwidth>,
+    wan_capacity: Option<Bandwidth>,
 }
 
-fn read_csps(t: Option<&Table<'_>>) -> Read<RegionMap<Csp>> {
-    if let Some(t) = t {
-        t.check_keys_with(&REGION_NAMES, |k, near| unknown_region(k, near, "[csp]"))?;
-    }
-    let read = |region: Region| -> Read<Csp> {
-        let table = match t.and_then(|t| t.get(region.name())) {
-            Some(f) => Some(f.table_titled(format!("[csp.{}]", region.name()))?),
-            None => None,
-        };
-        let keys = [
-            "technology",
-            "workers",
-            "service_time",
-            "latency",
-            "hub_bandwidth",
-            "wan_capacity",
-        ];
-        if let Some(t) = &table {
-            t.check_keys(&keys)?;
-        }
-        let technology = match table.as_ref().and_then(|t| t.get("technology")) {
-            Some(f) => {
-                let names = ["long-range-radio", "cellular", "mesh"];
-                f.one_of("technology", &names, Technology::from_name)?
-            }
-            None => defaults::csp_technology(region),
-        };
-        let workers = workers(table.as_ref(), &keys, defaults::CSP_WORKERS)?;
-        let service_time = optional_dist(
-            table.as_ref(),
-            &keys,
-            "service_time",
-            defaults::CSP_SERVICE_TIME,
-        )?;
-        let latency = optional_dist(
-            table.as_ref(),
-            &keys,
-            "latency",
-            defaults::wan_latency(technology),
-        )?;
-        let rate = |key: &str, default| match table.as_ref().and_then(|t| t.get(key)) {
-            Some(f) => f.bandwidth(),
-            None => Ok(default),
-        };
-        Ok(Csp {
+fn some_workers<'de, D: Deserializer<'de>>(d: D) -> Result<Option<u32>, D::Error> {
+    read::count::<D, 1, { u32::MAX }>(d).map(Some)
+}
+
+impl CspFile {
+    fn csp(self, region: Region) -> Csp {
+        let technology = self
+            .technology
+            .unwrap_or_else(|| defaults::csp_technology(region));
+        Csp {
             technology,
-            workers,
-            service_time,
-            latency,
-            hub_bandwidth: rate("hub_bandwidth", defaults::hub_bandwidth(technology))?,
-            wan_capacity: rate("wan_capacity", defaults::wan_capacity(technology))?,
-        })
-    };
-    Ok(RegionMap {
-        north: read(Region::North)?,
-        central: read(Region::Central)?,
-        south: read(Region::South)?,
-    })
-}
-
-/// The distribution under `key` of an optional table whose keys are `keys`, or `default`.
-fn optional_dist(t: Option<&Table<'_>>, keys: &[&str], key: &str, default: Dist) -> Read<Dist> {
-    let Some(t) = t else {
-        return Ok(default);
-    };
-    t.check_keys(keys)?;
-    t.get(key).map_or(Ok(default), |f| dist(&f))
-}
-
-/// The kinds of distribution and the parameters each takes.
-const DISTS: [(&str, &[&str]); 4] = [
-    ("const", &["value"]),
-    ("exp", &["mean"]),
-    ("lognormal", &["median", "sigma"]),
-    ("uniform", &["min", "max"]),
-];
-
-const DIST_EXAMPLE: &str = "{ dist = \"lognormal\", median = \"300ms\", sigma = 0.5 }";
-
-/// The value under `key` of `t` read by `read`, or `default` when absent.
-pub(super) fn optional_field<T>(
-    t: &Table<'_>,
-    key: &str,
-    default: T,
-    read: impl FnOnce(&Field<'_>) -> Read<T>,
-) -> Read<T> {
-    t.get(key).map_or(Ok(default), |f| read(&f))
-}
-
-/// `{ dist = "…", … }`.
-pub(super) fn dist(f: &Field<'_>) -> Read<Dist> {
-    if !matches!(f.value, toml::Value::Table(_)) {
-        return Err(f.issue(format!(
-            "{} must be a distribution such as {DIST_EXAMPLE} or {{ dist = \"const\", value = \
-             \"40ms\" }}, found {}",
-            f.what,
-            super::reader::describe(f.value)
-        )));
-    }
-    let t = f.table()?;
-    let kinds: Vec<&str> = DISTS.iter().map(|(k, _)| *k).collect();
-    let Some(kind_field) = t.get("dist") else {
-        return Err(f.issue(format!(
-            "{} needs `dist`, the kind of distribution: {}; e.g. {DIST_EXAMPLE}",
-            t.title,
-            list(&kinds, "or")
-        )));
-    };
-    let kind = kind_field.one_of("distribution", &kinds, |s| {
-        DISTS.iter().find(|(k, _)| *k == s).copied()
-    })?;
-    let (name, params) = kind;
-    let mut known = vec!["dist"];
-    known.extend_from_slice(params);
-    let takes = format!("{name} takes {}", list(params, "and"));
-    let owner = |key: &str| {
-        DISTS
-            .iter()
-            .find(|(_, ps)| ps.contains(&key))
-            .map(|(k, _)| *k)
-    };
-    t.check_keys_with(&known, |key, near| match (owner(key), near) {
-        (Some(other), _) => format!(
-            "`{key}` is not a parameter of a {name} distribution ({}) but of {other}; {takes}",
-            t.title
-        ),
-        (None, Some(near)) => format!(
-            "unknown parameter `{key}` for the {name} distribution {}; did you mean `{near}`? \
-             ({takes})",
-            t.title
-        ),
-        (None, None) => format!(
-            "`{key}` is not a parameter of a {name} distribution ({}); {takes}",
-            t.title
-        ),
-    })?;
-    let param = |p: &str| {
-        t.get(p).ok_or_else(|| {
-            f.issue(format!(
-                "{} is a {name} distribution and needs `{p}` ({takes})",
-                t.title
-            ))
-        })
-    };
-    Ok(match name {
-        "const" => Dist::Const(param("value")?.duration()?),
-        "exp" => Dist::Exp {
-            mean: param("mean")?.positive_duration()?,
-        },
-        "lognormal" => Dist::LogNormal {
-            median: param("median")?.positive_duration()?,
-            sigma: param("sigma")?.non_negative()?,
-        },
-        _ => {
-            let min = param("min")?.duration()?;
-            let max_field = param("max")?;
-            let max = max_field.duration()?;
-            if min > max {
-                return Err(max_field.issue(format!(
-                    "{} has `max` {max} below `min` {min}; `min` must not exceed `max`",
-                    t.title
-                )));
-            }
-            Dist::Uniform { min, max }
+            workers: self.workers.unwrap_or(defaults::CSP_WORKERS),
+            service_time: self.service_time.unwrap_or(defaults::CSP_SERVICE_TIME),
+            latency: self
+                .latency
+                .unwrap_or_else(|| defaults::wan_latency(technology)),
+            hub_bandwidth: self
+                .hub_bandwidth
+                .unwrap_or_else(|| defaults::hub_bandwidth(technology)),
+            wan_capacity: self
+                .wan_capacity
+                .unwrap_or_else(|| defaults::wan_capacity(technology)),
         }
-    })
+    }
+}
+
+fn default_csps() -> RegionMap<Csp> {
+    RegionMap {
+        north: CspFile::default().csp(Region::North),
+        central: CspFile::default().csp(Region::Central),
+        south: CspFile::default().csp(Region::South),
+    }
+}
+
+/// `[csp]`: a table per region, each optional.
+fn csps<'de, D: Deserializer<'de>>(d: D) -> Result<RegionMap<Csp>, D::Error> {
+    struct Regions;
+    impl<'de> Visitor<'de> for Regions {
+        type Value = RegionMap<Csp>;
+        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str("a table")
+        }
+        fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+            let mut csps = default_csps();
+            while let Some(key) = map.next_key::<String>()? {
+                let Some(region) = Region::ALL.into_iter().find(|r| r.name() == key) else {
+                    let near = suggest(&key, &REGION_NAMES);
+                    return Err(read::on_key(&key, unknown_region(&key, near, "[csp]")));
+                };
+                let csp = map.next_value::<CspFile>()?.csp(region);
+                match region {
+                    Region::North => csps.north = csp,
+                    Region::Central => csps.central = csp,
+                    Region::South => csps.south = csp,
+                }
+            }
+            Ok(csps)
+        }
+    }
+    d.deserialize_map(Regions)
 }
 
 fn sr_list() -> String {
@@ -583,179 +389,140 @@ fn sr_list() -> String {
     list(&srs, "and")
 }
 
-fn read_traffic(root: &Table<'_>) -> Read<Vec<Traffic>> {
-    table_list(root, "traffic")?
-        .iter()
-        .map(traffic_stream)
-        .collect()
+/// `[[traffic]]` as written: a daily window or a Poisson rate becomes the stream's [`Pattern`].
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct TrafficFile {
+    #[serde(deserialize_with = "traffic_sr")]
+    sr: SrType,
+    #[serde(default = "esme", deserialize_with = "meter")]
+    device: DeviceType,
+    role: Option<Role>,
+    #[serde(default, deserialize_with = "window")]
+    window: Option<(SimDuration, SimDuration)>,
+    #[serde(default, deserialize_with = "rate")]
+    per_premises_per_day: Option<f64>,
+    /// Read once the pattern is known: it only applies to a Poisson stream.
+    hourly: Option<Raw>,
+    #[serde(default = "unknown_device_share", deserialize_with = "de::share")]
+    unknown_device_share: f64,
 }
 
-fn traffic_stream(t: &Table<'_>) -> Read<Traffic> {
-    t.check_keys(&[
-        "sr",
-        "device",
-        "role",
-        "window",
-        "per_premises_per_day",
-        "hourly",
-        "unknown_device_share",
-    ])?;
-    let sr_field = t.require("sr", "sr = \"4.6.1\"")?;
-    let sr_text = sr_field.str()?;
-    let sr = SrType::from_number(sr_text).ok_or_else(|| {
-        sr_field.issue(format!(
-            "unknown SR number \"{sr_text}\" in {}; the Service Requests modelled are {}",
-            t.title,
+fn esme() -> DeviceType {
+    DeviceType::Esme
+}
+
+fn unknown_device_share() -> f64 {
+    defaults::UNKNOWN_DEVICE_SHARE
+}
+
+/// `window = { start, length }`.
+fn window<'de, D: Deserializer<'de>>(d: D) -> Result<Option<(SimDuration, SimDuration)>, D::Error> {
+    crate::config::read::time_window(d).map(Some)
+}
+fn rate<'de, D: Deserializer<'de>>(d: D) -> Result<Option<f64>, D::Error> {
+    read::non_negative(d).map(Some)
+}
+
+fn meter<'de, D: Deserializer<'de>>(d: D) -> Result<DeviceType, D::Error> {
+    read::one_of(d, "device", &["esme", "gsme"], DeviceType::from_name)
+}
+/// An SR sent to meters, by number.
+fn traffic_sr<'de, D: Deserializer<'de>>(d: D) -> Result<SrType, D::Error> {
+    let text = String::deserialize(d)?;
+    let sr = SrType::from_number(&text).ok_or_else(|| {
+        read::error(format_args!(
+            "unknown SR number \"{text}\" in [[traffic]]; the Service Requests modelled are {}",
             sr_list()
         ))
     })?;
     if !sr.addresses(DeviceType::Esme) && !sr.addresses(DeviceType::Gsme) {
-        return Err(sr_field.issue(format!(
+        return Err(read::error(format_args!(
             "{} is sent by the DNO to EV chargers (see [dno] policy), not by supplier traffic; \
              [[traffic]] takes the SRs addressed to meters",
             sr.number()
         )));
     }
-    let device = match t.get("device") {
-        Some(f) => f.one_of("device", &["esme", "gsme"], DeviceType::from_name)?,
-        None => DeviceType::Esme,
-    };
-    let role = match t.get("role") {
-        Some(f) => {
-            let names: Vec<&str> = Role::ALL.iter().map(|r| r.name()).collect();
-            f.one_of("DCC User role", &names, Role::from_name)?
-        }
-        None => device.supplier_role(),
-    };
-    let pattern = match (t.get("window"), t.get("per_premises_per_day")) {
+    Ok(sr)
+}
+
+/// The `i`-th `[[traffic]]` stream: exactly one of `window` and `per_premises_per_day`.
+fn traffic_stream(t: TrafficFile, i: usize) -> Read<Traffic> {
+    let path = vec![Seg::Key("traffic".into()), Seg::Index(i)];
+    let title = "[[traffic]]";
+    let pattern = match (t.window, t.per_premises_per_day) {
         (Some(_), Some(_)) => {
-            return Err(t.issue(format!(
-                "{} has both `window` and `per_premises_per_day`; give exactly one: a daily \
-                 window or a Poisson rate",
-                t.title
-            )))
+            return Err(Issue::at(
+                &path,
+                format!(
+                    "{title} has both `window` and `per_premises_per_day`; give exactly one: a \
+                     daily window or a Poisson rate"
+                ),
+            ))
         }
         (None, None) => {
-            return Err(t.issue(format!(
-                "{} needs either `window = {{ start = \"01:00\", length = \"4h\" }}` (each \
-                 premises once a day, spread over the window) or `per_premises_per_day = 0.2` \
-                 (a Poisson rate)",
-                t.title
-            )))
+            return Err(Issue::at(
+                &path,
+                format!(
+                    "{title} needs either `window = {{ start = \"01:00\", length = \"4h\" }}` \
+                     (each premises once a day, spread over the window) or \
+                     `per_premises_per_day = 0.2` (a Poisson rate)"
+                ),
+            ))
         }
-        (Some(window), None) => {
-            if let Some(hourly) = t.get("hourly") {
-                return Err(hourly.issue(format!(
-                    "{} only applies with `per_premises_per_day`, not with `window`",
-                    hourly.what
-                )));
+        (Some((start, length)), None) => {
+            if let Some(hourly) = &t.hourly {
+                return Err(Issue::at(
+                    &hourly.path,
+                    format!(
+                        "{} only applies with `per_premises_per_day`, not with `window`",
+                        de::what_of(&hourly.path)
+                    ),
+                ));
             }
-            daily_window(&window)?
+            Pattern::DailyWindow { start, length }
         }
-        (None, Some(rate)) => Pattern::Poisson {
-            per_premises_per_day: rate.non_negative()?,
-            hourly: match t.get("hourly") {
-                Some(f) => hourly_profile(&f)?,
+        (None, Some(per_premises_per_day)) => Pattern::Poisson {
+            per_premises_per_day,
+            hourly: match &t.hourly {
+                Some(raw) => de::read_raw(raw, hourly_profile)?,
                 None => defaults::HOURLY,
             },
         },
     };
-    let unknown_device_share = match t.get("unknown_device_share") {
-        Some(f) => f.share()?,
-        None => defaults::UNKNOWN_DEVICE_SHARE,
-    };
     Ok(Traffic {
-        sr,
-        device,
-        role,
+        sr: t.sr,
+        device: t.device,
+        role: t.role.unwrap_or_else(|| t.device.supplier_role()),
         pattern,
-        unknown_device_share,
+        unknown_device_share: t.unknown_device_share,
     })
 }
 
-/// `window = { start = "HH:MM", length = "4h" }`.
-fn daily_window(f: &Field<'_>) -> Read<Pattern> {
-    let (start, length) = time_window(f)?;
-    Ok(Pattern::DailyWindow { start, length })
-}
-
-/// `{ start = "HH:MM", length = "4h" }`: a daily window's start from midnight and its length
-/// (longer than zero, at most a day).
-pub(super) fn time_window(f: &Field<'_>) -> Read<(SimDuration, SimDuration)> {
-    let t = f.table()?;
-    t.check_keys(&["start", "length"])?;
-    let start_field = t.require("start", "start = \"01:00\"")?;
-    let start = time_of_day(&start_field)?;
-    let length_field = t.require("length", "length = \"4h\"")?;
-    let length = length_field.positive_duration()?;
-    if length > SimDuration::from_hours(24) {
-        return Err(length_field.issue(format!(
-            "{} is {length}, longer than a day; a daily window lasts at most \"24h\"",
-            length_field.what
-        )));
-    }
-    Ok((start, length))
-}
-
-/// `"HH:MM"` from 00:00 to 23:59, as an offset from midnight.
-fn time_of_day(f: &Field<'_>) -> Read<SimDuration> {
-    let s = f.str()?;
-    let parsed = s.split_once(':').and_then(|(h, m)| {
-        let ok = (1..=2).contains(&h.len())
-            && m.len() == 2
-            && h.chars().chain(m.chars()).all(|c| c.is_ascii_digit());
-        let (h, m): (u64, u64) = (h.parse().ok()?, m.parse().ok()?);
-        (ok && h < 24 && m < 60).then(|| SimDuration::from_secs(h * 3600 + m * 60))
-    });
-    parsed.ok_or_else(|| {
-        f.issue(format!(
-            "{} must be a time of day \"HH:MM\" from \"00:00\" to \"23:59\", found \"{s}\"",
-            f.what
-        ))
-    })
-}
-
-/// 24 hourly weights, normalised so that their mean is 1.
-fn hourly_profile(f: &Field<'_>) -> Read<[f64; 24]> {
-    let entries = f.array()?;
-    if entries.len() != 24 {
-        return Err(f.issue(format!(
-            "{} must have 24 entries, one per hour from 00:00, found {}",
-            f.what,
-            entries.len()
-        )));
-    }
-    let mut hourly = [0.0; 24];
-    for (slot, entry) in hourly.iter_mut().zip(&entries) {
-        *slot = entry.non_negative()?;
-    }
-    let sum: f64 = hourly.iter().sum();
-    if sum <= 0.0 {
-        return Err(f.issue(format!(
-            "{} are all zero; at least one hour needs a weight above 0",
-            f.what
-        )));
-    }
-    for h in &mut hourly {
-        *h *= 24.0 / sum;
-    }
-    Ok(hourly)
+fn default_trt() -> BTreeMap<SrType, SimDuration> {
+    SrType::ALL.iter().map(|&s| (s, s.default_trt())).collect()
 }
 
 /// `[trt]`: Target Response Time overrides by SR number; every SR gets its default first.
-fn read_trt(t: Option<&Table<'_>>) -> Read<BTreeMap<SrType, SimDuration>> {
-    let mut trt: BTreeMap<SrType, SimDuration> =
-        SrType::ALL.iter().map(|&s| (s, s.default_trt())).collect();
-    let Some(t) = t else {
-        return Ok(trt);
+fn trt<'de, D: Deserializer<'de>>(d: D) -> Result<BTreeMap<SrType, SimDuration>, D::Error> {
+    let raw = Raw::deserialize(d)?;
+    read_trt(&raw).map_err(de::raise)
+}
+
+fn read_trt(raw: &Raw) -> Read<BTreeMap<SrType, SimDuration>> {
+    let toml::Value::Table(table) = &raw.value else {
+        let what = de::what_of(&raw.path);
+        return Err(de::wrong_type(&raw.path, &what, &raw.value, "a table"));
     };
+    let mut trt = default_trt();
     let numbers: Vec<&str> = SrType::ALL.iter().map(|s| s.number()).collect();
-    for key in t.keys() {
-        let f = t.get(key).expect("key listed by the table");
-        if let toml::Value::Table(_) = f.value {
+    for (key, value) in table {
+        let mut path = raw.path.clone();
+        path.push(Seg::Key(key.clone()));
+        if let toml::Value::Table(_) = value {
             // `4.1.1 = "30s"` unquoted is the dotted key 4 → 1 → 1: rebuild what was meant.
             let mut number = key.to_string();
-            let mut value = f.value;
+            let mut value = value;
             while let toml::Value::Table(inner) = value {
                 let Some((k, v)) = inner.iter().next().filter(|_| inner.len() == 1) else {
                     break;
@@ -768,7 +535,7 @@ fn read_trt(t: Option<&Table<'_>>) -> Read<BTreeMap<SrType, SimDuration>> {
                 _ => "30s".to_string(),
             };
             return Err(Issue {
-                path: f.path.clone(),
+                path,
                 on_key: true,
                 scope: None,
                 message: format!(
@@ -782,7 +549,7 @@ fn read_trt(t: Option<&Table<'_>>) -> Read<BTreeMap<SrType, SimDuration>> {
             let hint =
                 suggest(key, &numbers).map_or(String::new(), |n| format!("did you mean \"{n}\"? "));
             return Err(Issue {
-                path: f.path.clone(),
+                path,
                 on_key: true,
                 scope: None,
                 message: format!(
@@ -792,7 +559,11 @@ fn read_trt(t: Option<&Table<'_>>) -> Read<BTreeMap<SrType, SimDuration>> {
                 ),
             });
         };
-        trt.insert(sr, f.positive_duration()?);
+        let value = Raw {
+            path,
+            value: value.clone(),
+        };
+        trt.insert(sr, de::read_raw(&value, read::positive_duration)?);
     }
     Ok(trt)
 }
