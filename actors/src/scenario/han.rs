@@ -60,18 +60,7 @@ mod tests {
     use crate::scenario::parse;
     use dccsim_sim::SimDuration;
 
-    const BASE: &str = r#"[scenario]
-name = "han"
-seed = 1
-duration = "1h"
-
-[population]
-premises = 100
-
-[[supplier]]
-name = "alpha"
-share = 1
-"#;
+    use crate::scenario::tests::ONE_SUPPLIER as BASE;
 
     #[test]
     fn no_han_table_means_every_default() {

@@ -307,18 +307,7 @@ mod tests {
     use crate::device_model::PhysicalDeviceType as T;
     use crate::scenario::{parse, Scenario, ScenarioError};
 
-    const BASE: &str = r#"[scenario]
-name = "inv"
-seed = 1
-duration = "1h"
-
-[population]
-premises = 100
-
-[[supplier]]
-name = "alpha"
-share = 1
-"#;
+    use crate::scenario::tests::ONE_SUPPLIER as BASE;
 
     const TWO_ESMES: &str = r#"
 [[device_model]]

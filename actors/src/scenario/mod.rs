@@ -33,7 +33,7 @@ mod validate;
 mod values;
 
 #[cfg(test)]
-mod tests;
+pub(crate) mod tests;
 
 pub use error::ScenarioError;
 pub use expect::{Comparison, Expectation, ExpectationFile, LatencyField, MetricPattern};

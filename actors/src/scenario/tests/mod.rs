@@ -38,6 +38,21 @@ sr = "4.6.1"
 window = { start = "01:00", length = "4h" }
 "#;
 
+/// The smallest valid scenario with one supplier, for a section's own tests to append to (its
+/// line count is part of the locations they check).
+pub(crate) const ONE_SUPPLIER: &str = r#"[scenario]
+name = "base"
+seed = 1
+duration = "1h"
+
+[population]
+premises = 100
+
+[[supplier]]
+name = "alpha"
+share = 1
+"#;
+
 /// Every key of the schema, set to something other than its default.
 pub(super) const FULL: &str = r#"# A scenario that sets everything.
 [scenario]
