@@ -78,6 +78,7 @@ fn run_report_is_well_formed_html_with_every_section_and_xml_svgs() {
             "expectations",
             "flows",
             "percentiles",
+            "over-time",
             "series",
             "refusals",
             "figures",
