@@ -57,16 +57,29 @@ impl Finished {
 
 /// Builds the world of `scenario`, simulates it to its end, settles it and checks its
 /// expectations (the scenario's own plus `extra`). `quiet` hides the progress line.
-pub fn simulate(scenario: &Scenario, extra: &[scenario::Expectation], quiet: bool) -> Finished {
+/// `intervals`: also log the end-to-end flows interval by interval (between gauge samples), for
+/// the run's `.hlog` files and its latency-over-time charts; no result depends on it.
+pub fn simulate(
+    scenario: &Scenario,
+    extra: &[scenario::Expectation],
+    quiet: bool,
+    intervals: bool,
+) -> Finished {
     let end = SimTime(scenario.duration.as_micros());
     let mut progress = Progress::new(end, quiet);
     let (mut kernel, mut world) = GbWorld::build(scenario);
+    if intervals {
+        kernel
+            .metrics
+            .log_intervals(|name| name.starts_with("sr.e2e{"));
+    }
     tracing::info!(pending = kernel.pending(), "simulating");
     let stats = kernel.run(&mut world, end, &mut |now, events| {
         progress.update(now, events)
     });
     progress.finish();
     world.finish(&mut kernel, end);
+    kernel.metrics.close_intervals(end);
     let wall_seconds = progress.elapsed_secs();
     let in_flight = world.in_flight(&kernel);
     let expectations = scenario
@@ -106,7 +119,7 @@ pub fn run(args: &RunArgs) -> Result<ExitCode, CliError> {
     }
     tracing::info!(scenario = %scenario.name, seed = scenario.seed, premises = scenario.population.premises, "building world");
 
-    let done = simulate(&scenario, &extra, args.quiet);
+    let done = simulate(&scenario, &extra, args.quiet, true);
     let results = done.results(&scenario);
     let version = env!("CARGO_PKG_VERSION");
     let manifest = RunManifest {

@@ -53,6 +53,11 @@ fn well_formed(path: &Path, sections: &[&str]) -> Html {
     while let Some(start) = rest.find("<svg") {
         let end = start + rest[start..].find("</svg>").expect("an <svg> is closed") + 6;
         let svg = &rest[start..end];
+        assert!(
+            !svg.contains("NaN") && !svg.contains("inf"),
+            "{}: SVG #{svgs} has a non-finite coordinate\n{svg}",
+            path.display()
+        );
         if let Err(e) = roxmltree::Document::parse(svg) {
             panic!(
                 "{}: SVG #{svgs} is not well-formed XML: {e}\n{svg}",
@@ -78,6 +83,7 @@ fn run_report_is_well_formed_html_with_every_section_and_xml_svgs() {
             "expectations",
             "flows",
             "percentiles",
+            "over-time",
             "series",
             "refusals",
             "figures",

@@ -15,6 +15,90 @@ pub fn hgrm_file_name(flow: &str) -> String {
     format!("{}.hgrm", safe_stem(flow))
 }
 
+/// An HdrHistogram interval log (`.hlog`, V2 compressed histograms) of one flow: one line per
+/// interval, timestamps in simulated seconds from the start of the run (StartTime and BaseTime 0,
+/// so the file is the same on every machine), values in microseconds (max column in ms). Any
+/// HdrHistogram log tool (HistogramLogProcessor, hdrhistogram-py, HdrHistogramVisualizer) reads it.
+pub fn hlog_text(flow: &str, intervals: &[dccsim_sim::Interval]) -> Vec<u8> {
+    use hdrhistogram::serialization::interval_log::IntervalLogWriterBuilder;
+    use hdrhistogram::serialization::V2DeflateSerializer;
+    use std::time::{Duration, UNIX_EPOCH};
+    let mut out = Vec::new();
+    let mut serializer = V2DeflateSerializer::new();
+    let mut log = IntervalLogWriterBuilder::new()
+        .add_comment(&format!(
+            "dccsim interval log of {flow}: latency in µs per interval"
+        ))
+        .with_start_time(UNIX_EPOCH)
+        .with_base_time(UNIX_EPOCH)
+        .with_max_value_divisor(1000.0)
+        .begin_log_with(&mut out, &mut serializer)
+        .expect("writing to memory cannot fail");
+    let mut h = Histogram::<u64>::new_with_bounds(
+        1,
+        dccsim_sim::metrics::MAX_TRACKABLE_US,
+        dccsim_sim::metrics::SIGNIFICANT_DIGITS,
+    )
+    .expect("valid histogram bounds");
+    for i in intervals {
+        h.reset();
+        for &(value, count) in &i.buckets {
+            h.saturating_record_n(value, count);
+        }
+        log.write_histogram(
+            &h,
+            Duration::from_micros(i.start_us),
+            Duration::from_micros(i.end_us - i.start_us),
+            None,
+        )
+        .expect("writing to memory cannot fail");
+    }
+    out
+}
+
+/// One interval of an interval log, summarised: its span (µs from the start of the run), its
+/// sample count and its median and 99th percentile.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct IntervalStats {
+    pub start_us: u64,
+    pub end_us: u64,
+    pub count: u64,
+    pub p50_us: Option<u64>,
+    pub p99_us: Option<u64>,
+}
+
+/// Reads an interval log as [`hlog_text`] writes it; an error names the 1-based line.
+pub fn parse_hlog(text: &[u8]) -> Result<Vec<IntervalStats>, String> {
+    use base64::Engine;
+    use hdrhistogram::serialization::interval_log::{IntervalLogIterator, LogEntry};
+    use hdrhistogram::serialization::Deserializer;
+    let mut out = Vec::new();
+    let mut deserializer = Deserializer::new();
+    for (i, entry) in IntervalLogIterator::new(text).enumerate() {
+        let at = |what: String| format!("interval {}: {what}", i + 1);
+        let interval = match entry.map_err(|e| at(format!("not an interval log line ({e:?})")))? {
+            LogEntry::Interval(h) => h,
+            LogEntry::StartTime(_) | LogEntry::BaseTime(_) => continue,
+        };
+        let bytes = base64::engine::general_purpose::STANDARD
+            .decode(interval.encoded_histogram())
+            .map_err(|e| at(format!("histogram is not base64 ({e})")))?;
+        let h: Histogram<u64> = deserializer
+            .deserialize(&mut &bytes[..])
+            .map_err(|e| at(format!("histogram does not decode ({e:?})")))?;
+        let start_us = interval.start_timestamp().as_micros() as u64;
+        let count = h.len();
+        out.push(IntervalStats {
+            start_us,
+            end_us: start_us + interval.duration().as_micros() as u64,
+            count,
+            p50_us: (count > 0).then(|| h.value_at_quantile(0.5)),
+            p99_us: (count > 0).then(|| h.value_at_quantile(0.99)),
+        });
+    }
+    Ok(out)
+}
+
 /// The filesystem-safe stem of a flow name (never empty).
 pub(crate) fn safe_stem(flow: &str) -> String {
     let mapped: String = flow

@@ -17,7 +17,10 @@ mod table;
 mod timeseries;
 
 pub use estimate::{show_figure, t975, Estimate};
-pub use hgrm::{hgrm_file_name, hgrm_text, parse_hgrm, ParsedHgrm, PercentileRow};
+pub use hgrm::{
+    hgrm_file_name, hgrm_text, hlog_text, parse_hgrm, parse_hlog, IntervalStats, ParsedHgrm,
+    PercentileRow,
+};
 pub use html::{
     crossings, envelope, escape, html_report, sweep_html, write_html_report, FailedRun,
     PointOutcome, SweepExpectation, SweepPoint, SweepReport, SweptParameter, SweptValue,

@@ -1,7 +1,7 @@
 //! Writing a run directory atomically: a reader (or a crash) sees the previous run or the new
 //! one complete, never a mixture, and a failed write never touches what was there before.
 
-use crate::hgrm::{flow_file_stems, hgrm_text};
+use crate::hgrm::{flow_file_stems, hgrm_text, hlog_text};
 use crate::html::html_report;
 use crate::manifest::manifest_json;
 use crate::run_dir::RunDir;
@@ -117,11 +117,21 @@ fn fill(tmp: &Path, r: &RunResults, m: &RunManifest, summary: &Summary) -> io::R
     fs::create_dir(&latency)?;
     let flows = r.metrics.flows();
     let names: Vec<&str> = flows.iter().map(|f| f.name.as_str()).collect();
-    for (flow, stem) in flows.iter().zip(flow_file_stems(&names)) {
+    let stems = flow_file_stems(&names);
+    for (flow, stem) in flows.iter().zip(&stems) {
         write_file(
             &latency.join(format!("{stem}.hgrm")),
             hgrm_text(&flow.histogram).as_bytes(),
         )?;
+    }
+    // Interval logs of the flows the run asked for (`dccsim run` logs the end-to-end flows).
+    for (name, intervals) in r.metrics.intervals() {
+        if let Some(i) = names.iter().position(|n| *n == name) {
+            write_file(
+                &latency.join(format!("{}.hlog", stems[i])),
+                &hlog_text(name, intervals),
+            )?;
+        }
     }
     sync_dir(&latency)?;
     // The page is built from the files just written, exactly as `dccsim report --html` rebuilds it.

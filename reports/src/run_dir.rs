@@ -58,6 +58,8 @@ pub struct RunDir {
     pub distributions: BTreeMap<String, Vec<PercentileRow>>,
     /// The `[[expect]]` outcomes; `None` for a run directory older than `expectations.json`.
     pub expectations: Option<Vec<ExpectationOutcome>>,
+    /// Per flow with an interval log (`latency/<flow>.hlog`): its intervals, summarised.
+    pub intervals: BTreeMap<String, Vec<crate::hgrm::IntervalStats>>,
 }
 
 /// Why a run directory could not be read: the file and, where known, line and column.
@@ -88,6 +90,7 @@ impl RunDir {
             .map_err(|e| RunDirError(format!("{}:{e}", csv_path.display())))?;
         let names: Vec<&str> = summary.latency.keys().map(String::as_str).collect();
         let mut distributions = BTreeMap::new();
+        let mut intervals = BTreeMap::new();
         for (name, stem) in names.iter().zip(flow_file_stems(&names)) {
             let path = dir.join("latency").join(format!("{stem}.hgrm"));
             let parsed = parse_hgrm(&read_text(&path)?)
@@ -101,6 +104,22 @@ impl RunDir {
                 )));
             }
             distributions.insert(name.to_string(), parsed.rows);
+            let hlog = path.with_extension("hlog");
+            if hlog.exists() {
+                let bytes = std::fs::read(&hlog)
+                    .map_err(|e| RunDirError(format!("{}: cannot read it: {e}", hlog.display())))?;
+                let parsed = crate::hgrm::parse_hlog(&bytes)
+                    .map_err(|e| RunDirError(format!("{}: {e}", hlog.display())))?;
+                let logged: u64 = parsed.iter().map(|i| i.count).sum();
+                if logged != count {
+                    return Err(RunDirError(format!(
+                        "{}: its intervals hold {logged} samples, summary.json's count is {count} \
+                         for {name}",
+                        hlog.display()
+                    )));
+                }
+                intervals.insert(name.to_string(), parsed);
+            }
         }
         let exp_path = dir.join(EXPECTATIONS_FILE);
         let expectations = if exp_path.exists() {
@@ -114,6 +133,7 @@ impl RunDir {
             series,
             distributions,
             expectations,
+            intervals,
         })
     }
 

@@ -48,6 +48,6 @@ pub mod time;
 
 pub use actor::{ActorId, Kind};
 pub use kernel::{ActorClock, Ctx, Kernel, RunStats, World};
-pub use metrics::{metric_name, CounterId, FlowId, GaugeId, Metrics};
+pub use metrics::{metric_name, CounterId, FlowId, GaugeId, Interval, Metrics};
 pub use rng::{RandomStreams, StreamRng};
 pub use time::{SimDuration, SimTime};

@@ -95,6 +95,44 @@ impl Flow {
     }
 }
 
+/// One interval of a flow's interval log: its span and the samples recorded in it, as the
+/// histogram's non-empty buckets `(value, count)` (compact: a few hundred pairs at most).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Interval {
+    pub start_us: u64,
+    pub end_us: u64,
+    pub buckets: Vec<(u64, u64)>,
+}
+
+/// A flow logged interval by interval: the histogram of the interval under way and the closed
+/// ones.
+struct IntervalLog {
+    current: Histogram<u64>,
+    started_us: u64,
+    closed: Vec<Interval>,
+}
+
+impl IntervalLog {
+    /// Closes the interval under way at `at_us` (nothing when it would be empty in time).
+    fn close(&mut self, at_us: u64) {
+        if at_us <= self.started_us {
+            return;
+        }
+        let buckets = self
+            .current
+            .iter_recorded()
+            .map(|v| (v.value_iterated_to(), v.count_at_value()))
+            .collect();
+        self.closed.push(Interval {
+            start_us: self.started_us,
+            end_us: at_us,
+            buckets,
+        });
+        self.current.reset();
+        self.started_us = at_us;
+    }
+}
+
 /// Gauge values sampled at fixed simulated instants.
 #[derive(Default)]
 pub struct Series {
@@ -116,6 +154,8 @@ pub struct Metrics {
     counter_ids: BTreeMap<String, u32>,
     series: Series,
     scalars: BTreeMap<String, f64>,
+    /// By flow index: its interval log, for flows asked for one.
+    interval_logs: Vec<Option<IntervalLog>>,
 }
 
 impl Metrics {
@@ -200,6 +240,41 @@ impl Metrics {
         if flow.trt.is_some_and(|trt| latency <= trt) {
             flow.within_trt += 1;
         }
+        if let Some(Some(log)) = self.interval_logs.get_mut(f.0 as usize) {
+            log.current.saturating_record(latency.as_micros());
+        }
+    }
+
+    /// Also logs every flow whose name satisfies `wanted` interval by interval, the intervals
+    /// being those between gauge samples (see [`Metrics::intervals`]). It records the same
+    /// samples a second time and changes no result.
+    pub fn log_intervals(&mut self, wanted: impl Fn(&str) -> bool) {
+        self.interval_logs.resize_with(self.flows.len(), || None);
+        for (log, flow) in self.interval_logs.iter_mut().zip(&self.flows) {
+            if log.is_none() && wanted(&flow.name) {
+                *log = Some(IntervalLog {
+                    current: Histogram::new_with_bounds(1, MAX_TRACKABLE_US, SIGNIFICANT_DIGITS)
+                        .expect("valid histogram bounds"),
+                    started_us: 0,
+                    closed: Vec::new(),
+                });
+            }
+        }
+    }
+
+    /// Closes every interval log's interval under way at `at` (the end of the run).
+    pub fn close_intervals(&mut self, at: SimTime) {
+        for log in self.interval_logs.iter_mut().flatten() {
+            log.close(at.as_micros());
+        }
+    }
+
+    /// Each logged flow's name and closed intervals, in registration order.
+    pub fn intervals(&self) -> impl Iterator<Item = (&str, &[Interval])> {
+        self.flows
+            .iter()
+            .zip(&self.interval_logs)
+            .filter_map(|(f, log)| log.as_ref().map(|l| (f.name.as_str(), &l.closed[..])))
     }
 
     /// Sets how many of flow `f`'s requests were still in flight at the end and already older
@@ -225,6 +300,9 @@ impl Metrics {
 
     /// Appends every gauge's current value as the sample at `at`.
     pub fn sample(&mut self, at: SimTime) {
+        for log in self.interval_logs.iter_mut().flatten() {
+            log.close(at.as_micros());
+        }
         self.series.times.push(at.as_micros());
         for (g, values) in self.gauges.iter().zip(self.series.values.iter_mut()) {
             values.push(*g);

@@ -251,6 +251,83 @@ pub fn series_chart(title: &str, lines: &[Line], end_us: u64) -> String {
     svg.finish()
 }
 
+/// One line of a latency-over-time chart: a flow's percentile per interval, `(interval end µs,
+/// latency µs)`, drawn solid (`dashed` false, the median) or dashed (the 99th percentile).
+pub struct IntervalLine<'a> {
+    pub flow: &'a str,
+    pub points: Vec<(u64, u64)>,
+    pub dashed: bool,
+    /// Palette index (one colour per region).
+    pub colour: usize,
+}
+
+/// Latency over simulated time, one point per interval of the flows' interval logs (p50 solid,
+/// p99 dashed, a colour per flow), with the TRT dashed in red: the evening peak shows as a bump.
+pub fn interval_chart(
+    title: &str,
+    lines: &[IntervalLine],
+    end_us: u64,
+    trt_us: Option<u64>,
+) -> String {
+    let frame = Frame {
+        width: 720,
+        height: 260,
+    };
+    let top = lines
+        .iter()
+        .flat_map(|l| l.points.iter().map(|p| p.1))
+        .chain(trt_us)
+        .max()
+        .unwrap_or(0)
+        .max(1_000) as f64;
+    let (lo, hi, ticks) = linear_ticks(0.0, top);
+    let yf = |v: f64| (v - lo) / (hi - lo);
+    let xf = |t: u64| t as f64 / end_us.max(1) as f64;
+    let mut svg = Svg::new(
+        frame.width,
+        frame.height,
+        &format!("Latency over time: {title}"),
+    );
+    frame.draw(&mut svg, "simulated time since start", "latency");
+    for t in &ticks {
+        frame.y_tick(&mut svg, yf(*t), &human_duration(t.round() as u64));
+    }
+    let step = time_step(end_us);
+    let mut t = 0;
+    while t <= end_us {
+        frame.x_tick(&mut svg, xf(t), &clock(t));
+        t += step;
+    }
+    if let Some(trt) = trt_us {
+        let y = frame.y(yf(trt as f64));
+        svg.line((frame.left(), y), (frame.right(), y), "trt");
+        svg.text(
+            (frame.right() - 4.0, y - 4.0),
+            "end",
+            "trt-label",
+            &format!("TRT {}", human_duration(trt)),
+        );
+    }
+    for l in lines {
+        let points: Vec<(f64, f64)> = l
+            .points
+            .iter()
+            .map(|&(t, v)| (frame.x(xf(t)), frame.y(yf(v as f64))))
+            .collect();
+        let class = if l.dashed { "data p99" } else { "data" };
+        svg.polyline_with(
+            &points,
+            class,
+            PALETTE[l.colour % PALETTE.len()],
+            &[
+                ("flow", l.flow.to_string()),
+                ("percentile", if l.dashed { "99" } else { "50" }.to_string()),
+            ],
+        );
+    }
+    svg.finish()
+}
+
 /// `-1234` → `-1,234`.
 fn signed_thousands(v: i64) -> String {
     let s = thousands(v.unsigned_abs());

@@ -17,7 +17,7 @@ pub use sweep::{
 use crate::run_dir::{RunDir, RunDirError};
 use crate::summary::LatencyStats;
 use crate::table::{cmp_region, cmp_sr, human_duration, label, show_scalar, split_name, thousands};
-use chart::{percentile_chart, series_chart, Line, PALETTE};
+use chart::{interval_chart, percentile_chart, series_chart, IntervalLine, Line, PALETTE};
 use std::cmp::Ordering;
 use std::collections::BTreeMap;
 use std::fmt::Write;
@@ -72,7 +72,7 @@ border-radius:6px;padding:.4em}figcaption{font-size:.9em;font-family:ui-monospac
 word-break:break-all;max-width:720px}\
 svg .plot{fill:#fcfcfc;stroke:#999}svg .grid{stroke:#e6e6e6}svg .tick{font-size:11px;fill:#444}\
 svg .title{font-size:12px;fill:#222}svg .data{fill:none;stroke-width:1.6}\
-svg .trt{stroke:#c00;stroke-dasharray:6 4;stroke-width:1.4}svg .trt-label{font-size:11px;fill:#c00}\
+svg .trt{stroke:#c00;stroke-dasharray:6 4;stroke-width:1.4}svg .p99{stroke-dasharray:5 3}svg .trt-label{font-size:11px;fill:#c00}\
 .legend{list-style:none;padding:0;margin:.3em 0;max-height:12em;overflow:auto;font-size:.85em}\
 .legend li{font-family:ui-monospace,monospace}.sw{display:inline-block;width:1.4em;height:.35em;\
 vertical-align:middle;margin-right:.5em}\
@@ -106,7 +106,7 @@ pub fn html_report(run: &RunDir, explain_code: fn(&str) -> Option<&'static str>)
     page.push_str(
         "<nav><a href=\"#headline\">Headline</a><a href=\"#expectations\">Expectations</a>\
          <a href=\"#flows\">Latency flows</a><a href=\"#percentiles\">Percentile plots</a>\
-         <a href=\"#series\">Time series</a><a href=\"#refusals\">Refusals</a>\
+         <a href=\"#over-time\">Latency over time</a><a href=\"#series\">Time series</a><a href=\"#refusals\">Refusals</a>\
          <a href=\"#figures\">Counters and figures</a><a href=\"#reproduce\">Reproduce</a>\
          <a href=\"#manifest\">How it was made</a></nav>\n",
     );
@@ -114,6 +114,7 @@ pub fn html_report(run: &RunDir, explain_code: fn(&str) -> Option<&'static str>)
     expectations(&mut page, run);
     flows_table(&mut page, run);
     percentile_plots(&mut page, run);
+    latency_over_time(&mut page, run);
     series_charts(&mut page, run);
     refusals(&mut page, run, explain_code);
     figures(&mut page, run);
@@ -460,6 +461,76 @@ fn percentile_plots(page: &mut String, run: &RunDir) {
         page.push_str("</div>\n");
     }
     page.push_str("</section>\n");
+}
+
+/// Latency over time: per SR, each region's median (solid) and 99th percentile (dashed) per
+/// interval, from the run's interval logs (`latency/*.hlog`).
+fn latency_over_time(page: &mut String, run: &RunDir) {
+    if run.intervals.is_empty() {
+        return;
+    }
+    page.push_str(
+        "<section id=\"over-time\">\n<h2>Latency over time</h2>\n<p class=\"note\">Each SR's \
+         end-to-end latency per interval (between gauge samples) from the HdrHistogram interval \
+         logs <code>latency/*.hlog</code>: the median solid, the 99th percentile dashed, a colour \
+         per region; the TRT dashed in red. Peaks in the day show as bumps.</p>\n\
+         <div class=\"charts\">\n",
+    );
+    let mut charts: Vec<(String, Vec<&str>)> = Vec::new();
+    for (name, _) in ordered_flows(run) {
+        if !run.intervals.contains_key(name) {
+            continue;
+        }
+        let key = without_region(name);
+        match charts.iter_mut().find(|(k, _)| *k == key) {
+            Some((_, flows)) => flows.push(name),
+            None => charts.push((key, vec![name])),
+        }
+    }
+    let region = |n: &str| label(&split_name(n).1, "region").unwrap_or("").to_string();
+    for (key, mut flows) in charts {
+        flows.sort_by(|a, b| cmp_region(&region(a), &region(b)));
+        let mut lines = Vec::new();
+        for (i, flow) in flows.iter().enumerate() {
+            for dashed in [false, true] {
+                let points = run.intervals[*flow]
+                    .iter()
+                    .filter_map(|iv| {
+                        let v = if dashed { iv.p99_us } else { iv.p50_us };
+                        v.map(|v| (iv.end_us, v))
+                    })
+                    .collect();
+                lines.push(IntervalLine {
+                    flow,
+                    points,
+                    dashed,
+                    colour: i,
+                });
+            }
+        }
+        let trt = flows
+            .iter()
+            .find_map(|f| run.summary.latency.get(*f).and_then(|s| s.trt_us));
+        let svg = interval_chart(&key, &lines, run.summary.sim_end_us, trt);
+        let _ = write!(
+            page,
+            "<figure class=\"chart\" data-over-time=\"{}\"><figcaption>{}</figcaption>{svg}\
+             <ul class=\"legend\">",
+            escape(&key),
+            escape(&key)
+        );
+        for (i, flow) in flows.iter().enumerate() {
+            let r = region(flow);
+            let _ = write!(
+                page,
+                "<li><span class=\"sw\" style=\"background:{}\"></span>{}</li>",
+                PALETTE[i % PALETTE.len()],
+                escape(if r.is_empty() { flow } else { &r })
+            );
+        }
+        page.push_str("</ul></figure>\n");
+    }
+    page.push_str("</div>\n</section>\n");
 }
 
 /// Series grouped by metric name (the part before `{`), each group in reading order.

@@ -80,8 +80,9 @@ pub fn sweep_chart(
             (a.min(v), b.max(v))
         });
     let (lo, hi, step) = if share {
+        // At least one decade, within 0..MAX_NINES (all shares at 100 % sit at the top).
         let lo = if lo.is_finite() {
-            lo.floor().max(0.0)
+            lo.floor().clamp(0.0, MAX_NINES - 1.0)
         } else {
             0.0
         };
@@ -275,6 +276,24 @@ mod tests {
         assert!((nines(0.9) - 1.0).abs() < 1e-9 && (nines(0.999) - 3.0).abs() < 1e-9);
         assert_eq!(nines(1.0), MAX_NINES);
         assert_eq!(nines(0.0), 0.0);
+        // Every share at 100 %: still a proper axis, no NaN anywhere.
+        let full = Estimate::of(&[1.0, 1.0]);
+        let axis1 = XAxis {
+            lo: 1.0,
+            hi: 1.0,
+            ticks: vec![(1.0, "1".into())],
+        };
+        let only = ChartLine {
+            label: String::new(),
+            points: vec![ChartPoint {
+                x: 1.0,
+                point: 0,
+                label: "w=1",
+                estimate: &full,
+            }],
+        };
+        let svg = sweep_chart("f within_trt", "w", &axis1, &[only], Some(0.99));
+        assert!(!svg.contains("NaN"), "{svg}");
         assert_eq!(nines_label(2.0), "99%");
         assert_eq!(nines_label(3.0), "99.9%");
         assert_eq!(nines_label(1.0), "90%");
