@@ -6,9 +6,11 @@
 //! figures, and final gauges; each metric name is a collapsible group, so a big world's hundreds
 //! of figures stay navigable.
 
+use super::sweep_answer::answer;
+pub use super::sweep_answer::crossings;
 use super::sweep_chart::{sweep_chart, ChartLine, ChartPoint, XAxis};
 use super::{cmp_metric, escape, head, PALETTE};
-use crate::estimate::{show_figure, Estimate};
+use crate::estimate::Estimate;
 use crate::table::{split_name, thousands};
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write;
@@ -81,94 +83,6 @@ impl SweepExpectation {
             _ => (None, None),
         }
     }
-}
-
-/// Whether a point passed in every replication, in none, or in some.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Verdict {
-    Passed,
-    Failed,
-    Mixed,
-}
-
-fn verdict(o: &PointOutcome) -> Verdict {
-    if o.passed == o.runs {
-        Verdict::Passed
-    } else if o.passed == 0 {
-        Verdict::Failed
-    } else {
-        Verdict::Mixed
-    }
-}
-
-/// Where an expectation's outcome changes along each swept parameter, the others held fixed:
-/// `passes at traffic.0.per_premises_per_day=24.0, fails from 30.0 (dsp.workers=1)`. A line
-/// that never changes says so once.
-pub fn crossings(r: &SweepReport, e: &SweepExpectation) -> Vec<String> {
-    let outcomes: Vec<(&SweepPoint, &PointOutcome)> = r
-        .points
-        .iter()
-        .filter_map(|p| e.points.get(&p.index).map(|o| (p, o)))
-        .collect();
-    if outcomes.is_empty() {
-        return vec!["no completed run recorded it".into()];
-    }
-    if outcomes.iter().all(|(_, o)| verdict(o) == Verdict::Passed) {
-        return vec![format!("passes at every point ({})", outcomes.len())];
-    }
-    if outcomes.iter().all(|(_, o)| verdict(o) == Verdict::Failed) {
-        return vec![format!("fails at every point ({})", outcomes.len())];
-    }
-    let mut out = Vec::new();
-    for (i, param) in r.parameters.iter().enumerate() {
-        let mut lines: BTreeMap<Vec<usize>, Vec<(&SweepPoint, &PointOutcome)>> = BTreeMap::new();
-        for (p, o) in &outcomes {
-            let others = (0..p.values.len())
-                .filter(|k| *k != i)
-                .map(|k| p.values[k])
-                .collect();
-            lines.entry(others).or_default().push((p, o));
-        }
-        for (others, mut line) in lines {
-            line.sort_by_key(|(p, _)| p.values[i]);
-            let fixed: Vec<String> = (0..r.parameters.len())
-                .filter(|k| *k != i)
-                .zip(&others)
-                .map(|(k, v)| {
-                    format!(
-                        "{}={}",
-                        r.parameters[k].key, r.parameters[k].values[*v].text
-                    )
-                })
-                .collect();
-            let fixed = if fixed.is_empty() {
-                String::new()
-            } else {
-                format!(" ({})", fixed.join(" "))
-            };
-            for pair in line.windows(2) {
-                let ((a, oa), (b, ob)) = (pair[0], pair[1]);
-                let (va, vb) = (verdict(oa), verdict(ob));
-                if va == vb {
-                    continue;
-                }
-                let word = |v: Verdict, o: &PointOutcome| match v {
-                    Verdict::Passed => "passes".to_string(),
-                    Verdict::Failed => "fails".to_string(),
-                    Verdict::Mixed => format!("passes in {} of {} runs", o.passed, o.runs),
-                };
-                out.push(format!(
-                    "{} {} at {}, {} at {}{fixed}",
-                    param.key,
-                    word(va, oa),
-                    param.values[a.values[i]].text,
-                    word(vb, ob),
-                    param.values[b.values[i]].text,
-                ));
-            }
-        }
-    }
-    out
 }
 
 /// Everything the sweep page shows, as read from a results store.
@@ -359,91 +273,6 @@ fn header(page: &mut String, r: &SweepReport) {
     );
 }
 
-/// The sweep's question answered first: each expectation, where it starts to fail, each point's
-/// outcome, and the figure against each parameter with the threshold drawn.
-fn answer(page: &mut String, r: &SweepReport) {
-    page.push_str("<section id=\"answer\">\n<h2>The sweep's answer</h2>\n");
-    if r.expectations.is_empty() {
-        page.push_str(
-            "<p class=\"note\">The scenario has no <code>[[expect]]</code>: add one to have the \
-             sweep say where a threshold is crossed. Every figure is charted below.</p>\n\
-             </section>\n",
-        );
-        return;
-    }
-    let axes: Vec<XAxis> = r.parameters.iter().map(axis).collect();
-    for (n, e) in r.expectations.iter().enumerate() {
-        let _ = writeln!(
-            page,
-            "<div class=\"expectation\" data-expectation=\"{n}\"><h3><code>{}</code></h3>\n<ul>",
-            escape(&e.expected)
-        );
-        for line in crossings(r, e) {
-            let _ = writeln!(page, "<li data-crossing>{}</li>", escape(&line));
-        }
-        page.push_str(
-            "</ul>\n<table><tr><th class=\"n\">point</th><th>parameters</th>\
-             <th>outcome</th><th class=\"n\">value (mean ± 95% CI)</th></tr>\n",
-        );
-        for p in &r.points {
-            let Some(o) = e.points.get(&p.index) else {
-                continue;
-            };
-            let v = verdict(o);
-            let word = match v {
-                Verdict::Passed => "passed",
-                Verdict::Failed => "failed",
-                Verdict::Mixed => "mixed",
-            };
-            let value = match (&o.actual, &e.figure) {
-                (Some(a), Some(f)) => {
-                    let ci = a
-                        .half_width
-                        .map(|h| format!(" ± {}", show_figure(f, h)))
-                        .unwrap_or_default();
-                    format!("{}{ci}", show_figure(f, a.mean))
-                }
-                _ => String::new(),
-            };
-            let _ = writeln!(
-                page,
-                "<tr data-point=\"{}\" data-outcome=\"{word}\"><td class=\"n\">{}</td>\
-                 <td><code>{}</code></td><td class=\"{word}\">{word} in {} of {} runs</td>\
-                 <td class=\"n\">{}</td></tr>",
-                p.index,
-                p.index,
-                escape(&p.label),
-                o.passed,
-                o.runs,
-                escape(&value)
-            );
-        }
-        page.push_str("</table>\n");
-        if let Some(figure) = &e.figure {
-            page.push_str("<div class=\"charts\">\n");
-            for (i, param) in r.parameters.iter().enumerate() {
-                let lines = lines_by(r, i, |p| e.points.get(&p.index)?.actual.as_ref());
-                if lines.is_empty() {
-                    continue;
-                }
-                let svg = sweep_chart(figure, &param.key, &axes[i], &lines, e.threshold);
-                let _ = writeln!(
-                    page,
-                    "<figure class=\"chart\" data-answer=\"{n}\" data-parameter=\"{}\">\
-                     <figcaption>{} <span class=\"p\">against {}</span></figcaption>{svg}\
-                     </figure>",
-                    escape(&param.key),
-                    escape(figure),
-                    escape(&param.key)
-                );
-            }
-            page.push_str("</div>\n");
-        }
-        page.push_str("</div>\n");
-    }
-    page.push_str("</section>\n");
-}
-
 fn parameters(page: &mut String, r: &SweepReport) {
     page.push_str(
         "<section id=\"parameters\">\n<h2>Swept parameters</h2>\n<table><tr><th>parameter</th>\
@@ -469,12 +298,16 @@ fn parameters(page: &mut String, r: &SweepReport) {
 
 /// One line per combination of the other parameters' values; a zipped sweep (every such
 /// combination holds one point) is one line through all points.
-fn lines_against<'a>(r: &'a SweepReport, param: usize, figure: &str) -> Vec<ChartLine<'a>> {
+pub(super) fn lines_against<'a>(
+    r: &'a SweepReport,
+    param: usize,
+    figure: &str,
+) -> Vec<ChartLine<'a>> {
     lines_by(r, param, |p| p.figures.get(figure))
 }
 
 /// Lines against parameter `param` of the estimate `get` finds at each point.
-fn lines_by<'a>(
+pub(super) fn lines_by<'a>(
     r: &'a SweepReport,
     param: usize,
     get: impl Fn(&'a SweepPoint) -> Option<&'a Estimate>,
@@ -532,7 +365,7 @@ fn lines_by<'a>(
 
 /// The x axis of a parameter: its values (every one labelled when there are few), or
 /// categories in sweep order when a value is not a number.
-fn axis(p: &SweptParameter) -> XAxis {
+pub(super) fn axis(p: &SweptParameter) -> XAxis {
     let numbers: Option<Vec<f64>> = p.values.iter().map(|v| v.number).collect();
     match numbers {
         Some(xs) => {
@@ -562,7 +395,7 @@ fn axis(p: &SweptParameter) -> XAxis {
 }
 
 /// The colour key of the lines against each parameter (the same for every chart in a group).
-fn keys(page: &mut String, r: &SweepReport, figure: &str) {
+pub(super) fn keys(page: &mut String, r: &SweepReport, figure: &str) {
     for (i, p) in r.parameters.iter().enumerate() {
         let lines = lines_against(r, i, figure);
         if lines.len() < 2 {
@@ -693,79 +526,5 @@ fn runs(page: &mut String, r: &SweepReport) {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn point(index: i64, value: usize, figures: &[(&str, &[f64])]) -> SweepPoint {
-        SweepPoint {
-            index,
-            label: format!("dsp.service_time.median=v{index}"),
-            values: vec![value],
-            figures: figures
-                .iter()
-                .map(|(f, v)| (f.to_string(), Estimate::of(v)))
-                .collect(),
-        }
-    }
-
-    /// One parameter whose values are durations (not numbers), a failed run with markup in its
-    /// error, and one figure of each kind.
-    #[test]
-    fn categories_kinds_and_failures() {
-        let figures: &[(&str, &[f64])] = &[
-            ("sr.requested{sr=4.1.1}", &[10.0, 12.0]),
-            ("ev.kwh", &[1.5, 2.5]),
-            ("dsp.queue final", &[0.0, 1.0]),
-            ("sr.e2e{sr=4.1.1} p99_us", &[1e6, 2e6]),
-        ];
-        let report = SweepReport {
-            scenario: "s <1>".into(),
-            store: "runs/s.sqlite".into(),
-            scenario_hash: "abc".into(),
-            version: "0.1.0".into(),
-            runs_ok: 4,
-            failed: vec![FailedRun {
-                run: 4,
-                point_label: "dsp.service_time.median=\"90ms\"".into(),
-                replication: 0,
-                seed: 9,
-                error: "bad <thing> & more".into(),
-            }],
-            runs_missing: 0,
-            replications: 2,
-            parameters: vec![SweptParameter {
-                key: "dsp.service_time.median".into(),
-                values: ["\"10ms\"", "\"50ms\""]
-                    .iter()
-                    .map(|t| SweptValue {
-                        text: t.to_string(),
-                        number: None,
-                    })
-                    .collect(),
-            }],
-            points: vec![point(0, 0, figures), point(1, 1, figures)],
-            scalars: BTreeSet::from(["ev.kwh".to_string()]),
-            expectations: Vec::new(),
-        };
-        let page = sweep_html(&report);
-        assert!(page.contains("<h1>s &lt;1&gt;</h1>"));
-        // Sections in order, each figure charted once (one parameter), one line of two points.
-        let at = |s: &str| page.find(s).unwrap_or_else(|| panic!("{s}"));
-        assert!(at("id=\"latency\"") < at("id=\"counters\""));
-        assert!(at("id=\"counters\"") < at("id=\"scalars\""));
-        assert!(at("id=\"scalars\"") < at("id=\"gauges\""));
-        assert_eq!(page.matches("<svg").count(), 4);
-        assert_eq!(page.matches("<polyline").count(), 4);
-        assert_eq!(page.matches("<circle").count(), 8);
-        assert!(page.contains("data-line=\"\""));
-        // Durations are categories: each value labels its own tick.
-        assert!(page.contains(">&quot;10ms&quot;</text>"));
-        assert!(page.contains(">&quot;50ms&quot;</text>"));
-        assert!(page.contains("<details class=\"group\" data-group=\"dsp.queue\">"));
-        assert!(page.contains("<details class=\"group\" data-group=\"sr.e2e\" open>"));
-        assert!(page.contains("<tr data-failed-run=\"4\">"));
-        assert!(page.contains("<td>bad &lt;thing&gt; &amp; more</td>"));
-        assert!(!page.contains("<thing>"));
-        assert!(!page.contains("<script"));
-    }
-}
+#[path = "sweep_tests.rs"]
+mod tests;
