@@ -225,3 +225,61 @@ fn gauge_patterns_add_up_final_values() {
     // The file's `sets` were applied: the run stopped at 90min.
     assert_eq!(common::summary(&out)["sim_end_us"], 5_400_000_000u64);
 }
+
+/// A label no metric carries (`cod` for `code`) would match nothing and pass vacuously: it is
+/// refused where it is written, with the label it was meant to be.
+#[test]
+fn a_misspelt_label_key_is_located_bad_input() {
+    let text = "[scenario]\nname = \"labels\"\nseed = 1\nduration = \"1h\"\n\n\
+                [population]\npremises = 100\n\n[[supplier]]\nname = \"alpha\"\nshare = 1\n\n\
+                [[traffic]]\nsr = \"4.1.1\"\nrole = \"OU\"\nper_premises_per_day = 1\n\n\
+                [[expect]]\nmetric = \"sr.rejected{cod=E3}\"\nop = \">\"\nvalue = 0\n";
+    common::assert_refused_at(
+        "label-typo",
+        text,
+        19,
+        10,
+        &["`cod`", "did you mean `code`?"],
+    );
+}
+
+/// Every label key the library's runs write is one a pattern may name (`LABEL_KEYS`), so the
+/// check above never refuses a real label.
+#[test]
+fn every_label_the_library_writes_is_known() {
+    let dir = scratch("labels-known");
+    let keys = dccsim_actors::scenario::LABEL_KEYS;
+    for scenario in [
+        "scenarios/cpl-removal.toml",
+        "scenarios/firmware-not-on-cpl.toml",
+        "scenarios/ev-load-control.toml",
+        "scenarios/smi-install-wave.toml",
+        "scenarios/shared-han-channels.toml",
+    ] {
+        let out = dir.join(Path::new(scenario).file_stem().unwrap());
+        let s = run_ok(scenario, &out, &["--set", "population.premises=500"]);
+        let names = ["counters", "latency", "gauges_final", "scalars"]
+            .iter()
+            .flat_map(|k| {
+                s[*k]
+                    .as_object()
+                    .unwrap()
+                    .keys()
+                    .cloned()
+                    .collect::<Vec<_>>()
+            });
+        for name in names {
+            let Some((_, labels)) = name.split_once('{') else {
+                continue;
+            };
+            for pair in labels.trim_end_matches('}').split(',') {
+                let key = pair.split('=').next().unwrap();
+                assert!(
+                    keys.contains(&key),
+                    "{scenario}: `{key}` of {name} is not in LABEL_KEYS"
+                );
+            }
+        }
+    }
+    std::fs::remove_dir_all(&dir).unwrap();
+}

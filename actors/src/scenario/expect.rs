@@ -58,8 +58,40 @@ pub struct MetricPattern {
     pub labels: Vec<(String, String)>,
 }
 
+/// Every label key the world's metrics carry (`tests/expect.rs` checks that the
+/// library's runs write no other): a pattern naming another can match nothing, so it is refused
+/// rather than passing vacuously.
+pub const LABEL_KEYS: [&str; 25] = [
+    "building",
+    "campaign",
+    "cause",
+    "certificate",
+    "change",
+    "code",
+    "entry",
+    "expires",
+    "feeder",
+    "from",
+    "hop",
+    "hubs",
+    "kind",
+    "model",
+    "months",
+    "period",
+    "policy",
+    "reason",
+    "region",
+    "result",
+    "sr",
+    "state",
+    "status",
+    "step",
+    "to",
+];
+
 impl MetricPattern {
-    /// Reads `name` or `name{k=v,...}`.
+    /// Reads `name` or `name{k=v,...}`; every label key must be one the world writes
+    /// ([`LABEL_KEYS`]).
     pub fn parse(text: &str) -> Result<MetricPattern, String> {
         let text = text.trim();
         let (name, labels) = match text.split_once('{') {
@@ -95,6 +127,18 @@ impl MetricPattern {
                 return Err(format!("label `{k}` is given twice in `{text}`"));
             }
             pairs.push((k.to_string(), v.to_string()));
+        }
+        for (k, _) in &pairs {
+            let k = k.as_str();
+            if !LABEL_KEYS.contains(&k) {
+                let hint = match crate::config::read::suggest(k, &LABEL_KEYS) {
+                    Some(near) => format!("did you mean `{near}`?"),
+                    None => format!("metrics carry the labels {}", LABEL_KEYS.join(", ")),
+                };
+                return Err(format!(
+                        "no metric has the label `{k}` (in `{text}`), so it would match nothing; {hint}"
+                    ));
+            }
         }
         pairs.sort();
         Ok(MetricPattern {
@@ -427,6 +471,17 @@ impl<'de> Deserialize<'de> for Expectations {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_label_no_metric_carries_is_refused_with_the_nearest() {
+        let e = MetricPattern::parse("sr.rejected{cod=E3}").unwrap_err();
+        assert!(
+            e.contains("`cod`") && e.contains("did you mean `code`?"),
+            "{e}"
+        );
+        let e = MetricPattern::parse("sr.e2e{zzz=1}").unwrap_err();
+        assert!(e.contains("metrics carry the labels building,"), "{e}");
+    }
 
     #[test]
     fn patterns_match_any_other_labels() {

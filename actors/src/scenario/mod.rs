@@ -36,7 +36,9 @@ mod values;
 pub(crate) mod tests;
 
 pub use error::ScenarioError;
-pub use expect::{Comparison, Expectation, ExpectationFile, LatencyField, MetricPattern};
+pub use expect::{
+    Comparison, Expectation, ExpectationFile, LatencyField, MetricPattern, LABEL_KEYS,
+};
 // The config types a scenario reads into, for users of `scenario` alone.
 pub use crate::config::*;
 pub use crate::han::config::{Han, HanRadio, MAX_FLATS_PER_BUILDING};
