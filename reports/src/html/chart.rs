@@ -150,18 +150,12 @@ pub fn percentile_chart(
     let xf = |x: f64| (x.max(1.0).log10() / f64::from(decades)).min(1.0);
     // At least 1 ms of axis, so a flow of near-zero waits still gets readable ticks.
     let top_us = max_us.max(trt_us.unwrap_or(0)).max(1_000) as f64;
-    let (lo, hi, ticks) = linear_ticks(0.0, top_us);
-    let yf = |us: f64| (us - lo) / (hi - lo);
-
-    let mut svg = Svg::new(
-        frame.width,
-        frame.height,
+    let (mut svg, yf) = latency_axes(
+        &frame,
+        top_us,
         &format!("Latency by percentile: {title}"),
+        "percentile (log scale of 1/(1−p))",
     );
-    frame.draw(&mut svg, "percentile (log scale of 1/(1−p))", "latency");
-    for t in &ticks {
-        frame.y_tick(&mut svg, yf(*t), &human_duration(t.round() as u64));
-    }
     for k in 0..=decades {
         frame.x_tick(
             &mut svg,
@@ -261,6 +255,24 @@ pub struct IntervalLine<'a> {
     pub colour: usize,
 }
 
+/// A latency chart's canvas: the frame with `x_title`, a linear latency axis from zero to at
+/// least `top_us` with duration ticks, and the function placing a latency on it (0..=1).
+fn latency_axes(
+    frame: &Frame,
+    top_us: f64,
+    title: &str,
+    x_title: &str,
+) -> (Svg, impl Fn(f64) -> f64) {
+    let (lo, hi, ticks) = linear_ticks(0.0, top_us);
+    let yf = move |us: f64| (us - lo) / (hi - lo);
+    let mut svg = Svg::new(frame.width, frame.height, title);
+    frame.draw(&mut svg, x_title, "latency");
+    for t in &ticks {
+        frame.y_tick(&mut svg, yf(*t), &human_duration(t.round() as u64));
+    }
+    (svg, yf)
+}
+
 /// Latency over simulated time, one point per interval of the flows' interval logs (p50 solid,
 /// p99 dashed, a colour per flow), with the TRT dashed in red: the evening peak shows as a bump.
 pub fn interval_chart(
@@ -280,18 +292,13 @@ pub fn interval_chart(
         .max()
         .unwrap_or(0)
         .max(1_000) as f64;
-    let (lo, hi, ticks) = linear_ticks(0.0, top);
-    let yf = |v: f64| (v - lo) / (hi - lo);
     let xf = |t: u64| t as f64 / end_us.max(1) as f64;
-    let mut svg = Svg::new(
-        frame.width,
-        frame.height,
+    let (mut svg, yf) = latency_axes(
+        &frame,
+        top,
         &format!("Latency over time: {title}"),
+        "simulated time since start",
     );
-    frame.draw(&mut svg, "simulated time since start", "latency");
-    for t in &ticks {
-        frame.y_tick(&mut svg, yf(*t), &human_duration(t.round() as u64));
-    }
     let step = time_step(end_us);
     let mut t = 0;
     while t <= end_us {
