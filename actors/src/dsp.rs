@@ -148,8 +148,9 @@ impl Dsp {
                     ctx.send(me, SimDuration::ZERO, Msg::AtDsp(req));
                     return;
                 }
-                let region = core.region_of(req.premises);
-                ctx.send(Kinds::csp(region), SimDuration::ZERO, Msg::AtCsp(req));
+                // The region's CSP, or the SMETS1 service for a SMETS1 meter.
+                let to = crate::smets1::route(core, req.premises);
+                ctx.send(to, SimDuration::ZERO, Msg::AtCsp(req));
             }
         }
     }

@@ -31,6 +31,9 @@ impl Kinds {
     pub const CHARGER: Kind = Kind(9);
     /// A multi-dwelling building's shared HAN.
     pub const BUILDING: Kind = Kind(11);
+    /// The DCC's SMETS1 service (SMETS1 Service Provider and DCO, `smets1`): serves enrolled
+    /// SMETS1 meters and migrates them into the DCC.
+    pub const SMETS1: Kind = Kind(12);
 
     #[inline]
     pub fn supplier(i: u16) -> ActorId {
@@ -72,6 +75,10 @@ impl Kinds {
     pub fn building(index: u32) -> ActorId {
         ActorId::new(Self::BUILDING, index)
     }
+    #[inline]
+    pub fn smets1() -> ActorId {
+        ActorId::new(Self::SMETS1, 0)
+    }
 }
 
 /// Label value for requests naming no known premises.
@@ -94,6 +101,7 @@ mod tests {
             Kinds::DNO,
             Kinds::CHARGER,
             Kinds::BUILDING,
+            Kinds::SMETS1,
         ];
         let numbers: std::collections::BTreeSet<u8> = kinds.iter().map(|k| k.0).collect();
         assert_eq!(numbers.len(), kinds.len());

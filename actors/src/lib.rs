@@ -43,6 +43,7 @@ pub mod install;
 pub mod meter;
 pub mod population;
 pub mod shared;
+pub mod smets1;
 pub mod smi;
 pub mod supplier;
 pub mod traffic;

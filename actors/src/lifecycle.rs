@@ -120,10 +120,13 @@ pub enum Trigger {
     KeyCompromise,
     /// Recovery finished: Recovery → Recovered.
     RecoveryComplete,
+    /// SMETS1 enrolment: a migrated SMETS1 meter, unknown to the SMI, enters it Commissioned
+    /// (it was in service with its supplier before; `smets1`).
+    Enrol,
 }
 
 impl Trigger {
-    pub const ALL: [Trigger; 12] = [
+    pub const ALL: [Trigger; 13] = [
         Trigger::PreNotify,
         Trigger::Whitelist,
         Trigger::HanJoin,
@@ -136,6 +139,7 @@ impl Trigger {
         Trigger::CplRestore,
         Trigger::KeyCompromise,
         Trigger::RecoveryComplete,
+        Trigger::Enrol,
     ];
 
     /// Whether the trigger can apply to a device of type `ty` at all (else E11).
@@ -146,7 +150,9 @@ impl Trigger {
             Trigger::CplSuspend | Trigger::CplRestore => true,
             Trigger::Whitelist => ty != T::CommsHub && !ty.is_type2(),
             Trigger::HanJoin | Trigger::KeyCompromise | Trigger::RecoveryComplete => !ty.is_type2(),
-            Trigger::Commission | Trigger::OptOut | Trigger::OptIn => ty.is_meter(),
+            Trigger::Commission | Trigger::OptOut | Trigger::OptIn | Trigger::Enrol => {
+                ty.is_meter()
+            }
             Trigger::JoinService => matches!(ty, T::Ppmid | T::Hcalcs | T::Apc),
         }
     }
@@ -167,6 +173,7 @@ pub fn transition(
         return match trigger {
             Trigger::PreNotify if ty.is_type2() => Ok(NotApplicable),
             Trigger::PreNotify => Ok(Pending),
+            Trigger::Enrol if ty.is_meter() => Ok(Commissioned),
             _ => Err(ResponseCode::E19),
         };
     };
@@ -216,6 +223,7 @@ mod tests {
             .collect();
         let mut rows = vec![
             (non_type2.clone(), None, Trigger::PreNotify, Pending),
+            (meters.clone(), None, Trigger::Enrol, Commissioned),
             (
                 vec![T::Ihd, T::Type2],
                 None,
@@ -316,6 +324,6 @@ mod tests {
                 }
             }
         }
-        assert_eq!(checked, T::ALL.len() * 11 * 12);
+        assert_eq!(checked, T::ALL.len() * 11 * 13);
     }
 }

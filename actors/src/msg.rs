@@ -83,6 +83,9 @@ pub enum Msg {
     FirmwareReceipt(Request, Receipt),
     /// A firmware campaign's own timer (waves, retries).
     Firmware(FirmwareTimer),
+    /// A step of SMETS1 enrolment and adoption: a cohort's next migration, or a supplier told
+    /// that one of its SMETS1 meters is now served through the DCC.
+    Smets1(Smets1Msg),
 }
 
 impl Msg {
@@ -110,7 +113,8 @@ impl Msg {
             | Msg::ImageChunk { .. }
             | Msg::ImageAtHub(_)
             | Msg::FirmwareReceipt(..)
-            | Msg::Firmware(_) => None,
+            | Msg::Firmware(_)
+            | Msg::Smets1(_) => None,
         }
     }
 }
@@ -130,6 +134,16 @@ pub enum CplMsg {
     Notice { entry: u16, months: u8 },
     /// The DSP's apply window for extract `seq` ends: apply it.
     Apply(u32),
+}
+
+/// A step of SMETS1 enrolment and adoption (inside [`Msg::Smets1`]).
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub enum Smets1Msg {
+    /// The SMETS1 service's timer: migration cohort `cohort` takes its next meter.
+    Migrate { cohort: u16 },
+    /// To the meter's supplier: the SMETS1 meter at `premises` is enrolled (on the SMI,
+    /// Commissioned) and from now on takes the supplier's Service Requests through the DCC.
+    Enrolled { premises: u32 },
 }
 
 /// A charger's own timers. `gen` tags timers that a later change may void.

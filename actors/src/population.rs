@@ -6,13 +6,27 @@ use crate::region::Region;
 /// Bit set in [`Premises`] when a gas meter is installed.
 const GAS: u8 = 0b100;
 
-/// One premises, packed in a byte: region in the low two bits, gas in bit 2.
+/// Bit set in [`Premises`] for a SMETS1 premises: its meter is served through the DCC's SMETS1
+/// service (`smets1`), not a SMETS2 Communications Hub.
+const SMETS1: u8 = 0b1000;
+
+/// One premises, packed in a byte: region in the low two bits, gas in bit 2, SMETS1 in bit 3.
 #[derive(Copy, Clone, Debug, PartialEq, Eq)]
 pub struct Premises(u8);
 
 impl Premises {
     pub fn new(region: Region, gas: bool) -> Self {
         Premises(region.index() as u8 | if gas { GAS } else { 0 })
+    }
+
+    /// A SMETS1 premises (an electricity meter only) that a `[[migration]]` cohort brings in.
+    pub fn smets1(region: Region) -> Self {
+        Premises(region.index() as u8 | SMETS1)
+    }
+
+    /// Whether its meter is SMETS1, served through the DCC's SMETS1 service.
+    pub fn is_smets1(self) -> bool {
+        self.0 & SMETS1 != 0
     }
 
     pub fn region(self) -> Region {

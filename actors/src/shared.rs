@@ -58,6 +58,9 @@ pub struct MetricIds {
     pub csp_queue: [GaugeId; 3],
     pub csp_busy: [GaugeId; 3],
     pub in_flight: GaugeId,
+    /// `smets1.e2e{sr}`: end-to-end latency of requests to SMETS1 meters, by SR (empty without
+    /// `[[migration]]`; see [`MetricIds::register_smets1`]).
+    smets1_e2e: Vec<Option<FlowId>>,
 }
 
 impl MetricIds {
@@ -88,6 +91,39 @@ impl MetricIds {
     #[inline]
     pub fn hop(&self, sr: SrType, region: Region, hop: Hop) -> FlowId {
         self.sr(sr).regional_hops[region.index()][hop as usize]
+    }
+
+    /// The `smets1.e2e{sr}` flow of a request to `premises`, if that is a SMETS1 premises.
+    #[inline]
+    pub fn smets1_e2e(
+        &self,
+        sr: SrType,
+        premises: u32,
+        population: &PopulationTable,
+    ) -> Option<FlowId> {
+        let flow = (*self.smets1_e2e.get(sr.index())?)?;
+        population
+            .get(premises)
+            .is_some_and(|p| p.is_smets1())
+            .then_some(flow)
+    }
+
+    /// Registers `smets1.e2e{sr}` with its TRT for every SR type the world may send that the DCC
+    /// serves for SMETS1 meters (`supports`).
+    pub fn register_smets1(
+        &mut self,
+        kernel: &mut Kernel<Msg>,
+        supports: impl Fn(SrType) -> bool,
+        trt: &BTreeMap<SrType, SimDuration>,
+    ) {
+        self.smets1_e2e = SrType::ALL
+            .map(|sr| {
+                (self.by_sr[sr.index()].is_some() && supports(sr)).then(|| {
+                    let name = metric_name("smets1.e2e", &[("sr", sr.number())]);
+                    kernel.metrics.flow(name, Some(trt[&sr]))
+                })
+            })
+            .into();
     }
 
     /// Registers the handles of every SR type `sends` says the world may send, with the SRs'
@@ -148,6 +184,7 @@ impl MetricIds {
             csp_queue: per_region(m, "csp.queue"),
             csp_busy: per_region(m, "csp.busy"),
             in_flight: m.gauge("sr.in_flight".into()),
+            smets1_e2e: Vec::new(),
         }
     }
 }

@@ -294,7 +294,8 @@ pub enum ResponseCode {
     E4,
     /// E5: the device's SMI status does not admit this Service Request.
     E5,
-    /// E11: the Service Request does not apply to this type (or model) of device.
+    /// E11: the Service Request does not apply to this type (or model) of device — including an
+    /// SR outside the SMETS1 subset sent to a SMETS1 meter (`smets1::SUPPORTED`).
     E11,
     /// E20: the DCC cannot establish communications with the device.
     E20,
@@ -369,8 +370,9 @@ impl ResponseCode {
                  Model left the CPL)."
             }
             ResponseCode::E11 => {
-                "Refused: this request does not apply to this type of device, or its Device \
-                 Model is not on the Central Products List."
+                "Refused: this request does not apply to this type of device (a SMETS1 meter \
+                 takes fewer Service Requests than a SMETS2 one), or its Device Model is not on \
+                 the Central Products List."
             }
             ResponseCode::E20 => "Failed: the DCC could not communicate with the device.",
             ResponseCode::E21 => {

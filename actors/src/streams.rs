@@ -31,6 +31,8 @@ pub enum Builder {
     InstallJoiners = 0x0304,
     /// SECAS's signing key for CPL extracts.
     CplSigningKey = 0x0C91,
+    /// The regions of the SMETS1 premises `[[migration]]` cohorts bring in.
+    Smets1Premises = 0x5301,
     /// Which premises are flats, and their buildings.
     HanLayout = 0x4841_0001,
     /// Each building's channel plan.
@@ -43,7 +45,7 @@ pub enum Builder {
 
 impl Builder {
     /// Every builder purpose.
-    pub const ALL: [Builder; 13] = [
+    pub const ALL: [Builder; 14] = [
         Builder::Population,
         Builder::EvFeeders,
         Builder::EvPremises,
@@ -53,6 +55,7 @@ impl Builder {
         Builder::PpmidModels,
         Builder::InstallJoiners,
         Builder::CplSigningKey,
+        Builder::Smets1Premises,
         Builder::HanLayout,
         Builder::HanPlan,
         Builder::HanHouseJoin,
@@ -72,11 +75,13 @@ impl Builder {
 pub enum Side {
     /// A building's HAN rescans (a channel change's side of its draws).
     HanRescan = 1,
+    /// The SMETS1 service's migration failures (kept apart from its service-time draws).
+    Smets1Migration = 2,
 }
 
 impl Side {
     /// Every side purpose.
-    pub const ALL: [Side; 1] = [Side::HanRescan];
+    pub const ALL: [Side; 2] = [Side::HanRescan, Side::Smets1Migration];
 
     /// The number the kernel keys the stream by.
     #[inline]

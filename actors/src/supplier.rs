@@ -105,6 +105,10 @@ impl Supplier {
             Msg::Firmware(timer) => self
                 .campaign(timer.campaign())
                 .on_timer(timer, core, fw, ctx),
+            // One of its SMETS1 meters is enrolled: its traffic streams take it in from now.
+            Msg::Smets1(crate::msg::Smets1Msg::Enrolled { premises }) => {
+                self.electricity.push(premises)
+            }
             other => unreachable!("supplier got {other:?}"),
         }
     }

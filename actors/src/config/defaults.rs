@@ -192,6 +192,40 @@ pub const CPL_SPEC_VERSION: &str = "SMETS2 v5.1";
 /// `[[cpl_entry]] gbcs_version`: the GBCS version an entry's devices speak.
 pub const CPL_GBCS_VERSION: &str = "3.2";
 
+/// `[[cpl_entry]] spec_version` of a SMETS1 entry (`smets = 1`).
+pub const CPL_SMETS1_SPEC_VERSION: &str = "SMETS1";
+
+/// The GBCS version recorded for a SMETS1 entry: none (SMETS1 devices do not speak GBCS).
+pub const CPL_SMETS1_GBCS_VERSION: &str = "-";
+
+// SMETS1 enrolment and adoption: `[smets1]`, `[[migration]]` (DOMAIN §2a).
+
+/// `[smets1] workers` \[U\]: requests the DCC's SMETS1 service handles at once.
+pub const SMETS1_WORKERS: u32 = 500;
+
+/// `[smets1] service_time` \[U\]: the SMETS1 service's time per visit (DCO check and
+/// countersigning, S1SP translation), log-normal median 150 ms, sigma 0.5.
+pub const SMETS1_SERVICE_TIME: Dist = Dist::LogNormal {
+    median: SimDuration::from_millis(150),
+    sigma: 0.5,
+};
+
+/// `[smets1] latency` \[U\]: one way from the SMETS1 service to a meter or back (the SMETS1
+/// head-end and its cellular WAN), log-normal median 3 s, sigma 0.6.
+pub const SMETS1_LATENCY: Dist = Dist::LogNormal {
+    median: SimDuration::from_secs(3),
+    sigma: 0.6,
+};
+
+/// `[[migration]] fail` \[U\]: shares of meters whose migration fails at data validation,
+/// the DCC's device test, commissioning.
+pub const SMETS1_MIGRATION_FAILURES: crate::smets1::config::Failures =
+    crate::smets1::config::Failures {
+        data: 0.01,
+        device_test: 0.02,
+        commissioning: 0.01,
+    };
+
 // EV load control over LV feeders (SECMP0046): `[ev]`, `[feeders]`, `[demand]`, `[dno]`.
 
 /// `[ev] uptake` \[U\]: half the premises have an EV charger (My Electric Avenue studied 40–70%).

@@ -146,7 +146,8 @@ impl InForce {
         });
         if let Some(reason) = refusal {
             out.refused.push((i, reason));
-        } else if !self.knows_gbcs(&e.gbcs_version) {
+        } else if e.smets1_test.is_none() && !self.knows_gbcs(&e.gbcs_version) {
+            // (SMETS1 devices do not speak GBCS: their entries are never buffered for it.)
             self.state[i as usize] = Some(Loaded::Buffered);
             out.buffered.push(i);
         } else {

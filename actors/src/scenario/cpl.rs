@@ -7,7 +7,7 @@ use crate::calendar::Date;
 use crate::config::defaults;
 use crate::config::read::{self, WHAT};
 use crate::cpl::config::entry::{
-    required_certificates, Certificates, Cpa, CplEntry, HardwareData, Required,
+    required_certificates, Certificates, Cpa, CplEntry, DccTest, HardwareData, Required, Submitter,
 };
 use crate::cpl::config::{CplConfig, Event, Signing, TimedEvent};
 use crate::device_model::DeviceModel;
@@ -95,6 +95,11 @@ pub(crate) struct EntryFile {
     upgrades_from: Vec<At<String>>,
     #[serde(default = "in_force")]
     in_force: bool,
+    /// `smets = 1` for a SMETS1 entry (default 2).
+    smets: Option<At<i64>>,
+    compliance_statement: Option<At<String>>,
+    dcc_test: Option<At<String>>,
+    submitted_by: Option<At<String>>,
 }
 
 fn in_force() -> bool {
@@ -254,7 +259,10 @@ pub(crate) fn check(
     }
     let known_gbcs = cpl.dsp_gbcs_versions.unwrap_or_else(|| {
         let mut v: Vec<String> = Vec::new();
-        for e in entries.iter().filter(|e| e.in_force_at_start) {
+        for e in entries
+            .iter()
+            .filter(|e| e.in_force_at_start && e.smets1_test.is_none())
+        {
             if !v.contains(&e.gbcs_version) {
                 v.push(e.gbcs_version.clone());
             }
@@ -289,6 +297,7 @@ fn entry(
     models: &[(String, ModelFacts)],
     before: &[CplEntry],
 ) -> Read<(CplEntry, Refs)> {
+    let smets1 = smets1_keys(&file)?;
     let id = file.id.value;
     let mut place = file.id.path.clone();
     place.pop();
@@ -318,16 +327,25 @@ fn entry(
         device_type: facts.device_type.clone(),
         required: facts.required,
         hardware: facts.hardware.clone(),
-        spec_version: file
-            .spec_version
-            .unwrap_or_else(|| defaults::CPL_SPEC_VERSION.to_string()),
-        gbcs_version: file
-            .gbcs_version
-            .unwrap_or_else(|| defaults::CPL_GBCS_VERSION.to_string()),
+        spec_version: file.spec_version.unwrap_or_else(|| {
+            let default = match smets1.test {
+                Some(_) => defaults::CPL_SMETS1_SPEC_VERSION,
+                None => defaults::CPL_SPEC_VERSION,
+            };
+            default.to_string()
+        }),
+        gbcs_version: file.gbcs_version.unwrap_or_else(|| {
+            let default = match smets1.test {
+                Some(_) => defaults::CPL_SMETS1_GBCS_VERSION,
+                None => defaults::CPL_GBCS_VERSION,
+            };
+            default.to_string()
+        }),
         certificates: Certificates {
             zigbee: file.zigbee_certificate,
             cpa: file.cpa_certificate,
             dlms: file.dlms_certificate,
+            compliance_statement: smets1.compliance_statement,
         },
         certified_firmware: file
             .certified_firmware
@@ -335,8 +353,133 @@ fn entry(
         certificate_mapping: None,
         upgrades_from: Vec::new(),
         in_force_at_start: file.in_force,
+        smets1_test: smets1.test,
+        submitted_by: smets1.submitted_by,
     };
     Ok((entry, (place, file.certificate_mapping, file.upgrades_from)))
+}
+
+/// What an entry's SMETS keys say: its DCC test (SMETS1 only), compliance statement and
+/// submitter.
+struct SmetsKeys {
+    test: Option<DccTest>,
+    compliance_statement: Option<String>,
+    submitted_by: Submitter,
+}
+
+/// Reads `smets`, `compliance_statement`, `dcc_test` and `submitted_by`: a SMETS1 entry has no
+/// ZigBee, CPA or DLMS certificate and no GBCS version (SMETS1 devices are assured by a
+/// compliance statement and the DCC's test); a SMETS2 entry has no compliance statement or DCC
+/// test.
+fn smets1_keys(file: &EntryFile) -> Read<SmetsKeys> {
+    let smets1 = match &file.smets {
+        None => false,
+        Some(At { value: 1, .. }) => true,
+        Some(At { value: 2, .. }) => false,
+        Some(At { path, value }) => {
+            return Err(Issue::at(
+                path,
+                format!(
+                    "{} must be 1 (a SMETS1 entry) or 2 (SMETS2, the default), found {value}",
+                    de::what_of(path)
+                ),
+            ))
+        }
+    };
+    let word = |at: &At<String>| -> Read<String> {
+        if at.value.trim().is_empty() || at.value.contains(char::is_whitespace) {
+            return Err(Issue::at(
+                &at.path,
+                format!(
+                    "{} must be a name without spaces, e.g. \"CS-1\"",
+                    de::what_of(&at.path)
+                ),
+            ));
+        }
+        Ok(at.value.clone())
+    };
+    let named = |at: &At<String>, names: &[&str]| -> Read<usize> {
+        names.iter().position(|n| *n == at.value).ok_or_else(|| {
+            let hint = suggest(&at.value, names)
+                .map_or(String::new(), |n| format!("did you mean \"{n}\"? "));
+            Issue::at(
+                &at.path,
+                format!(
+                    "{} is \"{}\"; {hint}it must be {}",
+                    de::what_of(&at.path),
+                    at.value,
+                    list(names, "or")
+                ),
+            )
+        })
+    };
+    let submitted_by = match &file.submitted_by {
+        Some(at) => {
+            named(at, &Submitter::NAMES)?;
+            Submitter::from_name(&at.value).expect("a name from the list")
+        }
+        None if smets1 => Submitter::Dcc,
+        None => Submitter::Manufacturer,
+    };
+    let place = |key: &str| {
+        let mut p = file.id.path.clone();
+        p.pop();
+        p.push(Seg::Key(key.into()));
+        p
+    };
+    if smets1 {
+        let smets2_only = [
+            ("zigbee_certificate", file.zigbee_certificate.is_some()),
+            ("cpa_certificate", file.cpa_certificate.is_some()),
+            ("dlms_certificate", file.dlms_certificate.is_some()),
+            ("gbcs_version", file.gbcs_version.is_some()),
+        ];
+        if let Some((key, _)) = smets2_only.iter().find(|(_, given)| *given) {
+            return Err(Issue::at(
+                &place(key),
+                format!(
+                    "[[cpl_entry]] \"{}\" is a SMETS1 entry (`smets = 1`), which has no `{key}`: \
+                     SMETS1 devices have no CPA, ZigBee or DLMS certificates and do not speak \
+                     GBCS; they are assured by a `compliance_statement` and the DCC's \
+                     `dcc_test`",
+                    file.id.value
+                ),
+            ));
+        }
+        let test = match &file.dcc_test {
+            Some(at) => {
+                named(at, &DccTest::NAMES)?;
+                DccTest::from_name(&at.value).expect("a name from the list")
+            }
+            None => DccTest::Passed,
+        };
+        let compliance_statement = file.compliance_statement.as_ref().map(word).transpose()?;
+        return Ok(SmetsKeys {
+            test: Some(test),
+            compliance_statement,
+            submitted_by,
+        });
+    }
+    if let Some(at) = file
+        .compliance_statement
+        .as_ref()
+        .or(file.dcc_test.as_ref())
+    {
+        return Err(Issue::at(
+            &at.path,
+            format!(
+                "{} belongs to SMETS1 entries only (their assurance in place of CPA); add \
+                 `smets = 1` if \"{}\" lists a SMETS1 device",
+                de::what_of(&at.path),
+                file.id.value
+            ),
+        ));
+    }
+    Ok(SmetsKeys {
+        test: None,
+        compliance_statement: None,
+        submitted_by,
+    })
 }
 
 /// The index of the entry `id` names.

@@ -28,6 +28,7 @@ mod inventory;
 mod model;
 mod overrides;
 mod reader;
+mod smets1;
 mod sweep;
 mod validate;
 mod values;

@@ -50,4 +50,6 @@ pub struct Scenario {
     /// `[firmware]`, `[[firmware_image]]`, `[[firmware_campaign]]`: the Central Firmware
     /// Library and rollout campaigns (none by default).
     pub firmware: crate::firmware::config::FirmwareConfig,
+    /// `[smets1]`, `[[migration]]`: SMETS1 enrolment and adoption (no SMETS1 meters by default).
+    pub smets1: crate::smets1::config::Smets1Config,
 }

@@ -64,6 +64,9 @@ struct File {
     firmware_image: Vec<super::firmware::ImageFile>,
     #[serde(default)]
     firmware_campaign: Vec<super::firmware::CampaignFile>,
+    smets1: Option<crate::smets1::config::Service>,
+    #[serde(default)]
+    migration: Vec<super::smets1::MigrationFile>,
 }
 
 /// `[scenario]`.
@@ -149,6 +152,21 @@ pub(crate) fn scenario(doc: &toml::Table, resolved_toml: String) -> Read<Scenari
         duration,
         start,
     )?;
+    let existing = u64::from(population.premises)
+        + installs
+            .iter()
+            .map(|w| u64::from(crate::install::config::premises_in(w)))
+            .sum::<u64>();
+    let smets1 = super::smets1::check(
+        file.smets1,
+        file.migration,
+        &suppliers,
+        &device_models,
+        &cpl,
+        duration,
+        start,
+        existing,
+    )?;
 
     Ok(Scenario {
         name,
@@ -173,6 +191,7 @@ pub(crate) fn scenario(doc: &toml::Table, resolved_toml: String) -> Read<Scenari
         sweep,
         expect: file.expect,
         firmware,
+        smets1,
     })
 }
 

@@ -72,6 +72,8 @@ impl SmiRecord {
 struct ModelState {
     device_type: PhysicalDeviceType,
     listed: bool,
+    /// A SMETS1 model: the DCC serves its devices only the SMETS1 subset of SRs (`smets1`).
+    smets1: bool,
 }
 
 /// `smi.transition{from,to}` counters (registered on first use, so only transitions that
@@ -101,6 +103,8 @@ pub struct Smi {
     /// PPMIDs installation waves fit, and their premises (ascending).
     ppmids: Vec<SmiRecord>,
     ppmid_premises: Vec<u32>,
+    /// First SMETS1 premises (`[[migration]]` cohorts, numbered last): they have no SMETS2 hub.
+    smets1_from: u32,
 }
 
 const NO_GAS: u32 = u32::MAX;
@@ -131,6 +135,7 @@ impl Smi {
                 .map(|&(device_type, listed)| ModelState {
                     device_type,
                     listed,
+                    smets1: false,
                 })
                 .collect(),
             metrics: SmiMetrics {
@@ -141,7 +146,32 @@ impl Smi {
             charger_premises: Vec::new(),
             ppmids: Vec::new(),
             ppmid_premises: Vec::new(),
+            smets1_from: u32::MAX,
         }
+    }
+
+    /// **SMETS1 hook.** Premises from `first` on are SMETS1 premises: a meter served through the
+    /// DCC's SMETS1 service and no SMETS2 hub (their hub records are no device).
+    pub fn set_smets1_premises(&mut self, first: u32) {
+        self.smets1_from = first;
+    }
+
+    /// **SMETS1 hook.** Marks `model` as a SMETS1 Device Model.
+    pub fn mark_smets1(&mut self, model: ModelId) {
+        self.models[model.index()].smets1 = true;
+    }
+
+    /// Whether `model` is a SMETS1 Device Model.
+    pub fn is_smets1(&self, model: ModelId) -> bool {
+        self.models[model.index()].smets1
+    }
+
+    /// **SMETS1 hook.** The electricity meter at SMETS1 premises `premises`, not yet known to the
+    /// DCC, is of Device Model `model`.
+    pub fn place_smets1_meter(&mut self, premises: u32, model: ModelId) {
+        let record = &mut self.esmes[premises as usize];
+        debug_assert!(record.status.is_none(), "a SMETS1 meter starts off the SMI");
+        record.model = model;
     }
 
     /// Adds the next premises' hub, electricity meter and (optional) gas meter, counting their
@@ -373,7 +403,8 @@ impl Smi {
                 }
             }
         };
-        pick(&self.hubs, DeviceType::Hub, &mut out);
+        let hubs = &self.hubs[..self.hubs.len().min(self.smets1_from as usize)];
+        pick(hubs, DeviceType::Hub, &mut out);
         pick(&self.esmes, DeviceType::Esme, &mut out);
         for (p, &g) in self.gsme_of.iter().enumerate() {
             if g != NO_GAS && self.gsmes[g as usize].model == model {
@@ -464,9 +495,11 @@ pub fn admit(req: &Request, smi: &Smi, granted: bool) -> Result<(), ResponseCode
     // A device the world does not have is unknown to every SR, pre-notification included.
     let record = smi.get(device).ok_or(ResponseCode::E19)?;
     let ty = smi.device_type(device).expect("the record exists");
+    // A SMETS1 meter takes only the SMETS1 subset of SRs: the rest do not apply to it (E11).
+    let outside_smets1 = |r: &SmiRecord| smi.is_smets1(r.model) && !crate::smets1::supports(req.sr);
     match rule.admits {
         Admits::Unknown => {
-            if !rule.applies_to(ty) || !smi.is_listed(record.model) {
+            if !rule.applies_to(ty) || !smi.is_listed(record.model) || outside_smets1(record) {
                 return Err(ResponseCode::E11);
             }
             if record.status.is_some() {
@@ -475,7 +508,7 @@ pub fn admit(req: &Request, smi: &Smi, granted: bool) -> Result<(), ResponseCode
         }
         Admits::Statuses(admitted) => {
             let status = record.status.ok_or(ResponseCode::E19)?;
-            if !rule.applies_to(ty) {
+            if !rule.applies_to(ty) || outside_smets1(record) {
                 return Err(ResponseCode::E11);
             }
             if !admitted.contains(&status) {

@@ -22,6 +22,7 @@ use crate::population::{ChargerIndex, PopulationTable, Premises};
 use crate::region::Region;
 use crate::scenario::Scenario;
 use crate::shared::{Core, MetricIds};
+use crate::smets1::{self, Smets1Service};
 use crate::smi::{self, Smi};
 use crate::sr::{DeviceType, SrType};
 use crate::streams::Builder;
@@ -88,7 +89,10 @@ impl GbWorld {
                     .is_some_and(|ev| ev.srs().contains(&sr))
                 || scenario.traffic.iter().any(|t| t.sr == sr)
         };
-        let ids = MetricIds::register(&mut kernel, sends, &scenario.trt);
+        let mut ids = MetricIds::register(&mut kernel, sends, &scenario.trt);
+        if scenario.smets1.is_modelled() {
+            ids.register_smets1(&mut kernel, smets1::supports, &scenario.trt);
+        }
         let n = scenario.population.premises;
         let n_suppliers = scenario.suppliers.len();
         let mut suppliers: Vec<Supplier> = (0..n_suppliers)
@@ -127,6 +131,19 @@ impl GbWorld {
         for p in planned {
             world.add(p);
         }
+        // SMETS1 premises the migration cohorts bring: with their supplier outside the DCC,
+        // unknown to the SMI until enrolled (numbered last).
+        let smets1_first = world.premises.len() as u32;
+        let smets1_cfg = &scenario.smets1;
+        let smets1_premises = smets1::planned_premises(
+            smets1_cfg,
+            &scenario.population.regions,
+            smets1_first,
+            &mut kernel,
+        );
+        for p in smets1_premises {
+            world.add(p);
+        }
         let Premiseses {
             premises,
             mut hubs,
@@ -143,6 +160,20 @@ impl GbWorld {
 
         // The inventory, the HAN, then the EV feature.
         let mut smi = smi::build(&scenario.device_models, &premises, n, &mut kernel);
+        let smets1 = smets1_cfg.is_modelled().then(|| {
+            let models: Vec<u16> = scenario
+                .cpl
+                .entries
+                .iter()
+                .filter(|e| e.smets1_test.is_some())
+                .map(|e| e.model)
+                .collect();
+            smets1::add_to_smi(smets1_cfg, &models, smets1_first, &mut smi);
+            kernel.ensure_actors(Kinds::SMETS1, 1);
+            let service = Smets1Service::new(smets1_cfg, smets1_first, &mut kernel.metrics);
+            service.schedule(&mut kernel.ctx_for(Kinds::smets1()));
+            service
+        });
         let han = han::build(
             &scenario.han,
             &mut kernel,
@@ -263,6 +294,7 @@ impl GbWorld {
             cpl,
             ev,
             buildings: han.buildings,
+            smets1,
         };
         (kernel, world)
     }

@@ -20,6 +20,7 @@ use crate::han::{self, Building, HanShared};
 use crate::hub::Hub;
 use crate::meter::Meter;
 use crate::msg::Msg;
+use crate::smets1::Smets1Service;
 use crate::smi::Smi;
 use crate::sr::SrType;
 use crate::supplier::Supplier;
@@ -44,6 +45,8 @@ pub struct GbWorld {
     /// DNOs and EV chargers, when the scenario has `[ev]`.
     pub ev: Option<EvWorld>,
     pub buildings: Vec<Building>,
+    /// The DCC's SMETS1 service, when the scenario migrates SMETS1 meters (`[[migration]]`).
+    pub smets1: Option<Smets1Service>,
 }
 
 impl World for GbWorld {
@@ -77,6 +80,12 @@ impl World for GbWorld {
                     ev.chargers[i].handle(msg, core, &ev.shared, han, ctx)
                 }
             }
+            Kinds::SMETS1 => {
+                let Some(service) = &mut self.smets1 else {
+                    unreachable!("the SMETS1 service exists only with [[migration]]")
+                };
+                service.handle(msg, core, &mut self.dsp.smi, ctx)
+            }
             other => unreachable!("no actor kind {other:?} in the GB world"),
         }
     }
@@ -96,6 +105,9 @@ impl GbWorld {
             ev.finish(kernel, end);
         }
         han::finish(&self.buildings, &mut kernel.metrics);
+        if let Some(service) = &self.smets1 {
+            service.finish_run(&mut kernel.metrics);
+        }
     }
 
     /// Finds every request still in flight at `end` (in pending events and in the DSP's and
@@ -109,7 +121,8 @@ impl GbWorld {
         let queued = self
             .dsp
             .waiting()
-            .chain(self.csps.iter().flat_map(Csp::waiting));
+            .chain(self.csps.iter().flat_map(Csp::waiting))
+            .chain(self.smets1.iter().flat_map(Smets1Service::waiting));
         for req in pending.chain(queued) {
             found += 1;
             // A request naming no premises is refused (E19) and has no end-to-end flow.

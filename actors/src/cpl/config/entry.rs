@@ -51,6 +51,9 @@ pub struct Certificates {
     pub zigbee: Option<String>,
     pub cpa: Option<Cpa>,
     pub dlms: Option<String>,
+    /// A SMETS1 entry's compliance statement (its supplier's, in place of CPA): withdrawing it
+    /// (`revoke_certificate`) removes the entry.
+    pub compliance_statement: Option<String>,
 }
 
 impl Certificates {
@@ -59,6 +62,50 @@ impl Certificates {
         self.zigbee.as_deref() == Some(id)
             || self.dlms.as_deref() == Some(id)
             || self.cpa.as_ref().is_some_and(|c| c.id == id)
+            || self.compliance_statement.as_deref() == Some(id)
+    }
+}
+
+/// Who submitted an entry to the CPL. Only the DCC may submit SMETS1 entries (DOMAIN §2).
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub enum Submitter {
+    Dcc,
+    Supplier,
+    Manufacturer,
+}
+
+impl Submitter {
+    pub const NAMES: [&'static str; 3] = ["dcc", "supplier", "manufacturer"];
+
+    pub fn from_name(s: &str) -> Option<Submitter> {
+        match s {
+            "dcc" => Some(Submitter::Dcc),
+            "supplier" => Some(Submitter::Supplier),
+            "manufacturer" => Some(Submitter::Manufacturer),
+            _ => None,
+        }
+    }
+}
+
+/// The DCC's test of a SMETS1 device with its systems, which a SMETS1 entry needs in place of
+/// CPA certification (DOMAIN §2).
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub enum DccTest {
+    Passed,
+    Failed,
+    NotTested,
+}
+
+impl DccTest {
+    pub const NAMES: [&'static str; 3] = ["passed", "failed", "not_tested"];
+
+    pub fn from_name(s: &str) -> Option<DccTest> {
+        match s {
+            "passed" => Some(DccTest::Passed),
+            "failed" => Some(DccTest::Failed),
+            "not_tested" => Some(DccTest::NotTested),
+            _ => None,
+        }
     }
 }
 
@@ -88,6 +135,10 @@ pub struct CplEntry {
     pub upgrades_from: Vec<u16>,
     /// On the CPL in force when the run starts (else published later by an extract).
     pub in_force_at_start: bool,
+    /// A SMETS1 entry (`smets = 1`): the DCC's test result of the device; `None` for SMETS2.
+    pub smets1_test: Option<DccTest>,
+    /// Who submitted the entry.
+    pub submitted_by: Submitter,
 }
 
 /// Why the DSP refuses to load an entry; the label of `cpl.entry_refused{reason=…}`.
@@ -104,15 +155,24 @@ pub enum Refusal {
     /// Legacy DSP check: another listed entry has the same hardware data (a different device
     /// type): the old bug that blocked the second entry.
     DuplicateHardware,
+    /// A SMETS1 entry submitted by someone other than the DCC.
+    Smets1NotByDcc,
+    /// A SMETS1 entry without its compliance statement.
+    MissingComplianceStatement,
+    /// A SMETS1 entry whose device has not passed the DCC's test.
+    DccTestNotPassed,
 }
 
 impl Refusal {
-    pub const ALL: [Refusal; 5] = [
+    pub const ALL: [Refusal; 8] = [
         Refusal::MissingZigbee,
         Refusal::MissingCpa,
         Refusal::MissingDlms,
         Refusal::CertificateFirmware,
         Refusal::DuplicateHardware,
+        Refusal::Smets1NotByDcc,
+        Refusal::MissingComplianceStatement,
+        Refusal::DccTestNotPassed,
     ];
 
     pub fn name(self) -> &'static str {
@@ -122,6 +182,9 @@ impl Refusal {
             Refusal::MissingDlms => "missing_dlms_certificate",
             Refusal::CertificateFirmware => "certificate_names_other_firmware",
             Refusal::DuplicateHardware => "duplicate_hardware",
+            Refusal::Smets1NotByDcc => "smets1_not_submitted_by_dcc",
+            Refusal::MissingComplianceStatement => "missing_compliance_statement",
+            Refusal::DccTestNotPassed => "dcc_test_not_passed",
         }
     }
 
@@ -138,6 +201,15 @@ impl Refusal {
             Refusal::DuplicateHardware => {
                 "another listed entry has the same hardware data (legacy DSP duplicate check)"
             }
+            Refusal::Smets1NotByDcc => {
+                "it is a SMETS1 entry and only the DCC may submit SMETS1 entries"
+            }
+            Refusal::MissingComplianceStatement => {
+                "it is a SMETS1 entry and has no compliance statement"
+            }
+            Refusal::DccTestNotPassed => {
+                "it is a SMETS1 entry whose device has not passed the DCC's test with its systems"
+            }
         }
     }
 }
@@ -147,6 +219,20 @@ impl CplEntry {
     /// another firmware mapped to an entry of the same hardware with that firmware.
     pub fn check(&self, all: &[CplEntry]) -> Result<(), Refusal> {
         let certs = &self.certificates;
+        if let Some(test) = self.smets1_test {
+            // SMETS1: no CPA, ZigBee or DLMS certificates; the DCC submits, the supplier's
+            // compliance statement and the DCC's own test stand in for certification.
+            if self.submitted_by != Submitter::Dcc {
+                return Err(Refusal::Smets1NotByDcc);
+            }
+            if certs.compliance_statement.is_none() {
+                return Err(Refusal::MissingComplianceStatement);
+            }
+            if test != DccTest::Passed {
+                return Err(Refusal::DccTestNotPassed);
+            }
+            return Ok(());
+        }
         if self.required.zigbee && certs.zigbee.is_none() {
             return Err(Refusal::MissingZigbee);
         }
@@ -204,12 +290,45 @@ pub(crate) mod tests {
                     condition: None,
                 }),
                 dlms: Some(format!("DL-{id}")),
+                compliance_statement: None,
             },
             certified_firmware: firmware.into(),
             certificate_mapping: None,
             upgrades_from: Vec::new(),
             in_force_at_start: true,
+            smets1_test: None,
+            submitted_by: Submitter::Manufacturer,
         }
+    }
+
+    /// A SMETS1 ESME entry as the DCC submits it: compliance statement, DCC test passed.
+    pub fn smets1(id: &str, model: u16) -> CplEntry {
+        let mut e = esme(id, model, "1.0");
+        e.certificates = Certificates {
+            compliance_statement: Some(format!("CS-{id}")),
+            ..Certificates::default()
+        };
+        e.spec_version = "SMETS1".into();
+        e.gbcs_version = "-".into();
+        e.smets1_test = Some(DccTest::Passed);
+        e.submitted_by = Submitter::Dcc;
+        e
+    }
+
+    #[test]
+    fn smets1_entries_need_the_dcc_a_compliance_statement_and_a_passed_test() {
+        let ok = smets1("s1", 0);
+        assert_eq!(ok.check(&[]), Ok(()), "no CPA, ZigBee or DLMS needed");
+        let mut e = ok.clone();
+        e.submitted_by = Submitter::Supplier;
+        assert_eq!(e.check(&[]), Err(Refusal::Smets1NotByDcc));
+        let mut e = ok.clone();
+        e.certificates.compliance_statement = None;
+        assert_eq!(e.check(&[]), Err(Refusal::MissingComplianceStatement));
+        let mut e = ok.clone();
+        e.smets1_test = Some(DccTest::NotTested);
+        assert_eq!(e.check(&[]), Err(Refusal::DccTestNotPassed));
+        assert!(ok.certificates.carries("CS-s1"));
     }
 
     #[test]
