@@ -246,11 +246,17 @@ pub(crate) fn check(
                 return Err(Issue::at(
                     path,
                     format!(
-                        "[[cpl_entry]] \"{}\" cannot be on the CPL at the start: {}; add the \
-                         certificate, or set `in_force = false` to publish it in an extract \
-                         (where the DSP refuses it and counts cpl.entry_refused{{reason={}}})",
+                        "[[cpl_entry]] \"{}\" cannot be on the CPL at the start: {}; {}, or \
+                         set `in_force = false` to publish it in an extract (where the DSP \
+                         refuses it and counts cpl.entry_refused{{reason={}}})",
                         e.id,
                         reason.text(),
+                        match e.smets1_test {
+                            Some(_) =>
+                                "have the DCC submit it, with a compliance statement and \
+                                        a passed `dcc_test`",
+                            None => "add the certificate",
+                        },
                         reason.name()
                     ),
                 ));
@@ -675,12 +681,26 @@ fn event(file: &EventFile, entries: &[CplEntry], start: Date) -> Read<TimedEvent
     Ok(TimedEvent { at, event })
 }
 
+/// `YYYY-MM-DD` in shape, whether or not the day exists.
+fn looks_like_a_date(text: &str) -> bool {
+    let b = text.as_bytes();
+    b.len() == 10
+        && b.iter().enumerate().all(|(i, c)| {
+            if i == 4 || i == 7 {
+                *c == b'-'
+            } else {
+                c.is_ascii_digit()
+            }
+        })
+}
+
 /// A moment of the run written as a duration from time zero (`"36h"`) or as a calendar date
 /// (`"2026-03-01"`, midnight of that day), as an offset from the start; `start` is
 /// `[scenario] start_date`. Dates before the start are refused.
 pub(super) fn time_from(raw: &Raw, start: Date) -> Read<SimDuration> {
     let is_date = match &raw.value {
-        toml::Value::String(text) => Date::parse(text).is_some(),
+        // Shaped like a date (a wrong one, "2026-02-30", gets the date reader's message).
+        toml::Value::String(text) => Date::parse(text).is_some() || looks_like_a_date(text),
         toml::Value::Datetime(_) => true,
         _ => false,
     };
