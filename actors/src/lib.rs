@@ -42,9 +42,12 @@ pub mod hub;
 pub mod install;
 pub mod meter;
 pub mod population;
+pub mod priority;
+pub mod retry;
 pub mod shared;
 pub mod smi;
 pub mod supplier;
+pub mod throttle;
 pub mod traffic;
 pub mod user;
 

@@ -167,6 +167,8 @@ pub struct Core {
     pub suppliers: u16,
     /// Which premises have an EV charger (none without `[ev]`).
     pub chargers: ChargerIndex,
+    /// `sr.class_e2e{class,sr}` (with `[priority]` only).
+    pub class_flows: crate::priority::ClassFlows,
 }
 
 impl Core {

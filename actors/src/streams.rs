@@ -72,11 +72,13 @@ impl Builder {
 pub enum Side {
     /// A building's HAN rescans (a channel change's side of its draws).
     HanRescan = 1,
+    /// A User's retry backoff jitter (`[retry] jitter`).
+    RetryJitter = 2,
 }
 
 impl Side {
     /// Every side purpose.
-    pub const ALL: [Side; 1] = [Side::HanRescan];
+    pub const ALL: [Side; 2] = [Side::HanRescan, Side::RetryJitter];
 
     /// The number the kernel keys the stream by.
     #[inline]

@@ -29,6 +29,7 @@ pub fn request(
         role,
         leg: dsp::first_leg(sr.category()),
         arg,
+        attempt: 0,
     }
 }
 
@@ -73,6 +74,9 @@ impl Answers {
             ctx.count(core.ids.completed(req.sr, region), 1);
             let e2e = ctx.now().since(req.sent);
             ctx.record(core.ids.e2e(req.sr, region), e2e);
+            if let Some(f) = core.class_flows.get(req.sr) {
+                ctx.record(f, e2e);
+            }
             let r = crate::region::Region::from_index(region);
             if let Some(f) = fw.ids.read_flow(req.sr, r, ctx.now(), ctx.metrics()) {
                 ctx.record(f, e2e);

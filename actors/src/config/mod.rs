@@ -4,6 +4,7 @@
 
 pub mod defaults;
 pub mod read;
+pub mod traffic_management;
 
 use crate::dist::Dist;
 use crate::region::{RegionMap, Technology};

@@ -50,4 +50,6 @@ pub struct Scenario {
     /// `[firmware]`, `[[firmware_image]]`, `[[firmware_campaign]]`: the Central Firmware
     /// Library and rollout campaigns (none by default).
     pub firmware: crate::firmware::config::FirmwareConfig,
+    /// `[priority]`, `[throttle]`, `[retry]`: the DCC under load (none by default).
+    pub traffic_management: crate::config::traffic_management::TrafficManagement,
 }

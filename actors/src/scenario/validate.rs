@@ -64,6 +64,9 @@ struct File {
     firmware_image: Vec<super::firmware::ImageFile>,
     #[serde(default)]
     firmware_campaign: Vec<super::firmware::CampaignFile>,
+    priority: Option<crate::config::traffic_management::Priority>,
+    throttle: Option<crate::config::traffic_management::Throttle>,
+    retry: Option<crate::config::traffic_management::Retry>,
 }
 
 /// `[scenario]`.
@@ -173,6 +176,11 @@ pub(crate) fn scenario(doc: &toml::Table, resolved_toml: String) -> Read<Scenari
         sweep,
         expect: file.expect,
         firmware,
+        traffic_management: crate::config::traffic_management::TrafficManagement {
+            priority: file.priority,
+            throttle: file.throttle,
+            retry: file.retry,
+        },
     })
 }
 
