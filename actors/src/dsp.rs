@@ -69,7 +69,7 @@ impl Dsp {
                 if self.busy < self.cfg.workers {
                     self.start(req, ctx.now(), core, ctx);
                 } else {
-                    self.waiting.push(self.classes.of(req.sr), (req, ctx.now()));
+                    self.waiting.push(self.classes.of(&req), (req, ctx.now()));
                     ctx.gauge_add(core.ids.dsp_queue, 1);
                 }
             }

@@ -4,32 +4,75 @@
 //! whatever the workers serve.
 
 use crate::config::traffic_management::{Priority, MAX_CLASS};
-use crate::sr::SrType;
+use crate::msg::Request;
+use crate::sr::{Category, SrType};
 use dccsim_sim::{metric_name, FlowId, Metrics, SimDuration};
 use std::collections::{BTreeMap, VecDeque};
 
-/// Every SR's class, looked up on each arrival: all 0 without `[priority]`.
+/// Every request's class, looked up on each arrival: all 0 without `[priority]`.
 #[derive(Copy, Clone, Debug, Default, PartialEq, Eq)]
 pub struct Classes {
     by_sr: [u8; SrType::ALL.len()],
+    /// SECMP0032: prepayment premises' on-demand and critical SRs take this class.
+    prepayment: Option<Prepayment>,
+}
+
+/// Which premises are prepayment customers', and their class.
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+struct Prepayment {
+    /// A premises is a prepayment customer's if its [`spread`] value is below this.
+    below: u64,
+    class: u8,
+}
+
+/// A premises number spread evenly over `u64` (Fibonacci hashing): which premises are prepayment
+/// customers' is fixed by the share, independent of regions and suppliers, and draws nothing.
+#[inline]
+fn spread(premises: u32) -> u64 {
+    (u64::from(premises) + 1).wrapping_mul(0x9E37_79B9_7F4A_7C15)
 }
 
 impl Classes {
     /// The classes `[priority]` gives, or all 0 without it.
     pub fn new(priority: Option<&Priority>) -> Self {
         let mut by_sr = [0; SrType::ALL.len()];
+        let mut prepayment = None;
         if let Some(p) = priority {
             for sr in SrType::ALL {
                 by_sr[sr.index()] = p.class_of(sr);
             }
+            if p.prepayment_share > 0.0 {
+                prepayment = Some(Prepayment {
+                    below: (p.prepayment_share * u64::MAX as f64) as u64,
+                    class: p.prepayment,
+                });
+            }
         }
-        Classes { by_sr }
+        Classes { by_sr, prepayment }
     }
 
-    /// The class of `sr`'s requests and responses.
+    /// The class of `req` (and of its response).
     #[inline]
-    pub fn of(&self, sr: SrType) -> u8 {
-        self.by_sr[sr.index()]
+    pub fn of(&self, req: &Request) -> u8 {
+        match self.prepayment {
+            Some(p)
+                if req.sr.category() != Category::DccScheduled
+                    && spread(req.premises) < p.below =>
+            {
+                p.class
+            }
+            _ => self.by_sr[req.sr.index()],
+        }
+    }
+
+    /// Every class `sr`'s requests may take.
+    fn of_sr(&self, sr: SrType) -> impl Iterator<Item = u8> {
+        let own = self.by_sr[sr.index()];
+        let prepaid = self
+            .prepayment
+            .filter(|p| sr.category() != Category::DccScheduled && p.class != own)
+            .map(|p| p.class);
+        std::iter::once(own).chain(prepaid)
     }
 }
 
@@ -38,7 +81,9 @@ impl Classes {
 /// Registered only with `[priority]`.
 #[derive(Debug, Default)]
 pub struct ClassFlows {
-    by_sr: [Option<FlowId>; SrType::ALL.len()],
+    classes: Classes,
+    /// By SR, by class.
+    by_sr: Vec<[Option<FlowId>; MAX_CLASS as usize + 1]>,
 }
 
 impl ClassFlows {
@@ -49,21 +94,32 @@ impl ClassFlows {
         sends: impl Fn(SrType) -> bool,
         trt: &BTreeMap<SrType, SimDuration>,
     ) -> Self {
-        let mut by_sr = [None; SrType::ALL.len()];
-        if let Some(p) = priority {
-            for sr in SrType::ALL.into_iter().filter(|&sr| sends(sr)) {
-                let class = p.class_of(sr).to_string();
-                let name = metric_name("sr.class_e2e", &[("class", &class), ("sr", sr.number())]);
-                by_sr[sr.index()] = Some(metrics.flow(name, Some(trt[&sr])));
-            }
-        }
-        ClassFlows { by_sr }
+        let Some(p) = priority else {
+            return ClassFlows::default();
+        };
+        let classes = Classes::new(Some(p));
+        let by_sr = SrType::ALL
+            .iter()
+            .map(|&sr| {
+                let mut flows = [None; MAX_CLASS as usize + 1];
+                if sends(sr) {
+                    for class in classes.of_sr(sr) {
+                        let c = class.to_string();
+                        let name =
+                            metric_name("sr.class_e2e", &[("class", &c), ("sr", sr.number())]);
+                        flows[class as usize] = Some(metrics.flow(name, Some(trt[&sr])));
+                    }
+                }
+                flows
+            })
+            .collect();
+        ClassFlows { classes, by_sr }
     }
 
-    /// The class flow of `sr`, if classes are reported.
+    /// The class flow of `req`, if classes are reported.
     #[inline]
-    pub fn get(&self, sr: SrType) -> Option<FlowId> {
-        self.by_sr[sr.index()]
+    pub fn get(&self, req: &Request) -> Option<FlowId> {
+        self.by_sr.get(req.sr.index())?[self.classes.of(req) as usize]
     }
 }
 
@@ -127,6 +183,8 @@ impl<T> ClassQueue<T> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::msg::Leg;
+    use crate::sr::{DeviceType, Role};
 
     #[test]
     fn one_class_is_a_fifo() {
@@ -156,14 +214,43 @@ mod tests {
         assert_eq!(out, ["c0", "c1", "b0", "a0", "a1"]);
     }
 
+    fn req(sr: SrType, premises: u32) -> Request {
+        Request {
+            sent: dccsim_sim::SimTime::ZERO,
+            premises,
+            user: 0,
+            sr,
+            device: DeviceType::Esme,
+            role: Role::IS,
+            leg: Leg::Outbound,
+            arg: 0,
+            attempt: 0,
+        }
+    }
+
     #[test]
     fn classes_follow_the_category_unless_an_sr_has_its_own() {
         let mut p = Priority::default();
         p.sr.insert(SrType::ReadInstantaneousImport, 5);
         let c = Classes::new(Some(&p));
-        assert_eq!(c.of(SrType::UpdateImportTariff), p.critical);
-        assert_eq!(c.of(SrType::RetrieveDailyReadLog), p.scheduled);
-        assert_eq!(c.of(SrType::ReadInstantaneousImport), 5);
-        assert_eq!(Classes::new(None).of(SrType::UpdateImportTariff), 0);
+        assert_eq!(c.of(&req(SrType::UpdateImportTariff, 0)), p.critical);
+        assert_eq!(c.of(&req(SrType::RetrieveDailyReadLog, 0)), p.scheduled);
+        assert_eq!(c.of(&req(SrType::ReadInstantaneousImport, 0)), 5);
+        let none = Classes::new(None);
+        assert_eq!(none.of(&req(SrType::UpdateImportTariff, 0)), 0);
+    }
+
+    #[test]
+    fn prepayment_premises_take_their_class_except_for_scheduled_reads() {
+        let p = Priority {
+            prepayment_share: 0.2,
+            ..Priority::default()
+        };
+        let c = Classes::new(Some(&p));
+        let prepaid = (0..10_000)
+            .filter(|&i| c.of(&req(SrType::ReadInstantaneousImport, i)) == p.prepayment)
+            .count();
+        assert!((1_900..2_100).contains(&prepaid), "{prepaid} of 10,000");
+        assert!((0..10_000).all(|i| c.of(&req(SrType::RetrieveDailyReadLog, i)) == p.scheduled));
     }
 }

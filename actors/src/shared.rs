@@ -169,6 +169,8 @@ pub struct Core {
     pub chargers: ChargerIndex,
     /// `sr.class_e2e{class,sr}` (with `[priority]` only).
     pub class_flows: crate::priority::ClassFlows,
+    /// `sr.user_e2e{sr,user}` (with `[throttle]` only).
+    pub user_flows: crate::throttle::UserFlows,
 }
 
 impl Core {

@@ -57,8 +57,15 @@ impl Supplier {
         }
     }
 
-    /// Schedules stream `s`'s first request; called once while the world is built.
+    /// Schedules stream `s`'s first request (if this supplier sends it); called once while the
+    /// world is built.
     pub fn start_stream(&mut self, s: usize, ctx: &mut Ctx<'_, Msg>) {
+        if self.traffic[s]
+            .supplier
+            .is_some_and(|only| only != self.index)
+        {
+            return;
+        }
         self.schedule_next(s, ctx);
     }
 

@@ -6,7 +6,8 @@
 use crate::config::traffic_management::{Throttle as Config, ThrottleAction};
 use crate::msg::Request;
 use crate::sr::SrType;
-use dccsim_sim::{metric_name, CounterId, Metrics, SimDuration, SimTime};
+use dccsim_sim::{metric_name, CounterId, FlowId, Metrics, SimDuration, SimTime};
+use std::collections::BTreeMap;
 
 /// What the DSP does with a fresh SR.
 #[derive(Copy, Clone, Debug, PartialEq, Eq)]
@@ -86,6 +87,48 @@ impl Throttle {
     }
 }
 
+/// `sr.user_e2e{sr,user}`: end-to-end latency per DCC User and SR (with the SR's TRT), so a
+/// throttled User's TRT can be told from the others'. Registered only with `[throttle]`.
+#[derive(Debug, Default)]
+pub struct UserFlows {
+    /// Per User number, per SR.
+    by_user: Vec<[Option<FlowId>; SrType::ALL.len()]>,
+}
+
+impl UserFlows {
+    /// The flows of `users` (by number) for every SR type `sends` says the world may send, if
+    /// the DCC throttles.
+    pub fn register(
+        metrics: &mut Metrics,
+        throttle: Option<&Config>,
+        users: &[String],
+        sends: impl Fn(SrType) -> bool,
+        trt: &BTreeMap<SrType, SimDuration>,
+    ) -> Self {
+        if throttle.is_none() {
+            return UserFlows::default();
+        }
+        let by_user = users
+            .iter()
+            .map(|user| {
+                SrType::ALL.map(|sr| {
+                    sends(sr).then(|| {
+                        let labels = [("sr", sr.number()), ("user", user.as_str())];
+                        metrics.flow(metric_name("sr.user_e2e", &labels), Some(trt[&sr]))
+                    })
+                })
+            })
+            .collect();
+        UserFlows { by_user }
+    }
+
+    /// The flow of User `user`'s `sr`, if Users' latencies are reported.
+    #[inline]
+    pub fn get(&self, user: u16, sr: SrType) -> Option<FlowId> {
+        self.by_user.get(user as usize)?[sr.index()]
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -108,6 +151,7 @@ mod tests {
 
     fn throttle(action: ThrottleAction) -> Throttle {
         let cfg = Config {
+            enabled: true,
             queue_threshold: 10,
             allocation: 2,
             window: SimDuration::from_secs(1),

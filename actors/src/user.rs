@@ -74,7 +74,10 @@ impl Answers {
             ctx.count(core.ids.completed(req.sr, region), 1);
             let e2e = ctx.now().since(req.sent);
             ctx.record(core.ids.e2e(req.sr, region), e2e);
-            if let Some(f) = core.class_flows.get(req.sr) {
+            if let Some(f) = core.class_flows.get(&req) {
+                ctx.record(f, e2e);
+            }
+            if let Some(f) = core.user_flows.get(req.user, req.sr) {
                 ctx.record(f, e2e);
             }
             let r = crate::region::Region::from_index(region);

@@ -353,6 +353,10 @@ pub const PRIORITY_CRITICAL: u8 = 2;
 /// `[priority] on_demand` \[U\]: the class of on-demand SRs.
 pub const PRIORITY_ON_DEMAND: u8 = 1;
 
+/// `[priority] prepayment` \[U\]: the class of prepayment customers' on-demand and critical SRs
+/// (SECMP0032), above every category's.
+pub const PRIORITY_PREPAYMENT: u8 = 3;
+
 /// `[priority] scheduled` \[U\]: the class of DCC-scheduled SRs (the overnight bulk reads).
 pub const PRIORITY_SCHEDULED: u8 = 0;
 

@@ -28,6 +28,10 @@ pub const MAX_CLASS: u8 = 7;
 #[derive(Clone, Debug, PartialEq, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct Priority {
+    /// `false` turns the section off (one FIFO again) without deleting it: `--set
+    /// priority.enabled=false`.
+    #[serde(deserialize_with = "crate::config::read::boolean")]
+    pub enabled: bool,
     /// Class of critical SRs (transformed and signed: tariffs, load control).
     #[serde(deserialize_with = "class")]
     pub critical: u8,
@@ -40,15 +44,25 @@ pub struct Priority {
     /// Classes of single SRs, overriding their category's: `sr = { "4.1.1" = 2 }`.
     #[serde(deserialize_with = "sr_classes")]
     pub sr: BTreeMap<SrType, u8>,
+    /// Share of premises whose customers pay in advance (SECMP0032): their on-demand and critical
+    /// SRs take the class `prepayment`.
+    #[serde(deserialize_with = "crate::config::read::share")]
+    pub prepayment_share: f64,
+    /// The class of prepayment customers' on-demand and critical SRs.
+    #[serde(deserialize_with = "class")]
+    pub prepayment: u8,
 }
 
 impl Default for Priority {
     fn default() -> Self {
         Priority {
+            enabled: true,
             critical: defaults::PRIORITY_CRITICAL,
             on_demand: defaults::PRIORITY_ON_DEMAND,
             scheduled: defaults::PRIORITY_SCHEDULED,
             sr: BTreeMap::new(),
+            prepayment_share: 0.0,
+            prepayment: defaults::PRIORITY_PREPAYMENT,
         }
     }
 }
@@ -70,6 +84,9 @@ impl Priority {
 #[derive(Clone, Debug, PartialEq, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct Throttle {
+    /// `false` turns throttling off without deleting the section: `--set throttle.enabled=false`.
+    #[serde(deserialize_with = "crate::config::read::boolean")]
+    pub enabled: bool,
     /// DSP queue length (requests waiting for a worker) at which throttling is on.
     #[serde(deserialize_with = "crate::config::read::count::<_, 0, { u32::MAX }>")]
     pub queue_threshold: u32,
@@ -88,6 +105,7 @@ pub struct Throttle {
 impl Default for Throttle {
     fn default() -> Self {
         Throttle {
+            enabled: true,
             queue_threshold: defaults::THROTTLE_QUEUE_THRESHOLD,
             allocation: defaults::THROTTLE_ALLOCATION,
             window: defaults::THROTTLE_WINDOW,

@@ -60,7 +60,7 @@ impl Csp {
                 if self.busy < workers {
                     self.start(req, ctx.now(), core, ctx);
                 } else {
-                    self.waiting.push(self.classes.of(req.sr), (req, ctx.now()));
+                    self.waiting.push(self.classes.of(&req), (req, ctx.now()));
                     ctx.gauge_add(core.ids.csp_queue[r], 1);
                 }
             }

@@ -96,6 +96,18 @@ impl GbWorld {
             sends,
             &scenario.trt,
         );
+        // DCC Users by number: the suppliers, then the DNO (with `[ev]`).
+        let mut users: Vec<String> = scenario.suppliers.iter().map(|s| s.name.clone()).collect();
+        if scenario.ev.is_some() {
+            users.push("dno".into());
+        }
+        let user_flows = crate::throttle::UserFlows::register(
+            &mut kernel.metrics,
+            tm.throttle.as_ref(),
+            &users,
+            sends,
+            &scenario.trt,
+        );
         let n = scenario.population.premises;
         let n_suppliers = scenario.suppliers.len();
         let mut suppliers: Vec<Supplier> = (0..n_suppliers)
@@ -241,6 +253,7 @@ impl GbWorld {
             suppliers: n_suppliers as u16,
             chargers,
             class_flows,
+            user_flows,
         };
 
         // The first events.
