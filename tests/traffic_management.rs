@@ -9,8 +9,11 @@ use serde_json::Value;
 const THROTTLING: &str = "scenarios/throttling.toml";
 const PRIORITIES: &str = "scenarios/priorities.toml";
 
-/// The throttling scenario at a quarter of its size, the DSP four times slower (the same load).
+/// The throttling scenario at a quarter of its size, the DSP four times slower (the same load,
+/// and the same queueing time at the threshold).
 const SMALL_THROTTLING: &[&str] = &[
+    "--set",
+    "throttle.queue_threshold=50",
     "--set",
     "population.premises=5000",
     "--set",

@@ -237,8 +237,8 @@ fn sr_classes<'de, D: Deserializer<'de>>(d: D) -> Result<BTreeMap<SrType, u8>, D
             return Err(on_key(
                 &key,
                 format_args!(
-                    "unknown SR \"{key}\" in {WHAT}; {hint}SR numbers contain dots, so quote \
-                     them: sr = {{ \"4.1.1\" = 2 }}"
+                    "unknown SR \"{key}\"; {hint}SR numbers contain dots, so quote them: \
+                     sr = {{ \"4.1.1\" = 2 }}"
                 ),
             ));
         };
