@@ -394,8 +394,8 @@ impl ResponseCode {
                  this period is used up. Send it again later."
             }
             ResponseCode::U1 => {
-                "Given up: no answer came within the User's timeout after its last attempt (the \
-                 User's own verdict, not a DCC response)."
+                "Failed: no answer came within the User's timeout after its last attempt, so the \
+                 User gave up (its own verdict, not a DCC response)."
             }
         }
     }
@@ -421,7 +421,7 @@ mod tests {
         }
         assert_eq!(
             ResponseCode::ALL.iter().filter(|c| c.is_refusal()).count(),
-            10
+            12
         );
     }
 

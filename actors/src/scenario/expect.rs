@@ -483,7 +483,10 @@ mod tests {
             "{e}"
         );
         let e = MetricPattern::parse("sr.e2e{zzz=1}").unwrap_err();
-        assert!(e.contains("metrics carry the labels building,"), "{e}");
+        assert!(
+            e.contains("metrics carry the labels action, building,"),
+            "{e}"
+        );
     }
 
     #[test]
