@@ -8,14 +8,15 @@ use crate::firmware;
 use crate::firmware::FirmwareShared;
 use crate::ids::Kinds;
 use crate::msg::{Leg, Msg, Request};
+use crate::priority::{ClassQueue, Classes};
 use crate::shared::Core;
 use crate::smi::{Smi, SmiDevice};
 use crate::sr::{Category, ResponseCode, SrType};
+use crate::throttle::{Throttle, Verdict};
 use dccsim_sim::{Ctx, SimDuration, SimTime};
-use std::collections::VecDeque;
 
-/// DSP state: busy workers, the FIFO of requests waiting for one, and the Smart Metering
-/// Inventory it keeps.
+/// DSP state: busy workers, the queue of requests waiting for one (FIFO within each priority
+/// class), SR throttling, and the Smart Metering Inventory it keeps.
 #[derive(Debug)]
 pub struct Dsp {
     /// `[dsp]`: workers and service times.
@@ -23,7 +24,11 @@ pub struct Dsp {
     /// `[dno] secmp0046`: the ED role may send the EV load-control SRs.
     grants_load_control: bool,
     busy: u32,
-    waiting: VecDeque<(Request, SimTime)>,
+    waiting: ClassQueue<(Request, SimTime)>,
+    /// `[priority]` (SECMP0028): each SR's class in the queue (all 0 without it).
+    classes: Classes,
+    /// `[throttle]` (SECMP0067), if the DCC throttles.
+    throttle: Option<Throttle>,
     /// The SMI: every device's status, checked by every request (see [`admission`]).
     pub smi: Smi,
 }
@@ -36,9 +41,18 @@ impl Dsp {
             cfg,
             grants_load_control,
             busy: 0,
-            waiting: VecDeque::new(),
+            waiting: ClassQueue::default(),
+            classes: Classes::default(),
+            throttle: None,
             smi,
         }
+    }
+
+    /// The same DSP with priority classes `classes` in its queue and throttling `throttle`.
+    pub fn with_traffic_management(mut self, classes: Classes, throttle: Option<Throttle>) -> Self {
+        self.classes = classes;
+        self.throttle = throttle;
+        self
     }
 
     /// Requests waiting for a worker.
@@ -49,10 +63,13 @@ impl Dsp {
     pub fn handle(&mut self, msg: Msg, core: &Core, fw: &FirmwareShared, ctx: &mut Ctx<'_, Msg>) {
         match msg {
             Msg::AtDsp(req) => {
+                if !self.admit(req, core, ctx) {
+                    return;
+                }
                 if self.busy < self.cfg.workers {
                     self.start(req, ctx.now(), core, ctx);
                 } else {
-                    self.waiting.push_back((req, ctx.now()));
+                    self.waiting.push(self.classes.of(&req), (req, ctx.now()));
                     ctx.gauge_add(core.ids.dsp_queue, 1);
                 }
             }
@@ -60,7 +77,7 @@ impl Dsp {
                 self.finish(req, core, fw, ctx);
                 self.busy -= 1;
                 ctx.gauge_add(core.ids.dsp_busy, -1);
-                if let Some((next, arrived)) = self.waiting.pop_front() {
+                if let Some((next, arrived)) = self.waiting.pop() {
                     ctx.gauge_add(core.ids.dsp_queue, -1);
                     self.start(next, arrived, core, ctx);
                 }
@@ -72,6 +89,34 @@ impl Dsp {
             self.waiting.is_empty() || self.busy == self.cfg.workers,
             "a worker idles while requests wait"
         );
+    }
+
+    /// SR throttling at the front door: whether `req` goes on to a worker (a fresh SR over its
+    /// User's allocation is refused E90 or comes back when the User's next window starts).
+    fn admit(&mut self, req: Request, core: &Core, ctx: &mut Ctx<'_, Msg>) -> bool {
+        let Some(throttle) = &mut self.throttle else {
+            return true;
+        };
+        if req.leg != first_leg(req.sr.category()) {
+            return true; // a response, or a signed pre-command coming back
+        }
+        match throttle.check(&req, self.waiting.len(), ctx.now(), ctx.metrics()) {
+            Verdict::Admit => true,
+            Verdict::Refuse => {
+                let user = core.user_actor(req.user);
+                ctx.send(
+                    user,
+                    SimDuration::ZERO,
+                    Msg::Response(req, ResponseCode::E90),
+                );
+                false
+            }
+            Verdict::Defer(wait) => {
+                let me = ctx.me();
+                ctx.send(me, wait, Msg::AtDsp(req));
+                false
+            }
+        }
     }
 
     fn start(&mut self, req: Request, arrived: SimTime, core: &Core, ctx: &mut Ctx<'_, Msg>) {

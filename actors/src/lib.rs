@@ -42,10 +42,13 @@ pub mod hub;
 pub mod install;
 pub mod meter;
 pub mod population;
+pub mod priority;
+pub mod retry;
 pub mod shared;
 pub mod smets1;
 pub mod smi;
 pub mod supplier;
+pub mod throttle;
 pub mod traffic;
 pub mod user;
 

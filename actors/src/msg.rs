@@ -36,6 +36,9 @@ pub struct Request {
     /// (11.1–11.3) the campaign and, on the way back, the device's activation outcome (the
     /// firmware feature's `Tag`); 0 otherwise. Fits in the struct's padding.
     pub arg: u16,
+    /// Which attempt of a request its User retries (`[retry]`) this is, from 1; 0 for a request
+    /// its User does not retry. `sent` stays the first attempt's time. Fits in the padding.
+    pub attempt: u8,
 }
 
 /// Every message of the GB world: at most 32 bytes, checked when the crate compiles.
@@ -86,6 +89,11 @@ pub enum Msg {
     /// A step of SMETS1 enrolment and adoption: a cohort's next migration, or a supplier told
     /// that one of its SMETS1 meters is now served through the DCC.
     Smets1(Smets1Msg),
+    /// User timer: the backoff before this attempt of a refused or unanswered request is over;
+    /// send it again (the request is in flight meanwhile).
+    RetryDue(Request),
+    /// User timer: this attempt has had its `[retry] timeout` to be answered.
+    AttemptTimeout(Request),
 }
 
 impl Msg {
@@ -102,7 +110,8 @@ impl Msg {
             | Msg::AtDevice(req)
             | Msg::Crossed(req)
             | Msg::Response(req, _)
-            | Msg::AtBuilding { req, .. } => Some(req),
+            | Msg::AtBuilding { req, .. }
+            | Msg::RetryDue(req) => Some(req),
             Msg::NextRequest { .. }
             | Msg::NextInstall { .. }
             | Msg::Cpl(_)
@@ -114,7 +123,8 @@ impl Msg {
             | Msg::ImageAtHub(_)
             | Msg::FirmwareReceipt(..)
             | Msg::Firmware(_)
-            | Msg::Smets1(_) => None,
+            | Msg::Smets1(_)
+            | Msg::AttemptTimeout(_) => None,
         }
     }
 }

@@ -204,6 +204,10 @@ pub struct Core {
     pub suppliers: u16,
     /// Which premises have an EV charger (none without `[ev]`).
     pub chargers: ChargerIndex,
+    /// `sr.class_e2e{class,sr}` (with `[priority]` only).
+    pub class_flows: crate::priority::ClassFlows,
+    /// `sr.user_e2e{sr,user}` (with `[throttle]` only).
+    pub user_flows: crate::throttle::UserFlows,
 }
 
 impl Core {

@@ -304,11 +304,18 @@ pub enum ResponseCode {
     E21,
     /// E30: a future-dated command timed out.
     E30,
+    /// E90 \[U\]: refused by SR throttling (SECMP0067): the DSP is over its operating threshold
+    /// and the User's allocation for this window is used up. dccsim's code: the published DUIS
+    /// code for this refusal was not found (DOMAIN §4b).
+    E90,
+    /// U1: not a DCC answer but the User's own verdict: no answer came within its retry
+    /// timeout after its last attempt, so it gave the request up (`[retry] timeout`).
+    U1,
 }
 
 impl ResponseCode {
     /// Every code, in declaration order.
-    pub const ALL: [ResponseCode; 12] = [
+    pub const ALL: [ResponseCode; 14] = [
         ResponseCode::I0,
         ResponseCode::E3,
         ResponseCode::E19,
@@ -321,6 +328,8 @@ impl ResponseCode {
         ResponseCode::E20,
         ResponseCode::E21,
         ResponseCode::E30,
+        ResponseCode::E90,
+        ResponseCode::U1,
     ];
 
     /// Whether the code refuses the request (every code but I0 success and I99 acknowledged).
@@ -342,6 +351,8 @@ impl ResponseCode {
             ResponseCode::E20 => "E20",
             ResponseCode::E21 => "E21",
             ResponseCode::E30 => "E30",
+            ResponseCode::E90 => "E90",
+            ResponseCode::U1 => "U1",
         }
     }
 
@@ -380,6 +391,14 @@ impl ResponseCode {
                  Area Network."
             }
             ResponseCode::E30 => "Failed: the future-dated command timed out.",
+            ResponseCode::E90 => {
+                "Refused: the DCC is busy and throttling Service Requests; your allocation for \
+                 this period is used up. Send it again later."
+            }
+            ResponseCode::U1 => {
+                "Failed: no answer came within the User's timeout after its last attempt, so the \
+                 User gave up (its own verdict, not a DCC response)."
+            }
         }
     }
 
@@ -404,7 +423,7 @@ mod tests {
         }
         assert_eq!(
             ResponseCode::ALL.iter().filter(|c| c.is_refusal()).count(),
-            10
+            12
         );
     }
 

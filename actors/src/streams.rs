@@ -77,11 +77,13 @@ pub enum Side {
     HanRescan = 1,
     /// The SMETS1 service's migration failures (kept apart from its service-time draws).
     Smets1Migration = 2,
+    /// A User's retry backoff jitter (`[retry] jitter`).
+    RetryJitter = 3,
 }
 
 impl Side {
     /// Every side purpose.
-    pub const ALL: [Side; 2] = [Side::HanRescan, Side::Smets1Migration];
+    pub const ALL: [Side; 3] = [Side::HanRescan, Side::Smets1Migration, Side::RetryJitter];
 
     /// The number the kernel keys the stream by.
     #[inline]

@@ -6,6 +6,7 @@ use crate::firmware::FirmwareShared;
 use crate::firmware::{self, CampaignRun, Tag};
 use crate::install::Installer;
 use crate::msg::Msg;
+use crate::retry::{Outcome, Retries};
 use crate::shared::Core;
 use crate::sr::{DeviceType, Role, SrType};
 use crate::traffic::{self, StreamState};
@@ -28,6 +29,8 @@ pub struct Supplier {
     /// Its firmware rollouts (`[[firmware_campaign]]`).
     pub campaigns: Vec<CampaignRun>,
     answers: Answers,
+    /// `[retry]`: its traffic streams' SRs it sends again when refused or unanswered.
+    pub retries: Retries,
 }
 
 impl Supplier {
@@ -41,6 +44,7 @@ impl Supplier {
             installers: Vec::new(),
             campaigns: Vec::new(),
             answers: Answers::default(),
+            retries: Retries::default(),
         }
     }
 
@@ -53,8 +57,15 @@ impl Supplier {
         }
     }
 
-    /// Schedules stream `s`'s first request; called once while the world is built.
+    /// Schedules stream `s`'s first request (if this supplier sends it); called once while the
+    /// world is built.
     pub fn start_stream(&mut self, s: usize, ctx: &mut Ctx<'_, Msg>) {
+        if self.traffic[s]
+            .supplier
+            .is_some_and(|only| only != self.index)
+        {
+            return;
+        }
         self.schedule_next(s, ctx);
     }
 
@@ -88,6 +99,9 @@ impl Supplier {
                     .visit(user, core, ctx);
             }
             Msg::Response(req, code) => {
+                let Outcome::Final(req, code) = self.retries.on_response(req, code, ctx) else {
+                    return;
+                };
                 self.answers.account(req, code, core, fw, ctx);
                 if firmware::SRS.contains(&req.sr) {
                     self.campaign(Tag::decode(req.arg).campaign)
@@ -99,6 +113,12 @@ impl Supplier {
                     i.on_response(req.premises, req.device, code, user, core, ctx);
                 }
             }
+            Msg::AttemptTimeout(req) => {
+                if let Outcome::Final(req, code) = self.retries.on_timeout(req, ctx) {
+                    self.answers.account(req, code, core, fw, ctx);
+                }
+            }
+            Msg::RetryDue(req) => self.retries.resend(req, ctx),
             Msg::FirmwareReceipt(req, receipt) => self
                 .campaign(Tag::decode(req.arg).campaign)
                 .on_receipt(req, receipt, core, fw, ctx),
@@ -134,7 +154,10 @@ impl Supplier {
                 Pattern::Poisson { .. } => targets[rng.below(targets.len() as u64) as usize],
             }
         };
-        submit(self.index, premises, t.sr, t.device, t.role, core, ctx);
+        let mut req = user::request(self.index, premises, t.sr, t.device, t.role, 0, ctx.now());
+        self.retries.track(&mut req);
+        user::submit(req, core, ctx);
+        self.retries.sent(&req, ctx);
     }
 }
 

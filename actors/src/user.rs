@@ -29,6 +29,7 @@ pub fn request(
         role,
         leg: dsp::first_leg(sr.category()),
         arg,
+        attempt: 0,
     }
 }
 
@@ -74,6 +75,12 @@ impl Answers {
             let e2e = ctx.now().since(req.sent);
             ctx.record(core.ids.e2e(req.sr, region), e2e);
             if let Some(f) = core.ids.smets1_e2e(req.sr, req.premises, &core.population) {
+                ctx.record(f, e2e);
+            }
+            if let Some(f) = core.class_flows.get(&req) {
+                ctx.record(f, e2e);
+            }
+            if let Some(f) = core.user_flows.get(req.user, req.sr) {
                 ctx.record(f, e2e);
             }
             let r = crate::region::Region::from_index(region);

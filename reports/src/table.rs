@@ -35,9 +35,10 @@ pub(crate) fn table_text<'a>(
     in_flight_at_end: u64,
     explain_code: fn(&str) -> Option<&'static str>,
 ) -> String {
+    let flows: Vec<(&str, &LatencyStats)> = flows.into_iter().collect();
     let mut rows: Vec<(String, String, &LatencyStats)> = flows
-        .into_iter()
-        .filter_map(|(name, stats)| {
+        .iter()
+        .filter_map(|&(name, stats)| {
             let (base, labels) = split_name(name);
             if base != "sr.e2e" || labels.len() != 2 {
                 return None;
@@ -119,6 +120,9 @@ pub(crate) fn table_text<'a>(
         );
     }
 
+    out.push_str(&by_label(&flows, "sr.class_e2e", "class", "priority class"));
+    out.push_str(&by_label(&flows, "sr.user_e2e", "user", "DCC User"));
+
     let counters: Vec<(&str, u64)> = counters.into_iter().collect();
     let total = |name: &str| -> u64 {
         counters
@@ -154,6 +158,41 @@ pub(crate) fn table_text<'a>(
             let text = explain_code(code).unwrap_or("");
             let _ = writeln!(out, "  {code:<cw$}  {n:>nw$}  {text}");
         }
+    }
+    out
+}
+
+/// One line per value of `key` over the flows named `base` (one per SR of that value): completed
+/// requests, their share within each SR's TRT, and the worst SR's p99. Empty if there are none.
+fn by_label(flows: &[(&str, &LatencyStats)], base: &str, key: &str, what: &str) -> String {
+    let mut groups: BTreeMap<&str, (u64, f64, u64)> = BTreeMap::new();
+    for (name, s) in flows {
+        let (b, labels) = split_name(name);
+        let Some(value) = label(&labels, key).filter(|_| b == base) else {
+            continue;
+        };
+        let g = groups.entry(value).or_default();
+        g.0 += s.count;
+        g.1 += s.within_trt.unwrap_or(0.0) * s.count as f64;
+        g.2 = g.2.max(s.p99_us.unwrap_or(0));
+    }
+    let mut out = String::new();
+    if groups.is_empty() {
+        return out;
+    }
+    let _ = writeln!(out, "\nBy {what} ({base}):");
+    for (value, (count, within, p99)) in groups {
+        let share = if count > 0 {
+            share_down(within / count as f64)
+        } else {
+            "-".to_string()
+        };
+        let _ = writeln!(
+            out,
+            "  {key} {value}: {} completed, {share} within TRT, worst p99 {}",
+            thousands(count),
+            human_duration(p99)
+        );
     }
     out
 }

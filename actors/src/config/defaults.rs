@@ -380,3 +380,37 @@ pub const HAN_RELAY_LATENCY: Dist = Dist::LogNormal {
 
 /// `[han] relay_loss` \[U\]: chance that the relay loses a send.
 pub const HAN_RELAY_LOSS: f64 = 0.03;
+
+/// `[priority] critical` \[U\]: the class of critical SRs (higher classes are served first).
+pub const PRIORITY_CRITICAL: u8 = 2;
+
+/// `[priority] on_demand` \[U\]: the class of on-demand SRs.
+pub const PRIORITY_ON_DEMAND: u8 = 1;
+
+/// `[priority] prepayment` \[U\]: the class of prepayment customers' on-demand and critical SRs
+/// (SECMP0032), above every category's.
+pub const PRIORITY_PREPAYMENT: u8 = 3;
+
+/// `[priority] scheduled` \[U\]: the class of DCC-scheduled SRs (the overnight bulk reads).
+pub const PRIORITY_SCHEDULED: u8 = 0;
+
+/// `[throttle] queue_threshold` \[U\]: the DSP queue length at which throttling starts.
+pub const THROTTLE_QUEUE_THRESHOLD: u32 = 1_000;
+
+/// `[throttle] allocation` \[U\]: SRs each User may start per window while throttling is on.
+pub const THROTTLE_ALLOCATION: u32 = 600;
+
+/// `[throttle] window` \[U\]: the allocation's window.
+pub const THROTTLE_WINDOW: SimDuration = SimDuration::from_secs(60);
+
+/// `[retry] delay` \[U\]: the fixed wait before a retry, or the first wait of exponential backoff.
+pub const RETRY_DELAY: SimDuration = SimDuration::from_secs(30);
+
+/// `[retry] max_delay` \[U\]: the longest wait exponential backoff grows to.
+pub const RETRY_MAX_DELAY: SimDuration = SimDuration::from_secs(30 * 60);
+
+/// `[retry] jitter` \[U\]: each wait is drawn uniformly between (1 − jitter) × the wait and the wait.
+pub const RETRY_JITTER: f64 = 0.5;
+
+/// `[retry] max_attempts` \[U\]: attempts in all, the first included.
+pub const RETRY_MAX_ATTEMPTS: u32 = 3;

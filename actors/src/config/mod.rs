@@ -4,6 +4,7 @@
 
 pub mod defaults;
 pub mod read;
+pub mod traffic_management;
 
 use crate::dist::Dist;
 use crate::region::{RegionMap, Technology};
@@ -114,6 +115,9 @@ pub struct Traffic {
     pub pattern: Pattern,
     /// Share of requests naming a device the DSP does not know (stale MPxN data): refused E19.
     pub unknown_device_share: f64,
+    /// The one supplier (by index) that sends the stream, e.g. one User's burst; every supplier
+    /// if `None`.
+    pub supplier: Option<u16>,
 }
 
 /// When a traffic stream's requests are sent.

@@ -9,17 +9,20 @@ pub use downlink::Downlink;
 use crate::firmware::{Distributions, FirmwareShared};
 use crate::ids::Kinds;
 use crate::msg::{Leg, Msg, Request};
+use crate::priority::{ClassQueue, Classes};
 use crate::region::Region;
 use crate::shared::{Core, Hop};
 use dccsim_sim::{Ctx, SimDuration, SimTime};
-use std::collections::VecDeque;
 
-/// CSP state: busy head-end workers and the FIFO of messages waiting for one.
+/// CSP state: busy head-end workers and the queue of messages waiting for one (FIFO within each
+/// priority class).
 #[derive(Debug)]
 pub struct Csp {
     pub region: Region,
     busy: u32,
-    waiting: VecDeque<(Request, SimTime)>,
+    waiting: ClassQueue<(Request, SimTime)>,
+    /// `[priority]` (SECMP0028): each SR's class in the queue (all 0 without it).
+    classes: Classes,
     /// The region's WAN downlink, shared by every command and image chunk.
     downlink: Downlink,
     /// Firmware images on their way to hubs.
@@ -31,10 +34,17 @@ impl Csp {
         Csp {
             region,
             busy: 0,
-            waiting: VecDeque::new(),
+            waiting: ClassQueue::default(),
+            classes: Classes::default(),
             downlink: Downlink::default(),
             images: Distributions::default(),
         }
+    }
+
+    /// The same CSP with priority classes `classes` in its queue.
+    pub fn with_classes(mut self, classes: Classes) -> Self {
+        self.classes = classes;
+        self
     }
 
     /// Messages waiting for a head-end worker.
@@ -50,7 +60,7 @@ impl Csp {
                 if self.busy < workers {
                     self.start(req, ctx.now(), core, ctx);
                 } else {
-                    self.waiting.push_back((req, ctx.now()));
+                    self.waiting.push(self.classes.of(&req), (req, ctx.now()));
                     ctx.gauge_add(core.ids.csp_queue[r], 1);
                 }
             }
@@ -58,7 +68,7 @@ impl Csp {
                 self.finish(req, core, fw, ctx);
                 self.busy -= 1;
                 ctx.gauge_add(core.ids.csp_busy[r], -1);
-                if let Some((next, arrived)) = self.waiting.pop_front() {
+                if let Some((next, arrived)) = self.waiting.pop() {
                     ctx.gauge_add(core.ids.csp_queue[r], -1);
                     self.start(next, arrived, core, ctx);
                 }

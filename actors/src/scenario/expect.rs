@@ -61,12 +61,14 @@ pub struct MetricPattern {
 /// Every label key the world's metrics carry (`tests/expect.rs` checks that the
 /// library's runs write no other): a pattern naming another can match nothing, so it is refused
 /// rather than passing vacuously.
-pub const LABEL_KEYS: [&str; 25] = [
+pub const LABEL_KEYS: [&str; 28] = [
+    "action",
     "building",
     "campaign",
     "cause",
     "certificate",
     "change",
+    "class",
     "code",
     "entry",
     "expires",
@@ -87,6 +89,7 @@ pub const LABEL_KEYS: [&str; 25] = [
     "status",
     "step",
     "to",
+    "user",
 ];
 
 impl MetricPattern {
@@ -480,7 +483,10 @@ mod tests {
             "{e}"
         );
         let e = MetricPattern::parse("sr.e2e{zzz=1}").unwrap_err();
-        assert!(e.contains("metrics carry the labels building,"), "{e}");
+        assert!(
+            e.contains("metrics carry the labels action, building,"),
+            "{e}"
+        );
     }
 
     #[test]

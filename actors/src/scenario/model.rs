@@ -52,4 +52,6 @@ pub struct Scenario {
     pub firmware: crate::firmware::config::FirmwareConfig,
     /// `[smets1]`, `[[migration]]`: SMETS1 enrolment and adoption (no SMETS1 meters by default).
     pub smets1: crate::smets1::config::Smets1Config,
+    /// `[priority]`, `[throttle]`, `[retry]`: the DCC under load (none by default).
+    pub traffic_management: crate::config::traffic_management::TrafficManagement,
 }

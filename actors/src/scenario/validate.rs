@@ -67,6 +67,9 @@ struct File {
     smets1: Option<crate::smets1::config::Service>,
     #[serde(default)]
     migration: Vec<super::smets1::MigrationFile>,
+    priority: Option<crate::config::traffic_management::Priority>,
+    throttle: Option<crate::config::traffic_management::Throttle>,
+    retry: Option<crate::config::traffic_management::Retry>,
 }
 
 /// `[scenario]`.
@@ -120,7 +123,7 @@ pub(crate) fn scenario(doc: &toml::Table, resolved_toml: String) -> Read<Scenari
         .traffic
         .into_iter()
         .enumerate()
-        .map(|(i, t)| traffic_stream(t, i))
+        .map(|(i, t)| traffic_stream(t, i, &suppliers))
         .collect::<Read<Vec<_>>>()?;
     let sweep = super::sweep::check(file.sweep)?;
     let installs = super::inventory::installs(file.install, &suppliers, &population, duration)?;
@@ -192,6 +195,11 @@ pub(crate) fn scenario(doc: &toml::Table, resolved_toml: String) -> Read<Scenari
         expect: file.expect,
         firmware,
         smets1,
+        traffic_management: crate::config::traffic_management::TrafficManagement {
+            priority: file.priority.filter(|p| p.enabled),
+            throttle: file.throttle.filter(|t| t.enabled),
+            retry: file.retry,
+        },
     })
 }
 
@@ -425,6 +433,8 @@ struct TrafficFile {
     hourly: Option<Raw>,
     #[serde(default = "unknown_device_share", deserialize_with = "de::share")]
     unknown_device_share: f64,
+    /// The one supplier that sends the stream (every supplier without it).
+    supplier: Option<de::At<String>>,
 }
 
 fn esme() -> DeviceType {
@@ -466,7 +476,7 @@ fn traffic_sr<'de, D: Deserializer<'de>>(d: D) -> Result<SrType, D::Error> {
 }
 
 /// The `i`-th `[[traffic]]` stream: exactly one of `window` and `per_premises_per_day`.
-fn traffic_stream(t: TrafficFile, i: usize) -> Read<Traffic> {
+fn traffic_stream(t: TrafficFile, i: usize, suppliers: &[Supplier]) -> Read<Traffic> {
     let path = vec![Seg::Key("traffic".into()), Seg::Index(i)];
     let title = "[[traffic]]";
     let pattern = match (t.window, t.per_premises_per_day) {
@@ -509,12 +519,33 @@ fn traffic_stream(t: TrafficFile, i: usize) -> Read<Traffic> {
             },
         },
     };
+    let supplier = match t.supplier {
+        None => None,
+        Some(name) => {
+            let names: Vec<&str> = suppliers.iter().map(|s| s.name.as_str()).collect();
+            let Some(index) = names.iter().position(|n| *n == name.value) else {
+                let hint = suggest(&name.value, &names)
+                    .map_or(String::new(), |n| format!("did you mean \"{n}\"? "));
+                return Err(Issue::at(
+                    &name.path,
+                    format!(
+                        "`supplier` in {title} names no [[supplier]]: \"{}\"; {hint}the \
+                         suppliers are {}",
+                        name.value,
+                        list(&names, "and")
+                    ),
+                ));
+            };
+            Some(index as u16)
+        }
+    };
     Ok(Traffic {
         sr: t.sr,
         device: t.device,
         role: t.role.unwrap_or_else(|| t.device.supplier_role()),
         pattern,
         unknown_device_share: t.unknown_device_share,
+        supplier,
     })
 }
 

@@ -572,6 +572,7 @@ mod tests {
             role,
             leg: Leg::Outbound,
             arg: 0,
+            attempt: 0,
         };
         let smi = world.smi();
         let esme = DeviceType::Esme;

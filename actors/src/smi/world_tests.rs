@@ -114,6 +114,7 @@ fn ppmids_and_hcalcs_join_with_8_7_after_their_meter() {
             role: Role::IS,
             leg: Leg::Outbound,
             arg: 0,
+            attempt: 0,
         };
         admit(&req, smi, false)
     };

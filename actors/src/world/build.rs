@@ -93,10 +93,33 @@ impl GbWorld {
         if scenario.smets1.is_modelled() {
             ids.register_smets1(&mut kernel, smets1::supports, &scenario.trt);
         }
+        let tm = &scenario.traffic_management;
+        let class_flows = crate::priority::ClassFlows::register(
+            &mut kernel.metrics,
+            tm.priority.as_ref(),
+            sends,
+            &scenario.trt,
+        );
+        // DCC Users by number: the suppliers, then the DNO (with `[ev]`).
+        let mut users: Vec<String> = scenario.suppliers.iter().map(|s| s.name.clone()).collect();
+        if scenario.ev.is_some() {
+            users.push("dno".into());
+        }
+        let user_flows = crate::throttle::UserFlows::register(
+            &mut kernel.metrics,
+            tm.throttle.as_ref(),
+            &users,
+            sends,
+            &scenario.trt,
+        );
         let n = scenario.population.premises;
         let n_suppliers = scenario.suppliers.len();
         let mut suppliers: Vec<Supplier> = (0..n_suppliers)
-            .map(|i| Supplier::new(i as u16, scenario.traffic.clone()))
+            .map(|i| {
+                let mut s = Supplier::new(i as u16, scenario.traffic.clone());
+                s.retries = crate::retry::Retries::new(tm.retry.as_ref());
+                s
+            })
             .collect();
 
         // The population: each premises' region, gas meter and supplier.
@@ -260,6 +283,8 @@ impl GbWorld {
             devices: scenario.devices.clone(),
             suppliers: n_suppliers as u16,
             chargers,
+            class_flows,
+            user_flows,
         };
 
         // The first events.
@@ -281,13 +306,24 @@ impl GbWorld {
             cpl.count_models(&smi, &mut kernel);
         }
         let grants_load_control = scenario.ev.as_ref().is_some_and(|ev| ev.dno.secmp0046);
+        let classes = crate::priority::Classes::new(tm.priority.as_ref());
+        let throttle = tm.throttle.clone().map(|cfg| {
+            // DCC Users by number: the suppliers, then the DNO.
+            let mut users: Vec<String> =
+                scenario.suppliers.iter().map(|s| s.name.clone()).collect();
+            users.push("dno".into());
+            crate::throttle::Throttle::new(cfg, users)
+        });
         let world = GbWorld {
             core,
             han: han.shared,
             firmware,
             suppliers,
-            dsp: Dsp::new(scenario.dsp.clone(), grants_load_control, smi),
-            csps: Region::ALL.map(Csp::new).into(),
+            dsp: Dsp::new(scenario.dsp.clone(), grants_load_control, smi)
+                .with_traffic_management(classes, throttle),
+            csps: Region::ALL
+                .map(|r| Csp::new(r).with_classes(classes))
+                .into(),
             hubs,
             esmes,
             gsmes,

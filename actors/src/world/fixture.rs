@@ -85,6 +85,7 @@ pub fn example(premises: u32) -> Scenario {
                     length: SimDuration::from_hours(4),
                 },
                 unknown_device_share: 0.0,
+                supplier: None,
             },
             Traffic {
                 sr: SrType::ReadInstantaneousImport,
@@ -95,6 +96,7 @@ pub fn example(premises: u32) -> Scenario {
                     hourly: [1.0; 24],
                 },
                 unknown_device_share: 0.01,
+                supplier: None,
             },
             Traffic {
                 sr: SrType::UpdateImportTariff,
@@ -105,6 +107,7 @@ pub fn example(premises: u32) -> Scenario {
                     hourly: [1.0; 24],
                 },
                 unknown_device_share: 0.0,
+                supplier: None,
             },
         ],
         trt: SrType::ALL
@@ -125,5 +128,6 @@ pub fn example(premises: u32) -> Scenario {
         expect: Vec::new(),
         firmware: Default::default(),
         smets1: Default::default(),
+        traffic_management: Default::default(),
     }
 }

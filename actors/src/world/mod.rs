@@ -123,7 +123,12 @@ impl GbWorld {
             .waiting()
             .chain(self.csps.iter().flat_map(Csp::waiting))
             .chain(self.smets1.iter().flat_map(Smets1Service::waiting));
-        for req in pending.chain(queued) {
+        // Attempts a User has retried or given up on are no longer its request in flight.
+        let current = |req: &&crate::msg::Request| {
+            !(req.user < self.core.suppliers
+                && self.suppliers[req.user as usize].retries.is_stale(req))
+        };
+        for req in pending.chain(queued).filter(current) {
             found += 1;
             // A request naming no premises is refused (E19) and has no end-to-end flow.
             let Some(premises) = self.core.population.get(req.premises) else {
