@@ -2,17 +2,20 @@
 //! to an exit code: 0 success, 1 an expectation failed, 2 bad input, 3 internal error.
 
 mod bench;
+mod budget;
 mod cli;
 mod compare;
 mod compare_replications;
 mod error;
 mod expect;
+mod interrupt;
 mod progress;
 mod report_run;
 mod report_store;
 mod report_sweep_html;
 mod run;
 mod store;
+mod store_lock;
 mod sweep;
 
 use clap::Parser;
@@ -67,7 +70,11 @@ fn closed_pipe_message(message: &str) -> bool {
 fn dispatch(cli: Cli) -> Result<ExitCode, CliError> {
     match cli.command {
         Command::Run(args) => crate::run::run(&args),
-        Command::Validate { scenarios, sets } => crate::run::validate(&scenarios, &sets),
+        Command::Validate {
+            scenarios,
+            sets,
+            max_memory,
+        } => crate::run::validate(&scenarios, &sets, max_memory.as_deref()),
         Command::Sweep(args) => crate::sweep::sweep(&args),
         Command::Store {
             which: StoreCommand::Merge { out, inputs },

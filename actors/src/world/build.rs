@@ -92,7 +92,13 @@ impl GbWorld {
         let n = scenario.population.premises;
         let n_suppliers = scenario.suppliers.len();
         let mut suppliers: Vec<Supplier> = (0..n_suppliers)
-            .map(|i| Supplier::new(i as u16, scenario.traffic.clone()))
+            .map(|i| {
+                Supplier::new(
+                    i as u16,
+                    scenario.traffic.clone(),
+                    SimTime(scenario.duration.as_micros()),
+                )
+            })
             .collect();
 
         // The population: each premises' region, gas meter and supplier.
