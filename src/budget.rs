@@ -120,6 +120,18 @@ pub fn admit(
     Ok(f)
 }
 
+/// Refuses (bad input) `what` when `need` bytes exceed the limit.
+pub fn fits(need: f64, limit: Option<(f64, &'static str)>, what: &str) -> Result<(), CliError> {
+    match limit {
+        Some((have, whose)) if !(need <= have) => Err(CliError::BadInput(format!(
+            "{what} needs about {} of memory, more than the {} {whose}; refusing to start it",
+            bytes_text(need),
+            bytes_text(have)
+        ))),
+        _ => Ok(()),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
