@@ -100,7 +100,8 @@ pub fn admit(
     let f = footprint::estimate(scenario);
     let need = f.bytes() * runs_at_once.max(1) as f64;
     if let Some((have, what)) = limit {
-        if !(need <= have) {
+        // A NaN estimate is refused too: it fits nothing.
+        if need.is_nan() || need > have {
             let fewer = if runs_at_once > 1 {
                 " or fewer --jobs"
             } else {
@@ -123,7 +124,7 @@ pub fn admit(
 /// Refuses (bad input) `what` when `need` bytes exceed the limit.
 pub fn fits(need: f64, limit: Option<(f64, &'static str)>, what: &str) -> Result<(), CliError> {
     match limit {
-        Some((have, whose)) if !(need <= have) => Err(CliError::BadInput(format!(
+        Some((have, whose)) if need.is_nan() || need > have => Err(CliError::BadInput(format!(
             "{what} needs about {} of memory, more than the {} {whose}; refusing to start it",
             bytes_text(need),
             bytes_text(have)
