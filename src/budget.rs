@@ -1,6 +1,6 @@
 //! Admission: a run starts only if its estimated memory fits what the machine has available (or
 //! the `--max-memory` the user gives). The estimate itself is the scenario's
-//! [`footprint`](dccsim_actors::scenario::footprint); this module reads the machine and decides.
+//! [`footprint`]; this module reads the machine and decides.
 
 use crate::error::CliError;
 use dccsim_actors::scenario::footprint::{self, bytes_text, count_text, Footprint};
