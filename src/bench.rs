@@ -12,6 +12,11 @@ use dccsim_sim::phold::{run_binary_heap, run_kernel, PholdConfig, PholdReport};
 use dccsim_sim::SimTime;
 use std::process::ExitCode;
 
+/// Memory of one PHOLD logical process: its clock and random-stream state.
+const PHOLD_BYTES_PER_LP: f64 = 64.0;
+/// Memory of one pending PHOLD event in the queue (the BinaryHeap baseline holds as many).
+const PHOLD_BYTES_PER_EVENT: f64 = 64.0;
+
 /// Events/s over repetitions: median, fastest and slowest, and every run.
 struct Timing {
     runs: Vec<f64>,
@@ -79,9 +84,21 @@ pub fn phold(args: &PholdArgs) -> Result<ExitCode, CliError> {
     if args.lps == 0 {
         return Err(CliError::BadInput("--lps must be at least 1".into()));
     }
+    if args.lps >= dccsim_sim::actor::MAX_PER_KIND {
+        return Err(CliError::BadInput(format!(
+            "--lps {} is more than the kernel's {} actors of one kind",
+            args.lps,
+            dccsim_sim::actor::MAX_PER_KIND - 1
+        )));
+    }
     if args.reps == 0 {
         return Err(CliError::BadInput("--reps must be at least 1".into()));
     }
+    // Admission, as for a scenario: the LPs' clocks and the event population must fit.
+    let need = f64::from(args.lps) * PHOLD_BYTES_PER_LP
+        + f64::from(args.lps) * f64::from(args.events_per_lp) * PHOLD_BYTES_PER_EVENT
+        + 8e6;
+    crate::budget::fits(need, crate::budget::limit(None)?, "this PHOLD benchmark")?;
     if !(args.end.is_finite() && args.end >= 0.0) {
         return Err(CliError::BadInput(format!(
             "--end must be a non-negative number of seconds, not {}",

@@ -30,6 +30,9 @@ pub enum Command {
         /// Overrides applied to every file before checking, as in `run`.
         #[arg(long = "set", value_name = "KEY=VALUE")]
         sets: Vec<String>,
+        /// Refuse a scenario whose estimated memory exceeds SIZE (default: the memory available).
+        #[arg(long, value_name = "SIZE")]
+        max_memory: Option<String>,
     },
     /// Run every point and replication of a scenario's `[sweep]` into a results store.
     Sweep(SweepArgs),
@@ -77,6 +80,10 @@ pub struct RunArgs {
     /// Also check the `[[expect]]` entries of this file (and apply its `sets` first).
     #[arg(long, value_name = "FILE")]
     pub expect: Option<PathBuf>,
+    /// Refuse to start when the run's estimated memory exceeds SIZE, e.g. 4G or 512MiB
+    /// (default: the memory the machine has available).
+    #[arg(long, value_name = "SIZE")]
+    pub max_memory: Option<String>,
 }
 
 #[derive(Args, Debug)]
@@ -101,6 +108,10 @@ pub struct SweepArgs {
     /// No progress bar; only the final tally and errors.
     #[arg(long, short)]
     pub quiet: bool,
+    /// Refuse to start when the runs held at once (--jobs of them) need more memory than SIZE,
+    /// e.g. 4G (default: the memory the machine has available).
+    #[arg(long, value_name = "SIZE")]
+    pub max_memory: Option<String>,
 }
 
 #[derive(Subcommand, Debug)]

@@ -11,6 +11,9 @@ pub enum CliError {
     BadInput(String),
     /// Something that should not happen (exit 3).
     Internal(String),
+    /// Reading or writing a file or stdout failed: a full disk, a closed pipe, a device error
+    /// (exit 4). Not a bug, and not the input's fault.
+    Io(String),
 }
 
 impl CliError {
@@ -19,6 +22,7 @@ impl CliError {
             CliError::Failed(_) => 1,
             CliError::BadInput(_) => 2,
             CliError::Internal(_) => 3,
+            CliError::Io(_) => 4,
         }
     }
 }
@@ -26,7 +30,10 @@ impl CliError {
 impl fmt::Display for CliError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            CliError::Failed(m) | CliError::BadInput(m) | CliError::Internal(m) => f.write_str(m),
+            CliError::Failed(m)
+            | CliError::BadInput(m)
+            | CliError::Internal(m)
+            | CliError::Io(m) => f.write_str(m),
         }
     }
 }

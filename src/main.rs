@@ -1,18 +1,22 @@
 //! `dccsim`: the command line. Parses arguments, runs the chosen command and maps every outcome
-//! to an exit code: 0 success, 1 an expectation failed, 2 bad input, 3 internal error.
+//! to an exit code: 0 success, 1 an expectation failed, 2 bad input, 3 internal error, 4 an I/O
+//! error (a full disk, an unwritable stdout).
 
 mod bench;
+mod budget;
 mod cli;
 mod compare;
 mod compare_replications;
 mod error;
 mod expect;
+mod interrupt;
 mod progress;
 mod report_run;
 mod report_store;
 mod report_sweep_html;
 mod run;
 mod store;
+mod store_lock;
 mod sweep;
 
 use clap::Parser;
@@ -38,8 +42,15 @@ fn main() -> ExitCode {
     // The exception: printing to a closed pipe (`dccsim sweep --list | head -1`), where the
     // reader has all it wanted; that ends quietly with success, as in other command-line tools.
     std::panic::set_hook(Box::new(|info| {
-        if closed_pipe_message(&info.to_string()) {
+        let text = info.to_string();
+        if closed_pipe_message(&text) {
             CLOSED_PIPE.store(true, std::sync::atomic::Ordering::SeqCst);
+            return;
+        }
+        if let Some(why) = stdout_error(&text) {
+            if let Ok(mut slot) = STDOUT_ERROR.lock() {
+                *slot = Some(why);
+            }
             return;
         }
         eprintln!("internal error (a bug in dccsim, please report it): {info}");
@@ -51,23 +62,56 @@ fn main() -> ExitCode {
             ExitCode::from(e.exit_code())
         }
         Err(_) if CLOSED_PIPE.load(std::sync::atomic::Ordering::SeqCst) => ExitCode::SUCCESS,
-        Err(_) => ExitCode::from(3),
+        Err(_) => match STDOUT_ERROR.lock().ok().and_then(|mut s| s.take()) {
+            Some(why) => {
+                let e = CliError::Io(format!("cannot write to standard output: {why}"));
+                eprintln!("error: {e}");
+                ExitCode::from(e.exit_code())
+            }
+            None => ExitCode::from(3),
+        },
     }
 }
 
 /// Set by the panic hook when the panic was a write to a closed stdout.
 static CLOSED_PIPE: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
 
+/// Set by the panic hook when `println!` failed for another reason than a closed pipe (a full
+/// disk, `> /dev/full`): why, as the OS said it.
+static STDOUT_ERROR: std::sync::Mutex<Option<String>> = std::sync::Mutex::new(None);
+
+/// The OS's reason when a panic's text is `println!` failing to write stdout.
+fn stdout_error(message: &str) -> Option<String> {
+    let at = message.find("failed printing to stdout: ")?;
+    let why = &message[at + "failed printing to stdout: ".len()..];
+    Some(why.lines().next().unwrap_or(why).to_string())
+}
+
 /// Whether a panic's text is `println!` failing because stdout's reader went away.
 fn closed_pipe_message(message: &str) -> bool {
     message.contains("failed printing to stdout") && message.to_lowercase().contains("broken pipe")
 }
 
-/// Runs the chosen command.
+/// Runs the chosen command, then makes sure everything it printed reached stdout.
 fn dispatch(cli: Cli) -> Result<ExitCode, CliError> {
+    let outcome = command(cli);
+    match std::io::Write::flush(&mut std::io::stdout()) {
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(CliError::Io(format!(
+            "cannot write to standard output: {e}"
+        ))),
+        _ => outcome,
+    }
+}
+
+/// Runs the chosen command.
+fn command(cli: Cli) -> Result<ExitCode, CliError> {
     match cli.command {
         Command::Run(args) => crate::run::run(&args),
-        Command::Validate { scenarios, sets } => crate::run::validate(&scenarios, &sets),
+        Command::Validate {
+            scenarios,
+            sets,
+            max_memory,
+        } => crate::run::validate(&scenarios, &sets, max_memory.as_deref()),
         Command::Sweep(args) => crate::sweep::sweep(&args),
         Command::Store {
             which: StoreCommand::Merge { out, inputs },

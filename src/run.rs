@@ -109,13 +109,28 @@ pub fn run(args: &RunArgs) -> Result<ExitCode, CliError> {
         }
         None => (args.sets.clone(), Vec::new()),
     };
+    crate::interrupt::on_signal_clean_up_and_leave();
     let scenario = load(&args.scenario, &sets, args.seed)?;
     let out = args
         .out
         .clone()
         .unwrap_or_else(|| default_out(&scenario, &sets));
+    let out = follow_link(&out)?;
     if !args.force {
         refuse_to_replace_a_different_run(&out, &scenario)?;
+    }
+    // The output folder is checked before simulating, so no result is lost to a bad --out.
+    crate::store_lock::remove_stale_temporaries(&out);
+    dccsim_reports::check_run_dir(&out).map_err(|e| {
+        CliError::BadInput(format!(
+            "cannot write the output folder {}: {e}; nothing was simulated",
+            out.display()
+        ))
+    })?;
+    let limit = crate::budget::limit(args.max_memory.as_deref())?;
+    let footprint = crate::budget::admit(&scenario, 1, limit)?;
+    if !args.quiet {
+        eprintln!("{}", crate::budget::describe(&footprint, 1));
     }
     tracing::info!(scenario = %scenario.name, seed = scenario.seed, premises = scenario.population.premises, "building world");
 
@@ -134,12 +149,15 @@ pub fn run(args: &RunArgs) -> Result<ExitCode, CliError> {
         peak_rss_bytes: dccsim_reports::peak_rss_bytes(),
         sets: &sets,
     };
-    let summary = dccsim_reports::write_run(&out, &results, &manifest).map_err(|e| {
-        CliError::BadInput(format!(
-            "cannot write the output folder {}: {e}",
-            out.display()
-        ))
-    })?;
+    let summary = {
+        let _cleanup = crate::interrupt::Temporary::new(&dccsim_reports::run_dir_temporary(&out));
+        dccsim_reports::write_run(&out, &results, &manifest).map_err(|e| {
+            CliError::Io(format!(
+                "cannot write the output folder {}: {e}",
+                out.display()
+            ))
+        })?
+    };
 
     if !args.quiet {
         println!("{}", dccsim_reports::terminal_table(&results));
@@ -172,6 +190,21 @@ pub fn run(args: &RunArgs) -> Result<ExitCode, CliError> {
             done.expectations.len(),
             out.join(dccsim_reports::EXPECTATIONS_FILE).display()
         )))
+    }
+}
+
+/// `--out` given a symbolic link is followed: the run goes where the link points and the link
+/// stays (it is never replaced by a folder).
+fn follow_link(out: &Path) -> Result<PathBuf, CliError> {
+    match std::fs::symlink_metadata(out) {
+        Ok(m) if m.file_type().is_symlink() => std::fs::canonicalize(out).map_err(|e| {
+            CliError::BadInput(format!(
+                "--out {} is a symbolic link that leads nowhere ({e}); point it at a folder or \
+                 give --out a folder",
+                out.display()
+            ))
+        }),
+        _ => Ok(out.to_path_buf()),
     }
 }
 
@@ -260,11 +293,23 @@ fn differing_keys(at: &str, a: &serde_json::Value, b: &serde_json::Value, out: &
     }
 }
 
-pub fn validate(paths: &[PathBuf], sets: &[String]) -> Result<ExitCode, CliError> {
+pub fn validate(
+    paths: &[PathBuf],
+    sets: &[String],
+    max_memory: Option<&str>,
+) -> Result<ExitCode, CliError> {
+    let limit = crate::budget::limit(max_memory)?;
     let mut errors = Vec::new();
     for path in paths {
         match load(path, sets, None) {
             Ok(s) => {
+                let footprint = match crate::budget::admit(&s, 1, limit) {
+                    Ok(f) => f,
+                    Err(e) => {
+                        errors.push(format!("{}: {e}", path.display()));
+                        continue;
+                    }
+                };
                 // Premises installation waves will create count too: the scenario plans them.
                 let planned: u32 = s
                     .installs
@@ -283,7 +328,8 @@ pub fn validate(paths: &[PathBuf], sets: &[String]) -> Result<ExitCode, CliError
                     path.display(),
                     s.name,
                     s.duration
-                )
+                );
+                println!("  {}", crate::budget::describe(&footprint, 1));
             }
             Err(e) => errors.push(e.to_string()),
         }

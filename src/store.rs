@@ -137,6 +137,21 @@ pub struct RunData {
 pub struct Store {
     conn: Connection,
     pub path: PathBuf,
+    /// Held while the store is open: no other dccsim writes to it meanwhile.
+    _lock: crate::store_lock::StoreLock,
+}
+
+/// Refuses (without blocking: `open()` of a FIFO waits for a writer) anything at `path` that is
+/// not a regular file: a folder, a FIFO, a device, a socket.
+fn refuse_non_regular(path: &Path) -> Result<(), CliError> {
+    match std::fs::metadata(path) {
+        Ok(m) if !m.is_file() => Err(bad(
+            path,
+            "is not a regular file (a folder, a FIFO or a device); a results store is an SQLite \
+             file: give another --store",
+        )),
+        _ => Ok(()),
+    }
 }
 
 fn bad(path: &Path, m: impl std::fmt::Display) -> CliError {
@@ -144,13 +159,28 @@ fn bad(path: &Path, m: impl std::fmt::Display) -> CliError {
 }
 
 fn sql(path: &Path) -> impl Fn(rusqlite::Error) -> CliError + '_ {
-    move |e| CliError::Internal(format!("results store {}: {e}", path.display()))
+    move |e| {
+        use rusqlite::ErrorCode::*;
+        let io = matches!(
+            e.sqlite_error_code(),
+            Some(DiskFull | SystemIoFailure | ReadOnly | CannotOpen | FileLockingProtocolFailed)
+        );
+        if io {
+            CliError::Io(format!(
+                "cannot write the results store {}: {e}",
+                path.display()
+            ))
+        } else {
+            CliError::Internal(format!("results store {}: {e}", path.display()))
+        }
+    }
 }
 
 /// Checks that `path` is an intact dccsim store of this schema version, without writing to it;
 /// returns its identity.
 pub fn inspect(path: &Path) -> Result<Identity, CliError> {
     const REFUSED: &str = "refusing to use it; nothing was changed";
+    refuse_non_regular(path)?;
     let mut header = [0u8; 16];
     let read = std::fs::File::open(path)
         .and_then(|mut f| std::io::Read::read(&mut f, &mut header))
@@ -178,7 +208,8 @@ pub fn inspect(path: &Path) -> Result<Identity, CliError> {
             )
         },
     )?;
-    let check: Result<String, _> = conn.query_row("PRAGMA quick_check", [], |r| r.get(0));
+    // The full check (b-trees, and every index against its table), not `quick_check`.
+    let check: Result<String, _> = conn.query_row("PRAGMA integrity_check", [], |r| r.get(0));
     match check {
         Ok(ok) if ok == "ok" => {}
         Ok(problem) => {
@@ -232,6 +263,14 @@ impl Store {
     /// Opens the store at `path` for `identity`'s campaign, creating it if absent; refuses a
     /// store of another scenario (or resolved parameters) without changing it.
     pub fn open(path: &Path, identity: &Identity) -> Result<Store, CliError> {
+        refuse_non_regular(path)?;
+        if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+            std::fs::create_dir_all(parent)
+                .map_err(|e| bad(path, format!("cannot create its folder: {e}")))?;
+        }
+        crate::store_lock::remove_stale_temporaries(path);
+        let lock = crate::store_lock::StoreLock::take(path)?;
+        crate::store_lock::check_writable(path)?;
         if path.exists() {
             let found = inspect(path)?;
             if found != *identity {
@@ -271,9 +310,21 @@ impl Store {
             return Err(bad(
                 path,
                 format!(
-                    "the results store holds runs made by dccsim {other}, this is dccsim {};                      mixing versions in one campaign could mix results, so refusing to use it;                      nothing was changed (use a new --store file)",
+                    "the results store holds runs made by dccsim {other}, this is dccsim {}; \
+                     mixing versions in one campaign could mix results, so refusing to use it; \
+                     nothing was changed (use a new --store file)",
                     env!("CARGO_PKG_VERSION")
                 ),
+            ));
+        }
+        if conn
+            .is_readonly(rusqlite::DatabaseName::Main)
+            .unwrap_or(false)
+        {
+            return Err(bad(
+                path,
+                "the results store is read-only; refusing to start a sweep that could not \
+                 record its runs (make it writable, or give a new --store file)",
             ));
         }
         conn.execute_batch("PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON;")
@@ -281,6 +332,7 @@ impl Store {
         Ok(Store {
             conn,
             path: path.to_path_buf(),
+            _lock: lock,
         })
     }
 
@@ -391,6 +443,7 @@ fn create(path: &Path, identity: &Identity) -> Result<(), CliError> {
     tmp.push(format!(".tmp-{}", std::process::id()));
     let tmp = PathBuf::from(tmp);
     let _ = std::fs::remove_file(&tmp);
+    let _cleanup = crate::interrupt::Temporary::new(&tmp);
     let made = (|| -> rusqlite::Result<()> {
         let conn = Connection::open(&tmp)?;
         conn.execute_batch("PRAGMA synchronous = FULL;")?;
@@ -408,12 +461,11 @@ fn create(path: &Path, identity: &Identity) -> Result<(), CliError> {
         .and_then(|()| {
             std::fs::File::open(&tmp)
                 .and_then(|f| f.sync_all())
+                // Under the store's lock: no other dccsim can have made a store here meanwhile.
                 .and_then(|()| std::fs::rename(&tmp, path))
                 .map_err(|e| bad(path, format!("cannot create the results store: {e}")))
         });
-    if done.is_err() {
-        let _ = std::fs::remove_file(&tmp);
-    }
+    let _ = std::fs::remove_file(&tmp);
     done
 }
 

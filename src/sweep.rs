@@ -184,6 +184,19 @@ pub fn sweep(args: &SweepArgs) -> Result<ExitCode, CliError> {
     let jobs = args
         .jobs
         .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
+        .max_blocking_threads(jobs + 1)
+        .enable_all()
+        .build()
+        .map_err(|e| CliError::Internal(format!("cannot start the sweep runtime: {e}")))?;
+    // From here on Ctrl-C (and SIGTERM) is caught, whatever phase the sweep is in.
+    let mut signals = {
+        let _inside = runtime.enter();
+        Signals::new()?
+    };
+    let limit = crate::budget::limit(args.max_memory.as_deref())?;
+    admit(&plan, jobs.min(plan.runs.len()).max(1), limit, args.quiet)?;
     let path = args
         .store
         .clone()
@@ -205,14 +218,8 @@ pub fn sweep(args: &SweepArgs) -> Result<ExitCode, CliError> {
         .iter()
         .cloned()
         .partition(|r| done.contains(&r.index));
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(1)
-        .max_blocking_threads(jobs + 1)
-        .enable_all()
-        .build()
-        .map_err(|e| CliError::Internal(format!("cannot start the sweep runtime: {e}")))?;
     let progress = crate::progress::wanted(args.quiet);
-    let tally = runtime.block_on(supervise(&plan, todo, store, jobs, progress))?;
+    let tally = runtime.block_on(supervise(&plan, todo, store, jobs, progress, &mut signals))?;
     let missed = if tally.expectations_failed > 0 {
         format!(
             " ({} ok runs missed [[expect]] thresholds: see the `expectations` table)",
@@ -221,24 +228,26 @@ pub fn sweep(args: &SweepArgs) -> Result<ExitCode, CliError> {
     } else {
         String::new()
     };
-    println!(
+    let line = format!(
         "{} ok / {} failed / {} skipped{}; results in {}{missed}",
         tally.ok,
         tally.failed,
         skip.len(),
         if tally.not_run > 0 {
-            format!(
-                " / {} not run (interrupted; rerun to resume)",
-                tally.not_run
-            )
+            format!(" / {} not run ({})", tally.not_run, tally.why_not_run())
         } else {
             String::new()
         },
         path.display()
     );
+    if let Some(e) = tally.store_error {
+        // The store could not record a run (a full disk, an I/O error): what is in it stays.
+        return Err(CliError::Io(format!("{e}; {line}")));
+    }
+    println!("{line}");
     // Expectations missed at some sweep points are findings recorded in the store, not errors.
-    if tally.not_run > 0 {
-        Ok(ExitCode::from(INTERRUPTED))
+    if let Some(code) = tally.interrupted {
+        Ok(ExitCode::from(code))
     } else if tally.failed > 0 {
         Err(CliError::Internal(format!(
             "{} runs failed; their errors are in the `runs` table of {}",
@@ -250,12 +259,108 @@ pub fn sweep(args: &SweepArgs) -> Result<ExitCode, CliError> {
     }
 }
 
+/// Refuses a sweep whose biggest point, held `at_once` times (the runs going at the same time),
+/// needs more memory than the limit. Sweeps of up to [`ADMIT_POINTS`] points are estimated at
+/// every point, bigger ones at that many points spread evenly over them (and the last).
+fn admit(
+    plan: &Plan,
+    at_once: usize,
+    limit: Option<(f64, &'static str)>,
+    quiet: bool,
+) -> Result<(), CliError> {
+    let n = plan.points.len();
+    let step = n.div_ceil(ADMIT_POINTS).max(1);
+    let mut biggest: Option<dccsim_actors::scenario::footprint::Footprint> = None;
+    for point in plan.points.iter().step_by(step).chain(plan.points.last()) {
+        // A point that does not load is recorded as a failed run; it needs no memory.
+        let Ok(s) = scenario::sweep_run_scenario(&plan.base, point, plan.base.seed, &plan.origin)
+        else {
+            continue;
+        };
+        let f = crate::budget::admit(&s, at_once, limit).map_err(|e| match e {
+            CliError::BadInput(m) => CliError::BadInput(format!(
+                "sweep point {} ({}): {m}",
+                point.index,
+                point.label()
+            )),
+            other => other,
+        })?;
+        if biggest.as_ref().is_none_or(|b| f.bytes() > b.bytes()) {
+            biggest = Some(f);
+        }
+    }
+    if let (Some(f), false) = (biggest, quiet) {
+        eprintln!("{} (biggest point)", crate::budget::describe(&f, at_once));
+    }
+    Ok(())
+}
+
+/// Most sweep points whose memory is estimated before a sweep starts.
+const ADMIT_POINTS: usize = 1_000;
+
+/// SIGINT and SIGTERM, caught from the start of a sweep.
+struct Signals {
+    int: tokio::signal::unix::Signal,
+    term: tokio::signal::unix::Signal,
+}
+
+impl Signals {
+    /// Installs the handlers (inside the runtime).
+    fn new() -> Result<Signals, CliError> {
+        use tokio::signal::unix::{signal, SignalKind};
+        let fail = |e: std::io::Error| CliError::Internal(format!("cannot catch signals: {e}"));
+        Ok(Signals {
+            int: signal(SignalKind::interrupt()).map_err(fail)?,
+            term: signal(SignalKind::terminate()).map_err(fail)?,
+        })
+    }
+
+    /// The exit code of the next signal: 130 for SIGINT, 143 for SIGTERM.
+    async fn next(&mut self) -> u8 {
+        tokio::select! {
+            _ = self.int.recv() => INTERRUPTED,
+            _ = self.term.recv() => TERMINATED,
+        }
+    }
+}
+
+/// Exit code of a sweep stopped by SIGTERM (128 + 15).
+const TERMINATED: u8 = 143;
+
 #[derive(Default)]
 struct Tally {
     ok: usize,
     failed: usize,
     expectations_failed: usize,
     not_run: usize,
+    /// The exit code of the signal that stopped the sweep, if one did.
+    interrupted: Option<u8>,
+    /// Why the store could not record a run, if it could not.
+    store_error: Option<CliError>,
+}
+
+impl Tally {
+    fn why_not_run(&self) -> &'static str {
+        if self.store_error.is_some() {
+            "the store could not record them; rerun to resume"
+        } else {
+            "interrupted; rerun to resume"
+        }
+    }
+}
+
+/// Tells the person a signal was caught, and makes the next one leave at once.
+fn on_first_signal(code: u8) {
+    eprintln!(
+        "\ninterrupted: waiting for the running runs to be recorded (Ctrl-C again to leave at \
+         once; the store stays intact)"
+    );
+    tokio::spawn(async move {
+        if let Ok(mut again) = Signals::new() {
+            again.next().await;
+        }
+        std::process::exit(i32::from(code));
+    });
 }
 
 async fn supervise(
@@ -264,18 +369,23 @@ async fn supervise(
     mut store: Store,
     jobs: usize,
     show_progress: bool,
+    signals: &mut Signals,
 ) -> Result<Tally, CliError> {
     let total = todo.len();
     let progress = crate::progress::runs(total, show_progress);
     let (records, mut inbox) = mpsc::channel::<RunRecord>(jobs * 2);
 
-    // The single writer: records runs one transaction each, in the order they finish.
-    let writer = tokio::task::spawn_blocking({
+    // The single writer: records runs one transaction each, in the order they finish; it stops
+    // at the first run the store cannot record (the tally says what is in the store).
+    let mut writer = tokio::task::spawn_blocking({
         let progress = progress.clone();
-        move || -> Result<Tally, CliError> {
+        move || -> Tally {
             let mut tally = Tally::default();
             while let Some(rec) = inbox.blocking_recv() {
-                store.record(&rec)?;
+                if let Err(e) = store.record(&rec) {
+                    tally.store_error = Some(e);
+                    break;
+                }
                 match &rec.outcome {
                     Ok(d) => {
                         tally.ok += 1;
@@ -290,31 +400,25 @@ async fn supervise(
                 }
                 progress.inc(1);
             }
-            Ok(tally)
+            tally
         }
     });
 
     // The worker pool: at most `jobs` runs at once, each on the blocking pool.
     let pool = Arc::new(Semaphore::new(jobs));
-    let mut handed = 0;
-    let mut interrupt = Box::pin(tokio::signal::ctrl_c());
+    let mut interrupted = None;
     for run in todo {
         if writer.is_finished() {
-            break; // The store writer failed: its error is reported below.
+            break; // The store writer stopped: its error is reported below.
         }
         let permit = tokio::select! {
             permit = pool.clone().acquire_owned() => permit.expect("the pool is never closed"),
-            _ = &mut interrupt => {
-                eprintln!("\ninterrupted: waiting for the running runs to be recorded \
-                           (Ctrl-C again to leave at once; the store stays intact)");
-                tokio::spawn(async {
-                    let _ = tokio::signal::ctrl_c().await;
-                    std::process::exit(i32::from(INTERRUPTED));
-                });
+            code = signals.next() => {
+                on_first_signal(code);
+                interrupted = Some(code);
                 break;
             }
         };
-        handed += 1;
         let (base, points, origin, records) = (
             plan.base.clone(),
             plan.points.clone(),
@@ -328,12 +432,21 @@ async fn supervise(
         });
     }
     drop(records);
-    let tally = writer
-        .await
-        .map_err(|e| CliError::Internal(format!("the store writer stopped: {e}")))?;
+    // Every run is handed out: a signal now still stops the sweep once the running ones are in.
+    let tally = loop {
+        tokio::select! {
+            tally = &mut writer => break tally,
+            code = signals.next(), if interrupted.is_none() => {
+                on_first_signal(code);
+                interrupted = Some(code);
+            }
+        }
+    };
+    let mut tally =
+        tally.map_err(|e| CliError::Internal(format!("the store writer stopped: {e}")))?;
     progress.finish_and_clear();
-    let mut tally = tally?;
-    tally.not_run = total - handed;
+    tally.not_run = total - tally.ok - tally.failed;
+    tally.interrupted = interrupted;
     Ok(tally)
 }
 

@@ -70,7 +70,9 @@ fn the_scenario_index_states_what_validate_reads() {
             "{path}: {}",
             String::from_utf8_lossy(&o.stderr)
         );
-        let (existing, new, duration) = validated(String::from_utf8_lossy(&o.stdout).trim());
+        let stdout = String::from_utf8_lossy(&o.stdout);
+        // The first line; the second is the run's estimated memory and events.
+        let (existing, new, duration) = validated(stdout.lines().next().unwrap_or("").trim());
         let (claimed_existing, claimed_new) = index_premises(scale);
         assert_eq!(claimed_new, new, "{file}: index says {scale:?}");
         if let Some(e) = claimed_existing {

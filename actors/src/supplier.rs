@@ -11,7 +11,7 @@ use crate::shared::Core;
 use crate::sr::{DeviceType, Role, SrType};
 use crate::traffic::{self, StreamState};
 use crate::user::{self, Answers};
-use dccsim_sim::Ctx;
+use dccsim_sim::{Ctx, SimTime};
 
 /// A supplier and the premises it serves.
 #[derive(Debug)]
@@ -24,6 +24,8 @@ pub struct Supplier {
     /// `[[traffic]]`: the streams every supplier sends, and where each stands.
     traffic: Vec<Traffic>,
     streams: Vec<StreamState>,
+    /// The run's end: no stream schedules a request after it.
+    end: SimTime,
     /// Its installation waves (`[[install]]`), each creating new premises over time.
     pub installers: Vec<Installer>,
     /// Its firmware rollouts (`[[firmware_campaign]]`).
@@ -34,9 +36,10 @@ pub struct Supplier {
 }
 
 impl Supplier {
-    pub fn new(index: u16, traffic: Vec<Traffic>) -> Self {
+    pub fn new(index: u16, traffic: Vec<Traffic>, end: SimTime) -> Self {
         Supplier {
             index,
+            end,
             electricity: Vec::new(),
             gas: Vec::new(),
             streams: vec![StreamState::default(); traffic.len()],
@@ -78,6 +81,7 @@ impl Supplier {
             &mut self.streams[s],
             targets,
             now,
+            self.end,
             &mut ctx.rng(),
         ) {
             ctx.wake_after(at.since(now), Msg::NextRequest { stream: s as u16 });

@@ -13,6 +13,10 @@ pub struct StreamState {
     pub next_in_round: u32,
     /// For daily windows: the target of the request now scheduled (its slot in the round).
     pub due: u32,
+    /// Whether the stream has scheduled a request before: a new round may then not start at the
+    /// instant the last one ended (a window shorter than a microsecond per target would otherwise
+    /// schedule every round at the same instant, forever).
+    pub started: bool,
 }
 
 /// The time of the next request after `now`, or `None` if the stream never sends again.
@@ -21,14 +25,18 @@ pub struct StreamState {
 /// equal slots and request `i` falls at a uniform point of slot `i`. Poisson streams have rate
 /// `per_premises_per_day × targets × hourly[h]` in hour `h` of the day; the next arrival is found
 /// by spending one Exp(1) draw across the piecewise-constant rate, exactly (no thinning).
+///
+/// `end` is the run's end: a request that would fall after it is `None`, so the Poisson search
+/// (hour by hour) stops there however small the rate, and time never passes `u64`'s range.
 pub fn next_arrival(
     pattern: &Pattern,
     state: &mut StreamState,
     targets: u32,
     now: SimTime,
+    end: SimTime,
     rng: &mut StreamRng<'_>,
 ) -> Option<SimTime> {
-    if targets == 0 {
+    if targets == 0 || now > end {
         return None;
     }
     match *pattern {
@@ -36,7 +44,9 @@ pub fn next_arrival(
             let slot = length.as_micros() as f64 / targets as f64;
             let day = now.as_micros() / DAY_US;
             let mut window_start = day * DAY_US + start.as_micros();
-            if state.next_in_round == 0 && now.as_micros() > window_start {
+            let begun = now.as_micros() > window_start
+                || (state.started && now.as_micros() == window_start);
+            if state.next_in_round == 0 && begun {
                 // Today's window has begun before this round: start the round tomorrow.
                 window_start += DAY_US;
             } else if state.next_in_round > 0 && now.as_micros() < window_start {
@@ -46,8 +56,11 @@ pub fn next_arrival(
             let offset = (state.next_in_round as f64 + rng.uniform()) * slot;
             state.due = state.next_in_round;
             state.next_in_round = (state.next_in_round + 1) % targets;
-            let t = window_start + offset as u64;
-            Some(SimTime(t.max(now.as_micros())))
+            state.started = true;
+            let t = window_start
+                .saturating_add(offset as u64)
+                .max(now.as_micros());
+            (t <= end.as_micros()).then_some(SimTime(t))
         }
         Pattern::Poisson {
             per_premises_per_day,
@@ -59,18 +72,20 @@ pub fn next_arrival(
             }
             let mut budget = rng.exp(1.0);
             let mut t = now.as_micros();
-            loop {
+            while t <= end.as_micros() {
                 let hour = ((t / HOUR_US) % 24) as usize;
                 let rate = per_us * hourly[hour];
                 let hour_end = (t / HOUR_US + 1) * HOUR_US;
                 let room = (hour_end - t) as f64;
                 if rate > 0.0 && budget <= rate * room {
                     let dt = (budget / rate).round() as u64;
-                    return Some(SimTime(t + dt));
+                    let at = t.saturating_add(dt);
+                    return (at <= end.as_micros()).then_some(SimTime(at));
                 }
                 budget -= rate * room;
                 t = hour_end;
             }
+            None
         }
     }
 }
@@ -103,6 +118,7 @@ mod tests {
             &mut state,
             targets,
             now,
+            SimTime(days * DAY_US),
             &mut streams.stream(1, &mut draws),
         ) {
             if t.as_micros() >= days * DAY_US {

@@ -33,7 +33,7 @@ pub const MANIFEST_FILE: &str = "manifest.json";
 pub const EXPECTATIONS_FILE: &str = "expectations.json";
 /// File name of the self-contained HTML report in a run directory.
 pub const REPORT_FILE: &str = "report.html";
-pub use output_dir::write_run;
+pub use output_dir::{check_run_dir, run_dir_temporary, write_run};
 pub use rss::peak_rss_bytes;
 pub use run_dir::{RunDir, RunDirError, SavedManifest, SavedSummary};
 pub use summary::{content_digest, summary_json, LatencyStats, Summary};

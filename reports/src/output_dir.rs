@@ -57,6 +57,26 @@ fn write_run_with(
     }
 }
 
+/// Checks, before a run simulates, that [`write_run`] could write `dir`: it is absent, empty or
+/// a previous run, its parent folder can be created, and a folder can be made beside it.
+pub fn check_run_dir(dir: &Path) -> io::Result<()> {
+    let parent = match dir.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    check_replaceable(dir)?;
+    fs::create_dir_all(&parent)?;
+    let probe = sibling(dir, "tmp")?;
+    remove_any(&probe)?;
+    fs::create_dir(&probe)?;
+    fs::remove_dir(&probe)
+}
+
+/// The temporary folder `<dir>.tmp-<pid>` [`write_run`] fills before moving it into place.
+pub fn run_dir_temporary(dir: &Path) -> PathBuf {
+    sibling(dir, "tmp").unwrap_or_else(|_| dir.with_extension("tmp"))
+}
+
 /// `<dir>.<what>-<pid>` beside `dir`.
 fn sibling(dir: &Path, what: &str) -> io::Result<PathBuf> {
     let name = dir.file_name().ok_or_else(|| {

@@ -17,6 +17,20 @@ pub const START_DATE: &str = "2026-01-05";
 /// `[scenario] sample_interval`: gauges are sampled every 15 minutes.
 pub const SAMPLE_INTERVAL: SimDuration = SimDuration::from_secs(15 * 60);
 
+/// Longest `[scenario] duration`: ten years of simulated time.
+pub const MAX_RUN_DURATION: SimDuration = SimDuration::from_days(3_650);
+
+/// Longest duration any key takes: a hundred years, so sums of a few durations and times stay
+/// far inside 64-bit microseconds (about 584,000 years) and simulated time cannot wrap.
+pub const MAX_DURATION: SimDuration = SimDuration::from_days(36_500);
+
+/// Shortest `[scenario] sample_interval`: one second (each sample holds every gauge).
+pub const MIN_SAMPLE_INTERVAL: SimDuration = SimDuration::from_secs(1);
+
+/// Largest `per_premises_per_day` of a `[[traffic]]` stream: one request a second per premises,
+/// far above any real schedule; more would put many requests at one instant.
+pub const MAX_PER_PREMISES_PER_DAY: f64 = 86_400.0;
+
 /// Largest `[population] premises`: premises are numbered in 28 bits of an actor id.
 pub const MAX_PREMISES: u32 = 268_435_455;
 

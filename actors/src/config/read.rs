@@ -174,7 +174,15 @@ pub fn duration<'de, D: Deserializer<'de>>(d: D) -> Result<SimDuration, D::Error
             f.write_str("a duration string with a unit, e.g. \"30s\"")
         }
         fn visit_str<E: de::Error>(self, s: &str) -> Result<SimDuration, E> {
-            s.parse().map_err(|e| error(format_args!("{WHAT}: {e}")))
+            let t: SimDuration = s.parse().map_err(|e| error(format_args!("{WHAT}: {e}")))?;
+            let max = crate::config::defaults::MAX_DURATION;
+            if t > max {
+                return Err(error(format_args!(
+                    "{WHAT} is \"{s}\", longer than {max} (100 years), the longest duration \
+                     dccsim takes"
+                )));
+            }
+            Ok(t)
         }
         fn visit_i64<E: de::Error>(self, n: i64) -> Result<SimDuration, E> {
             Err(no_unit(&n.to_string()))

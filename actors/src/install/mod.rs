@@ -279,8 +279,9 @@ impl Installer {
             return None;
         }
         let span = wave.end.as_micros() - wave.start.as_micros();
-        let at = wave.start.as_micros() + (2 * self.started as u64 + 1) * span / (2 * n);
-        Some(SimTime(at))
+        // In 128 bits: slots × span passes 64 bits for big waves over long runs.
+        let at = (2 * self.started as u128 + 1) * span as u128 / (2 * n as u128);
+        Some(SimTime(wave.start.as_micros() + at as u64))
     }
 
     /// Schedules the next visit (at build time, then after each visit).

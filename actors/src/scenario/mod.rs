@@ -23,6 +23,7 @@ mod error;
 pub mod ev;
 mod expect;
 mod firmware;
+pub mod footprint;
 pub(crate) mod han;
 mod inventory;
 mod model;

@@ -31,6 +31,15 @@ use std::fmt;
 /// make a campaign of millions.
 pub const MAX_RUNS: usize = 100_000;
 
+/// A count as people read it: whole up to a trillion, then like `about 1.2e300`.
+fn count_text(n: f64) -> String {
+    if n < 1e12 {
+        format!("{n:.0}")
+    } else {
+        format!("about {n:.1e}")
+    }
+}
+
 /// Sweeps with at most this many points are validated at every point when they load.
 pub const CHECK_ALL_POINTS: usize = 1_000;
 
@@ -451,7 +460,10 @@ fn range(v: &Raw, t: &toml::Table, title: &str) -> Read<Vec<String>> {
     let too_many = |n: f64| {
         Issue::at(
             &v.path,
-            format!("{title} has {n} values, more than {MAX_RUNS}; use a larger `step`"),
+            format!(
+                "{title} has {} values, more than {MAX_RUNS}; use a larger `step`",
+                count_text(n)
+            ),
         )
     };
     if let toml::Value::String(_) = from.raw.value {
@@ -465,7 +477,7 @@ fn range(v: &Raw, t: &toml::Table, title: &str) -> Read<Vec<String>> {
             return Err(to.issue(format!("{} is below `from` ({a})", to.what)));
         }
         let n = (b.as_micros() - a.as_micros()) / s.as_micros() + 1;
-        if n as usize > MAX_RUNS {
+        if n > MAX_RUNS as u64 {
             return Err(too_many(n as f64));
         }
         return Ok((0..n)

@@ -82,15 +82,36 @@ struct Head {
     description: String,
     #[serde(deserialize_with = "seed")]
     seed: u64,
-    #[serde(deserialize_with = "de::positive_duration")]
+    #[serde(deserialize_with = "run_duration")]
     duration: SimDuration,
     #[serde(default = "start_date", deserialize_with = "calendar_date")]
     start_date: String,
-    #[serde(
-        default = "sample_interval",
-        deserialize_with = "de::positive_duration"
-    )]
+    #[serde(default = "sample_interval", deserialize_with = "sampling")]
     sample_interval: SimDuration,
+}
+
+/// `duration`: longer than zero, at most [`defaults::MAX_RUN_DURATION`].
+fn run_duration<'de, D: Deserializer<'de>>(d: D) -> Result<SimDuration, D::Error> {
+    let t = de::positive_duration(d)?;
+    let max = defaults::MAX_RUN_DURATION;
+    if t > max {
+        return Err(read::error(format_args!(
+            "{WHAT} is {t}, longer than {max} (ten years), the longest run dccsim takes"
+        )));
+    }
+    Ok(t)
+}
+
+/// `sample_interval`: at least [`defaults::MIN_SAMPLE_INTERVAL`].
+fn sampling<'de, D: Deserializer<'de>>(d: D) -> Result<SimDuration, D::Error> {
+    let t = de::positive_duration(d)?;
+    let min = defaults::MIN_SAMPLE_INTERVAL;
+    if t < min {
+        return Err(read::error(format_args!(
+            "{WHAT} is {t}, shorter than {min}; gauges are sampled at most once a second"
+        )));
+    }
+    Ok(t)
 }
 
 fn start_date() -> String {
@@ -449,8 +470,18 @@ fn unknown_device_share() -> f64 {
 fn window<'de, D: Deserializer<'de>>(d: D) -> Result<Option<(SimDuration, SimDuration)>, D::Error> {
     crate::config::read::time_window(d).map(Some)
 }
+/// `per_premises_per_day`: from 0 to [`defaults::MAX_PER_PREMISES_PER_DAY`].
 fn rate<'de, D: Deserializer<'de>>(d: D) -> Result<Option<f64>, D::Error> {
-    read::non_negative(d).map(Some)
+    let x = read::non_negative(d)?;
+    let max = defaults::MAX_PER_PREMISES_PER_DAY;
+    if x > max {
+        return Err(read::error(format_args!(
+            "{WHAT} is {}, more than {} (one request a second per premises)",
+            read::number_text(x),
+            read::number_text(max)
+        )));
+    }
+    Ok(Some(x))
 }
 
 fn meter<'de, D: Deserializer<'de>>(d: D) -> Result<DeviceType, D::Error> {

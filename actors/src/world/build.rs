@@ -116,7 +116,11 @@ impl GbWorld {
         let n_suppliers = scenario.suppliers.len();
         let mut suppliers: Vec<Supplier> = (0..n_suppliers)
             .map(|i| {
-                let mut s = Supplier::new(i as u16, scenario.traffic.clone());
+                let mut s = Supplier::new(
+                    i as u16,
+                    scenario.traffic.clone(),
+                    SimTime(scenario.duration.as_micros()),
+                );
                 s.retries = crate::retry::Retries::new(tm.retry.as_ref());
                 s
             })
