@@ -5,6 +5,17 @@
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
+/// Set once a signal has come: the process is leaving through the signal thread.
+static LEAVING: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// If a signal has come, waits for the signal thread to end the process (with the signal's exit
+/// code), so that an error the removal of a temporary caused cannot end it first.
+pub fn wait_if_leaving() {
+    while LEAVING.load(std::sync::atomic::Ordering::SeqCst) {
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+}
+
 /// Paths to remove if a signal ends the process now.
 static TEMPORARIES: Mutex<Vec<PathBuf>> = Mutex::new(Vec::new());
 
@@ -83,6 +94,7 @@ pub fn on_signal_clean_up_and_leave() {
                     _ = int.recv() => exit_code(libc::SIGINT),
                     _ = term.recv() => exit_code(libc::SIGTERM),
                 };
+                LEAVING.store(true, std::sync::atomic::Ordering::SeqCst);
                 remove_all();
                 eprintln!("\ninterrupted: temporaries removed, nothing half-written is left");
                 std::process::exit(code);

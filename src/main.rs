@@ -55,7 +55,9 @@ fn main() -> ExitCode {
         }
         eprintln!("internal error (a bug in dccsim, please report it): {info}");
     }));
-    match std::panic::catch_unwind(|| dispatch(args)) {
+    let outcome = std::panic::catch_unwind(|| dispatch(args));
+    crate::interrupt::wait_if_leaving();
+    match outcome {
         Ok(Ok(code)) => code,
         Ok(Err(e)) => {
             eprintln!("error: {e}");

@@ -159,6 +159,23 @@ mod tests {
     }
 
     #[test]
+    fn streams_always_advance_and_stop_at_the_end() {
+        // A 1 µs window with one target: one request a day, never a second round at one instant.
+        let w = Pattern::DailyWindow {
+            start: SimDuration::from_hours(1),
+            length: SimDuration::from_micros(1),
+        };
+        assert_eq!(count_in(&w, 1, 5).0, 5);
+        // A rate whose next arrival is ages away: none before the end, found without stepping
+        // hour by hour towards it.
+        let p = Pattern::Poisson {
+            per_premises_per_day: 1e-300,
+            hourly: [1.0; 24],
+        };
+        assert_eq!(count_in(&p, 100, 1).0, 0);
+    }
+
+    #[test]
     fn a_silent_stream_never_sends() {
         let p = Pattern::Poisson {
             per_premises_per_day: 0.0,
