@@ -3,11 +3,12 @@
 //! shows as queueing delay (`dsp.wait`).
 
 use crate::admission::{self, Target};
+use crate::alert::protection::Guard;
 use crate::config;
 use crate::firmware;
 use crate::firmware::FirmwareShared;
 use crate::ids::Kinds;
-use crate::msg::{Leg, Msg, Request};
+use crate::msg::{Alert, AlertStage, Item, Leg, Msg, Request};
 use crate::shared::Core;
 use crate::smi::{Smi, SmiDevice};
 use crate::sr::{Category, ResponseCode, SrType};
@@ -23,7 +24,9 @@ pub struct Dsp {
     /// `[dno] secmp0046`: the ED role may send the EV load-control SRs.
     grants_load_control: bool,
     busy: u32,
-    waiting: VecDeque<(Request, SimTime)>,
+    waiting: VecDeque<(Item, SimTime)>,
+    /// SECMP0062 alert storm protection (inert unless configured).
+    pub storm: Guard,
     /// The SMI: every device's status, checked by every request (see [`admission`]).
     pub smi: Smi,
 }
@@ -37,34 +40,53 @@ impl Dsp {
             grants_load_control,
             busy: 0,
             waiting: VecDeque::new(),
+            storm: Guard::default(),
             smi,
         }
     }
 
     /// Requests waiting for a worker.
     pub fn waiting(&self) -> impl Iterator<Item = &Request> {
-        self.waiting.iter().map(|(req, _)| req)
+        self.waiting.iter().filter_map(|(item, _)| match item {
+            Item::Sr(req) => Some(req),
+            Item::Alert(_) => None,
+        })
+    }
+
+    /// Alerts waiting for a worker.
+    pub fn waiting_alerts(&self) -> impl Iterator<Item = &Alert> {
+        self.waiting.iter().filter_map(|(item, _)| match item {
+            Item::Alert(alert) => Some(alert),
+            Item::Sr(_) => None,
+        })
     }
 
     pub fn handle(&mut self, msg: Msg, core: &Core, fw: &FirmwareShared, ctx: &mut Ctx<'_, Msg>) {
         match msg {
-            Msg::AtDsp(req) => {
-                if self.busy < self.cfg.workers {
-                    self.start(req, ctx.now(), core, ctx);
-                } else {
-                    self.waiting.push_back((req, ctx.now()));
-                    ctx.gauge_add(core.ids.dsp_queue, 1);
-                }
-            }
+            Msg::AtDsp(req) => self.arrive(Item::Sr(req), core, ctx),
             Msg::DspDone(req) => {
                 self.finish(req, core, fw, ctx);
-                self.busy -= 1;
-                ctx.gauge_add(core.ids.dsp_busy, -1);
-                if let Some((next, arrived)) = self.waiting.pop_front() {
-                    ctx.gauge_add(core.ids.dsp_queue, -1);
-                    self.start(next, arrived, core, ctx);
-                }
+                self.next(core, ctx);
             }
+            Msg::Alert(alert) => match alert.stage {
+                AlertStage::AtDsp => {
+                    if self.storm.admit(alert.class, ctx.now()) {
+                        self.arrive(Item::Alert(alert), core, ctx);
+                    } else {
+                        crate::alert::shed(&alert, core.alerts(), ctx);
+                    }
+                }
+                AlertStage::DspDone => {
+                    let to = core.alerts().recipient(&alert);
+                    ctx.send(
+                        to,
+                        SimDuration::ZERO,
+                        Msg::Alert(alert.at(AlertStage::ToUser)),
+                    );
+                    self.next(core, ctx);
+                }
+                other => unreachable!("DSP got an alert at {other:?}"),
+            },
             other => unreachable!("DSP got {other:?}"),
         }
         debug_assert!(self.busy <= self.cfg.workers);
@@ -74,11 +96,40 @@ impl Dsp {
         );
     }
 
-    fn start(&mut self, req: Request, arrived: SimTime, core: &Core, ctx: &mut Ctx<'_, Msg>) {
+    /// `item` reaches the DSP: a free worker takes it, or it waits.
+    fn arrive(&mut self, item: Item, core: &Core, ctx: &mut Ctx<'_, Msg>) {
+        if self.busy < self.cfg.workers {
+            self.start(item, ctx.now(), core, ctx);
+        } else {
+            self.waiting.push_back((item, ctx.now()));
+            ctx.gauge_add(core.ids.dsp_queue, 1);
+        }
+    }
+
+    /// A worker is free: it takes the next waiting item, if any.
+    fn next(&mut self, core: &Core, ctx: &mut Ctx<'_, Msg>) {
+        self.busy -= 1;
+        ctx.gauge_add(core.ids.dsp_busy, -1);
+        if let Some((next, arrived)) = self.waiting.pop_front() {
+            ctx.gauge_add(core.ids.dsp_queue, -1);
+            self.start(next, arrived, core, ctx);
+        }
+    }
+
+    fn start(&mut self, item: Item, arrived: SimTime, core: &Core, ctx: &mut Ctx<'_, Msg>) {
         self.busy += 1;
         ctx.gauge_add(core.ids.dsp_busy, 1);
         let wait = ctx.now().since(arrived);
         ctx.record(core.ids.dsp_wait, wait);
+        let req = match item {
+            Item::Sr(req) => req,
+            Item::Alert(alert) => {
+                // An alert is processed like a response on its way to a User \[U\].
+                let service = self.cfg.response_service_time.sample(&mut ctx.rng());
+                ctx.wake_after(service, Msg::Alert(alert.at(AlertStage::DspDone)));
+                return;
+            }
+        };
         let dist = match req.leg {
             Leg::Inbound | Leg::NoAnswer => &self.cfg.response_service_time,
             Leg::Transform | Leg::Outbound => &self.cfg.service_time,

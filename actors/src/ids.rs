@@ -31,6 +31,8 @@ impl Kinds {
     pub const CHARGER: Kind = Kind(9);
     /// A multi-dwelling building's shared HAN.
     pub const BUILDING: Kind = Kind(11);
+    /// The device alerts' source and Network Operator stand-in (`alert::source`).
+    pub const ALERT: Kind = Kind(12);
 
     #[inline]
     pub fn supplier(i: u16) -> ActorId {
@@ -72,6 +74,10 @@ impl Kinds {
     pub fn building(index: u32) -> ActorId {
         ActorId::new(Self::BUILDING, index)
     }
+    #[inline]
+    pub fn alert_source() -> ActorId {
+        ActorId::new(Self::ALERT, 0)
+    }
 }
 
 /// Label value for requests naming no known premises.
@@ -94,6 +100,7 @@ mod tests {
             Kinds::DNO,
             Kinds::CHARGER,
             Kinds::BUILDING,
+            Kinds::ALERT,
         ];
         let numbers: std::collections::BTreeSet<u8> = kinds.iter().map(|k| k.0).collect();
         assert_eq!(numbers.len(), kinds.len());

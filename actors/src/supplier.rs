@@ -105,6 +105,7 @@ impl Supplier {
             Msg::Firmware(timer) => self
                 .campaign(timer.campaign())
                 .on_timer(timer, core, fw, ctx),
+            Msg::Alert(alert) => crate::alert::deliver(alert, core, ctx),
             other => unreachable!("supplier got {other:?}"),
         }
     }

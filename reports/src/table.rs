@@ -35,9 +35,10 @@ pub(crate) fn table_text<'a>(
     in_flight_at_end: u64,
     explain_code: fn(&str) -> Option<&'static str>,
 ) -> String {
+    let flows: Vec<(&str, &LatencyStats)> = flows.into_iter().collect();
     let mut rows: Vec<(String, String, &LatencyStats)> = flows
-        .into_iter()
-        .filter_map(|(name, stats)| {
+        .iter()
+        .filter_map(|&(name, stats)| {
             let (base, labels) = split_name(name);
             if base != "sr.e2e" || labels.len() != 2 {
                 return None;
@@ -155,6 +156,7 @@ pub(crate) fn table_text<'a>(
             let _ = writeln!(out, "  {code:<cw$}  {n:>nw$}  {text}");
         }
     }
+    out.push_str(&crate::alerts::alert_text(&flows, &counters));
     out
 }
 

@@ -50,4 +50,6 @@ pub struct Scenario {
     /// `[firmware]`, `[[firmware_image]]`, `[[firmware_campaign]]`: the Central Firmware
     /// Library and rollout campaigns (none by default).
     pub firmware: crate::firmware::config::FirmwareConfig,
+    /// `[alerts]`, `[[alert]]`, `[[event]]`: device alerts and outage storms (none by default).
+    pub alerts: crate::alert::config::AlertConfig,
 }

@@ -64,6 +64,11 @@ struct File {
     firmware_image: Vec<super::firmware::ImageFile>,
     #[serde(default)]
     firmware_campaign: Vec<super::firmware::CampaignFile>,
+    alerts: Option<super::alert::AlertsFile>,
+    #[serde(default)]
+    alert: Vec<super::alert::ClassFile>,
+    #[serde(default)]
+    event: Vec<super::alert::EventFile>,
 }
 
 /// `[scenario]`.
@@ -149,6 +154,7 @@ pub(crate) fn scenario(doc: &toml::Table, resolved_toml: String) -> Read<Scenari
         duration,
         start,
     )?;
+    let alerts = super::alert::check(file.alerts, file.alert, file.event, duration)?;
 
     Ok(Scenario {
         name,
@@ -173,6 +179,7 @@ pub(crate) fn scenario(doc: &toml::Table, resolved_toml: String) -> Read<Scenari
         sweep,
         expect: file.expect,
         firmware,
+        alerts,
     })
 }
 

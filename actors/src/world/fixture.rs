@@ -124,5 +124,6 @@ pub fn example(premises: u32) -> Scenario {
         sweep: None,
         expect: Vec::new(),
         firmware: Default::default(),
+        alerts: Default::default(),
     }
 }

@@ -12,6 +12,7 @@ pub use crate::ids::{Kinds, UNKNOWN_REGION};
 pub use crate::shared::{Core, Hop, MetricIds};
 pub use cpl::{report_lines as cpl_report_lines, CplWorld};
 
+use crate::alert::source::{AlertSource, Devices};
 use crate::csp::Csp;
 use crate::dsp::Dsp;
 use crate::ev::EvWorld;
@@ -44,6 +45,8 @@ pub struct GbWorld {
     /// DNOs and EV chargers, when the scenario has `[ev]`.
     pub ev: Option<EvWorld>,
     pub buildings: Vec<Building>,
+    /// The device alerts' source, when the scenario models alerts.
+    pub alerts: Option<AlertSource>,
 }
 
 impl World for GbWorld {
@@ -77,6 +80,17 @@ impl World for GbWorld {
                     ev.chargers[i].handle(msg, core, &ev.shared, han, ctx)
                 }
             }
+            Kinds::ALERT => {
+                let Some(source) = &mut self.alerts else {
+                    unreachable!("the alert source exists only when alerts are modelled")
+                };
+                let devices = Devices {
+                    hubs: &self.hubs,
+                    esmes: &self.esmes,
+                    gsmes: &self.gsmes,
+                };
+                source.handle(msg, core, han, &devices, ctx)
+            }
             other => unreachable!("no actor kind {other:?} in the GB world"),
         }
     }
@@ -87,6 +101,7 @@ impl GbWorld {
     /// `end`, statuses held until `end`) and writes its end-of-run scalars into the metrics.
     pub fn finish(&mut self, kernel: &mut Kernel<Msg>, end: SimTime) {
         self.account_late_in_flight(kernel, end);
+        self.account_alerts_in_flight(kernel);
         // The DCC communicates only with devices whose Device Model is on its CPL (DOMAIN §2).
         if let Some((device, model, status)) = self.dsp.smi.off_cpl_in_service() {
             panic!("{device:?} of Device Model {model:?}, off the CPL, is {status} at the end");
@@ -135,6 +150,26 @@ impl GbWorld {
                 }
             }
         }
+    }
+
+    /// Checks that the alerts still in flight at the end (in pending events and the DSP's and
+    /// CSPs' queues) are exactly those `alert.in_flight` counts: raised = delivered + shed + in
+    /// flight holds however the run was cut off.
+    fn account_alerts_in_flight(&self, kernel: &Kernel<Msg>) {
+        let Some(shared) = &self.core.alerts else {
+            return;
+        };
+        let pending = kernel.pending_messages().filter_map(Msg::alert_in_flight);
+        let queued = self
+            .dsp
+            .waiting_alerts()
+            .chain(self.csps.iter().flat_map(Csp::waiting_alerts));
+        let found = pending.chain(queued).count() as i64;
+        assert_eq!(
+            found,
+            kernel.metrics.gauge_value(shared.in_flight),
+            "every alert in flight is in an event or a queue"
+        );
     }
 
     /// End-of-run scalars `firmware.targeted{campaign=…}` (devices each campaign took on) and
