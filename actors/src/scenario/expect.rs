@@ -61,11 +61,12 @@ pub struct MetricPattern {
 /// Every label key the world's metrics carry (`tests/expect.rs` checks that the
 /// library's runs write no other): a pattern naming another can match nothing, so it is refused
 /// rather than passing vacuously.
-pub const LABEL_KEYS: [&str; 25] = [
+pub const LABEL_KEYS: [&str; 26] = [
     "building",
     "campaign",
     "cause",
     "certificate",
+    "class",
     "change",
     "code",
     "entry",
