@@ -121,7 +121,7 @@ fn network_operator_alerts_reach_the_dno() {
 #[test]
 fn no_alert_sections_no_alert_outputs() {
     let out = scratch("alert-absent");
-    let s = run_ok("scenarios/quickstart.toml", &out, &common::SMALL);
+    let s = run_ok("scenarios/quickstart.toml", &out, common::SMALL);
     std::fs::remove_dir_all(&out).unwrap();
     assert_eq!(counter_sum(&s, "alert."), 0);
     assert!(s["counters"]

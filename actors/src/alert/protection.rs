@@ -55,7 +55,7 @@ impl Guard {
             OnStorm::Sample => {
                 let n = &mut self.sampled[class as usize];
                 *n += 1;
-                (*n - 1) % cfg.sample_one_in == 0
+                (*n - 1).is_multiple_of(cfg.sample_one_in)
             }
         }
     }
