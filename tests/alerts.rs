@@ -117,6 +117,32 @@ fn network_operator_alerts_reach_the_dno() {
     assert!((8_000..12_000).contains(&delivered), "{delivered}");
 }
 
+/// The run's report shows the alert figures: the terminal's block and report.html's headline.
+#[test]
+fn the_report_shows_alerts() {
+    let out = scratch("alert-report");
+    let o = common::dccsim(&[
+        "run",
+        SCENARIO,
+        "--out",
+        out.to_str().unwrap(),
+        "--set",
+        "population.premises=5000",
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let terminal = String::from_utf8_lossy(&o.stdout);
+    assert!(terminal.contains("Device alerts"), "{terminal}");
+    assert!(
+        terminal.contains("supply-outage-restored-long"),
+        "{terminal}"
+    );
+    let html = std::fs::read_to_string(out.join("report.html")).unwrap();
+    for card in ["alerts raised", "alerts delivered", "alerts shed"] {
+        assert!(html.contains(card), "no {card:?} in report.html");
+    }
+    std::fs::remove_dir_all(&out).unwrap();
+}
+
 /// Without any alert section nothing of the feature is in the outputs.
 #[test]
 fn no_alert_sections_no_alert_outputs() {

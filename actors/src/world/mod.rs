@@ -101,7 +101,7 @@ impl GbWorld {
     /// `end`, statuses held until `end`) and writes its end-of-run scalars into the metrics.
     pub fn finish(&mut self, kernel: &mut Kernel<Msg>, end: SimTime) {
         self.account_late_in_flight(kernel, end);
-        self.account_alerts_in_flight(kernel);
+        self.account_alerts(kernel);
         // The DCC communicates only with devices whose Device Model is on its CPL (DOMAIN §2).
         if let Some((device, model, status)) = self.dsp.smi.off_cpl_in_service() {
             panic!("{device:?} of Device Model {model:?}, off the CPL, is {status} at the end");
@@ -154,8 +154,9 @@ impl GbWorld {
 
     /// Checks that the alerts still in flight at the end (in pending events and the DSP's and
     /// CSPs' queues) are exactly those `alert.in_flight` counts: raised = delivered + shed + in
-    /// flight holds however the run was cut off.
-    fn account_alerts_in_flight(&self, kernel: &Kernel<Msg>) {
+    /// flight holds however the run was cut off. Then writes `dcc.messages`, SRs requested plus
+    /// alerts raised (with alerts modelled only).
+    fn account_alerts(&self, kernel: &mut Kernel<Msg>) {
         let Some(shared) = &self.core.alerts else {
             return;
         };
@@ -170,6 +171,19 @@ impl GbWorld {
             kernel.metrics.gauge_value(shared.in_flight),
             "every alert in flight is in an event or a queue"
         );
+        // The day's DCC messages as the calibration counts them: one per SR, one per alert.
+        let messages: u64 = kernel
+            .metrics
+            .counters()
+            .iter()
+            .filter(|(name, _)| {
+                name.starts_with("sr.requested{") || name.starts_with("alert.raised{")
+            })
+            .map(|(_, n)| n)
+            .sum();
+        kernel
+            .metrics
+            .set_scalar("dcc.messages".into(), messages as f64);
     }
 
     /// End-of-run scalars `firmware.targeted{campaign=…}` (devices each campaign took on) and
