@@ -3,11 +3,12 @@
 //! shows as queueing delay (`dsp.wait`).
 
 use crate::admission::{self, Target};
+use crate::alert::protection::Guard;
 use crate::config;
 use crate::firmware;
 use crate::firmware::FirmwareShared;
 use crate::ids::Kinds;
-use crate::msg::{Leg, Msg, Request};
+use crate::msg::{Alert, AlertStage, Item, Leg, Msg, Request};
 use crate::priority::{ClassQueue, Classes};
 use crate::shared::Core;
 use crate::smi::{Smi, SmiDevice};
@@ -24,11 +25,13 @@ pub struct Dsp {
     /// `[dno] secmp0046`: the ED role may send the EV load-control SRs.
     grants_load_control: bool,
     busy: u32,
-    waiting: ClassQueue<(Request, SimTime)>,
+    waiting: ClassQueue<(Item, SimTime)>,
     /// `[priority]` (SECMP0028): each SR's class in the queue (all 0 without it).
     classes: Classes,
     /// `[throttle]` (SECMP0067), if the DCC throttles.
     throttle: Option<Throttle>,
+    /// SECMP0062 alert storm protection (inert unless configured).
+    pub storm: Guard,
     /// The SMI: every device's status, checked by every request (see [`admission`]).
     pub smi: Smi,
 }
@@ -44,6 +47,7 @@ impl Dsp {
             waiting: ClassQueue::default(),
             classes: Classes::default(),
             throttle: None,
+            storm: Guard::default(),
             smi,
         }
     }
@@ -57,31 +61,50 @@ impl Dsp {
 
     /// Requests waiting for a worker.
     pub fn waiting(&self) -> impl Iterator<Item = &Request> {
-        self.waiting.iter().map(|(req, _)| req)
+        self.waiting.iter().filter_map(|(item, _)| match item {
+            Item::Sr(req) => Some(req),
+            Item::Alert(_) => None,
+        })
+    }
+
+    /// Alerts waiting for a worker.
+    pub fn waiting_alerts(&self) -> impl Iterator<Item = &Alert> {
+        self.waiting.iter().filter_map(|(item, _)| match item {
+            Item::Alert(alert) => Some(alert),
+            Item::Sr(_) => None,
+        })
     }
 
     pub fn handle(&mut self, msg: Msg, core: &Core, fw: &FirmwareShared, ctx: &mut Ctx<'_, Msg>) {
         match msg {
             Msg::AtDsp(req) => {
-                if !self.admit(req, core, ctx) {
-                    return;
-                }
-                if self.busy < self.cfg.workers {
-                    self.start(req, ctx.now(), core, ctx);
-                } else {
-                    self.waiting.push(self.classes.of(&req), (req, ctx.now()));
-                    ctx.gauge_add(core.ids.dsp_queue, 1);
+                if self.admit(req, core, ctx) {
+                    self.arrive(Item::Sr(req), core, ctx);
                 }
             }
             Msg::DspDone(req) => {
                 self.finish(req, core, fw, ctx);
-                self.busy -= 1;
-                ctx.gauge_add(core.ids.dsp_busy, -1);
-                if let Some((next, arrived)) = self.waiting.pop() {
-                    ctx.gauge_add(core.ids.dsp_queue, -1);
-                    self.start(next, arrived, core, ctx);
-                }
+                self.next(core, ctx);
             }
+            Msg::Alert(alert) => match alert.stage {
+                AlertStage::AtDsp => {
+                    if self.storm.admit(alert.class, ctx.now()) {
+                        self.arrive(Item::Alert(alert), core, ctx);
+                    } else {
+                        crate::alert::shed(&alert, core.alerts(), ctx);
+                    }
+                }
+                AlertStage::DspDone => {
+                    let to = core.alerts().recipient(&alert);
+                    ctx.send(
+                        to,
+                        SimDuration::ZERO,
+                        Msg::Alert(alert.at(AlertStage::ToUser)),
+                    );
+                    self.next(core, ctx);
+                }
+                other => unreachable!("DSP got an alert at {other:?}"),
+            },
             other => unreachable!("DSP got {other:?}"),
         }
         debug_assert!(self.busy <= self.cfg.workers);
@@ -119,11 +142,41 @@ impl Dsp {
         }
     }
 
-    fn start(&mut self, req: Request, arrived: SimTime, core: &Core, ctx: &mut Ctx<'_, Msg>) {
+    /// `item` reaches the DSP: a free worker takes it, or it waits.
+    fn arrive(&mut self, item: Item, core: &Core, ctx: &mut Ctx<'_, Msg>) {
+        if self.busy < self.cfg.workers {
+            self.start(item, ctx.now(), core, ctx);
+        } else {
+            self.waiting
+                .push(self.classes.of_item(&item), (item, ctx.now()));
+            ctx.gauge_add(core.ids.dsp_queue, 1);
+        }
+    }
+
+    /// A worker is free: it takes the next waiting item, if any.
+    fn next(&mut self, core: &Core, ctx: &mut Ctx<'_, Msg>) {
+        self.busy -= 1;
+        ctx.gauge_add(core.ids.dsp_busy, -1);
+        if let Some((next, arrived)) = self.waiting.pop() {
+            ctx.gauge_add(core.ids.dsp_queue, -1);
+            self.start(next, arrived, core, ctx);
+        }
+    }
+
+    fn start(&mut self, item: Item, arrived: SimTime, core: &Core, ctx: &mut Ctx<'_, Msg>) {
         self.busy += 1;
         ctx.gauge_add(core.ids.dsp_busy, 1);
         let wait = ctx.now().since(arrived);
         ctx.record(core.ids.dsp_wait, wait);
+        let req = match item {
+            Item::Sr(req) => req,
+            Item::Alert(alert) => {
+                // An alert is processed like a response on its way to a User \[U\].
+                let service = self.cfg.response_service_time.sample(&mut ctx.rng());
+                ctx.wake_after(service, Msg::Alert(alert.at(AlertStage::DspDone)));
+                return;
+            }
+        };
         let dist = match req.leg {
             Leg::Inbound | Leg::NoAnswer => &self.cfg.response_service_time,
             Leg::Transform | Leg::Outbound => &self.cfg.service_time,

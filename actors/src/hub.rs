@@ -8,7 +8,7 @@ use crate::han::link::{DeviceLink, Dwelling};
 use crate::han::HanShared;
 use crate::han::{self, HubLink};
 use crate::ids::Kinds;
-use crate::msg::{Leg, Msg, Request};
+use crate::msg::{AlertStage, Leg, Msg, Request};
 use crate::region::Region;
 use crate::shared::{Core, Hop};
 use crate::sr::{DeviceType, SrType};
@@ -42,6 +42,13 @@ impl Hub {
             Msg::AtHub(req) => req,
             Msg::ImageAtHub(req) => {
                 firmware::device::image_at_hub(req, self.link, self.region, core, fw, ctx);
+                return;
+            }
+            Msg::Alert(alert) => {
+                // Up over the WAN to the region's CSP head-end.
+                let wan = core.csp.get(self.region).latency.sample(&mut ctx.rng());
+                let up = alert.at(AlertStage::AtCsp);
+                ctx.send(Kinds::csp(self.region), wan, Msg::Alert(up));
                 return;
             }
             other => unreachable!("hub got {other:?}"),

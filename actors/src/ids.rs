@@ -31,9 +31,11 @@ impl Kinds {
     pub const CHARGER: Kind = Kind(9);
     /// A multi-dwelling building's shared HAN.
     pub const BUILDING: Kind = Kind(11);
+    /// The device alerts' source and Network Operator stand-in (`alert::source`).
+    pub const ALERT: Kind = Kind(12);
     /// The DCC's SMETS1 service (SMETS1 Service Provider and DCO, `smets1`): serves enrolled
     /// SMETS1 meters and migrates them into the DCC.
-    pub const SMETS1: Kind = Kind(12);
+    pub const SMETS1: Kind = Kind(13);
 
     #[inline]
     pub fn supplier(i: u16) -> ActorId {
@@ -76,6 +78,10 @@ impl Kinds {
         ActorId::new(Self::BUILDING, index)
     }
     #[inline]
+    pub fn alert_source() -> ActorId {
+        ActorId::new(Self::ALERT, 0)
+    }
+    #[inline]
     pub fn smets1() -> ActorId {
         ActorId::new(Self::SMETS1, 0)
     }
@@ -102,6 +108,7 @@ mod tests {
             Kinds::CHARGER,
             Kinds::BUILDING,
             Kinds::SMETS1,
+            Kinds::ALERT,
         ];
         let numbers: std::collections::BTreeSet<u8> = kinds.iter().map(|k| k.0).collect();
         assert_eq!(numbers.len(), kinds.len());

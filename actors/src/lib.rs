@@ -32,6 +32,7 @@ pub mod streams;
 pub mod units;
 
 // Runtime: actors and features.
+pub mod alert;
 pub mod cpl;
 pub mod csp;
 pub mod dsp;

@@ -94,6 +94,17 @@ pub enum Msg {
     RetryDue(Request),
     /// User timer: this attempt has had its `[retry] timeout` to be answered.
     AttemptTimeout(Request),
+    /// A device alert on its way up to its User (its stage says where it is).
+    Alert(Alert),
+    /// The alert source's own timer (the next routine alert, an outage's restoration).
+    AlertSource(SourceTimer),
+}
+
+/// What waits for a DSP or CSP worker: a Service Request (or its response) or an alert.
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub enum Item {
+    Sr(Request),
+    Alert(Alert),
 }
 
 impl Msg {
@@ -124,7 +135,17 @@ impl Msg {
             | Msg::FirmwareReceipt(..)
             | Msg::Firmware(_)
             | Msg::Smets1(_)
-            | Msg::AttemptTimeout(_) => None,
+            | Msg::AttemptTimeout(_)
+            | Msg::Alert(_)
+            | Msg::AlertSource(_) => None,
+        }
+    }
+
+    /// The alert this message carries up, if it carries one.
+    pub fn alert_in_flight(&self) -> Option<&Alert> {
+        match self {
+            Msg::Alert(alert) => Some(alert),
+            _ => None,
         }
     }
 }
@@ -154,6 +175,51 @@ pub enum Smets1Msg {
     /// To the meter's supplier: the SMETS1 meter at `premises` is enrolled (on the SMI,
     /// Commissioned) and from now on takes the supplier's Service Requests through the DCC.
     Enrolled { premises: u32 },
+}
+
+/// Where an alert is on its way up (inside [`Alert`]).
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub enum AlertStage {
+    /// Crossed the HAN (meter alerts): at the hub, to go over the WAN.
+    AtHub,
+    /// At the region's CSP head-end, waiting for a worker.
+    AtCsp,
+    /// A CSP worker has finished with it.
+    CspDone,
+    /// At the DSP: protection, then a worker.
+    AtDsp,
+    /// A DSP worker has finished with it.
+    DspDone,
+    /// Reaches its recipient User.
+    ToUser,
+}
+
+/// A device alert in flight (inside [`Msg::Alert`]): small and `Copy`.
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub struct Alert {
+    /// When the device sent it; `alert.e2e` is measured from here.
+    pub raised: SimTime,
+    pub premises: u32,
+    /// Index into the alert classes (`alert::config::class::CLASSES`).
+    pub class: u8,
+    pub stage: AlertStage,
+}
+
+impl Alert {
+    /// The same alert at its next stage.
+    pub fn at(mut self, stage: AlertStage) -> Self {
+        self.stage = stage;
+        self
+    }
+}
+
+/// The alert source's timers (inside [`Msg::AlertSource`]).
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub enum SourceTimer {
+    /// The next routine alert is due.
+    Next,
+    /// Outage event `n`'s power comes back.
+    Restored(u16),
 }
 
 /// A charger's own timers. `gen` tags timers that a later change may void.

@@ -4,7 +4,7 @@
 //! whatever the workers serve.
 
 use crate::config::traffic_management::{Priority, MAX_CLASS};
-use crate::msg::Request;
+use crate::msg::{Item, Request};
 use crate::sr::{Category, SrType};
 use dccsim_sim::{metric_name, FlowId, Metrics, SimDuration};
 use std::collections::{BTreeMap, VecDeque};
@@ -62,6 +62,16 @@ impl Classes {
                 p.class
             }
             _ => self.by_sr[req.sr.index()],
+        }
+    }
+
+    /// The class of what waits for a worker: an SR's own class; alerts always take class 0, the
+    /// lowest, so SR classes above it pass an alert storm \[U\].
+    #[inline]
+    pub fn of_item(&self, item: &Item) -> u8 {
+        match item {
+            Item::Sr(req) => self.of(req),
+            Item::Alert(_) => 0,
         }
     }
 

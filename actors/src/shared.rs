@@ -208,9 +208,20 @@ pub struct Core {
     pub class_flows: crate::priority::ClassFlows,
     /// `sr.user_e2e{sr,user}` (with `[throttle]` only).
     pub user_flows: crate::throttle::UserFlows,
+    /// Device alerts' handles and routing, when the scenario models alerts.
+    pub alerts: Option<crate::alert::AlertShared>,
 }
 
 impl Core {
+    /// The alert feature's shared part (only alerts' own messages ask, and they exist only when
+    /// alerts are modelled).
+    #[inline]
+    pub fn alerts(&self) -> &crate::alert::AlertShared {
+        self.alerts
+            .as_ref()
+            .expect("alerts travel only when alerts are modelled")
+    }
+
     /// The actor of DCC User `user`: suppliers come first, then DNOs.
     #[inline]
     pub fn user_actor(&self, user: u16) -> ActorId {

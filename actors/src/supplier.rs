@@ -133,6 +133,7 @@ impl Supplier {
             Msg::Smets1(crate::msg::Smets1Msg::Enrolled { premises }) => {
                 self.electricity.push(premises)
             }
+            Msg::Alert(alert) => crate::alert::deliver(alert, core, ctx),
             other => unreachable!("supplier got {other:?}"),
         }
     }

@@ -5,6 +5,7 @@
 //! Everything in [`RunResults`] is simulated, so the summary is byte-identical across reruns;
 //! wall-clock facts live only in [`RunManifest`] and `manifest.json`.
 
+mod alerts;
 mod estimate;
 mod hgrm;
 mod html;

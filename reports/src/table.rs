@@ -159,6 +159,7 @@ pub(crate) fn table_text<'a>(
             let _ = writeln!(out, "  {code:<cw$}  {n:>nw$}  {text}");
         }
     }
+    out.push_str(&crate::alerts::alert_text(&flows, &counters));
     out
 }
 

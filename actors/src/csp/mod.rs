@@ -8,7 +8,7 @@ pub use downlink::Downlink;
 
 use crate::firmware::{Distributions, FirmwareShared};
 use crate::ids::Kinds;
-use crate::msg::{Leg, Msg, Request};
+use crate::msg::{Alert, AlertStage, Item, Leg, Msg, Request};
 use crate::priority::{ClassQueue, Classes};
 use crate::region::Region;
 use crate::shared::{Core, Hop};
@@ -20,7 +20,7 @@ use dccsim_sim::{Ctx, SimDuration, SimTime};
 pub struct Csp {
     pub region: Region,
     busy: u32,
-    waiting: ClassQueue<(Request, SimTime)>,
+    waiting: ClassQueue<(Item, SimTime)>,
     /// `[priority]` (SECMP0028): each SR's class in the queue (all 0 without it).
     classes: Classes,
     /// The region's WAN downlink, shared by every command and image chunk.
@@ -49,30 +49,37 @@ impl Csp {
 
     /// Messages waiting for a head-end worker.
     pub fn waiting(&self) -> impl Iterator<Item = &Request> {
-        self.waiting.iter().map(|(req, _)| req)
+        self.waiting.iter().filter_map(|(item, _)| match item {
+            Item::Sr(req) => Some(req),
+            Item::Alert(_) => None,
+        })
+    }
+
+    /// Alerts waiting for a head-end worker.
+    pub fn waiting_alerts(&self) -> impl Iterator<Item = &Alert> {
+        self.waiting.iter().filter_map(|(item, _)| match item {
+            Item::Alert(alert) => Some(alert),
+            Item::Sr(_) => None,
+        })
     }
 
     pub fn handle(&mut self, msg: Msg, core: &Core, fw: &FirmwareShared, ctx: &mut Ctx<'_, Msg>) {
-        let r = self.region.index();
         let workers = core.csp.get(self.region).workers;
         match msg {
-            Msg::AtCsp(req) => {
-                if self.busy < workers {
-                    self.start(req, ctx.now(), core, ctx);
-                } else {
-                    self.waiting.push(self.classes.of(&req), (req, ctx.now()));
-                    ctx.gauge_add(core.ids.csp_queue[r], 1);
-                }
-            }
+            Msg::AtCsp(req) => self.arrive(Item::Sr(req), workers, core, ctx),
             Msg::CspDone(req) => {
                 self.finish(req, core, fw, ctx);
-                self.busy -= 1;
-                ctx.gauge_add(core.ids.csp_busy[r], -1);
-                if let Some((next, arrived)) = self.waiting.pop() {
-                    ctx.gauge_add(core.ids.csp_queue[r], -1);
-                    self.start(next, arrived, core, ctx);
-                }
+                self.next(core, ctx);
             }
+            Msg::Alert(alert) => match alert.stage {
+                AlertStage::AtCsp => self.arrive(Item::Alert(alert), workers, core, ctx),
+                AlertStage::CspDone => {
+                    let up = alert.at(AlertStage::AtDsp);
+                    ctx.send(Kinds::dsp(), SimDuration::ZERO, Msg::Alert(up));
+                    self.next(core, ctx);
+                }
+                other => unreachable!("CSP got an alert at {other:?}"),
+            },
             Msg::Distribute(req) => {
                 self.images
                     .start(req, self.region, &mut self.downlink, core, fw, ctx)
@@ -90,7 +97,29 @@ impl Csp {
         debug_assert!(self.busy <= workers);
     }
 
-    fn start(&mut self, req: Request, arrived: SimTime, core: &Core, ctx: &mut Ctx<'_, Msg>) {
+    /// `item` reaches the head-end: a free worker takes it, or it waits.
+    fn arrive(&mut self, item: Item, workers: u32, core: &Core, ctx: &mut Ctx<'_, Msg>) {
+        if self.busy < workers {
+            self.start(item, ctx.now(), core, ctx);
+        } else {
+            self.waiting
+                .push(self.classes.of_item(&item), (item, ctx.now()));
+            ctx.gauge_add(core.ids.csp_queue[self.region.index()], 1);
+        }
+    }
+
+    /// A worker is free: it takes the next waiting item, if any.
+    fn next(&mut self, core: &Core, ctx: &mut Ctx<'_, Msg>) {
+        let r = self.region.index();
+        self.busy -= 1;
+        ctx.gauge_add(core.ids.csp_busy[r], -1);
+        if let Some((next, arrived)) = self.waiting.pop() {
+            ctx.gauge_add(core.ids.csp_queue[r], -1);
+            self.start(next, arrived, core, ctx);
+        }
+    }
+
+    fn start(&mut self, item: Item, arrived: SimTime, core: &Core, ctx: &mut Ctx<'_, Msg>) {
         let r = self.region.index();
         self.busy += 1;
         ctx.gauge_add(core.ids.csp_busy[r], 1);
@@ -101,6 +130,13 @@ impl Csp {
             .get(self.region)
             .service_time
             .sample(&mut ctx.rng());
+        let req = match item {
+            Item::Sr(req) => req,
+            Item::Alert(alert) => {
+                ctx.wake_after(service, Msg::Alert(alert.at(AlertStage::CspDone)));
+                return;
+            }
+        };
         let hop = core.ids.hop(req.sr, self.region, Hop::Csp);
         ctx.record(
             hop,

@@ -165,6 +165,8 @@ impl Dno {
                 self.changed(f, direct, core, evs, ctx);
             }
             Msg::Response(req, code) => self.on_response(req, code, core, evs, fw, ctx),
+            // A Network Operator alert (outage detection, voltage): counted and timed.
+            Msg::Alert(alert) => crate::alert::deliver(alert, core, ctx),
             other => unreachable!("DNO got {other:?}"),
         }
     }

@@ -16,6 +16,7 @@
 //! document, which is mapped back to a line and column of the original text (or to the override
 //! that wrote it).
 
+mod alert;
 mod cpl;
 mod cpl_coverage;
 pub(crate) mod de;

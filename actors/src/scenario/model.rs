@@ -54,4 +54,6 @@ pub struct Scenario {
     pub smets1: crate::smets1::config::Smets1Config,
     /// `[priority]`, `[throttle]`, `[retry]`: the DCC under load (none by default).
     pub traffic_management: crate::config::traffic_management::TrafficManagement,
+    /// `[alerts]`, `[[alert]]`, `[[event]]`: device alerts and outage storms (none by default).
+    pub alerts: crate::alert::config::AlertConfig,
 }

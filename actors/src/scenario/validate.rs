@@ -70,6 +70,11 @@ struct File {
     priority: Option<crate::config::traffic_management::Priority>,
     throttle: Option<crate::config::traffic_management::Throttle>,
     retry: Option<crate::config::traffic_management::Retry>,
+    alerts: Option<super::alert::AlertsFile>,
+    #[serde(default)]
+    alert: Vec<super::alert::ClassFile>,
+    #[serde(default)]
+    event: Vec<super::alert::EventFile>,
 }
 
 /// `[scenario]`.
@@ -191,6 +196,7 @@ pub(crate) fn scenario(doc: &toml::Table, resolved_toml: String) -> Read<Scenari
         start,
         existing,
     )?;
+    let alerts = super::alert::check(file.alerts, file.alert, file.event, duration)?;
 
     Ok(Scenario {
         name,
@@ -221,6 +227,7 @@ pub(crate) fn scenario(doc: &toml::Table, resolved_toml: String) -> Read<Scenari
             throttle: file.throttle.filter(|t| t.enabled),
             retry: file.retry,
         },
+        alerts,
     })
 }
 

@@ -4,6 +4,9 @@
 //! first, never a random number.
 
 use super::{CplWorld, GbWorld};
+use crate::alert::protection::Guard;
+use crate::alert::source::AlertSource;
+use crate::alert::AlertShared;
 use crate::calendar::Date;
 use crate::cpl::CplActor;
 use crate::csp::Csp;
@@ -280,6 +283,11 @@ impl GbWorld {
             ids: firmware_ids,
             cpl_entries: scenario.cpl.entries.clone(),
         };
+        let (alert_shared, alert_source) =
+            match build_alerts(scenario, &suppliers, &hubs, n, ev.is_some(), &mut kernel) {
+                Some((shared, source)) => (Some(shared), Some(source)),
+                None => (None, None),
+            };
         let core = Core {
             population: PopulationTable::new(premises),
             ids,
@@ -289,6 +297,7 @@ impl GbWorld {
             chargers,
             class_flows,
             user_flows,
+            alerts: alert_shared,
         };
 
         // The first events.
@@ -318,13 +327,18 @@ impl GbWorld {
             users.push("dno".into());
             crate::throttle::Throttle::new(cfg, users)
         });
+        let mut dsp = Dsp::new(scenario.dsp.clone(), grants_load_control, smi)
+            .with_traffic_management(classes, throttle);
+        dsp.storm = Guard::new(&scenario.alerts);
+        if let Some(source) = &alert_source {
+            source.start(&mut kernel);
+        }
         let world = GbWorld {
             core,
             han: han.shared,
             firmware,
             suppliers,
-            dsp: Dsp::new(scenario.dsp.clone(), grants_load_control, smi)
-                .with_traffic_management(classes, throttle),
+            dsp,
             csps: Region::ALL
                 .map(|r| Csp::new(r).with_classes(classes))
                 .into(),
@@ -335,9 +349,50 @@ impl GbWorld {
             ev,
             buildings: han.buildings,
             smets1,
+            alerts: alert_source,
         };
         (kernel, world)
     }
+}
+
+/// The alert feature's shared part and source, when the scenario models alerts: each premises'
+/// supplier and the Network Operator that
+/// receives Network Operator alerts (the DNO with `[ev]`, else the DCC-side stand-in).
+fn build_alerts(
+    scenario: &Scenario,
+    suppliers: &[Supplier],
+    hubs: &[Hub],
+    n: u32,
+    has_dno: bool,
+    kernel: &mut Kernel<Msg>,
+) -> Option<(AlertShared, AlertSource)> {
+    if !scenario.alerts.is_modelled() {
+        return None;
+    }
+    // Only the premises at the start alert (see `alert::source`).
+    let mut supplier_of = vec![0u16; n as usize];
+    for s in suppliers {
+        for &p in &s.electricity {
+            supplier_of[p as usize] = s.index;
+        }
+    }
+    let network_operator = if has_dno {
+        Kinds::dno(0)
+    } else {
+        Kinds::alert_source()
+    };
+    let shared = AlertShared::register(
+        &mut kernel.metrics,
+        &scenario.alerts,
+        supplier_of,
+        network_operator,
+    );
+    let gas = hubs[..n as usize]
+        .iter()
+        .filter(|h| h.gsme.is_some())
+        .count() as u32;
+    kernel.ensure_actors(Kinds::ALERT, 1);
+    Some((shared, AlertSource::new(scenario.alerts.clone(), n, gas)))
 }
 
 /// The CPL with its timeline scheduled, if the scenario has CPL entries. SECAS's signing key

@@ -129,5 +129,6 @@ pub fn example(premises: u32) -> Scenario {
         firmware: Default::default(),
         smets1: Default::default(),
         traffic_management: Default::default(),
+        alerts: Default::default(),
     }
 }

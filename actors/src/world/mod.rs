@@ -12,6 +12,7 @@ pub use crate::ids::{Kinds, UNKNOWN_REGION};
 pub use crate::shared::{Core, Hop, MetricIds};
 pub use cpl::{report_lines as cpl_report_lines, CplWorld};
 
+use crate::alert::source::{AlertSource, Devices};
 use crate::csp::Csp;
 use crate::dsp::Dsp;
 use crate::ev::EvWorld;
@@ -47,6 +48,8 @@ pub struct GbWorld {
     pub buildings: Vec<Building>,
     /// The DCC's SMETS1 service, when the scenario migrates SMETS1 meters (`[[migration]]`).
     pub smets1: Option<Smets1Service>,
+    /// The device alerts' source, when the scenario models alerts.
+    pub alerts: Option<AlertSource>,
 }
 
 impl World for GbWorld {
@@ -86,6 +89,17 @@ impl World for GbWorld {
                 };
                 service.handle(msg, core, &mut self.dsp.smi, ctx)
             }
+            Kinds::ALERT => {
+                let Some(source) = &mut self.alerts else {
+                    unreachable!("the alert source exists only when alerts are modelled")
+                };
+                let devices = Devices {
+                    hubs: &self.hubs,
+                    esmes: &self.esmes,
+                    gsmes: &self.gsmes,
+                };
+                source.handle(msg, core, han, &devices, ctx)
+            }
             other => unreachable!("no actor kind {other:?} in the GB world"),
         }
     }
@@ -96,6 +110,7 @@ impl GbWorld {
     /// `end`, statuses held until `end`) and writes its end-of-run scalars into the metrics.
     pub fn finish(&mut self, kernel: &mut Kernel<Msg>, end: SimTime) {
         self.account_late_in_flight(kernel, end);
+        self.account_alerts(kernel);
         // The DCC communicates only with devices whose Device Model is on its CPL (DOMAIN §2).
         if let Some((device, model, status)) = self.dsp.smi.off_cpl_in_service() {
             panic!("{device:?} of Device Model {model:?}, off the CPL, is {status} at the end");
@@ -153,6 +168,40 @@ impl GbWorld {
                 }
             }
         }
+    }
+
+    /// Checks that the alerts still in flight at the end (in pending events and the DSP's and
+    /// CSPs' queues) are exactly those `alert.in_flight` counts: raised = delivered + shed + in
+    /// flight holds however the run was cut off. Then writes `dcc.messages`, SRs requested plus
+    /// alerts raised (with alerts modelled only).
+    fn account_alerts(&self, kernel: &mut Kernel<Msg>) {
+        let Some(shared) = &self.core.alerts else {
+            return;
+        };
+        let pending = kernel.pending_messages().filter_map(Msg::alert_in_flight);
+        let queued = self
+            .dsp
+            .waiting_alerts()
+            .chain(self.csps.iter().flat_map(Csp::waiting_alerts));
+        let found = pending.chain(queued).count() as i64;
+        assert_eq!(
+            found,
+            kernel.metrics.gauge_value(shared.in_flight),
+            "every alert in flight is in an event or a queue"
+        );
+        // The day's DCC messages as the calibration counts them: one per SR, one per alert.
+        let messages: u64 = kernel
+            .metrics
+            .counters()
+            .iter()
+            .filter(|(name, _)| {
+                name.starts_with("sr.requested{") || name.starts_with("alert.raised{")
+            })
+            .map(|(_, n)| n)
+            .sum();
+        kernel
+            .metrics
+            .set_scalar("dcc.messages".into(), messages as f64);
     }
 
     /// End-of-run scalars `firmware.targeted{campaign=…}` (devices each campaign took on) and

@@ -200,6 +200,17 @@ fn headline(page: &mut String, run: &RunDir) {
         &thousands(s.in_flight_at_end),
         &s.in_flight_at_end.to_string(),
     );
+    // Device alerts, when the run models them: raised = delivered + shed + in flight.
+    if s.counters.keys().any(|k| split_name(k).0 == "alert.raised") {
+        for (key, base) in [
+            ("alerts raised", "alert.raised"),
+            ("alerts delivered", "alert.delivered"),
+            ("alerts shed", "alert.shed"),
+        ] {
+            let n = counter_total(run, base);
+            card(page, key, &thousands(n), &n.to_string());
+        }
+    }
     // Share within TRT over all end-to-end flows that have a TRT: completed requests within it,
     // over completed requests plus those still in flight and already past it.
     let (mut within, mut count) = (0.0, 0u64);
