@@ -195,3 +195,22 @@ fn event_values() {
         &["power returns", "before the run ends"],
     );
 }
+
+/// A DCC alert has no per-device rate and is never shed: giving it either is a located error.
+#[test]
+fn dcc_alert_classes_take_no_rate_and_no_storm_action() {
+    refused(
+        "dcc-rate",
+        "class = \"billing-data-log-updated\"",
+        "class = \"dcc-no-response\"",
+        "1.0\non_storm",
+        &["DCC alert", "per_device_per_day"],
+    );
+    refused(
+        "dcc-storm",
+        "class = \"billing-data-log-updated\"\nper_device_per_day = 1.0\n",
+        "class = \"dcc-device-suspended\"\n",
+        "\"keep\"",
+        &["DCC alert", "on_storm"],
+    );
+}

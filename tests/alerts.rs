@@ -156,3 +156,44 @@ fn no_alert_sections_no_alert_outputs() {
         .keys()
         .all(|k| !k.starts_with("alert.")));
 }
+
+/// DCC alerts, raised by the DCC on its side of a failure the model produces: every device a CPL
+/// removal Suspends alerts its supplier (`dcc-device-suspended` = `cpl.devices{change=suspended}`),
+/// and every E21 alerts the User that sent the SR (`dcc-no-response` = the E21 refusals); both
+/// delivered and conserved. Without their `[[alert]]` none is raised.
+#[test]
+fn dcc_alerts_follow_cpl_suspensions_and_no_responses() {
+    let out = scratch("dcc-alerts");
+    let s = run_ok(
+        "scenarios/cpl-removal.toml",
+        &out,
+        &[
+            "--set",
+            r#"alert=[{class="dcc-device-suspended"},{class="dcc-no-response"}]"#,
+        ],
+    );
+    let suspended = counter_sum(&s, "cpl.devices{change=suspended");
+    assert!(
+        suspended > 1_000,
+        "the removal suspends a model: {suspended}"
+    );
+    assert_eq!(
+        counter(&s, "alert.raised{class=dcc-device-suspended}"),
+        suspended
+    );
+    let e21 = counter_sum(&s, "sr.rejected{code=E21");
+    assert!(e21 > 0, "cpl-removal's HAN loses some commands");
+    assert_eq!(counter(&s, "alert.raised{class=dcc-no-response}"), e21);
+    assert_eq!(
+        counter(&s, "alert.delivered{class=dcc-no-response}")
+            + counter(&s, "alert.delivered{class=dcc-device-suspended}"),
+        e21 + suspended
+    );
+    assert_conserved(&s);
+    std::fs::remove_dir_all(&out).unwrap();
+
+    let plain = scratch("dcc-alerts-off");
+    let s = run_ok("scenarios/cpl-removal.toml", &plain, &[]);
+    assert_eq!(counter_sum(&s, "alert.raised"), 0);
+    std::fs::remove_dir_all(&plain).unwrap();
+}

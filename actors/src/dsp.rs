@@ -206,11 +206,14 @@ impl Dsp {
                 ctx.send(user, SimDuration::ZERO, Msg::Response(req, code))
             }
             // The hub could not reach the device over the HAN: no trigger fires.
-            Leg::NoAnswer => ctx.send(
-                user,
-                SimDuration::ZERO,
-                Msg::Response(req, ResponseCode::E21),
-            ),
+            Leg::NoAnswer => {
+                ctx.send(
+                    user,
+                    SimDuration::ZERO,
+                    Msg::Response(req, ResponseCode::E21),
+                );
+                crate::alert::dcc::no_response(&req, core, ctx);
+            }
             Leg::Transform | Leg::Outbound => {
                 let granted = crate::ev::grants(self.grants_load_control, req.sr, req.role);
                 if let Err(code) = crate::smi::admit(&req, &self.smi, granted) {

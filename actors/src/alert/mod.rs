@@ -8,6 +8,7 @@
 //! `alert.in_flight` (checked at the end of every run).
 
 pub mod config;
+pub mod dcc;
 pub mod protection;
 pub mod source;
 pub mod storm;
@@ -82,6 +83,12 @@ impl AlertShared {
         }
     }
 
+    /// Whether the run raises alerts of `class` (an `[[alert]]` or an outage names it).
+    #[inline]
+    pub fn raises(&self, class: u8) -> bool {
+        self.classes[class as usize].is_some()
+    }
+
     #[inline]
     fn class(&self, class: u8) -> &ClassIds {
         self.classes[class as usize]
@@ -94,6 +101,9 @@ impl AlertShared {
         match CLASSES[alert.class as usize].recipient {
             Recipient::Supplier => Kinds::supplier(self.supplier_of[alert.premises as usize]),
             Recipient::NetworkOperator => self.network_operator,
+            Recipient::Sender => {
+                unreachable!("the DCC sends its own alerts to their User directly")
+            }
         }
     }
 }

@@ -8,7 +8,7 @@
 //! crossing lost after every retry being sent again \[U\]; a flat's building HAN is not drawn
 //! for alerts \[limitation\]); a meter whose HAN never joined cannot alert (nothing is raised).
 
-use super::config::class::CLASSES;
+use super::config::class::{Origin, CLASSES};
 use super::config::AlertConfig;
 use super::raise;
 use crate::han::link::DeviceLink;
@@ -49,9 +49,11 @@ impl AlertSource {
             .classes
             .iter()
             .map(|c| {
-                let devices = match CLASSES[c.class as usize].device {
-                    DeviceType::Gsme => gas,
-                    _ => premises,
+                let devices = match CLASSES[c.class as usize].origin {
+                    Origin::Device(DeviceType::Gsme) => gas,
+                    Origin::Device(_) => premises,
+                    // The DCC raises its alerts when their cause happens, not at a rate.
+                    Origin::Dcc => 0,
                 };
                 c.per_device_per_day * f64::from(devices) / 86_400e6
             })
@@ -112,7 +114,13 @@ impl AlertSource {
     fn routine(&self, core: &Core, han: &HanShared, devices: &Devices<'_>, ctx: &mut Ctx<'_, Msg>) {
         let total: f64 = self.rates.iter().sum();
         let mut pick = ctx.rng().uniform() * total;
-        let mut c = self.rates.len() - 1;
+        // Rounding may leave `pick` past the sum: it falls to the last class with a rate (a DCC
+        // class has none).
+        let mut c = self
+            .rates
+            .iter()
+            .rposition(|r| *r > 0.0)
+            .expect("routine alerts are scheduled only when a class has a rate");
         for (i, r) in self.rates.iter().enumerate() {
             if pick < *r {
                 c = i;
@@ -121,7 +129,7 @@ impl AlertSource {
             pick -= r;
         }
         let class = self.config.classes[c].class;
-        let gas = CLASSES[class as usize].device == DeviceType::Gsme;
+        let gas = CLASSES[class as usize].origin == Origin::Device(DeviceType::Gsme);
         let premises = loop {
             let p = ctx.rng().below(u64::from(self.premises)) as u32;
             if !gas || devices.hubs[p as usize].gsme.is_some() {
@@ -144,7 +152,10 @@ pub fn send(
     ctx: &mut Ctx<'_, Msg>,
 ) {
     let hub = &devices.hubs[premises as usize];
-    let link = match CLASSES[class as usize].device {
+    let Origin::Device(device) = CLASSES[class as usize].origin else {
+        unreachable!("the DCC's own alerts are raised by `alert::dcc`")
+    };
+    let link = match device {
         DeviceType::Hub => None,
         DeviceType::Gsme => {
             let g = hub

@@ -3,7 +3,7 @@
 //! its restoration storm). Alerts are modelled when any of the three is present.
 
 use super::reader::{number, Issue, Read, Seg};
-use crate::alert::config::class::{self, CLASSES};
+use crate::alert::config::class::{self, Origin, CLASSES};
 use crate::alert::config::{
     AlertConfig, ClassConfig, OnStorm, Outage, Protection, RESTORE_SPREAD, SAMPLE_ONE_IN,
     STORM_BURST, STORM_RATE,
@@ -161,6 +161,30 @@ pub(crate) fn check(
                     CLASSES[c.class as usize].name
                 ),
             ));
+        }
+        if CLASSES[c.class as usize].origin == Origin::Dcc {
+            let key = if c.per_device_per_day > 0.0 {
+                Some("per_device_per_day")
+            } else if c.on_storm.is_some() {
+                Some("on_storm")
+            } else {
+                None
+            };
+            if let Some(key) = key {
+                return Err(Issue::at(
+                    &[
+                        Seg::Key("alert".into()),
+                        Seg::Index(i),
+                        Seg::Key(key.into()),
+                    ],
+                    format!(
+                        "\"{}\" is a DCC alert: the DCC raises it when its cause happens (an \
+                         E21, a CPL removal), not at a per-device rate, and storm protection \
+                         does not shed it; remove `{key}`",
+                        CLASSES[c.class as usize].name
+                    ),
+                ));
+            }
         }
         out.push(ClassConfig {
             class: c.class,

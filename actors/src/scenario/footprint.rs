@@ -35,6 +35,9 @@ pub const BYTES_PER_INTERVAL_BUCKET: f64 = 16.0;
 /// Events one Service Request takes end to end (supplier, DSP, CSP, WAN, hub, HAN, meter and
 /// back), calibrated on the library (quickstart: 543 k events for 40 k requests).
 pub const EVENTS_PER_REQUEST: f64 = 12.0;
+/// Events one device alert takes on its way up (source, hub, CSP and DSP with their workers,
+/// the User).
+pub const EVENTS_PER_ALERT: f64 = 7.0;
 /// Events per premises besides its requests (installation visits, joins, chargers).
 pub const EVENTS_PER_PREMISES: f64 = 2.0;
 
@@ -91,38 +94,23 @@ pub fn estimate(s: &Scenario) -> Footprint {
     let duration = us(s.duration);
     let days = duration / DAY_US;
 
-    // Offered load: requests over the run, and the busiest rate (per µs) of all streams at once.
-    let (mut requests, mut peak_rate) = (0.0, 0.0);
+    // Requests over the run.
+    let mut requests = 0.0;
     for t in &s.traffic {
-        let targets = match t.device {
-            crate::sr::DeviceType::Gsme => gas,
-            _ => premises,
-        };
+        let targets = targets_of(t.device, premises, gas);
         match t.pattern {
-            Pattern::DailyWindow { length, .. } => {
-                requests += targets * days.ceil();
-                peak_rate += targets / us(length).max(1.0);
-            }
+            Pattern::DailyWindow { .. } => requests += targets * days.ceil(),
             Pattern::Poisson {
                 per_premises_per_day,
                 hourly,
             } => {
                 let mean = hourly.iter().sum::<f64>() / 24.0;
-                let top = hourly.iter().copied().fold(0.0, f64::max);
                 requests += per_premises_per_day * targets * mean * days;
-                peak_rate += per_premises_per_day * targets * top / DAY_US;
             }
         }
     }
-    // The DSP serves `workers` requests at once, each taking its request and response service.
-    let service = us(s.dsp.service_time.mean()) + us(s.dsp.response_service_time.mean());
-    let capacity = f64::from(s.dsp.workers) / service.max(1.0);
-    let average_rate = requests / duration.max(1.0);
-    // Over capacity at the peak: the backlog of the busiest stretch (at most a day); over
-    // capacity on average: the backlog of the whole run. Never more than every request.
-    let burst = (peak_rate - capacity).max(0.0) * duration.min(DAY_US);
-    let steady = (average_rate - capacity).max(0.0) * duration;
-    let queue_peak = burst.max(steady).min(requests);
+    let alerts = alerts_per_us(s, premises, gas) * duration;
+    let queue_peak = dsp_backlog(s, premises, gas).min(requests);
 
     let samples = (duration / us(s.sample_interval)).floor() + 2.0;
     let gauges = BASE_GAUGES + s.firmware.campaigns.len() as f64 * 8.0 + feeders(s);
@@ -142,7 +130,8 @@ pub fn estimate(s: &Scenario) -> Footprint {
     // at most one bucket per request it saw (and a few dozen at most for the busy ones).
     let interval_buckets = requests.min(samples * e2e_flows * 400.0) + samples * e2e_flows * 4.0;
 
-    let events = requests * EVENTS_PER_REQUEST + premises * EVENTS_PER_PREMISES;
+    let events =
+        requests * EVENTS_PER_REQUEST + alerts * EVENTS_PER_ALERT + premises * EVENTS_PER_PREMISES;
     Footprint {
         premises,
         requests,
@@ -156,6 +145,91 @@ pub fn estimate(s: &Scenario) -> Footprint {
             + interval_buckets * BYTES_PER_INTERVAL_BUCKET,
         activity_bytes: events * BYTES_PER_EVENT,
     }
+}
+
+/// Devices a stream of SRs to `device` targets.
+fn targets_of(device: crate::sr::DeviceType, premises: f64, gas: f64) -> f64 {
+    match device {
+        crate::sr::DeviceType::Gsme => gas,
+        _ => premises,
+    }
+}
+
+/// Routine device alerts a microsecond, all classes together (outage storms are brief and left
+/// out).
+fn alerts_per_us(s: &Scenario, premises: f64, gas: f64) -> f64 {
+    use crate::alert::config::class::{Origin, CLASSES};
+    s.alerts
+        .classes
+        .iter()
+        .map(|c| {
+            let devices = match CLASSES[c.class as usize].origin {
+                Origin::Device(d) => targets_of(d, premises, gas),
+                Origin::Dcc => 0.0,
+            };
+            c.per_device_per_day * devices / DAY_US
+        })
+        .sum()
+}
+
+/// Requests waiting for a DSP worker at the worst moment: a fluid queue fed minute by minute with
+/// the work every stream offers at that time of day (a daily window's requests spread over its
+/// window, a Poisson stream's by its hourly profile, routine alerts evenly), each request costing
+/// its request and response service and each alert a response's, against the workers, over the
+/// whole run. 0 when the DSP keeps up.
+fn dsp_backlog(s: &Scenario, premises: f64, gas: f64) -> f64 {
+    const MINUTE: f64 = 60e6;
+    const PER_DAY: usize = 1440;
+    let request_work = us(s.dsp.service_time.mean()) + us(s.dsp.response_service_time.mean());
+    let alert_work =
+        alerts_per_us(s, premises, gas) * MINUTE * us(s.dsp.response_service_time.mean());
+    let capacity = f64::from(s.dsp.workers) * MINUTE;
+    // The work offered less the work served, minute by minute through a day (the offered load
+    // repeats daily).
+    let net: Vec<f64> = (0..PER_DAY)
+        .map(|m| {
+            let from = m as f64 * MINUTE;
+            let hour = m / 60;
+            let arriving: f64 = s
+                .traffic
+                .iter()
+                .map(|t| {
+                    let targets = targets_of(t.device, premises, gas);
+                    match t.pattern {
+                        Pattern::DailyWindow { start, length } => {
+                            let length = us(length).max(1.0);
+                            let overlap: f64 = [-DAY_US, 0.0, DAY_US]
+                                .iter()
+                                .map(|shift| {
+                                    let a = us(start) + shift;
+                                    ((a + length).min(from + MINUTE) - a.max(from)).max(0.0)
+                                })
+                                .sum();
+                            targets * overlap / length
+                        }
+                        Pattern::Poisson {
+                            per_premises_per_day,
+                            hourly,
+                        } => per_premises_per_day * targets * hourly[hour] * MINUTE / DAY_US,
+                    }
+                })
+                .sum();
+            arriving * request_work + alert_work - capacity
+        })
+        .collect();
+    let minutes = (us(s.duration) / MINUTE).ceil() as usize;
+    // Two days show the pattern: a queue that empties peaks within them; one that never does
+    // grows by the day's net work each further day.
+    let (mut backlog, mut peak) = (0.0_f64, 0.0_f64);
+    for m in 0..minutes.min(2 * PER_DAY) {
+        backlog = (backlog + net[m % PER_DAY]).max(0.0);
+        peak = peak.max(backlog);
+    }
+    let daily: f64 = net.iter().sum();
+    if minutes > 2 * PER_DAY && daily > 0.0 {
+        peak += daily * ((minutes - 2 * PER_DAY) as f64 / PER_DAY as f64);
+    }
+    peak / request_work.max(1.0)
 }
 
 /// Gauges of the EV experiment: one load gauge per charted feeder, and a few totals.

@@ -1,9 +1,13 @@
 //! The CPL in the world: SECAS and the DSP's CPL function (one actor), with what it needs to
 //! turn a listing change into suspensions or restorations on the SMI.
 
+use crate::alert::config::class::DCC_DEVICE_SUSPENDED;
+use crate::alert::dcc;
 use crate::cpl::{CplActor, CplConfig};
 use crate::device_model::ModelId;
+use crate::lifecycle::SmiStatus;
 use crate::msg::Msg;
+use crate::shared::Core;
 use crate::smi::Smi;
 use dccsim_sim::{metric_name, Ctx, Kernel};
 
@@ -17,7 +21,9 @@ pub struct CplWorld {
 
 impl CplWorld {
     /// One CPL step; a Device Model whose listing changed has its devices suspended or restored.
-    pub fn step(&mut self, msg: Msg, smi: &mut Smi, ctx: &mut Ctx<'_, Msg>) {
+    /// Every device a removal Suspends raises the DCC alert `dcc-device-suspended` to its
+    /// supplier when the scenario models it.
+    pub fn step(&mut self, msg: Msg, smi: &mut Smi, core: &Core, ctx: &mut Ctx<'_, Msg>) {
         let Msg::Cpl(step) = msg else {
             unreachable!("the CPL got {msg:?}")
         };
@@ -29,6 +35,17 @@ impl CplWorld {
                 &[("change", what), ("model", &self.model_ids[model as usize])],
             ));
             ctx.count(c, u64::from(changed));
+            if !listed && changed > 0 && dcc::raises(DCC_DEVICE_SUSPENDED, core) {
+                let suspended: Vec<_> = smi
+                    .devices_of(ModelId(model))
+                    .into_iter()
+                    .filter(|&d| smi.status(d) == Some(SmiStatus::Suspended))
+                    .collect();
+                debug_assert_eq!(suspended.len(), changed as usize);
+                for device in suspended {
+                    dcc::device_suspended(device, core, ctx);
+                }
+            }
         }
     }
 

@@ -71,7 +71,7 @@ impl World for GbWorld {
                 let Some(cpl) = &mut self.cpl else {
                     unreachable!("CPL steps exist only when the CPL is modelled")
                 };
-                cpl.step(msg, &mut self.dsp.smi, ctx)
+                cpl.step(msg, &mut self.dsp.smi, core, ctx)
             }
             Kinds::DNO | Kinds::CHARGER => {
                 let Some(ev) = &mut self.ev else {
