@@ -2,7 +2,6 @@
 //! 2, a `file:line:col` message that points at the mistake, no panic and no output folder.
 
 mod common;
-use common::{assert_refused_at, dccsim, scratch};
 
 /// A small valid scenario with alerts; every case below breaks it in one place.
 const VALID: &str = r#"[scenario]
@@ -37,34 +36,15 @@ share = 0.5
 restore_spread = "5min"
 "#;
 
-/// `VALID` with `from` replaced by `to` is refused with a message holding every text of
-/// `words`, located at the first character of `at`.
+/// `VALID` with `from` replaced by `to` is refused at the first character of `at` with every
+/// text of `words`.
 fn refused(name: &str, from: &str, to: &str, at: &str, words: &[&str]) {
-    assert_eq!(
-        VALID.matches(from).count(),
-        1,
-        "{from:?} is not once in VALID"
-    );
-    let text = VALID.replacen(from, to, 1);
-    assert_eq!(
-        text.matches(at).count(),
-        1,
-        "{at:?} is not once in the case"
-    );
-    let offset = text.find(at).unwrap();
-    let line = text[..offset].matches('\n').count() + 1;
-    let col = offset - text[..offset].rfind('\n').map_or(0, |i| i + 1) + 1;
-    assert_refused_at(name, &text, line, col, words);
+    common::assert_edit_refused_where(VALID, name, (from, to), at, words);
 }
 
 #[test]
 fn the_base_scenario_is_valid() {
-    let dir = scratch("alert-valid");
-    let file = dir.join("valid.toml");
-    std::fs::write(&file, VALID).unwrap();
-    let o = dccsim(&["validate", file.to_str().unwrap()]);
-    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-    std::fs::remove_dir_all(&dir).unwrap();
+    common::assert_valid("alert-valid", VALID);
 }
 
 #[test]

@@ -3,7 +3,7 @@
 //! no output folder.
 
 mod common;
-use common::{assert_refused_at, dccsim, scratch};
+use common::{dccsim, scratch};
 
 /// A small valid scenario with a CPL; every case below breaks it in one place.
 const VALID: &str = r#"[scenario]
@@ -58,24 +58,14 @@ sr = "4.1.1"
 per_premises_per_day = 1
 "#;
 
-/// Writes `VALID` with `from` replaced by `to`, and checks that `run` and `validate` refuse it
-/// with exit code 2, located at `line:col`, with every text of `words`.
+/// `VALID` with `from` replaced by `to` is refused at `line:col` with every text of `words`.
 fn refused(name: &str, from: &str, to: &str, line: usize, col: usize, words: &[&str]) {
-    assert!(
-        VALID.contains(from),
-        "{from:?} is not in the valid scenario"
-    );
-    assert_refused_at(name, &VALID.replacen(from, to, 1), line, col, words);
+    common::assert_edit_refused(VALID, name, (from, to), (line, col), words);
 }
 
 #[test]
 fn the_base_scenario_is_valid() {
-    let dir = scratch("cpl-valid");
-    let file = dir.join("valid.toml");
-    std::fs::write(&file, VALID).unwrap();
-    let o = dccsim(&["validate", file.to_str().unwrap()]);
-    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-    std::fs::remove_dir_all(&dir).unwrap();
+    common::assert_valid("cpl-valid", VALID);
 }
 
 #[test]

@@ -3,7 +3,7 @@
 //! mistake, no panic and no output folder.
 
 mod common;
-use common::{assert_refused_at, dccsim, scratch};
+use common::{dccsim, scratch};
 
 /// A small valid scenario with a rollout; every case below breaks it in one place.
 const VALID: &str = r#"[scenario]
@@ -68,26 +68,10 @@ activation_window = { start = "02:00", length = "3h" }
 pause_if_failure_rate_above = 0.2
 "#;
 
-/// Writes `VALID` with `from` replaced by `to` and checks that `validate` and `run` refuse it
-/// with exit code 2 and a message with every text of `words`, located at the first character of
-/// `at` (which must occur once in the changed text).
+/// `VALID` with `from` replaced by `to` is refused at the first character of `at` with every
+/// text of `words`.
 fn refused(name: &str, from: &str, to: &str, at: &str, words: &[&str]) {
-    assert_eq!(
-        VALID.matches(from).count(),
-        1,
-        "{from:?} is not once in VALID"
-    );
-    let text = VALID.replacen(from, to, 1);
-    assert_eq!(
-        text.matches(at).count(),
-        1,
-        "{at:?} is not once in the case"
-    );
-    let offset = text.find(at).unwrap();
-    let line = text[..offset].matches('\n').count() + 1;
-    let col = offset - text[..offset].rfind('\n').map_or(0, |i| i + 1) + 1;
-
-    assert_refused_at(name, &text, line, col, words);
+    common::assert_edit_refused_where(VALID, name, (from, to), at, words);
 }
 
 #[test]

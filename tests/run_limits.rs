@@ -5,8 +5,8 @@
 mod common;
 use common::{counter_sum, dccsim, scratch};
 use std::path::Path;
-use std::process::{Command, Output, Stdio};
-use std::time::{Duration, Instant};
+use std::process::Output;
+use std::time::Duration;
 
 /// A one-supplier scenario of `premises` premises over `duration` with one `[[traffic]]` stream
 /// whose pattern is `pattern` (TOML key/values).
@@ -21,23 +21,8 @@ fn tiny(name: &str, premises: u32, duration: &str, pattern: &str) -> String {
 
 /// Runs dccsim with `args`, killing it (and failing the test) if it takes longer than `limit`.
 fn within(limit: Duration, args: &[&str]) -> Output {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_dccsim"))
-        .args(args)
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let started = Instant::now();
-    while child.try_wait().unwrap().is_none() {
-        if started.elapsed() > limit {
-            let _ = child.kill();
-            let _ = child.wait();
-            panic!("dccsim {args:?} still running after {limit:?}: it hangs");
-        }
-        std::thread::sleep(Duration::from_millis(20));
-    }
-    child.wait_with_output().unwrap()
+    let child = common::spawn(env!("CARGO_BIN_EXE_dccsim"), args);
+    common::finish(child, limit, &format!("dccsim {args:?}"))
 }
 
 fn write(dir: &Path, name: &str, text: &str) -> String {

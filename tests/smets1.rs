@@ -6,9 +6,7 @@
 //! error.
 
 mod common;
-use common::{
-    assert_refused_at, counter, counter_sum, dccsim, gauge_final, run_ok, scalar, scratch,
-};
+use common::{counter, counter_sum, dccsim, gauge_final, run_ok, scalar, scratch};
 use serde_json::Value;
 
 const SCENARIO: &str = "scenarios/smets1-enrolment.toml";
@@ -264,24 +262,14 @@ sr = "4.1.1"
 per_premises_per_day = 1
 "#;
 
-/// Writes `VALID` with `from` replaced by `to`, and checks that `run` and `validate` refuse it
-/// with exit code 2, located at `line:col`, with every text of `words`.
+/// `VALID` with `from` replaced by `to` is refused at `line:col` with every text of `words`.
 fn refused(name: &str, from: &str, to: &str, line: usize, col: usize, words: &[&str]) {
-    assert!(
-        VALID.contains(from),
-        "{from:?} is not in the valid scenario"
-    );
-    assert_refused_at(name, &VALID.replacen(from, to, 1), line, col, words);
+    common::assert_edit_refused(VALID, name, (from, to), (line, col), words);
 }
 
 #[test]
 fn the_base_scenario_is_valid() {
-    let dir = scratch("smets1-valid");
-    let file = dir.join("valid.toml");
-    std::fs::write(&file, VALID).unwrap();
-    let o = dccsim(&["validate", file.to_str().unwrap()]);
-    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-    std::fs::remove_dir_all(&dir).unwrap();
+    common::assert_valid("smets1-valid", VALID);
 }
 
 #[test]

@@ -3,40 +3,16 @@
 //! full disk is an I/O error with the tally, and a FIFO is refused without blocking.
 
 mod common;
-use common::{scratch, tiny_sweep, TINY_SWEEP};
+use common::{finish, scratch, spawn, tiny_sweep, TINY_SWEEP};
 use std::path::Path;
-use std::process::{Command, Output, Stdio};
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
-
-/// Waits for `child`, killing it (and failing) after `limit`.
-fn finish(mut child: std::process::Child, limit: Duration, what: &str) -> Output {
-    let started = Instant::now();
-    while child.try_wait().unwrap().is_none() {
-        if started.elapsed() > limit {
-            let _ = child.kill();
-            let _ = child.wait();
-            panic!("{what} still running after {limit:?}: it blocks");
-        }
-        std::thread::sleep(Duration::from_millis(20));
-    }
-    child.wait_with_output().unwrap()
-}
 
 fn sweep_args<'a>(store: &'a str, extra: &[&'a str]) -> Vec<&'a str> {
     let mut a = vec!["sweep", "--store", store, "--quiet"];
     a.extend_from_slice(TINY_SWEEP);
     a.extend_from_slice(extra);
     a
-}
-
-fn spawn(program: &str, args: &[&str]) -> std::process::Child {
-    Command::new(program)
-        .args(args)
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap()
 }
 
 fn runs_in(store: &Path) -> i64 {

@@ -107,6 +107,24 @@ pub enum Item {
     Alert(Alert),
 }
 
+impl Item {
+    /// The Service Request waiting, if it is one.
+    pub fn request(&self) -> Option<&Request> {
+        match self {
+            Item::Sr(req) => Some(req),
+            Item::Alert(_) => None,
+        }
+    }
+
+    /// The alert waiting, if it is one.
+    pub fn alert(&self) -> Option<&Alert> {
+        match self {
+            Item::Alert(alert) => Some(alert),
+            Item::Sr(_) => None,
+        }
+    }
+}
+
 impl Msg {
     /// The Service Request this message carries on its way between the User's submission and
     /// the User hearing the answer, if it carries one. A firmware image's distribution after the

@@ -2,8 +2,9 @@
 #![allow(dead_code)]
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::{Child, Command, Output, Stdio};
 use std::sync::atomic::{AtomicU32, Ordering};
+use std::time::{Duration, Instant};
 
 /// Runs `dccsim` with `args` from the repository root.
 pub fn dccsim(args: &[&str]) -> Output {
@@ -183,4 +184,83 @@ pub fn series(out: &Path, name: &str) -> Vec<(u64, i64)> {
             (series == name).then_some((t.parse().ok()?, v.parse().ok()?))
         })
         .collect()
+}
+
+/// Checks that `validate` accepts `text` (the base scenario of a bad-input suite).
+pub fn assert_valid(name: &str, text: &str) {
+    let dir = scratch(name);
+    let file = dir.join("valid.toml");
+    std::fs::write(&file, text).unwrap();
+    let o = dccsim(&["validate", file.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+/// `valid` with `from` (which must occur in it) replaced by `to` is refused by `run` and
+/// `validate` at `line:col` with every text of `words` (see [`assert_refused_at`]).
+pub fn assert_edit_refused(
+    valid: &str,
+    name: &str,
+    edit: (&str, &str),
+    (line, col): (usize, usize),
+    words: &[&str],
+) {
+    let (from, to) = edit;
+    assert!(
+        valid.contains(from),
+        "{from:?} is not in the valid scenario"
+    );
+    assert_refused_at(name, &valid.replacen(from, to, 1), line, col, words);
+}
+
+/// `valid` with `from` (once in it) replaced by `to` is refused at the first character of `at`
+/// (which must occur once in the changed text) with every text of `words`.
+pub fn assert_edit_refused_where(
+    valid: &str,
+    name: &str,
+    edit: (&str, &str),
+    at: &str,
+    words: &[&str],
+) {
+    let (from, to) = edit;
+    assert_eq!(
+        valid.matches(from).count(),
+        1,
+        "{from:?} is not once in VALID"
+    );
+    let text = valid.replacen(from, to, 1);
+    assert_eq!(
+        text.matches(at).count(),
+        1,
+        "{at:?} is not once in the case"
+    );
+    let offset = text.find(at).unwrap();
+    let line = text[..offset].matches('\n').count() + 1;
+    let col = offset - text[..offset].rfind('\n').map_or(0, |i| i + 1) + 1;
+    assert_refused_at(name, &text, line, col, words);
+}
+
+/// Starts `program` with `args` from the repository root, its output captured.
+pub fn spawn(program: &str, args: &[&str]) -> Child {
+    Command::new(program)
+        .args(args)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap()
+}
+
+/// Waits for `child`, killing it (and failing: `what` hangs) after `limit`.
+pub fn finish(mut child: Child, limit: Duration, what: &str) -> Output {
+    let started = Instant::now();
+    while child.try_wait().unwrap().is_none() {
+        if started.elapsed() > limit {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!("{what} still running after {limit:?}: it hangs");
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    child.wait_with_output().unwrap()
 }

@@ -49,18 +49,12 @@ impl Csp {
 
     /// Messages waiting for a head-end worker.
     pub fn waiting(&self) -> impl Iterator<Item = &Request> {
-        self.waiting.iter().filter_map(|(item, _)| match item {
-            Item::Sr(req) => Some(req),
-            Item::Alert(_) => None,
-        })
+        self.waiting.iter().filter_map(|(item, _)| item.request())
     }
 
     /// Alerts waiting for a head-end worker.
     pub fn waiting_alerts(&self) -> impl Iterator<Item = &Alert> {
-        self.waiting.iter().filter_map(|(item, _)| match item {
-            Item::Alert(alert) => Some(alert),
-            Item::Sr(_) => None,
-        })
+        self.waiting.iter().filter_map(|(item, _)| item.alert())
     }
 
     pub fn handle(&mut self, msg: Msg, core: &Core, fw: &FirmwareShared, ctx: &mut Ctx<'_, Msg>) {
