@@ -71,6 +71,13 @@ fn alerts_section_values() {
         &["sample_one_in"],
     );
     refused(
+        "a-hold",
+        "sample_one_in = 10",
+        "sample_one_in = 10\nhold_limit = 0",
+        "0\n\n[[alert]]",
+        &["hold_limit"],
+    );
+    refused(
         "a-prot",
         "protection = true",
         "protection = \"yes\"",
@@ -115,9 +122,9 @@ fn alert_class_values() {
     refused(
         "c-storm",
         "on_storm = \"keep\"",
-        "on_storm = \"hold\"",
-        "\"hold\"",
-        &["unknown storm action", "\"sample\""],
+        "on_storm = \"delay\"",
+        "\"delay\"",
+        &["unknown storm action", "\"sample\"", "\"hold\""],
     );
     refused(
         "c-twice",

@@ -78,6 +78,58 @@ fn protection_keeps_sr_latency_through_a_storm() {
     }
 }
 
+/// A `"hold"` class waits for the rate instead of being dropped: every outage alert is
+/// delivered (none shed, all counted as held), later than the sampled ones would be, while the
+/// SRs keep the protection's latency; with a small `hold_limit` the overflow is dropped and
+/// still accounted for.
+#[test]
+fn held_storm_alerts_wait_for_the_rate_and_overflow_is_dropped() {
+    let outage = "supply-outage-restored-long";
+    let hold = run("alert-hold", &["alert.2.on_storm=\"hold\""]);
+    let off = run("alert-hold-off", &["alerts.protection=false"]);
+    assert_conserved(&hold);
+    let raised = counter(&hold, &format!("alert.raised{{class={outage}}}"));
+    let held = counter(&hold, &format!("alert.held{{class={outage}}}"));
+    let delivered = counter(&hold, &format!("alert.delivered{{class={outage}}}"));
+    assert!(raised > 5_000, "half of 20,000 premises alert: {raised}");
+    assert_eq!(counter(&hold, &format!("alert.shed{{class={outage}}}")), 0);
+    assert!(
+        held > raised / 2,
+        "most of the storm is held: {held} of {raised}"
+    );
+    assert!(
+        delivered > raised * 9 / 10,
+        "held alerts are delivered: {delivered}"
+    );
+    // 10 a second admitted: most of ~10,000 alerts wait minutes for their turn.
+    let flow = format!("alert.e2e{{class={outage},region=central}}");
+    let p50 = hold["latency"][&flow]["p50_us"].as_u64().unwrap();
+    assert!(p50 > 120_000_000, "{flow} p50 {p50} us: held for the rate");
+    for region in ["north", "central", "south"] {
+        let flow = format!("sr.e2e{{region={region},sr=4.1.1}}");
+        let (with, without) = (p99_us(&hold, &flow), p99_us(&off, &flow));
+        assert!(
+            without > 3 * with,
+            "{flow}: p99 {without} us without protection vs {with} us holding"
+        );
+    }
+    let small = run(
+        "alert-hold-limit",
+        &["alert.2.on_storm=\"hold\"", "alerts.hold_limit=1000"],
+    );
+    assert_conserved(&small);
+    let shed = counter(&small, &format!("alert.shed{{class={outage}}}"));
+    let held_small = counter(&small, &format!("alert.held{{class={outage}}}"));
+    assert!(
+        shed > raised / 3,
+        "a 1,000-alert buffer overflows: {shed} shed"
+    );
+    assert!(
+        held_small >= 1_000 && held_small < held,
+        "{held_small} held"
+    );
+}
+
 /// Cut off mid-storm (power returned at 01:30, the run stops at 01:32 with alerts queued at the
 /// DSP and waiting out their random delays), every alert is still accounted for.
 #[test]

@@ -3,7 +3,7 @@
 //! shows as queueing delay (`dsp.wait`).
 
 use crate::admission::{self, Target};
-use crate::alert::protection::Guard;
+use crate::alert::protection::{Admission, Guard};
 use crate::config;
 use crate::firmware;
 use crate::firmware::FirmwareShared;
@@ -81,12 +81,17 @@ impl Dsp {
                 self.next(core, ctx);
             }
             Msg::Alert(alert) => match alert.stage {
-                AlertStage::AtDsp => {
-                    if self.storm.admit(alert.class, ctx.now()) {
-                        self.arrive(Item::Alert(alert), core, ctx);
-                    } else {
-                        crate::alert::shed(&alert, core.alerts(), ctx);
+                AlertStage::AtDsp => match self.storm.admit(alert.class, ctx.now()) {
+                    Admission::Now => self.arrive(Item::Alert(alert), core, ctx),
+                    Admission::After(wait) => {
+                        crate::alert::hold(&alert, core.alerts(), ctx);
+                        ctx.wake_after(wait, Msg::Alert(alert.at(AlertStage::Held)));
                     }
+                    Admission::Shed => crate::alert::shed(&alert, core.alerts(), ctx),
+                },
+                AlertStage::Held => {
+                    self.storm.release();
+                    self.arrive(Item::Alert(alert), core, ctx);
                 }
                 AlertStage::DspDone => {
                     let to = core.alerts().recipient(&alert);

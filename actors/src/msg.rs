@@ -210,6 +210,8 @@ pub enum AlertStage {
     DspDone,
     /// Reaches its recipient User.
     ToUser,
+    /// Held by SECMP0062 protection: back at the DSP's door when the rate has room.
+    Held,
 }
 
 /// A device alert in flight (inside [`Msg::Alert`]): small and `Copy`.

@@ -2,7 +2,8 @@
 //! the alert names, on the SRs' path upstream — meter → HAN → hub → WAN → CSP head-end → DSP →
 //! User — sharing the CSPs' and the DSP's workers with Service Requests. Routine alerts come from
 //! per-device rates ([`source`]); power outages ([`storm`]) make every affected meter alert at
-//! once; SECMP0062 protection ([`protection`]) sheds alerts at the DSP above a configured rate.
+//! once; SECMP0062 protection ([`protection`]) holds, samples or sheds alerts at the DSP above a
+//! configured rate.
 //!
 //! Conservation: `alert.raised{class}` = `alert.delivered{class}` + `alert.shed{class}` +
 //! `alert.in_flight` (checked at the end of every run).
@@ -19,7 +20,7 @@ pub use crate::msg::{Alert, AlertStage as Stage};
 use crate::region::Region;
 use crate::shared::Core;
 use config::class::{Recipient, CLASSES};
-use config::AlertConfig;
+use config::{AlertConfig, OnStorm};
 use dccsim_sim::{metric_name, ActorId, CounterId, Ctx, FlowId, GaugeId, Metrics};
 
 /// One class's handles.
@@ -29,6 +30,8 @@ struct ClassIds {
     raised: CounterId,
     delivered: CounterId,
     shed: CounterId,
+    /// `alert.held{class}`: alerts protection held for the rate (a `"hold"` class only).
+    held: Option<CounterId>,
     /// `alert.e2e{class,region}`: from the device to its recipient.
     e2e: [FlowId; 3],
 }
@@ -68,6 +71,9 @@ impl AlertShared {
                     raised: m.counter(name("alert.raised")),
                     delivered: m.counter(name("alert.delivered")),
                     shed: m.counter(name("alert.shed")),
+                    held: (config.protection.is_some()
+                        && config.on_storm(i as u8) == OnStorm::Hold)
+                        .then(|| m.counter(name("alert.held"))),
                     e2e: Region::ALL.map(|r| {
                         let labels = [("class", c.name), ("region", r.name())];
                         m.flow(metric_name("alert.e2e", &labels), None)
@@ -122,6 +128,12 @@ pub fn deliver(alert: Alert, core: &Core, ctx: &mut Ctx<'_, Msg>) {
     ctx.count(ids.delivered, 1);
     ctx.record(ids.e2e[region], ctx.now().since(alert.raised));
     ctx.gauge_add(shared.in_flight, -1);
+}
+
+/// The DSP's protection holds `alert` for the rate: still in flight, counted.
+pub fn hold(alert: &Alert, shared: &AlertShared, ctx: &mut Ctx<'_, Msg>) {
+    let held = shared.class(alert.class).held;
+    ctx.count(held.expect("only a \"hold\" class is held"), 1);
 }
 
 /// The DSP's protection sheds `alert`.

@@ -5,19 +5,34 @@
 
 use super::config::class::CLASSES;
 use super::config::{AlertConfig, OnStorm, Protection};
-use dccsim_sim::SimTime;
+use dccsim_sim::{SimDuration, SimTime};
 
-/// Protection's state: the bucket and each sampled class's count of storm alerts so far.
+/// What protection does with one arriving alert.
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub enum Admission {
+    /// On to a DSP worker now.
+    Now,
+    /// Held: back at the DSP's door after this long, when the rate has room for it.
+    After(SimDuration),
+    /// Shed (dropped, or not the sample).
+    Shed,
+}
+
+/// Protection's state: the bucket, each sampled class's count of storm alerts so far, and the
+/// alerts held for the rate.
 #[derive(Clone, Debug, Default)]
 pub struct Guard {
     /// `None`: protection off, every alert is admitted.
     cfg: Option<Protection>,
     /// Each class's action over the rate.
     on_storm: Vec<OnStorm>,
+    /// Tokens in the bucket; below zero while held alerts have reserved the coming ones.
     tokens: f64,
     refilled: SimTime,
     /// Storm alerts each sampled class has had (every `sample_one_in`-th is kept).
     sampled: Vec<u32>,
+    /// Held alerts not yet back at the door.
+    held: u32,
 }
 
 impl Guard {
@@ -34,30 +49,52 @@ impl Guard {
                 .collect(),
             refilled: SimTime::ZERO,
             sampled: vec![0; CLASSES.len()],
+            held: 0,
         }
     }
 
-    /// Whether an alert of `class` arriving at `now` goes on to a DSP worker (false: shed).
-    pub fn admit(&mut self, class: u8, now: SimTime) -> bool {
+    /// What becomes of an alert of `class` arriving at `now`.
+    pub fn admit(&mut self, class: u8, now: SimTime) -> Admission {
         let Some(cfg) = &self.cfg else {
-            return true;
+            return Admission::Now;
         };
         let elapsed = now.since(self.refilled).as_micros() as f64 / 1e6;
         self.tokens = (self.tokens + elapsed * cfg.rate).min(cfg.burst);
         self.refilled = now;
         if self.tokens >= 1.0 {
             self.tokens -= 1.0;
-            return true;
+            return Admission::Now;
         }
+        let kept = |yes: bool| if yes { Admission::Now } else { Admission::Shed };
         match self.on_storm[class as usize] {
-            OnStorm::Keep => true,
-            OnStorm::Drop => false,
+            OnStorm::Keep => Admission::Now,
+            OnStorm::Drop => Admission::Shed,
             OnStorm::Sample => {
                 let n = &mut self.sampled[class as usize];
                 *n += 1;
-                (*n - 1).is_multiple_of(cfg.sample_one_in)
+                kept((*n - 1).is_multiple_of(cfg.sample_one_in))
+            }
+            OnStorm::Hold if self.held >= cfg.hold_limit => Admission::Shed,
+            OnStorm::Hold => {
+                // Reserve the next token not yet promised: it exists once the bucket is back
+                // to zero from here. Rounded up, so the admitted rate never exceeds `rate`.
+                self.tokens -= 1.0;
+                self.held += 1;
+                let wait = (-self.tokens * 1e6 / cfg.rate).ceil() as u64;
+                Admission::After(SimDuration::from_micros(wait))
             }
         }
+    }
+
+    /// A held alert is back at the door with its token reserved: it goes to a worker.
+    pub fn release(&mut self) {
+        debug_assert!(self.held > 0, "released an alert that was never held");
+        self.held -= 1;
+    }
+
+    /// Alerts held for the rate right now.
+    pub fn held(&self) -> u32 {
+        self.held
     }
 }
 
@@ -65,7 +102,6 @@ impl Guard {
 mod tests {
     use super::super::config::ClassConfig;
     use super::*;
-    use dccsim_sim::SimDuration;
 
     fn guard(on_storm: OnStorm) -> Guard {
         Guard::new(&AlertConfig {
@@ -79,6 +115,7 @@ mod tests {
                 rate: 10.0,
                 burst: 5.0,
                 sample_one_in: 4,
+                hold_limit: 3,
             }),
             outages: vec![],
         })
@@ -88,22 +125,48 @@ mod tests {
     fn the_bucket_admits_its_burst_then_its_rate() {
         let mut g = guard(OnStorm::Drop);
         let t = SimTime::ZERO;
-        let admitted = (0..20).filter(|_| g.admit(0, t)).count();
+        let admitted = (0..20).filter(|_| g.admit(0, t) == Admission::Now).count();
         assert_eq!(admitted, 5);
         // A second later ten more tokens (the bucket holds five).
         let t1 = t.after(SimDuration::from_secs(1));
-        assert_eq!((0..20).filter(|_| g.admit(0, t1)).count(), 5);
+        assert_eq!(
+            (0..20).filter(|_| g.admit(0, t1) == Admission::Now).count(),
+            5
+        );
     }
 
     #[test]
     fn sampled_and_kept_classes_over_the_rate() {
         let mut g = guard(OnStorm::Sample);
-        let admitted = (0..25).filter(|_| g.admit(0, SimTime::ZERO)).count();
+        let admitted = (0..25)
+            .filter(|_| g.admit(0, SimTime::ZERO) == Admission::Now)
+            .count();
         assert_eq!(admitted, 5 + 5); // the burst, then one in four of twenty
         let mut g = guard(OnStorm::Keep);
-        assert!((0..25).all(|_| g.admit(0, SimTime::ZERO)));
+        assert!((0..25).all(|_| g.admit(0, SimTime::ZERO) == Admission::Now));
         // Protection off: everything passes.
         let mut off = Guard::default();
-        assert!((0..25).all(|_| off.admit(0, SimTime::ZERO)));
+        assert!((0..25).all(|_| off.admit(0, SimTime::ZERO) == Admission::Now));
+    }
+
+    #[test]
+    fn held_alerts_wait_their_turn_at_the_rate_up_to_the_limit() {
+        let mut g = guard(OnStorm::Hold);
+        let t = SimTime::ZERO;
+        // The burst goes now; then three are held, 0.1 s apart at 10 a second; the fourth is
+        // over the hold limit and dropped.
+        for _ in 0..5 {
+            assert_eq!(g.admit(0, t), Admission::Now);
+        }
+        let ms = |n| Admission::After(SimDuration::from_millis(n));
+        assert_eq!(g.admit(0, t), ms(100));
+        assert_eq!(g.admit(0, t), ms(200));
+        assert_eq!(g.admit(0, t), ms(300));
+        assert_eq!(g.admit(0, t), Admission::Shed);
+        assert_eq!(g.held(), 3);
+        // One comes back: the next is held behind the two still waiting.
+        g.release();
+        let t1 = t.after(SimDuration::from_millis(100));
+        assert_eq!(g.admit(0, t1), ms(300));
     }
 }

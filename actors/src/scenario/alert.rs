@@ -5,8 +5,8 @@
 use super::reader::{number, Issue, Read, Seg};
 use crate::alert::config::class::{self, Origin, CLASSES};
 use crate::alert::config::{
-    AlertConfig, ClassConfig, OnStorm, Outage, Protection, RESTORE_SPREAD, SAMPLE_ONE_IN,
-    STORM_BURST, STORM_RATE,
+    AlertConfig, ClassConfig, OnStorm, Outage, Protection, HOLD_LIMIT, RESTORE_SPREAD,
+    SAMPLE_ONE_IN, STORM_BURST, STORM_RATE,
 };
 use crate::config::read::{self as values, error, WHAT};
 use crate::region::Region;
@@ -25,6 +25,8 @@ pub(crate) struct AlertsFile {
     storm_burst: Option<f64>,
     #[serde(deserialize_with = "sample_one_in")]
     sample_one_in: Option<u32>,
+    #[serde(deserialize_with = "hold_limit")]
+    hold_limit: Option<u32>,
 }
 
 /// One `[[alert]]` as written.
@@ -92,6 +94,10 @@ fn sample_one_in<'de, D: Deserializer<'de>>(d: D) -> Result<Option<u32>, D::Erro
     values::count::<D, 1, 1_000_000>(d).map(Some)
 }
 
+fn hold_limit<'de, D: Deserializer<'de>>(d: D) -> Result<Option<u32>, D::Error> {
+    values::count::<D, 1, 100_000_000>(d).map(Some)
+}
+
 fn class_name<'de, D: Deserializer<'de>>(d: D) -> Result<u8, D::Error> {
     values::one_of(d, "alert class", &class::names(), class::by_name)
 }
@@ -146,6 +152,7 @@ pub(crate) fn check(
         rate: file.storm_rate.unwrap_or(STORM_RATE),
         burst: file.storm_burst.unwrap_or(STORM_BURST),
         sample_one_in: file.sample_one_in.unwrap_or(SAMPLE_ONE_IN),
+        hold_limit: file.hold_limit.unwrap_or(HOLD_LIMIT),
     });
     let mut out = Vec::<ClassConfig>::new();
     for (i, c) in classes.into_iter().enumerate() {

@@ -15,6 +15,9 @@ pub const STORM_RATE: f64 = 500.0;
 pub const STORM_BURST: f64 = 5_000.0;
 /// Default: a sampled class keeps one alert in this many during a storm \[U: assumed\].
 pub const SAMPLE_ONE_IN: u32 = 10;
+/// Default: at most this many alerts of `"hold"` classes wait for the rate at once; a storm
+/// beyond it is dropped \[U: assumed; the DSP's buffer is not published\].
+pub const HOLD_LIMIT: u32 = 100_000;
 /// An outage of at least this long makes meters send 0x8F36 rather than 0x8F35 (GBCS).
 pub const LONG_OUTAGE: SimDuration = SimDuration::from_secs(180);
 
@@ -27,16 +30,20 @@ pub enum OnStorm {
     Drop,
     /// Keep one in `sample_one_in`, drop the rest.
     Sample,
+    /// Hold them until the rate has room (first come, first admitted), up to `hold_limit`
+    /// held at once; beyond that, drop.
+    Hold,
 }
 
 impl OnStorm {
-    pub const NAMES: [&'static str; 3] = ["keep", "drop", "sample"];
+    pub const NAMES: [&'static str; 4] = ["keep", "drop", "sample", "hold"];
 
     pub fn from_name(name: &str) -> Option<Self> {
         match name {
             "keep" => Some(OnStorm::Keep),
             "drop" => Some(OnStorm::Drop),
             "sample" => Some(OnStorm::Sample),
+            "hold" => Some(OnStorm::Hold),
             _ => None,
         }
     }
@@ -60,6 +67,8 @@ pub struct Protection {
     pub rate: f64,
     pub burst: f64,
     pub sample_one_in: u32,
+    /// Most `"hold"` alerts waiting for the rate at once.
+    pub hold_limit: u32,
 }
 
 /// A `[[event]]` power outage: a share of a region's premises (every region's without one) lose
