@@ -84,6 +84,42 @@ fn the_scenario_enrols_one_model_refuses_one_and_serves_reads_on_the_smets1_path
     std::fs::remove_dir_all(&dir).unwrap();
 }
 
+/// A SMETS1 fleet enrolled before the run (`[[smets1_fleet]]`) is on the SMI, Commissioned, from
+/// the start and in its suppliers' traffic: its meters' daily reads take the SMETS1 path on every
+/// day of the run, beside the cohorts' (whose accounting it leaves alone).
+#[test]
+fn a_fleet_enrolled_before_the_run_is_served_from_the_start() {
+    let dir = scratch("smets1-fleet-base");
+    let base = run_ok(SCENARIO, &dir, &[]);
+    let dir2 = scratch("smets1-fleet");
+    let fleet = run_ok(
+        SCENARIO,
+        &dir2,
+        &[
+            "--set",
+            "smets1_fleet=[{ model = \"sentinel-s1\", meters = 500 }]",
+        ],
+    );
+    assert_conserved(&fleet);
+    assert_eq!(scalar(&fleet, "smets1.fleet"), 500.0);
+    assert!(base["scalars"].get("smets1.fleet").is_none());
+    assert_eq!(
+        migration(&fleet, "result=planned"),
+        migration(&base, "result=planned")
+    );
+    let commissioned = |s: &Value| {
+        gauge_final(s, "smi.status{status=Commissioned}") - migration(s, "result=enrolled") as i64
+    };
+    assert_eq!(commissioned(&fleet), commissioned(&base) + 500);
+    // One daily read log a meter a day, three days: ~1,500 more on the SMETS1 path.
+    let reads = |s: &Value| latency_count(s, "smets1.e2e{sr=4.6.1}");
+    let more = reads(&fleet) - reads(&base);
+    assert!((1_400..=1_600).contains(&more), "{more} more SMETS1 daily reads");
+    assert_eq!(fleet["in_flight_at_end"].as_u64(), Some(0));
+    std::fs::remove_dir_all(&dir).unwrap();
+    std::fs::remove_dir_all(&dir2).unwrap();
+}
+
 #[test]
 fn only_the_dcc_may_submit_smets1_entries() {
     let dir = scratch("smets1-dcc-only");
@@ -301,6 +337,54 @@ fn migration_names_an_unknown_model_or_supplier() {
         52,
         12,
         &["names no [[supplier]] \"gamma\"", "\"alpha\""],
+    );
+}
+
+/// `[[smets1_fleet]]` names a SMETS1 model listed at the start, a known supplier, 1 or more meters.
+#[test]
+fn smets1_fleet_input_is_checked() {
+    let fleet = "\n[[smets1_fleet]]\nmodel = \"sentinel-s1\"\nsupplier = \"alpha\"\nmeters = 100\n";
+    let valid = format!("{VALID}{fleet}");
+    common::assert_valid("s1-fleet-valid", &valid);
+    let case = |name: &str, from: &str, to: &str, at: &str, words: &[&str]| {
+        common::assert_edit_refused_where(&valid, name, (from, to), at, words);
+    };
+    case(
+        "s1-fleet-meters",
+        "meters = 100",
+        "meters = -3",
+        "-3",
+        &["a fleet has 1 to"],
+    );
+    case(
+        "s1-fleet-supplier",
+        "supplier = \"alpha\"\nmeters",
+        "supplier = \"gamma\"\nmeters",
+        "\"gamma\"",
+        &["names no [[supplier]] \"gamma\""],
+    );
+    case(
+        "s1-fleet-smets2",
+        "model = \"sentinel-s1\"\nsupplier = \"alpha\"\nmeters",
+        "model = \"acme-e1\"\nsupplier = \"alpha\"\nmeters",
+        "\"acme-e1\"\nsupplier = \"alpha\"\nmeters",
+        &["SMETS2 [[cpl_entry]]"],
+    );
+    case(
+        "s1-fleet-key",
+        "meters = 100",
+        "meter = 100",
+        "meter = 100",
+        &["meters"],
+    );
+    // A model whose only SMETS1 entry is not yet on the CPL cannot have been enrolled.
+    let unlisted = valid.replacen("dcc_test = \"passed\"", "dcc_test = \"passed\"\nin_force = false", 1);
+    common::assert_edit_refused_where(
+        &unlisted,
+        "s1-fleet-unlisted",
+        ("meters = 100", "meters = 100"),
+        "\"sentinel-s1\"\nsupplier = \"alpha\"\nmeters",
+        &["no SMETS1 [[cpl_entry]] on the CPL at the start"],
     );
 }
 

@@ -33,6 +33,8 @@ pub enum Builder {
     CplSigningKey = 0x0C91,
     /// The regions of the SMETS1 premises `[[migration]]` cohorts bring in.
     Smets1Premises = 0x5301,
+    /// The region (and supplier) of each SMETS1 premises `[[smets1_fleet]]` brings.
+    Smets1Fleet = 0x5302,
     /// Which premises are flats, and their buildings.
     HanLayout = 0x4841_0001,
     /// Each building's channel plan.

@@ -89,8 +89,11 @@ pub fn estimate(s: &Scenario) -> Footprint {
         .iter()
         .map(|w| f64::from(crate::install::config::premises_in(w)))
         .sum();
-    let premises = f64::from(s.population.premises) + planned;
-    let gas = premises * s.population.gas_share;
+    let smets2 = f64::from(s.population.premises) + planned;
+    let gas = smets2 * s.population.gas_share;
+    // SMETS1 premises hold an electricity meter only (the fleet's from the start, the cohorts'
+    // once migrated: counted in full, an upper bound).
+    let premises = smets2 + (s.smets1.meters() + s.smets1.fleet_meters()) as f64;
     let duration = us(s.duration);
     let days = duration / DAY_US;
 
@@ -109,7 +112,7 @@ pub fn estimate(s: &Scenario) -> Footprint {
             }
         }
     }
-    let alerts = alerts_per_us(s, premises, gas) * duration;
+    let alerts = alerts_per_us(s, smets2, gas) * duration;
     let queue_peak = dsp_backlog(s, premises, gas).min(requests);
 
     let samples = (duration / us(s.sample_interval)).floor() + 2.0;

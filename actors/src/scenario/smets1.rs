@@ -8,7 +8,7 @@ use crate::calendar::Date;
 use crate::config::{defaults, Supplier};
 use crate::cpl::config::CplConfig;
 use crate::device_model::DeviceModel;
-use crate::smets1::config::{Cause, Cohort, Failures, Service, Smets1Config};
+use crate::smets1::config::{Cause, Cohort, Failures, Fleet, Service, Smets1Config};
 use dccsim_sim::SimDuration;
 use serde::Deserialize;
 
@@ -26,12 +26,22 @@ pub(crate) struct MigrationFile {
     fail: Failures,
 }
 
-/// Checks `[smets1]` and every `[[migration]]`. `existing` is how many premises the world has
+/// `[[smets1_fleet]]` as written: the model and (optionally) the supplier by name.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct FleetFile {
+    model: At<String>,
+    supplier: Option<At<String>>,
+    meters: At<i64>,
+}
+
+/// Checks `[smets1]`, every `[[migration]]` and every `[[smets1_fleet]]`. `existing` is how many premises the world has
 /// before them (population and installation waves); `start` is `[scenario] start_date`.
 #[allow(clippy::too_many_arguments)]
 pub(crate) fn check(
     service: Option<Service>,
     files: Vec<MigrationFile>,
+    fleet_files: Vec<FleetFile>,
     suppliers: &[Supplier],
     models: &[DeviceModel],
     cpl: &CplConfig,
@@ -170,9 +180,62 @@ pub(crate) fn check(
             fail,
         });
     }
+    let mut fleet = Vec::new();
+    for file in fleet_files {
+        let model = model(&file.model, models, cpl)?;
+        if !cpl
+            .entries
+            .iter()
+            .any(|e| e.model == model && e.in_force_at_start)
+        {
+            return Err(Issue::at(
+                &file.model.path,
+                format!(
+                    "{}: Device Model \"{}\" has no SMETS1 [[cpl_entry]] on the CPL at the start \
+                     of the run, so the DCC cannot have enrolled its meters before it; list one \
+                     (drop `in_force = false`) or migrate them with [[migration]]",
+                    de::what_of(&file.model.path),
+                    file.model.value
+                ),
+            ));
+        }
+        let supplier = match &file.supplier {
+            Some(name) => Some(supplier(name, suppliers)?),
+            None => None,
+        };
+        let m = &file.meters;
+        if m.value < 1 || m.value > i64::from(defaults::MAX_PREMISES) {
+            return Err(Issue::at(
+                &m.path,
+                format!(
+                    "{} is {}; a fleet has 1 to {} meters",
+                    de::what_of(&m.path),
+                    m.value,
+                    defaults::MAX_PREMISES
+                ),
+            ));
+        }
+        total += m.value as u64;
+        if total > u64::from(defaults::MAX_PREMISES) {
+            return Err(Issue::at(
+                &m.path,
+                format!(
+                    "the SMETS1 fleet brings the premises to {total}, more than the {} the \
+                     simulator can number",
+                    defaults::MAX_PREMISES
+                ),
+            ));
+        }
+        fleet.push(Fleet {
+            model,
+            supplier,
+            meters: m.value as u32,
+        });
+    }
     Ok(Smets1Config {
         service: service.unwrap_or_default(),
         cohorts,
+        fleet,
     })
 }
 

@@ -67,6 +67,8 @@ struct File {
     smets1: Option<crate::smets1::config::Service>,
     #[serde(default)]
     migration: Vec<super::smets1::MigrationFile>,
+    #[serde(default)]
+    smets1_fleet: Vec<super::smets1::FleetFile>,
     priority: Option<crate::config::traffic_management::Priority>,
     throttle: Option<crate::config::traffic_management::Throttle>,
     retry: Option<crate::config::traffic_management::Retry>,
@@ -189,6 +191,7 @@ pub(crate) fn scenario(doc: &toml::Table, resolved_toml: String) -> Read<Scenari
     let smets1 = super::smets1::check(
         file.smets1,
         file.migration,
+        file.smets1_fleet,
         &suppliers,
         &device_models,
         &cpl,

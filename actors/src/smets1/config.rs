@@ -114,19 +114,40 @@ impl Cohort {
     }
 }
 
-/// SMETS1 enrolment and adoption as the scenario describes it (nothing without `[[migration]]`).
+/// `[[smets1_fleet]]`: SMETS1 meters of one Device Model the DCC enrolled before the run — on
+/// the SMI Commissioned and in their supplier's traffic from the start, served through the
+/// SMETS1 service (the installed base a day of the whole fleet carries).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Fleet {
+    /// Index of the meters' Device Model (an electricity meter type with a listed SMETS1 entry).
+    pub model: u16,
+    /// Index of their supplier in `[[supplier]]`; `None`: each meter's drawn by the suppliers'
+    /// shares.
+    pub supplier: Option<u16>,
+    pub meters: u32,
+}
+
+/// SMETS1 enrolment and adoption as the scenario describes it (nothing without `[[migration]]`
+/// or `[[smets1_fleet]]`).
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Smets1Config {
     /// `[smets1]`.
     pub service: Service,
     /// `[[migration]]`, in file order.
     pub cohorts: Vec<Cohort>,
+    /// `[[smets1_fleet]]`, in file order.
+    pub fleet: Vec<Fleet>,
 }
 
 impl Smets1Config {
     /// Whether the scenario has SMETS1 meters at all.
     pub fn is_modelled(&self) -> bool {
-        !self.cohorts.is_empty()
+        !self.cohorts.is_empty() || !self.fleet.is_empty()
+    }
+
+    /// SMETS1 meters enrolled before the run, in all.
+    pub fn fleet_meters(&self) -> u64 {
+        self.fleet.iter().map(|f| u64::from(f.meters)).sum()
     }
 
     /// SMETS1 meters every cohort brings, in all.

@@ -99,6 +99,55 @@ pub fn planned_premises(
     out
 }
 
+/// Draws each SMETS1 fleet premises takes from its builder stream (its region, its supplier).
+const DRAWS_PER_FLEET_PREMISES: u64 = 2;
+
+/// The SMETS1 premises `[[smets1_fleet]]` brings, numbered from `first` (after the cohorts'), in
+/// fleet order, with each one's supplier: an electricity meter only, its region drawn by the
+/// population's shares and, for a fleet naming no supplier, its supplier by theirs.
+pub fn fleet_premises(
+    cfg: &Smets1Config,
+    regions: &RegionMap<f64>,
+    supplier_shares: &[f64],
+    first: u32,
+    kernel: &mut Kernel<Msg>,
+) -> Vec<(Premises, u16)> {
+    let shares = Region::ALL.map(|r| *regions.get(r));
+    let mut out = Vec::new();
+    for f in &cfg.fleet {
+        for _ in 0..f.meters {
+            let i = u64::from(first) + out.len() as u64;
+            let mut draws = i * DRAWS_PER_FLEET_PREMISES;
+            let mut rng = kernel.builder_rng(Builder::Smets1Fleet.purpose(), &mut draws);
+            let region = Region::from_index(crate::dist::pick(&shares, rng.uniform()));
+            let supplier = f.supplier.unwrap_or_else(|| {
+                crate::dist::pick(supplier_shares, rng.uniform()) as u16
+            });
+            out.push((Premises::smets1(region), supplier));
+        }
+    }
+    out
+}
+
+/// Puts the fleet's meters from premises `first` on the SMI, enrolled before the run:
+/// Commissioned, each of its fleet's Device Model.
+pub fn enrol_fleet(cfg: &Smets1Config, first: u32, smi: &mut Smi, ctx: &mut Ctx<'_, Msg>) {
+    let mut p = first;
+    for f in &cfg.fleet {
+        let model = crate::device_model::ModelId(f.model);
+        for _ in 0..f.meters {
+            smi.place_smets1_meter(p, model);
+            let meter = SmiDevice {
+                premises: p,
+                device: DeviceType::Esme,
+            };
+            smi.apply(meter, Trigger::Enrol, ctx)
+                .expect("a fleet meter of a listed SMETS1 model enrols");
+            p += 1;
+        }
+    }
+}
+
 /// Puts the SMETS1 premises from `first` on the SMI, unknown to the DCC: each meter of its
 /// cohort's Device Model, each model marked SMETS1 (SRs outside [`SUPPORTED`] are refused).
 pub fn add_to_smi(cfg: &Smets1Config, smets1_models: &[u16], first: u32, smi: &mut Smi) {
@@ -152,6 +201,8 @@ pub struct Smets1Service {
     /// Draws from the migration's side stream so far.
     migration_draws: u64,
     ids: Ids,
+    /// Meters `[[smets1_fleet]]` enrolled before the run.
+    fleet: u64,
 }
 
 impl Smets1Service {
@@ -191,6 +242,7 @@ impl Smets1Service {
             })
             .collect();
         Smets1Service {
+            fleet: cfg.fleet_meters(),
             cfg: cfg.service.clone(),
             cohorts,
             busy: 0,
@@ -309,8 +361,12 @@ impl Smets1Service {
     }
 
     /// Closes the run: meters not yet reached are `result=pending`, and every planned meter is
-    /// accounted for exactly once (planned = enrolled + refused + failed + pending).
+    /// accounted for exactly once (planned = enrolled + refused + failed + pending); the fleet
+    /// enrolled before the run is the scalar `smets1.fleet`.
     pub fn finish_run(&self, m: &mut Metrics) {
+        if self.fleet > 0 {
+            m.set_scalar("smets1.fleet".into(), self.fleet as f64);
+        }
         let pending: u64 = self
             .cohorts
             .iter()

@@ -174,6 +174,21 @@ impl GbWorld {
         for p in smets1_premises {
             world.add(p);
         }
+        // The SMETS1 fleet enrolled before the run: in its supplier's traffic from the start.
+        let fleet_first = world.premises.len() as u32;
+        let fleet = smets1::fleet_premises(
+            smets1_cfg,
+            &scenario.population.regions,
+            &supplier_shares,
+            fleet_first,
+            &mut kernel,
+        );
+        for (p, supplier) in fleet {
+            suppliers[supplier as usize]
+                .electricity
+                .push(world.premises.len() as u32);
+            world.add(p);
+        }
         let Premiseses {
             premises,
             mut hubs,
@@ -202,6 +217,12 @@ impl GbWorld {
             kernel.ensure_actors(Kinds::SMETS1, 1);
             let service = Smets1Service::new(smets1_cfg, smets1_first, &mut kernel.metrics);
             service.schedule(&mut kernel.ctx_for(Kinds::smets1()));
+            smets1::enrol_fleet(
+                smets1_cfg,
+                fleet_first,
+                &mut smi,
+                &mut kernel.ctx_for(Kinds::smets1()),
+            );
             service
         });
         let han = han::build(
@@ -369,8 +390,9 @@ fn build_alerts(
     if !scenario.alerts.is_modelled() {
         return None;
     }
-    // Only the premises at the start alert (see `alert::source`).
-    let mut supplier_of = vec![0u16; n as usize];
+    // Only the premises at the start alert (see `alert::source`); every premises with a supplier
+    // (SMETS1 fleets too) may receive a DCC alert about its meter.
+    let mut supplier_of = vec![0u16; hubs.len()];
     for s in suppliers {
         for &p in &s.electricity {
             supplier_of[p as usize] = s.index;
