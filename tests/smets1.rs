@@ -114,7 +114,10 @@ fn a_fleet_enrolled_before_the_run_is_served_from_the_start() {
     // One daily read log a meter a day, three days: ~1,500 more on the SMETS1 path.
     let reads = |s: &Value| latency_count(s, "smets1.e2e{sr=4.6.1}");
     let more = reads(&fleet) - reads(&base);
-    assert!((1_400..=1_600).contains(&more), "{more} more SMETS1 daily reads");
+    assert!(
+        (1_400..=1_600).contains(&more),
+        "{more} more SMETS1 daily reads"
+    );
     assert_eq!(fleet["in_flight_at_end"].as_u64(), Some(0));
     std::fs::remove_dir_all(&dir).unwrap();
     std::fs::remove_dir_all(&dir2).unwrap();
@@ -378,7 +381,11 @@ fn smets1_fleet_input_is_checked() {
         &["meters"],
     );
     // A model whose only SMETS1 entry is not yet on the CPL cannot have been enrolled.
-    let unlisted = valid.replacen("dcc_test = \"passed\"", "dcc_test = \"passed\"\nin_force = false", 1);
+    let unlisted = valid.replacen(
+        "dcc_test = \"passed\"",
+        "dcc_test = \"passed\"\nin_force = false",
+        1,
+    );
     common::assert_edit_refused_where(
         &unlisted,
         "s1-fleet-unlisted",

@@ -120,13 +120,34 @@ pub fn fleet_premises(
             let mut draws = i * DRAWS_PER_FLEET_PREMISES;
             let mut rng = kernel.builder_rng(Builder::Smets1Fleet.purpose(), &mut draws);
             let region = Region::from_index(crate::dist::pick(&shares, rng.uniform()));
-            let supplier = f.supplier.unwrap_or_else(|| {
-                crate::dist::pick(supplier_shares, rng.uniform()) as u16
-            });
+            let supplier = f
+                .supplier
+                .unwrap_or_else(|| crate::dist::pick(supplier_shares, rng.uniform()) as u16);
             out.push((Premises::smets1(region), supplier));
         }
     }
     out
+}
+
+/// `fleet` spread evenly through `smets2` (order kept within each): a supplier's daily-window
+/// streams take their targets in list order, so a fleet appended at the end would crowd into
+/// the window's last stretch and load the SMETS1 service with its whole day in a fraction of it.
+pub fn spread_through(smets2: Vec<u32>, fleet: Vec<u32>) -> Vec<u32> {
+    let total = smets2.len() + fleet.len();
+    let (mut a, mut b) = (smets2.into_iter(), fleet.iter().copied());
+    let mut taken = 0;
+    (0..total)
+        .map(|i| {
+            let due = (i + 1) * fleet.len() / total;
+            if taken < due {
+                taken += 1;
+                b.next()
+            } else {
+                a.next()
+            }
+            .expect("the two lists hold `total` premises")
+        })
+        .collect()
 }
 
 /// Puts the fleet's meters from premises `first` on the SMI, enrolled before the run:
@@ -441,5 +462,18 @@ mod tests {
             assert!(!supports(sr), "{sr}");
         }
         assert!(supports(SrType::ReadInstantaneousImport));
+    }
+}
+
+#[cfg(test)]
+mod spread_tests {
+    use super::spread_through;
+
+    #[test]
+    fn the_fleet_is_spread_evenly_and_nothing_is_lost() {
+        let out = spread_through((0..6).collect(), vec![100, 101, 102]);
+        assert_eq!(out, vec![0, 1, 100, 2, 3, 101, 4, 5, 102]);
+        assert_eq!(spread_through(vec![], vec![7, 8]), vec![7, 8]);
+        assert_eq!(spread_through(vec![1, 2], vec![]), vec![1, 2]);
     }
 }

@@ -183,11 +183,15 @@ impl GbWorld {
             fleet_first,
             &mut kernel,
         );
+        let mut fleet_of = vec![Vec::new(); n_suppliers];
         for (p, supplier) in fleet {
-            suppliers[supplier as usize]
-                .electricity
-                .push(world.premises.len() as u32);
+            fleet_of[supplier as usize].push(world.premises.len() as u32);
             world.add(p);
+        }
+        for (s, fleet) in suppliers.iter_mut().zip(fleet_of) {
+            if !fleet.is_empty() {
+                s.electricity = smets1::spread_through(std::mem::take(&mut s.electricity), fleet);
+            }
         }
         let Premiseses {
             premises,
