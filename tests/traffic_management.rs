@@ -133,6 +133,54 @@ fn a_higher_class_beats_a_lower_one_under_load_and_the_gap_closes_without_classe
     assert_conserved(&on);
 }
 
+/// Median end-to-end latency of `flow`, in microseconds.
+fn p50_us(s: &Value, flow: &str) -> u64 {
+    s["latency"][flow]["p50_us"]
+        .as_u64()
+        .unwrap_or_else(|| panic!("no {flow}"))
+}
+
+/// With preemption a tariff update (class 2) no longer waits for the daily read (class 0) a DSP
+/// worker has started: its every DSP visit starts at once, so its median is lower by about the
+/// residual service of each visit, the interrupted reads resume where they stopped, and every
+/// request is still accounted for — also when the run is cut off with reads interrupted.
+#[test]
+fn preemption_lets_a_higher_class_interrupt_a_lower_one_and_loses_nothing() {
+    let on = run(
+        PRIORITIES,
+        "prio-preempt",
+        SMALL_PRIORITIES,
+        &["--set", "priority.preemption=true"],
+    );
+    let off = run(PRIORITIES, "prio-no-preempt", SMALL_PRIORITIES, &[]);
+    assert!(counter(&on, "dsp.preempted") > 0);
+    assert!(off["counters"].get("dsp.preempted").is_none());
+    let tariffs = "sr.class_e2e{class=2,sr=1.1.1}";
+    let (with, without) = (p50_us(&on, tariffs), p50_us(&off, tariffs));
+    assert!(
+        with + 1_000_000 < without,
+        "tariff p50 {with} us with preemption, {without} us without"
+    );
+    let reads = "sr.class_e2e{class=0,sr=4.6.1}";
+    assert!(p50_us(&on, reads) >= p50_us(&off, reads));
+    assert_conserved(&on);
+    // Cut off at 03:00 with the backlog of reads queued and some interrupted.
+    let cut = run(
+        PRIORITIES,
+        "prio-preempt-cut",
+        SMALL_PRIORITIES,
+        &[
+            "--set",
+            "priority.preemption=true",
+            "--set",
+            "scenario.duration=\"3h\"",
+        ],
+    );
+    assert!(counter(&cut, "dsp.preempted") > 0);
+    assert!(cut["in_flight_at_end"].as_u64().unwrap() > 100);
+    assert_conserved(&cut);
+}
+
 #[test]
 fn retries_count_attempts_measure_from_the_first_and_stop_at_max_attempts() {
     // Every refused read comes back after exactly 5 minutes, at most 3 attempts in all.

@@ -9,12 +9,13 @@ use crate::firmware;
 use crate::firmware::FirmwareShared;
 use crate::ids::Kinds;
 use crate::msg::{Alert, AlertStage, Item, Leg, Msg, Request};
+use crate::preemption::{Preemption, Waiting};
 use crate::priority::{ClassQueue, Classes};
 use crate::shared::Core;
 use crate::smi::{Smi, SmiDevice};
 use crate::sr::{Category, ResponseCode, SrType};
 use crate::throttle::{Throttle, Verdict};
-use dccsim_sim::{Ctx, SimDuration, SimTime};
+use dccsim_sim::{Ctx, SimDuration};
 
 /// DSP state: busy workers, the queue of requests waiting for one (FIFO within each priority
 /// class), SR throttling, and the Smart Metering Inventory it keeps.
@@ -25,9 +26,11 @@ pub struct Dsp {
     /// `[dno] secmp0046`: the ED role may send the EV load-control SRs.
     grants_load_control: bool,
     busy: u32,
-    waiting: ClassQueue<(Item, SimTime)>,
+    waiting: ClassQueue<Waiting>,
     /// `[priority]` (SECMP0028): each SR's class in the queue (all 0 without it).
     classes: Classes,
+    /// `[priority] preemption`: interrupting lower classes in service (inert without it).
+    preemption: Preemption,
     /// `[throttle]` (SECMP0067), if the DCC throttles.
     throttle: Option<Throttle>,
     /// SECMP0062 alert storm protection (inert unless configured).
@@ -46,27 +49,40 @@ impl Dsp {
             busy: 0,
             waiting: ClassQueue::default(),
             classes: Classes::default(),
+            preemption: Preemption::default(),
             throttle: None,
             storm: Guard::default(),
             smi,
         }
     }
 
-    /// The same DSP with priority classes `classes` in its queue and throttling `throttle`.
-    pub fn with_traffic_management(mut self, classes: Classes, throttle: Option<Throttle>) -> Self {
+    /// The same DSP with priority classes `classes` in its queue (interrupting lower classes in
+    /// service with `preemption`) and throttling `throttle`.
+    pub fn with_traffic_management(
+        mut self,
+        classes: Classes,
+        preemption: Preemption,
+        throttle: Option<Throttle>,
+    ) -> Self {
         self.classes = classes;
+        self.preemption = preemption;
         self.throttle = throttle;
         self
     }
 
-    /// Requests waiting for a worker.
+    /// Requests waiting for a worker (interrupted ones too).
     pub fn waiting(&self) -> impl Iterator<Item = &Request> {
-        self.waiting.iter().filter_map(|(item, _)| item.request())
+        self.waiting.iter().filter_map(|(item, ..)| item.request())
     }
 
-    /// Alerts waiting for a worker.
+    /// Alerts waiting for a worker (interrupted ones too).
     pub fn waiting_alerts(&self) -> impl Iterator<Item = &Alert> {
-        self.waiting.iter().filter_map(|(item, _)| item.alert())
+        self.waiting.iter().filter_map(|(item, ..)| item.alert())
+    }
+
+    /// Interrupted items whose stale completion event is still pending (see [`Preemption`]).
+    pub fn stale(&self) -> impl Iterator<Item = &Item> {
+        self.preemption.stale()
     }
 
     pub fn handle(&mut self, msg: Msg, core: &Core, fw: &FirmwareShared, ctx: &mut Ctx<'_, Msg>) {
@@ -77,8 +93,10 @@ impl Dsp {
                 }
             }
             Msg::DspDone(req) => {
-                self.finish(req, core, fw, ctx);
-                self.next(core, ctx);
+                if self.completes(Item::Sr(req), core, ctx) {
+                    self.finish(req, core, fw, ctx);
+                    self.next(core, ctx);
+                }
             }
             Msg::Alert(alert) => match alert.stage {
                 AlertStage::AtDsp => match self.storm.admit(alert.class, ctx.now()) {
@@ -93,6 +111,7 @@ impl Dsp {
                     self.storm.release();
                     self.arrive(Item::Alert(alert), core, ctx);
                 }
+                AlertStage::DspDone if !self.completes(Item::Alert(alert), core, ctx) => {}
                 AlertStage::DspDone => {
                     let to = core.alerts().recipient(&alert);
                     ctx.send(
@@ -144,10 +163,20 @@ impl Dsp {
     /// `item` reaches the DSP: a free worker takes it, or it waits.
     fn arrive(&mut self, item: Item, core: &Core, ctx: &mut Ctx<'_, Msg>) {
         if self.busy < self.cfg.workers {
-            self.start(item, ctx.now(), core, ctx);
-        } else {
+            self.start((item, ctx.now(), None), core, ctx);
+            return;
+        }
+        let class = self.classes.of_item(&item);
+        if let Some(cut) = self.preemption.preempt(class, ctx) {
+            // The interrupted item waits at the head of its class; its worker takes `item`.
             self.waiting
-                .push(self.classes.of_item(&item), (item, ctx.now()));
+                .push_front(cut.class, (cut.item, cut.arrived, Some(cut.remaining)));
+            ctx.gauge_add(core.ids.dsp_queue, 1);
+            self.busy -= 1;
+            ctx.gauge_add(core.ids.dsp_busy, -1);
+            self.start((item, ctx.now(), None), core, ctx);
+        } else {
+            self.waiting.push(class, (item, ctx.now(), None));
             ctx.gauge_add(core.ids.dsp_queue, 1);
         }
     }
@@ -156,34 +185,63 @@ impl Dsp {
     fn next(&mut self, core: &Core, ctx: &mut Ctx<'_, Msg>) {
         self.busy -= 1;
         ctx.gauge_add(core.ids.dsp_busy, -1);
-        if let Some((next, arrived)) = self.waiting.pop() {
+        if let Some(next) = self.waiting.pop() {
             ctx.gauge_add(core.ids.dsp_queue, -1);
-            self.start(next, arrived, core, ctx);
+            self.start(next, core, ctx);
         }
     }
 
-    fn start(&mut self, item: Item, arrived: SimTime, core: &Core, ctx: &mut Ctx<'_, Msg>) {
+    /// A worker takes `item`, arrived at `arrived`, for a fresh service or (`remaining`) the rest
+    /// of an interrupted one.
+    fn start(&mut self, waiting: Waiting, core: &Core, ctx: &mut Ctx<'_, Msg>) {
+        let (item, arrived, remaining) = waiting;
+        // Held as its completion event will carry it, so that preemption can recognise it.
+        let item = match item {
+            Item::Alert(alert) => Item::Alert(alert.at(AlertStage::DspDone)),
+            sr => sr,
+        };
         self.busy += 1;
         ctx.gauge_add(core.ids.dsp_busy, 1);
         let wait = ctx.now().since(arrived);
-        ctx.record(core.ids.dsp_wait, wait);
-        let req = match item {
-            Item::Sr(req) => req,
+        if remaining.is_none() {
+            ctx.record(core.ids.dsp_wait, wait);
+        }
+        let dist = match item {
+            // An alert is processed like a response on its way to a User \[U\].
+            Item::Alert(_) => &self.cfg.response_service_time,
+            Item::Sr(req) => match req.leg {
+                Leg::Inbound | Leg::NoAnswer => &self.cfg.response_service_time,
+                Leg::Transform | Leg::Outbound => &self.cfg.service_time,
+            },
+        };
+        let service = remaining.unwrap_or_else(|| dist.sample(&mut ctx.rng()));
+        let class = self.classes.of_item(&item);
+        self.preemption
+            .started(item, class, arrived, ctx.now().after(service));
+        match item {
             Item::Alert(alert) => {
-                // An alert is processed like a response on its way to a User \[U\].
-                let service = self.cfg.response_service_time.sample(&mut ctx.rng());
-                ctx.wake_after(service, Msg::Alert(alert.at(AlertStage::DspDone)));
-                return;
+                ctx.wake_after(service, Msg::Alert(alert));
             }
+            Item::Sr(req) => {
+                if !self.preemption.is_on() {
+                    let visit = SimDuration::from_micros(wait.as_micros() + service.as_micros());
+                    ctx.record(core.ids.dsp_hop(req.sr), visit);
+                }
+                ctx.wake_after(service, Msg::DspDone(req));
+            }
+        }
+    }
+
+    /// Whether `item`'s completion event ends its service (false: an interrupted service's
+    /// stale event). With preemption an SR's visit is timed here, interruptions included.
+    fn completes(&mut self, item: Item, core: &Core, ctx: &mut Ctx<'_, Msg>) -> bool {
+        let Some(arrived) = self.preemption.completed(&item, ctx.now()) else {
+            return false;
         };
-        let dist = match req.leg {
-            Leg::Inbound | Leg::NoAnswer => &self.cfg.response_service_time,
-            Leg::Transform | Leg::Outbound => &self.cfg.service_time,
-        };
-        let service = dist.sample(&mut ctx.rng());
-        let visit = SimDuration::from_micros(wait.as_micros() + service.as_micros());
-        ctx.record(core.ids.dsp_hop(req.sr), visit);
-        ctx.wake_after(service, Msg::DspDone(req));
+        if let (true, Item::Sr(req)) = (self.preemption.is_on(), item) {
+            ctx.record(core.ids.dsp_hop(req.sr), ctx.now().since(arrived));
+        }
+        true
     }
 
     /// A worker has processed `req`: refuse it, send it on, or answer the User. A successful

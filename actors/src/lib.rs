@@ -43,6 +43,7 @@ pub mod hub;
 pub mod install;
 pub mod meter;
 pub mod population;
+pub mod preemption;
 pub mod priority;
 pub mod retry;
 pub mod shared;

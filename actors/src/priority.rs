@@ -162,6 +162,16 @@ impl<T> ClassQueue<T> {
         self.len += 1;
     }
 
+    /// Puts `item` ahead of everything of its `class` waiting (an interrupted item resuming).
+    pub fn push_front(&mut self, class: u8, item: T) {
+        let c = class as usize;
+        if self.classes.len() <= c {
+            self.classes.resize_with(c + 1, VecDeque::new);
+        }
+        self.classes[c].push_front(item);
+        self.len += 1;
+    }
+
     /// The oldest item of the highest class waiting.
     pub fn pop(&mut self) -> Option<T> {
         let item = self

@@ -23,8 +23,8 @@ pub struct TrafficManagement {
 pub const MAX_CLASS: u8 = 7;
 
 /// `[priority]` (SECMP0028): the class of each SR in the DSP's and CSPs' queues. A free worker
-/// takes the oldest request of the highest class waiting; a worker never drops what it started
-/// (no preemption).
+/// takes the oldest request of the highest class waiting; with `preemption`, an arrival that finds
+/// every worker busy interrupts the lowest class in service below its own.
 #[derive(Clone, Debug, PartialEq, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct Priority {
@@ -51,6 +51,9 @@ pub struct Priority {
     /// The class of prepayment customers' on-demand and critical SRs.
     #[serde(deserialize_with = "class")]
     pub prepayment: u8,
+    /// Preemptive resume in the DSP's and CSPs' workers (off by default).
+    #[serde(deserialize_with = "crate::config::read::boolean")]
+    pub preemption: bool,
 }
 
 impl Default for Priority {
@@ -63,6 +66,7 @@ impl Default for Priority {
             sr: BTreeMap::new(),
             prepayment_share: 0.0,
             prepayment: defaults::PRIORITY_PREPAYMENT,
+            preemption: false,
         }
     }
 }

@@ -9,10 +9,11 @@ pub use downlink::Downlink;
 use crate::firmware::{Distributions, FirmwareShared};
 use crate::ids::Kinds;
 use crate::msg::{Alert, AlertStage, Item, Leg, Msg, Request};
+use crate::preemption::{Preemption, Waiting};
 use crate::priority::{ClassQueue, Classes};
 use crate::region::Region;
 use crate::shared::{Core, Hop};
-use dccsim_sim::{Ctx, SimDuration, SimTime};
+use dccsim_sim::{Ctx, SimDuration};
 
 /// CSP state: busy head-end workers and the queue of messages waiting for one (FIFO within each
 /// priority class).
@@ -20,9 +21,11 @@ use dccsim_sim::{Ctx, SimDuration, SimTime};
 pub struct Csp {
     pub region: Region,
     busy: u32,
-    waiting: ClassQueue<(Item, SimTime)>,
+    waiting: ClassQueue<Waiting>,
     /// `[priority]` (SECMP0028): each SR's class in the queue (all 0 without it).
     classes: Classes,
+    /// `[priority] preemption`: interrupting lower classes in service (inert without it).
+    preemption: Preemption,
     /// The region's WAN downlink, shared by every command and image chunk.
     downlink: Downlink,
     /// Firmware images on their way to hubs.
@@ -36,25 +39,33 @@ impl Csp {
             busy: 0,
             waiting: ClassQueue::default(),
             classes: Classes::default(),
+            preemption: Preemption::default(),
             downlink: Downlink::default(),
             images: Distributions::default(),
         }
     }
 
-    /// The same CSP with priority classes `classes` in its queue.
-    pub fn with_classes(mut self, classes: Classes) -> Self {
+    /// The same CSP with priority classes `classes` in its queue (interrupting lower classes in
+    /// service with `preemption`).
+    pub fn with_classes(mut self, classes: Classes, preemption: Preemption) -> Self {
         self.classes = classes;
+        self.preemption = preemption;
         self
     }
 
-    /// Messages waiting for a head-end worker.
+    /// Messages waiting for a head-end worker (interrupted ones too).
     pub fn waiting(&self) -> impl Iterator<Item = &Request> {
-        self.waiting.iter().filter_map(|(item, _)| item.request())
+        self.waiting.iter().filter_map(|(item, ..)| item.request())
     }
 
-    /// Alerts waiting for a head-end worker.
+    /// Alerts waiting for a head-end worker (interrupted ones too).
     pub fn waiting_alerts(&self) -> impl Iterator<Item = &Alert> {
-        self.waiting.iter().filter_map(|(item, _)| item.alert())
+        self.waiting.iter().filter_map(|(item, ..)| item.alert())
+    }
+
+    /// Interrupted items whose stale completion event is still pending (see [`Preemption`]).
+    pub fn stale(&self) -> impl Iterator<Item = &Item> {
+        self.preemption.stale()
     }
 
     pub fn handle(&mut self, msg: Msg, core: &Core, fw: &FirmwareShared, ctx: &mut Ctx<'_, Msg>) {
@@ -62,11 +73,14 @@ impl Csp {
         match msg {
             Msg::AtCsp(req) => self.arrive(Item::Sr(req), workers, core, ctx),
             Msg::CspDone(req) => {
-                self.finish(req, core, fw, ctx);
-                self.next(core, ctx);
+                if self.completes(Item::Sr(req), core, ctx) {
+                    self.finish(req, core, fw, ctx);
+                    self.next(core, ctx);
+                }
             }
             Msg::Alert(alert) => match alert.stage {
                 AlertStage::AtCsp => self.arrive(Item::Alert(alert), workers, core, ctx),
+                AlertStage::CspDone if !self.completes(Item::Alert(alert), core, ctx) => {}
                 AlertStage::CspDone => {
                     let up = alert.at(AlertStage::AtDsp);
                     ctx.send(Kinds::dsp(), SimDuration::ZERO, Msg::Alert(up));
@@ -93,12 +107,23 @@ impl Csp {
 
     /// `item` reaches the head-end: a free worker takes it, or it waits.
     fn arrive(&mut self, item: Item, workers: u32, core: &Core, ctx: &mut Ctx<'_, Msg>) {
+        let r = self.region.index();
         if self.busy < workers {
-            self.start(item, ctx.now(), core, ctx);
-        } else {
+            self.start((item, ctx.now(), None), core, ctx);
+            return;
+        }
+        let class = self.classes.of_item(&item);
+        if let Some(cut) = self.preemption.preempt(class, ctx) {
+            // The interrupted item waits at the head of its class; its worker takes `item`.
             self.waiting
-                .push(self.classes.of_item(&item), (item, ctx.now()));
-            ctx.gauge_add(core.ids.csp_queue[self.region.index()], 1);
+                .push_front(cut.class, (cut.item, cut.arrived, Some(cut.remaining)));
+            ctx.gauge_add(core.ids.csp_queue[r], 1);
+            self.busy -= 1;
+            ctx.gauge_add(core.ids.csp_busy[r], -1);
+            self.start((item, ctx.now(), None), core, ctx);
+        } else {
+            self.waiting.push(class, (item, ctx.now(), None));
+            ctx.gauge_add(core.ids.csp_queue[r], 1);
         }
     }
 
@@ -107,36 +132,63 @@ impl Csp {
         let r = self.region.index();
         self.busy -= 1;
         ctx.gauge_add(core.ids.csp_busy[r], -1);
-        if let Some((next, arrived)) = self.waiting.pop() {
+        if let Some(next) = self.waiting.pop() {
             ctx.gauge_add(core.ids.csp_queue[r], -1);
-            self.start(next, arrived, core, ctx);
+            self.start(next, core, ctx);
         }
     }
 
-    fn start(&mut self, item: Item, arrived: SimTime, core: &Core, ctx: &mut Ctx<'_, Msg>) {
+    /// A worker takes `item`, arrived at `arrived`, for a fresh service or (`remaining`) the rest
+    /// of an interrupted one.
+    fn start(&mut self, waiting: Waiting, core: &Core, ctx: &mut Ctx<'_, Msg>) {
+        let (item, arrived, remaining) = waiting;
+        // Held as its completion event will carry it, so that preemption can recognise it.
+        let item = match item {
+            Item::Alert(alert) => Item::Alert(alert.at(AlertStage::CspDone)),
+            sr => sr,
+        };
         let r = self.region.index();
         self.busy += 1;
         ctx.gauge_add(core.ids.csp_busy[r], 1);
         let wait = ctx.now().since(arrived);
-        ctx.record(core.ids.csp_wait[r], wait);
-        let service = core
-            .csp
-            .get(self.region)
-            .service_time
-            .sample(&mut ctx.rng());
-        let req = match item {
-            Item::Sr(req) => req,
+        if remaining.is_none() {
+            ctx.record(core.ids.csp_wait[r], wait);
+        }
+        let service = remaining.unwrap_or_else(|| {
+            core.csp
+                .get(self.region)
+                .service_time
+                .sample(&mut ctx.rng())
+        });
+        let class = self.classes.of_item(&item);
+        self.preemption
+            .started(item, class, arrived, ctx.now().after(service));
+        match item {
             Item::Alert(alert) => {
-                ctx.wake_after(service, Msg::Alert(alert.at(AlertStage::CspDone)));
-                return;
+                ctx.wake_after(service, Msg::Alert(alert));
             }
+            Item::Sr(req) => {
+                if !self.preemption.is_on() {
+                    let hop = core.ids.hop(req.sr, self.region, Hop::Csp);
+                    let visit = SimDuration::from_micros(wait.as_micros() + service.as_micros());
+                    ctx.record(hop, visit);
+                }
+                ctx.wake_after(service, Msg::CspDone(req));
+            }
+        }
+    }
+
+    /// Whether `item`'s completion event ends its service (false: an interrupted service's
+    /// stale event). With preemption an SR's visit is timed here, interruptions included.
+    fn completes(&mut self, item: Item, core: &Core, ctx: &mut Ctx<'_, Msg>) -> bool {
+        let Some(arrived) = self.preemption.completed(&item, ctx.now()) else {
+            return false;
         };
-        let hop = core.ids.hop(req.sr, self.region, Hop::Csp);
-        ctx.record(
-            hop,
-            SimDuration::from_micros(wait.as_micros() + service.as_micros()),
-        );
-        ctx.wake_after(service, Msg::CspDone(req));
+        if let (true, Item::Sr(req)) = (self.preemption.is_on(), item) {
+            let hop = core.ids.hop(req.sr, self.region, Hop::Csp);
+            ctx.record(hop, ctx.now().since(arrived));
+        }
+        true
     }
 
     /// Outbound commands cross the WAN to the hub; inbound responses go on to the DSP.

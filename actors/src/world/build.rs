@@ -22,6 +22,7 @@ use crate::install::{self, Installer};
 use crate::meter::Meter;
 use crate::msg::Msg;
 use crate::population::{ChargerIndex, PopulationTable, Premises};
+use crate::preemption::Preemption;
 use crate::region::Region;
 use crate::scenario::Scenario;
 use crate::shared::{Core, MetricIds};
@@ -352,8 +353,14 @@ impl GbWorld {
             users.push("dno".into());
             crate::throttle::Throttle::new(cfg, users)
         });
+        let preempts = tm.priority.as_ref().is_some_and(|p| p.preemption);
+        let dsp_preemption = Preemption::new(preempts, &mut kernel.metrics, "dsp.preempted".into());
+        let mut csp_preemption = Region::ALL.map(|r| {
+            let name = dccsim_sim::metric_name("csp.preempted", &[("region", r.name())]);
+            Some(Preemption::new(preempts, &mut kernel.metrics, name))
+        });
         let mut dsp = Dsp::new(scenario.dsp.clone(), grants_load_control, smi)
-            .with_traffic_management(classes, throttle);
+            .with_traffic_management(classes, dsp_preemption, throttle);
         dsp.storm = Guard::new(&scenario.alerts);
         if let Some(source) = &alert_source {
             source.start(&mut kernel);
@@ -365,7 +372,10 @@ impl GbWorld {
             suppliers,
             dsp,
             csps: Region::ALL
-                .map(|r| Csp::new(r).with_classes(classes))
+                .map(|r| {
+                    let preemption = csp_preemption[r.index()].take().expect("one per region");
+                    Csp::new(r).with_classes(classes, preemption)
+                })
                 .into(),
             hubs,
             esmes,

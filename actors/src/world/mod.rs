@@ -132,7 +132,19 @@ impl GbWorld {
     fn account_late_in_flight(&self, kernel: &mut Kernel<Msg>, end: SimTime) {
         let mut late = vec![[0u64; 3]; SrType::ALL.len()];
         let mut found = 0u64;
-        let pending = kernel.pending_messages().filter_map(Msg::request_in_flight);
+        // An interrupted request's stale completion is pending beside the request itself.
+        let mut stale: Vec<&crate::msg::Request> =
+            self.stale().filter_map(|item| item.request()).collect();
+        let pending = kernel
+            .pending_messages()
+            .filter_map(Msg::request_in_flight)
+            .filter(|req| match stale.iter().position(|s| s == req) {
+                Some(i) => {
+                    stale.swap_remove(i);
+                    false
+                }
+                None => true,
+            });
         let queued = self
             .dsp
             .waiting()
@@ -178,7 +190,18 @@ impl GbWorld {
         let Some(shared) = &self.core.alerts else {
             return;
         };
-        let pending = kernel.pending_messages().filter_map(Msg::alert_in_flight);
+        let mut stale: Vec<&crate::msg::Alert> =
+            self.stale().filter_map(|item| item.alert()).collect();
+        let pending = kernel
+            .pending_messages()
+            .filter_map(Msg::alert_in_flight)
+            .filter(|alert| match stale.iter().position(|s| s == alert) {
+                Some(i) => {
+                    stale.swap_remove(i);
+                    false
+                }
+                None => true,
+            });
         let queued = self
             .dsp
             .waiting_alerts()
@@ -222,6 +245,13 @@ impl GbWorld {
         kernel
             .metrics
             .set_scalar("firmware.images_in_transfer".into(), open as f64);
+    }
+
+    /// Items the DSP's and CSPs' preemption interrupted whose stale completion is still pending.
+    fn stale(&self) -> impl Iterator<Item = &crate::msg::Item> {
+        self.dsp
+            .stale()
+            .chain(self.csps.iter().flat_map(Csp::stale))
     }
 
     /// The Smart Metering Inventory (kept by the DSP).
