@@ -40,9 +40,7 @@ fn assert_conserved(s: &Value) {
 }
 
 fn p99_us(s: &Value, flow: &str) -> u64 {
-    s["latency"][flow]["p99_us"]
-        .as_u64()
-        .unwrap_or_else(|| panic!("no p99 for {flow}"))
+    common::latency_us(s, flow, "p99_us")
 }
 
 /// The storm queues ahead of the SRs at the DSP: without protection the on-demand reads' p99
@@ -103,7 +101,7 @@ fn held_storm_alerts_wait_for_the_rate_and_overflow_is_dropped() {
     );
     // 10 a second admitted: most of ~10,000 alerts wait minutes for their turn.
     let flow = format!("alert.e2e{{class={outage},region=central}}");
-    let p50 = hold["latency"][&flow]["p50_us"].as_u64().unwrap();
+    let p50 = common::latency_us(&hold, &flow, "p50_us");
     assert!(p50 > 120_000_000, "{flow} p50 {p50} us: held for the rate");
     for region in ["north", "central", "south"] {
         let flow = format!("sr.e2e{{region={region},sr=4.1.1}}");

@@ -75,7 +75,11 @@ fn array_tasks_from_any_scheduler_merge_into_the_whole_sweep() {
     let o = merge(&merged);
     assert_eq!(o.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&o.stderr).contains("1 of the 3 tasks' stores"));
-    task(&shards, None, &[("SGE_TASK_ID", "2"), ("SGE_TASK_LAST", "3")]);
+    task(
+        &shards,
+        None,
+        &[("SGE_TASK_ID", "2"), ("SGE_TASK_LAST", "3")],
+    );
     task(&shards, Some("2/3"), &[]);
     for i in 0..3 {
         assert!(shards.join(format!("shard-{i}-of-3.sqlite")).exists());
@@ -97,7 +101,11 @@ fn a_task_without_an_index_or_with_a_wrong_one_is_refused() {
     let d = dir.to_str().unwrap();
     for (args, env, why) in [
         (vec![TINY_SWEEP[0], d], vec![], "no job-array task index"),
-        (vec!["--task", "3/3", TINY_SWEEP[0], d], vec![], "below the count"),
+        (
+            vec!["--task", "3/3", TINY_SWEEP[0], d],
+            vec![],
+            "below the count",
+        ),
         (vec!["--task", "x", TINY_SWEEP[0], d], vec![], "is not I/N"),
         (
             vec![TINY_SWEEP[0], d],

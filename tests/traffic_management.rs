@@ -135,9 +135,7 @@ fn a_higher_class_beats_a_lower_one_under_load_and_the_gap_closes_without_classe
 
 /// Median end-to-end latency of `flow`, in microseconds.
 fn p50_us(s: &Value, flow: &str) -> u64 {
-    s["latency"][flow]["p50_us"]
-        .as_u64()
-        .unwrap_or_else(|| panic!("no {flow}"))
+    latency_us(s, flow, "p50_us")
 }
 
 /// With preemption a tariff update (class 2) no longer waits for the daily read (class 0) a DSP

@@ -8,6 +8,7 @@
 //! accounting leaves it out ([`Preemption::stale`]).
 
 use crate::msg::{Item, Msg};
+use crate::priority::ClassQueue;
 use dccsim_sim::{CounterId, Ctx, Metrics, SimDuration, SimTime};
 
 /// An item waiting for a worker: when it arrived, and the service it has left if a preemption
@@ -27,11 +28,11 @@ struct Job {
 
 /// An interrupted item, to go back to the head of its class.
 #[derive(Copy, Clone, Debug)]
-pub struct Interrupted {
-    pub item: Item,
-    pub class: u8,
-    pub arrived: SimTime,
-    pub remaining: SimDuration,
+struct Interrupted {
+    item: Item,
+    class: u8,
+    arrived: SimTime,
+    remaining: SimDuration,
 }
 
 /// A server's preemption state: inert (and empty) when preemption is off.
@@ -71,9 +72,31 @@ impl Preemption {
         }
     }
 
+    /// `item` of `class` finds every worker busy. With a lower class in service, that item is
+    /// interrupted and waits at the head of its class, and `item` is returned to take its worker;
+    /// else `item` waits. Either way one more item waits.
+    pub fn arrive(
+        &mut self,
+        waiting: &mut ClassQueue<Waiting>,
+        item: Item,
+        class: u8,
+        ctx: &mut Ctx<'_, Msg>,
+    ) -> Option<Item> {
+        match self.preempt(class, ctx) {
+            Some(cut) => {
+                waiting.push_front(cut.class, (cut.item, cut.arrived, Some(cut.remaining)));
+                Some(item)
+            }
+            None => {
+                waiting.push(class, (item, ctx.now(), None));
+                None
+            }
+        }
+    }
+
     /// An item of `class` finds every worker busy: interrupts the lowest-class item in service
     /// below `class` (of those, the one with the most service left), if any.
-    pub fn preempt(&mut self, class: u8, ctx: &mut Ctx<'_, Msg>) -> Option<Interrupted> {
+    fn preempt(&mut self, class: u8, ctx: &mut Ctx<'_, Msg>) -> Option<Interrupted> {
         let counter = self.preempted?;
         let cut = self.interrupt(class, ctx.now())?;
         ctx.count(counter, 1);

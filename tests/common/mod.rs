@@ -164,6 +164,13 @@ pub fn gauge_final(s: &serde_json::Value, name: &str) -> i64 {
         .unwrap_or_else(|| panic!("no final gauge {name}"))
 }
 
+/// One figure of a latency flow in a run's summary, in microseconds (`p50_us`, `p99_us`, …).
+pub fn latency_us(s: &serde_json::Value, flow: &str, figure: &str) -> u64 {
+    s["latency"][flow][figure]
+        .as_u64()
+        .unwrap_or_else(|| panic!("no {figure} for {flow}"))
+}
+
 /// An end-of-run scalar.
 pub fn scalar(s: &serde_json::Value, name: &str) -> f64 {
     s["scalars"][name]

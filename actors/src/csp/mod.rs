@@ -113,17 +113,12 @@ impl Csp {
             return;
         }
         let class = self.classes.of_item(&item);
-        if let Some(cut) = self.preemption.preempt(class, ctx) {
-            // The interrupted item waits at the head of its class; its worker takes `item`.
-            self.waiting
-                .push_front(cut.class, (cut.item, cut.arrived, Some(cut.remaining)));
-            ctx.gauge_add(core.ids.csp_queue[r], 1);
+        ctx.gauge_add(core.ids.csp_queue[r], 1);
+        if let Some(item) = self.preemption.arrive(&mut self.waiting, item, class, ctx) {
+            // It takes the worker of the item it interrupted.
             self.busy -= 1;
             ctx.gauge_add(core.ids.csp_busy[r], -1);
             self.start((item, ctx.now(), None), core, ctx);
-        } else {
-            self.waiting.push(class, (item, ctx.now(), None));
-            ctx.gauge_add(core.ids.csp_queue[r], 1);
         }
     }
 

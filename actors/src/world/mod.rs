@@ -133,18 +133,10 @@ impl GbWorld {
         let mut late = vec![[0u64; 3]; SrType::ALL.len()];
         let mut found = 0u64;
         // An interrupted request's stale completion is pending beside the request itself.
-        let mut stale: Vec<&crate::msg::Request> =
-            self.stale().filter_map(|item| item.request()).collect();
-        let pending = kernel
-            .pending_messages()
-            .filter_map(Msg::request_in_flight)
-            .filter(|req| match stale.iter().position(|s| s == req) {
-                Some(i) => {
-                    stale.swap_remove(i);
-                    false
-                }
-                None => true,
-            });
+        let pending = without(
+            kernel.pending_messages().filter_map(Msg::request_in_flight),
+            self.stale().filter_map(|item| item.request()).collect(),
+        );
         let queued = self
             .dsp
             .waiting()
@@ -190,18 +182,10 @@ impl GbWorld {
         let Some(shared) = &self.core.alerts else {
             return;
         };
-        let mut stale: Vec<&crate::msg::Alert> =
-            self.stale().filter_map(|item| item.alert()).collect();
-        let pending = kernel
-            .pending_messages()
-            .filter_map(Msg::alert_in_flight)
-            .filter(|alert| match stale.iter().position(|s| s == alert) {
-                Some(i) => {
-                    stale.swap_remove(i);
-                    false
-                }
-                None => true,
-            });
+        let pending = without(
+            kernel.pending_messages().filter_map(Msg::alert_in_flight),
+            self.stale().filter_map(|item| item.alert()).collect(),
+        );
         let queued = self
             .dsp
             .waiting_alerts()
@@ -263,4 +247,18 @@ impl GbWorld {
     pub fn in_flight(&self, kernel: &Kernel<Msg>) -> u64 {
         kernel.metrics.gauge_value(self.core.ids.in_flight) as u64
     }
+}
+
+/// `found` less one occurrence of each of `stale` (a multiset difference, in `found`'s order).
+fn without<'a, T: PartialEq + 'a>(
+    found: impl Iterator<Item = &'a T>,
+    mut stale: Vec<&'a T>,
+) -> impl Iterator<Item = &'a T> {
+    found.filter(move |x| match stale.iter().position(|s| s == x) {
+        Some(i) => {
+            stale.swap_remove(i);
+            false
+        }
+        None => true,
+    })
 }
