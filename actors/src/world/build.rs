@@ -7,11 +7,12 @@ use super::{CplWorld, GbWorld};
 use crate::alert::protection::Guard;
 use crate::alert::source::AlertSource;
 use crate::alert::AlertShared;
+use crate::build_threads::{per_premises, BuildThreads};
 use crate::calendar::Date;
 use crate::cpl::CplActor;
 use crate::csp::Csp;
 use crate::device_model::PhysicalDeviceType;
-use crate::dist::pick;
+use crate::dist::Picker;
 use crate::dsp::Dsp;
 use crate::ev::EvWorld;
 use crate::firmware::{self, Campaign, CampaignRun, FirmwareIds, FirmwareShared};
@@ -80,8 +81,15 @@ impl Premiseses {
 }
 
 impl GbWorld {
-    /// Builds the world and a kernel holding its first events.
+    /// Builds the world and a kernel holding its first events, the per-premises tables on as
+    /// many threads as there are cores.
     pub fn build(scenario: &Scenario) -> (Kernel<Msg>, GbWorld) {
+        GbWorld::build_on(scenario, BuildThreads::available())
+    }
+
+    /// [`GbWorld::build`] with the per-premises tables built on `threads` threads: the same
+    /// world, bit for bit, for any count.
+    pub fn build_on(scenario: &Scenario, threads: BuildThreads) -> (Kernel<Msg>, GbWorld) {
         let mut kernel = Kernel::new(scenario.seed, Some(scenario.sample_interval));
         let sends = |sr: SrType| {
             install::sends(&scenario.installs, sr)
@@ -131,15 +139,21 @@ impl GbWorld {
 
         // The population: each premises' region, gas meter and supplier.
         let mut world = Premiseses::with_capacity(n);
-        let region_shares = Region::ALL.map(|r| *scenario.population.regions.get(r));
+        let regions = Picker::new(&Region::ALL.map(|r| *scenario.population.regions.get(r)));
         let supplier_shares: Vec<f64> = scenario.suppliers.iter().map(|s| s.share).collect();
-        for i in 0..n {
-            let mut draws = i as u64 * DRAWS_PER_PREMISES;
-            let mut rng = kernel.builder_rng(Builder::Population.purpose(), &mut draws);
-            let region = Region::from_index(pick(&region_shares, rng.uniform()));
-            let gas = rng.chance(scenario.population.gas_share);
-            let supplier = pick(&supplier_shares, rng.uniform());
-            world.add(Premises::new(region, gas));
+        let supplier_of = Picker::new(&supplier_shares);
+        let gas_share = scenario.population.gas_share;
+        let drawn = per_premises(n, threads, &kernel.builder_streams(), |i, streams| {
+            let mut draws = u64::from(i) * DRAWS_PER_PREMISES;
+            let mut rng = streams.rng(Builder::Population.purpose(), &mut draws);
+            let region = Region::from_index(regions.pick(rng.uniform()));
+            let gas = rng.chance(gas_share);
+            let supplier = supplier_of.pick(rng.uniform()) as u16;
+            (Premises::new(region, gas), supplier)
+        });
+        for (i, (premises, supplier)) in (0..n).zip(drawn) {
+            let (gas, supplier) = (premises.has_gas(), supplier as usize);
+            world.add(premises);
             suppliers[supplier].electricity.push(i);
             if gas {
                 suppliers[supplier].gas.push(i);
@@ -189,7 +203,7 @@ impl GbWorld {
         kernel.ensure_actors(Kinds::GSME, gsmes.len() as u32);
 
         // The inventory, the HAN, then the EV feature.
-        let mut smi = smi::build(&scenario.device_models, &premises, n, &mut kernel);
+        let mut smi = smi::build(&scenario.device_models, &premises, n, threads, &mut kernel);
         let smets1 = smets1_cfg.is_modelled().then(|| {
             let models: Vec<u16> = scenario
                 .cpl
