@@ -70,13 +70,15 @@ pub fn simulate(
 ) -> Finished {
     let end = SimTime(scenario.duration.as_micros());
     let mut progress = Progress::new(end, quiet);
+    let building = std::time::Instant::now();
     let (mut kernel, mut world) = GbWorld::build_on(scenario, threads);
+    let build_seconds = building.elapsed().as_secs_f64();
     if intervals {
         kernel
             .metrics
             .log_intervals(|name| name.starts_with("sr.e2e{"));
     }
-    tracing::info!(pending = kernel.pending(), "simulating");
+    tracing::info!(pending = kernel.pending(), build_seconds, "simulating");
     let stats = kernel.run(&mut world, end, &mut |now, events| {
         progress.update(now, events)
     });

@@ -202,29 +202,47 @@ impl GbWorld {
         kernel.ensure_actors(Kinds::ESME, n_all);
         kernel.ensure_actors(Kinds::GSME, gsmes.len() as u32);
 
-        // The inventory, the HAN, then the EV feature.
-        let mut smi = smi::build(&scenario.device_models, &premises, n, threads, &mut kernel);
-        let smets1 = smets1_cfg.is_modelled().then(|| {
-            let models: Vec<u16> = scenario
-                .cpl
-                .entries
-                .iter()
-                .filter(|e| e.smets1_test.is_some())
-                .map(|e| e.model)
-                .collect();
-            smets1::add_to_smi(smets1_cfg, &models, smets1_first, &mut smi);
-            kernel.ensure_actors(Kinds::SMETS1, 1);
-            let service = Smets1Service::new(smets1_cfg, smets1_first, &mut kernel.metrics);
-            service.schedule(&mut kernel.ctx_for(Kinds::smets1()));
-            service
-        });
-        let han = han::build(
-            &scenario.han,
-            &mut kernel,
-            &mut hubs,
-            &mut esmes,
-            &mut gsmes,
+        // The inventory, the HAN, then the EV feature. The inventory's Device Models are drawn
+        // on other threads while this one builds the HAN: neither reads the other's streams.
+        let models = &scenario.device_models;
+        let mut smi = smi::inventory(models, n_all, &mut kernel);
+        let (streams, helpers) = (
+            kernel.builder_streams(),
+            BuildThreads::new(threads.get() - 1),
         );
+        let (smets1, han) = std::thread::scope(|scope| {
+            let drawn = (threads.get() > 1)
+                .then(|| scope.spawn(|| smi::draw_models(models, n_all, helpers, &streams)));
+            let smets1 = smets1_cfg.is_modelled().then(|| {
+                kernel.ensure_actors(Kinds::SMETS1, 1);
+                let service = Smets1Service::new(smets1_cfg, smets1_first, &mut kernel.metrics);
+                service.schedule(&mut kernel.ctx_for(Kinds::smets1()));
+                service
+            });
+            let han = han::build(
+                &scenario.han,
+                &mut kernel,
+                &mut hubs,
+                &mut esmes,
+                &mut gsmes,
+            );
+            let drawn = match drawn {
+                Some(thread) => thread.join().expect("the Device Model draws finish"),
+                None => smi::draw_models(models, n_all, threads, &streams),
+            };
+            smi::add_premises(&mut smi, models, &premises, n, drawn, &mut kernel);
+            if smets1.is_some() {
+                let smets1_models: Vec<u16> = scenario
+                    .cpl
+                    .entries
+                    .iter()
+                    .filter(|e| e.smets1_test.is_some())
+                    .map(|e| e.model)
+                    .collect();
+                smets1::add_to_smi(smets1_cfg, &smets1_models, smets1_first, &mut smi);
+            }
+            (smets1, han)
+        });
         kernel.ensure_actors(Kinds::BUILDING, han.buildings.len() as u32);
         // An installer's meters join the HAN (8.14.1) only if the radio join model lets them.
         for installer in suppliers.iter_mut().flat_map(|s| s.installers.iter_mut()) {
