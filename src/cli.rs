@@ -84,6 +84,10 @@ pub struct RunArgs {
     /// (default: the memory the machine has available).
     #[arg(long, value_name = "SIZE")]
     pub max_memory: Option<String>,
+    /// Threads that build the world's per-premises tables (default: the number of CPUs); the
+    /// world, and so every result, is the same for any count.
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
+    pub build_threads: Option<u16>,
 }
 
 #[derive(Args, Debug)]

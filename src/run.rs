@@ -6,6 +6,7 @@
 use crate::cli::RunArgs;
 use crate::error::CliError;
 use crate::progress::Progress;
+use dccsim_actors::build_threads::BuildThreads;
 use dccsim_actors::msg::Msg;
 use dccsim_actors::scenario::{self, Scenario};
 use dccsim_actors::GbWorld;
@@ -59,21 +60,25 @@ impl Finished {
 /// expectations (the scenario's own plus `extra`). `quiet` hides the progress line.
 /// `intervals`: also log the end-to-end flows interval by interval (between gauge samples), for
 /// the run's `.hlog` files and its latency-over-time charts; no result depends on it.
+/// `threads` build the world's per-premises tables; no result depends on them either.
 pub fn simulate(
     scenario: &Scenario,
     extra: &[scenario::Expectation],
     quiet: bool,
     intervals: bool,
+    threads: BuildThreads,
 ) -> Finished {
     let end = SimTime(scenario.duration.as_micros());
     let mut progress = Progress::new(end, quiet);
-    let (mut kernel, mut world) = GbWorld::build(scenario);
+    let building = std::time::Instant::now();
+    let (mut kernel, mut world) = GbWorld::build_on(scenario, threads);
+    let build_seconds = building.elapsed().as_secs_f64();
     if intervals {
         kernel
             .metrics
             .log_intervals(|name| name.starts_with("sr.e2e{"));
     }
-    tracing::info!(pending = kernel.pending(), "simulating");
+    tracing::info!(pending = kernel.pending(), build_seconds, "simulating");
     let stats = kernel.run(&mut world, end, &mut |now, events| {
         progress.update(now, events)
     });
@@ -134,7 +139,10 @@ pub fn run(args: &RunArgs) -> Result<ExitCode, CliError> {
     }
     tracing::info!(scenario = %scenario.name, seed = scenario.seed, premises = scenario.population.premises, "building world");
 
-    let done = simulate(&scenario, &extra, args.quiet, true);
+    let threads = args
+        .build_threads
+        .map_or_else(BuildThreads::available, |n| BuildThreads::new(n.into()));
+    let done = simulate(&scenario, &extra, args.quiet, true, threads);
     let results = done.results(&scenario);
     let version = env!("CARGO_PKG_VERSION");
     let manifest = RunManifest {

@@ -457,7 +457,14 @@ fn execute(base: &Scenario, point: &SweepPoint, run: &SweepRun, origin: &str) ->
     let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
         let scenario = scenario::sweep_run_scenario(base, point, run.seed, origin)
             .map_err(|e| e.to_string())?;
-        let done = crate::run::simulate(&scenario, &[], true, false);
+        let done = crate::run::simulate(
+            &scenario,
+            &[],
+            true,
+            false,
+            // Runs go --jobs at a time already: one thread each.
+            dccsim_actors::build_threads::BuildThreads::new(1),
+        );
         let results = done.results(&scenario);
         let summary = dccsim_reports::summary_json(&results);
         let summary = serde_json::from_str(&summary.json).map_err(|e| e.to_string())?;

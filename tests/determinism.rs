@@ -64,3 +64,28 @@ fn the_printed_digest_is_the_summary_digest() {
         "--quiet prints only the digest"
     );
 }
+
+#[test]
+fn the_world_built_on_several_threads_is_the_serial_world() {
+    // Enough premises for three chunks of the per-premises tables (`build_threads`).
+    let base = [
+        "--set",
+        "population.premises=200000",
+        "--set",
+        "scenario.duration=5min",
+    ];
+    let digests: Vec<serde_json::Value> = ["1", "3"]
+        .iter()
+        .map(|threads| {
+            let out = scratch(&format!("build-threads-{threads}"));
+            let mut extra = base.to_vec();
+            extra.extend_from_slice(&["--build-threads", threads]);
+            let s = run_ok("scenarios/gb-day-sample.toml", &out, &extra);
+            assert!(gauge_final(&s, "smi.status{status=Commissioned}") > 0);
+            s["digest"].clone()
+        })
+        .collect();
+    assert_eq!(digests[0], digests[1]);
+    let o = dccsim(&["run", "scenarios/quickstart.toml", "--build-threads", "0"]);
+    assert_eq!(o.status.code(), Some(2));
+}

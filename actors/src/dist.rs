@@ -71,9 +71,68 @@ pub fn pick(shares: &[f64], u: f64) -> usize {
     last
 }
 
+/// [`pick`] with the cumulative sums worked out once: for the world builder's millions of draws
+/// from one set of shares (the same sums in the same order, so the same index for every `u`).
+#[derive(Clone, Debug)]
+pub struct Picker {
+    /// `(cumulative sum, index)` of each non-zero share, in order.
+    bounds: Vec<(f64, usize)>,
+    /// The last non-zero share's index (0 if none): where rounding lands.
+    last: usize,
+}
+
+impl Picker {
+    pub fn new(shares: &[f64]) -> Self {
+        let mut acc = 0.0;
+        let bounds: Vec<(f64, usize)> = shares
+            .iter()
+            .enumerate()
+            .filter(|(_, &s)| s > 0.0)
+            .map(|(i, &s)| {
+                acc += s;
+                (acc, i)
+            })
+            .collect();
+        let last = bounds.last().map_or(0, |&(_, i)| i);
+        Picker { bounds, last }
+    }
+
+    /// Index of the share that `u ∈ [0,1)` falls in: `pick(shares, u)`.
+    #[inline]
+    pub fn pick(&self, u: f64) -> usize {
+        self.bounds
+            .iter()
+            .find(|&&(acc, _)| u < acc)
+            .map_or(self.last, |&(_, i)| i)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn picker_agrees_with_pick() {
+        let cases: [&[f64]; 6] = [
+            &[1.0],
+            &[0.3, 0.25, 0.2, 0.15, 0.1],
+            &[0.0, 0.5, 0.0, 0.5, 0.0],
+            &[0.1, 0.2, 0.3],
+            &[0.0, 0.0],
+            &[],
+        ];
+        let mut s = RandomStreams::new(11);
+        let mut d = 0;
+        let mut rng = s.stream(2, &mut d);
+        for shares in cases {
+            let picker = Picker::new(shares);
+            let edges = [0.0, 0.1, 0.3, 0.55, 0.6, 0.75, 0.9, 0.999_999_999, 1.0];
+            let draws = (0..2_000).map(|_| rng.uniform());
+            for u in edges.into_iter().chain(draws) {
+                assert_eq!(picker.pick(u), pick(shares, u), "{shares:?} at {u}");
+            }
+        }
+    }
     use dccsim_sim::RandomStreams;
 
     #[test]

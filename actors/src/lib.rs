@@ -33,6 +33,7 @@ pub mod units;
 
 // Runtime: actors and features.
 pub mod alert;
+pub mod build_threads;
 pub mod cpl;
 pub mod csp;
 pub mod dsp;

@@ -11,7 +11,8 @@ const GAS: u8 = 0b100;
 const SMETS1: u8 = 0b1000;
 
 /// One premises, packed in a byte: region in the low two bits, gas in bit 2, SMETS1 in bit 3.
-#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+/// (The default, a first-region premises without gas, only fills tables before they are built.)
+#[derive(Copy, Clone, Debug, Default, PartialEq, Eq)]
 pub struct Premises(u8);
 
 impl Premises {

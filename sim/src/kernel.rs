@@ -4,7 +4,7 @@ use crate::actor::{ActorId, Kind, MAX_KINDS};
 use crate::metrics::{CounterId, FlowId, GaugeId, Metrics};
 use crate::prefetch::prefetch;
 use crate::queue::{Event, EventQueue};
-use crate::rng::{RandomStreams, StreamRng};
+use crate::rng::{BuilderStreams, RandomStreams, StreamRng};
 use crate::time::{SimDuration, SimTime};
 
 /// A world: owns its actors (plain structs in per-kind `Vec`s) and routes each message to the
@@ -174,7 +174,14 @@ impl<M: Copy> Kernel<M> {
 
     /// A random stream outside every actor's (e.g. for building the population), by purpose number.
     pub fn builder_rng<'a>(&'a mut self, purpose: u32, draws: &'a mut u64) -> StreamRng<'a> {
-        self.streams.stream((1u64 << 32) | purpose as u64, draws)
+        self.streams
+            .stream(crate::rng::builder_stream(purpose), draws)
+    }
+
+    /// An owned copy of the builder streams, for world-building threads: its draws equal
+    /// [`Self::builder_rng`]'s.
+    pub fn builder_streams(&self) -> BuilderStreams {
+        BuilderStreams::new(&self.streams)
     }
 
     /// Number of pending events.

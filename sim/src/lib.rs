@@ -49,5 +49,5 @@ pub mod time;
 pub use actor::{ActorId, Kind};
 pub use kernel::{ActorClock, Ctx, Kernel, RunStats, World};
 pub use metrics::{metric_name, CounterId, FlowId, GaugeId, Interval, Metrics};
-pub use rng::{RandomStreams, StreamRng};
+pub use rng::{BuilderStreams, RandomStreams, StreamRng};
 pub use time::{SimDuration, SimTime};

@@ -95,6 +95,14 @@ impl RandomStreams {
         &entry.words
     }
 
+    /// The same keystream with an empty cache of its own: draws from it equal this one's, so a
+    /// world builder can hand one to each thread.
+    pub fn fork(&self) -> Self {
+        let mut fork = RandomStreams::new(0);
+        fork.key = self.key;
+        fork
+    }
+
     /// A generator over `stream` that advances `draws`, the caller's stored draw count.
     #[inline]
     pub fn stream<'a>(&'a mut self, stream: u64, draws: &'a mut u64) -> StreamRng<'a> {
@@ -103,6 +111,36 @@ impl RandomStreams {
             stream,
             draws,
         }
+    }
+}
+
+/// The stream number of world-builder purpose `purpose`: above every actor's stream.
+#[inline]
+pub(crate) fn builder_stream(purpose: u32) -> u64 {
+    (1u64 << 32) | purpose as u64
+}
+
+/// The run's builder streams, owned: what `Kernel::builder_rng` draws from, for a world-building
+/// thread (each thread its own copy, each draw the same number as the kernel's).
+pub struct BuilderStreams(RandomStreams);
+
+impl BuilderStreams {
+    /// Builder streams of the run keyed by `streams`.
+    pub fn new(streams: &RandomStreams) -> Self {
+        BuilderStreams(streams.fork())
+    }
+
+    /// The builder stream of `purpose`, advancing `draws` (as `Kernel::builder_rng`).
+    #[inline]
+    pub fn rng<'a>(&'a mut self, purpose: u32, draws: &'a mut u64) -> StreamRng<'a> {
+        self.0.stream(builder_stream(purpose), draws)
+    }
+}
+
+impl Clone for BuilderStreams {
+    /// Another copy with an empty cache of its own.
+    fn clone(&self) -> Self {
+        BuilderStreams(self.0.fork())
     }
 }
 
@@ -370,6 +408,22 @@ mod tests {
             })
             .collect();
         assert_eq!(alone, mixed);
+    }
+
+    #[test]
+    fn a_fork_draws_the_same_numbers() {
+        let mut a = RandomStreams::new(9);
+        let mut fork = a.fork();
+        for (stream, draw) in [(0u64, 0u64), (3, 17), (1 << 32, 5), (3, 18)] {
+            assert_eq!(a.word(stream, draw), fork.word(stream, draw));
+        }
+        let mut builder = BuilderStreams::new(&a).clone();
+        let (mut da, mut db) = (4u64, 4u64);
+        assert_eq!(
+            a.stream(builder_stream(2), &mut da).next_u64(),
+            builder.rng(2, &mut db).next_u64()
+        );
+        assert_eq!((da, db), (5, 5));
     }
 
     #[test]

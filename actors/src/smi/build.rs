@@ -2,47 +2,70 @@
 //! builder's own streams so a device's model never depends on how many others there are.
 
 use super::{Smi, SmiRecord};
+use crate::build_threads::{per_premises, BuildThreads};
 use crate::device_model::{slot_shares, DeviceModel, ModelId, PhysicalDeviceType, Slot};
-use crate::dist::pick;
+use crate::dist::{pick, Picker};
 use crate::msg::Msg;
 use crate::population::Premises;
 use crate::streams::Builder as Stream;
-use dccsim_sim::Kernel;
+use dccsim_sim::{BuilderStreams, Kernel};
 
 /// Draws each premises takes from the model stream (hub, electricity meter, gas meter), so
 /// premises `i`'s models never depend on how many premises there are.
 const MODEL_DRAWS_PER_PREMISES: u64 = 3;
 
-/// Builds the inventory of the world's `premises` (in premises order): each device gets a Device
-/// Model drawn by its slot's shares; the first `installed` premises are Commissioned since time
-/// zero (no SRs) — Suspended if their model is off the CPL from the start — and the rest
-/// (premises an installation wave will create) are not on the SMI yet.
-pub fn build(
+/// Each premises' Device Models (hub, electricity meter, gas meter) drawn by their slots'
+/// shares, for the first `n` premises, on `threads` threads (see `build_threads`): a pure
+/// function of the builder streams, so the world builder may run it beside other work.
+pub fn draw_models(
     models: &[DeviceModel],
-    premises: &[Premises],
-    installed: u32,
-    kernel: &mut Kernel<Msg>,
-) -> Smi {
-    let states: Vec<(PhysicalDeviceType, bool)> =
-        models.iter().map(|m| (m.device_type, m.listed)).collect();
-    let mut smi = Smi::new(&states, kernel, premises.len() as u32);
-    let shares = [Slot::Hub, Slot::Esme, Slot::Gsme].map(|slot| {
+    n: u32,
+    threads: BuildThreads,
+    streams: &BuilderStreams,
+) -> Vec<[ModelId; 3]> {
+    let pickers = [Slot::Hub, Slot::Esme, Slot::Gsme].map(|slot| {
         let list = slot_shares(models, slot);
         assert!(!list.is_empty(), "the scenario has a model for {slot:?}");
-        list
+        let weights: Vec<f64> = list.iter().map(|(_, s)| *s).collect();
+        (list, Picker::new(&weights))
     });
-    let draw = |slot: usize, u: f64| {
-        let weights: Vec<f64> = shares[slot].iter().map(|(_, s)| *s).collect();
-        shares[slot][pick(&weights, u)].0
-    };
-    for (i, p) in premises.iter().enumerate() {
-        let mut draws = i as u64 * MODEL_DRAWS_PER_PREMISES;
-        let mut rng = kernel.builder_rng(Stream::DeviceModels.purpose(), &mut draws);
-        let (hub, esme, gsme) = (
+    let draw = |slot: usize, u: f64| pickers[slot].0[pickers[slot].1.pick(u)].0;
+    per_premises(n, threads, streams, |i, streams| {
+        let mut draws = u64::from(i) * MODEL_DRAWS_PER_PREMISES;
+        let mut rng = streams.rng(Stream::DeviceModels.purpose(), &mut draws);
+        [
             draw(0, rng.uniform()),
             draw(1, rng.uniform()),
             draw(2, rng.uniform()),
-        );
+        ]
+    })
+}
+
+/// An empty inventory for `premises` premises, its status gauges registered.
+pub fn inventory(models: &[DeviceModel], premises: u32, kernel: &mut Kernel<Msg>) -> Smi {
+    let states: Vec<(PhysicalDeviceType, bool)> =
+        models.iter().map(|m| (m.device_type, m.listed)).collect();
+    Smi::new(&states, kernel, premises)
+}
+
+/// Puts the world's `premises` on the inventory `smi` (in premises order) with the Device Models
+/// `drawn` for them ([`draw_models`]): the first `installed` premises are Commissioned since time
+/// zero (no SRs) — Suspended if their model is off the CPL from the start — and the rest
+/// (premises an installation wave will create) are not on the SMI yet.
+pub fn add_premises(
+    smi: &mut Smi,
+    models: &[DeviceModel],
+    premises: &[Premises],
+    installed: u32,
+    drawn: Vec<[ModelId; 3]>,
+    kernel: &mut Kernel<Msg>,
+) {
+    assert_eq!(
+        drawn.len(),
+        premises.len(),
+        "models drawn for every premises"
+    );
+    for (i, (p, [hub, esme, gsme])) in premises.iter().zip(drawn).enumerate() {
         let record = |model: ModelId| {
             if (i as u32) >= installed {
                 SmiRecord::unknown(model)
@@ -59,6 +82,21 @@ pub fn build(
             kernel,
         );
     }
+}
+
+/// Builds the inventory of the world's `premises` in one go: [`inventory`], [`draw_models`]
+/// on `threads` threads and [`add_premises`].
+pub fn build(
+    models: &[DeviceModel],
+    premises: &[Premises],
+    installed: u32,
+    threads: BuildThreads,
+    kernel: &mut Kernel<Msg>,
+) -> Smi {
+    let mut smi = inventory(models, premises.len() as u32, kernel);
+    let n = premises.len() as u32;
+    let drawn = draw_models(models, n, threads, &kernel.builder_streams());
+    add_premises(&mut smi, models, premises, installed, drawn, kernel);
     smi
 }
 

@@ -10,7 +10,7 @@
 mod build;
 
 pub use crate::lifecycle::{transition, SmiStatus, Trigger};
-pub use build::{add_han_devices, build};
+pub use build::{add_han_devices, add_premises, build, draw_models, inventory};
 
 use crate::admission::{rule, Admits};
 use crate::device_model::{ModelId, PhysicalDeviceType};

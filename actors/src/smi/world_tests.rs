@@ -87,7 +87,8 @@ fn ppmids_and_hcalcs_join_with_8_7_after_their_meter() {
     kernel.ensure_actors(Kinds::DSP, 1);
     let models = crate::device_model::DeviceModel::defaults();
     let premises = vec![Premises::new(Region::North, false); 6];
-    let mut smi = build(&models, &premises, 3, &mut kernel);
+    let threads = crate::build_threads::BuildThreads::new(1);
+    let mut smi = build(&models, &premises, 3, threads, &mut kernel);
     let joiners = [
         (3, PhysicalDeviceType::Ppmid),
         (3, PhysicalDeviceType::Hcalcs),

@@ -7,11 +7,12 @@ use super::{CplWorld, GbWorld};
 use crate::alert::protection::Guard;
 use crate::alert::source::AlertSource;
 use crate::alert::AlertShared;
+use crate::build_threads::{per_premises, BuildThreads};
 use crate::calendar::Date;
 use crate::cpl::CplActor;
 use crate::csp::Csp;
 use crate::device_model::PhysicalDeviceType;
-use crate::dist::pick;
+use crate::dist::Picker;
 use crate::dsp::Dsp;
 use crate::ev::EvWorld;
 use crate::firmware::{self, Campaign, CampaignRun, FirmwareIds, FirmwareShared};
@@ -81,8 +82,15 @@ impl Premiseses {
 }
 
 impl GbWorld {
-    /// Builds the world and a kernel holding its first events.
+    /// Builds the world and a kernel holding its first events, the per-premises tables on as
+    /// many threads as there are cores.
     pub fn build(scenario: &Scenario) -> (Kernel<Msg>, GbWorld) {
+        GbWorld::build_on(scenario, BuildThreads::available())
+    }
+
+    /// [`GbWorld::build`] with the per-premises tables built on `threads` threads: the same
+    /// world, bit for bit, for any count.
+    pub fn build_on(scenario: &Scenario, threads: BuildThreads) -> (Kernel<Msg>, GbWorld) {
         let mut kernel = Kernel::new(scenario.seed, Some(scenario.sample_interval));
         let sends = |sr: SrType| {
             install::sends(&scenario.installs, sr)
@@ -132,15 +140,21 @@ impl GbWorld {
 
         // The population: each premises' region, gas meter and supplier.
         let mut world = Premiseses::with_capacity(n);
-        let region_shares = Region::ALL.map(|r| *scenario.population.regions.get(r));
+        let regions = Picker::new(&Region::ALL.map(|r| *scenario.population.regions.get(r)));
         let supplier_shares: Vec<f64> = scenario.suppliers.iter().map(|s| s.share).collect();
-        for i in 0..n {
-            let mut draws = i as u64 * DRAWS_PER_PREMISES;
-            let mut rng = kernel.builder_rng(Builder::Population.purpose(), &mut draws);
-            let region = Region::from_index(pick(&region_shares, rng.uniform()));
-            let gas = rng.chance(scenario.population.gas_share);
-            let supplier = pick(&supplier_shares, rng.uniform());
-            world.add(Premises::new(region, gas));
+        let supplier_of = Picker::new(&supplier_shares);
+        let gas_share = scenario.population.gas_share;
+        let drawn = per_premises(n, threads, &kernel.builder_streams(), |i, streams| {
+            let mut draws = u64::from(i) * DRAWS_PER_PREMISES;
+            let mut rng = streams.rng(Builder::Population.purpose(), &mut draws);
+            let region = Region::from_index(regions.pick(rng.uniform()));
+            let gas = rng.chance(gas_share);
+            let supplier = supplier_of.pick(rng.uniform()) as u16;
+            (Premises::new(region, gas), supplier)
+        });
+        for (i, (premises, supplier)) in (0..n).zip(drawn) {
+            let (gas, supplier) = (premises.has_gas(), supplier as usize);
+            world.add(premises);
             suppliers[supplier].electricity.push(i);
             if gas {
                 suppliers[supplier].gas.push(i);
@@ -208,35 +222,53 @@ impl GbWorld {
         kernel.ensure_actors(Kinds::ESME, n_all);
         kernel.ensure_actors(Kinds::GSME, gsmes.len() as u32);
 
-        // The inventory, the HAN, then the EV feature.
-        let mut smi = smi::build(&scenario.device_models, &premises, n, &mut kernel);
-        let smets1 = smets1_cfg.is_modelled().then(|| {
-            let models: Vec<u16> = scenario
-                .cpl
-                .entries
-                .iter()
-                .filter(|e| e.smets1_test.is_some())
-                .map(|e| e.model)
-                .collect();
-            smets1::add_to_smi(smets1_cfg, &models, smets1_first, &mut smi);
-            kernel.ensure_actors(Kinds::SMETS1, 1);
-            let service = Smets1Service::new(smets1_cfg, smets1_first, &mut kernel.metrics);
-            service.schedule(&mut kernel.ctx_for(Kinds::smets1()));
-            smets1::enrol_fleet(
-                smets1_cfg,
-                fleet_first,
-                &mut smi,
-                &mut kernel.ctx_for(Kinds::smets1()),
-            );
-            service
-        });
-        let han = han::build(
-            &scenario.han,
-            &mut kernel,
-            &mut hubs,
-            &mut esmes,
-            &mut gsmes,
+        // The inventory, the HAN, then the EV feature. The inventory's Device Models are drawn
+        // on other threads while this one builds the HAN: neither reads the other's streams.
+        let models = &scenario.device_models;
+        let mut smi = smi::inventory(models, n_all, &mut kernel);
+        let (streams, helpers) = (
+            kernel.builder_streams(),
+            BuildThreads::new(threads.get() - 1),
         );
+        let (smets1, han) = std::thread::scope(|scope| {
+            let drawn = (threads.get() > 1)
+                .then(|| scope.spawn(|| smi::draw_models(models, n_all, helpers, &streams)));
+            let smets1 = smets1_cfg.is_modelled().then(|| {
+                kernel.ensure_actors(Kinds::SMETS1, 1);
+                let service = Smets1Service::new(smets1_cfg, smets1_first, &mut kernel.metrics);
+                service.schedule(&mut kernel.ctx_for(Kinds::smets1()));
+                service
+            });
+            let han = han::build(
+                &scenario.han,
+                &mut kernel,
+                &mut hubs,
+                &mut esmes,
+                &mut gsmes,
+            );
+            let drawn = match drawn {
+                Some(thread) => thread.join().expect("the Device Model draws finish"),
+                None => smi::draw_models(models, n_all, threads, &streams),
+            };
+            smi::add_premises(&mut smi, models, &premises, n, drawn, &mut kernel);
+            if smets1.is_some() {
+                let smets1_models: Vec<u16> = scenario
+                    .cpl
+                    .entries
+                    .iter()
+                    .filter(|e| e.smets1_test.is_some())
+                    .map(|e| e.model)
+                    .collect();
+                smets1::add_to_smi(smets1_cfg, &smets1_models, smets1_first, &mut smi);
+                smets1::enrol_fleet(
+                    smets1_cfg,
+                    fleet_first,
+                    &mut smi,
+                    &mut kernel.ctx_for(Kinds::smets1()),
+                );
+            }
+            (smets1, han)
+        });
         kernel.ensure_actors(Kinds::BUILDING, han.buildings.len() as u32);
         // An installer's meters join the HAN (8.14.1) only if the radio join model lets them.
         for installer in suppliers.iter_mut().flat_map(|s| s.installers.iter_mut()) {
