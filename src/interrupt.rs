@@ -48,13 +48,20 @@ fn remove_all() {
         Err(_) => return,
     };
     for path in paths {
-        // Twice: a writer may add a file between the listing and the removal of a folder.
-        for _ in 0..2 {
+        // Until it is gone: the writer may add a file between the listing and the removal of a
+        // folder (then the folder is not empty and stays), but once the folder itself is gone the
+        // writer cannot put it back, its next file fails. Bounded, so a path that cannot be
+        // removed does not keep the process from leaving (the next run removes it).
+        for _ in 0..500 {
             let _ = match std::fs::symlink_metadata(&path) {
                 Ok(m) if m.is_dir() => std::fs::remove_dir_all(&path),
                 Ok(_) => std::fs::remove_file(&path),
-                Err(_) => Ok(()),
+                Err(_) => break,
             };
+            if std::fs::symlink_metadata(&path).is_err() {
+                break;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(2));
         }
         let mut journal = path.into_os_string();
         journal.push("-journal");
