@@ -84,6 +84,12 @@ pub struct RunArgs {
     /// (default: the memory the machine has available).
     #[arg(long, value_name = "SIZE")]
     pub max_memory: Option<String>,
+    /// Place the run over N partitions (central actors in one, premises spread over the rest)
+    /// and check every link between them has a lookahead, refusing the run if not. The
+    /// partitions still run on one thread: the results are those of --workers 1.
+    #[arg(long, value_name = "N", default_value_t = 1,
+          value_parser = clap::value_parser!(u32).range(1..=256))]
+    pub workers: u32,
 }
 
 #[derive(Args, Debug)]

@@ -65,9 +65,35 @@ pub fn simulate(
     quiet: bool,
     intervals: bool,
 ) -> Finished {
+    simulate_partitioned(scenario, extra, quiet, intervals, 1)
+        .expect("one partition needs no lookahead")
+}
+
+/// [`simulate`] with the world placed over `workers` partitions, refused (exit 2) when a link
+/// between them has no lookahead. The partitions still run one after the other on one thread,
+/// so the results are those of one worker; in debug builds every send across partitions is
+/// checked against the lookahead.
+pub fn simulate_partitioned(
+    scenario: &Scenario,
+    extra: &[scenario::Expectation],
+    quiet: bool,
+    intervals: bool,
+    workers: u32,
+) -> Result<Finished, CliError> {
     let end = SimTime(scenario.duration.as_micros());
-    let mut progress = Progress::new(end, quiet);
     let (mut kernel, mut world) = GbWorld::build(scenario);
+    if workers > 1 {
+        let partitioning = world.partitioning(workers).map_err(CliError::BadInput)?;
+        if !quiet {
+            eprintln!(
+                "partitioned over {workers} workers, lookahead {}; the partitions still run on \
+                 one thread",
+                partitioning.lookahead()
+            );
+        }
+        kernel.set_partitioning(partitioning);
+    }
+    let mut progress = Progress::new(end, quiet);
     if intervals {
         kernel
             .metrics
@@ -88,14 +114,14 @@ pub fn simulate(
         .chain(extra)
         .map(|e| crate::expect::check(e, &kernel.metrics, stats.events, in_flight))
         .collect();
-    Finished {
+    Ok(Finished {
         kernel,
         world,
         stats,
         end,
         wall_seconds,
         expectations,
-    }
+    })
 }
 
 pub fn run(args: &RunArgs) -> Result<ExitCode, CliError> {
@@ -134,7 +160,7 @@ pub fn run(args: &RunArgs) -> Result<ExitCode, CliError> {
     }
     tracing::info!(scenario = %scenario.name, seed = scenario.seed, premises = scenario.population.premises, "building world");
 
-    let done = simulate(&scenario, &extra, args.quiet, true);
+    let done = simulate_partitioned(&scenario, &extra, args.quiet, true, args.workers)?;
     let results = done.results(&scenario);
     let version = env!("CARGO_PKG_VERSION");
     let manifest = RunManifest {

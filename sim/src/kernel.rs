@@ -2,6 +2,7 @@
 
 use crate::actor::{ActorId, Kind, MAX_KINDS};
 use crate::metrics::{CounterId, FlowId, GaugeId, Metrics};
+use crate::partition::Partitioning;
 use crate::prefetch::prefetch;
 use crate::queue::{Event, EventQueue};
 use crate::rng::{RandomStreams, StreamRng};
@@ -35,6 +36,9 @@ pub struct Ctx<'a, M> {
     queue: &'a mut EventQueue<M>,
     streams: &'a mut RandomStreams,
     metrics: &'a mut Metrics,
+    /// The run's partitioning, when it is partitioned: sends across partitions are checked
+    /// against its lookahead (debug builds).
+    partitioning: Option<&'a Partitioning>,
 }
 
 impl<M: Copy> Ctx<'_, M> {
@@ -53,6 +57,14 @@ impl<M: Copy> Ctx<'_, M> {
     /// Sends `msg` to `to`, delivered after `delay` (zero is allowed: same instant, later in order).
     #[inline]
     pub fn send(&mut self, to: ActorId, delay: SimDuration, msg: M) {
+        debug_assert!(
+            self.partitioning
+                .is_none_or(|p| p.allows(self.me, to, delay)),
+            "{:?} sent to {to:?} in another partition after {delay}, below the lookahead {}",
+            self.me,
+            self.partitioning
+                .map_or(SimDuration::ZERO, |p| p.lookahead()),
+        );
         let tie = ((self.me.raw() as u64) << 32) | self.clock.sent as u64;
         self.clock.sent = self.clock.sent.wrapping_add(1);
         self.queue.push(Event {
@@ -127,6 +139,7 @@ pub struct Kernel<M> {
     sample_every: Option<SimDuration>,
     next_sample: SimTime,
     events: u64,
+    partitioning: Option<Partitioning>,
 }
 
 impl<M: Copy> Kernel<M> {
@@ -144,7 +157,19 @@ impl<M: Copy> Kernel<M> {
             sample_every,
             next_sample: SimTime::ZERO,
             events: 0,
+            partitioning: None,
         }
+    }
+
+    /// Places the actors over partitions: from now on every send across two partitions must
+    /// take at least the partitioning's lookahead (checked in debug builds).
+    pub fn set_partitioning(&mut self, partitioning: Partitioning) {
+        self.partitioning = Some(partitioning);
+    }
+
+    /// The run's partitioning, if it has one.
+    pub fn partitioning(&self) -> Option<&Partitioning> {
+        self.partitioning.as_ref()
     }
 
     /// Makes room for actors `0..count` of `kind` (it never shrinks).
@@ -169,6 +194,7 @@ impl<M: Copy> Kernel<M> {
             queue: &mut self.queue,
             streams: &mut self.streams,
             metrics: &mut self.metrics,
+            partitioning: self.partitioning.as_ref(),
         }
     }
 
@@ -228,6 +254,7 @@ impl<M: Copy> Kernel<M> {
                 queue: &mut self.queue,
                 streams: &mut self.streams,
                 metrics: &mut self.metrics,
+                partitioning: self.partitioning.as_ref(),
             };
             world.handle(to, ev.msg, &mut ctx);
             self.events += 1;
