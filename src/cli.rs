@@ -84,9 +84,10 @@ pub struct RunArgs {
     /// (default: the memory the machine has available).
     #[arg(long, value_name = "SIZE")]
     pub max_memory: Option<String>,
-    /// Place the run over N partitions (central actors in one, premises spread over the rest)
-    /// and check every link between them has a lookahead, refusing the run if not. The
-    /// partitions still run on one thread: the results are those of --workers 1.
+    /// Run on N threads: the central actors in one partition, the premises spread over the
+    /// rest, in conservative windows of the lookahead (README "Lookahead"). The results are
+    /// those of --workers 1; a scenario with a link between partitions that has no lookahead
+    /// (device alerts, [ev]) is refused.
     #[arg(long, value_name = "N", default_value_t = 1,
           value_parser = clap::value_parser!(u32).range(1..=256))]
     pub workers: u32,

@@ -1,6 +1,7 @@
 //! `dccsim run --workers N`: the run is placed over N partitions (central actors in one, the
-//! premises spread over the others) and refused when a link between them has no lookahead; the
-//! WAN's `latency_floor` gives the links their lookahead.
+//! premises spread over the others) that run side by side on threads, with the results of one
+//! worker; it is refused when a link between partitions has no lookahead. The WAN's
+//! `latency_floor` gives the links their lookahead.
 //!
 //! The test binary is a debug build, so every send across two partitions is checked against the
 //! lookahead while these runs go: a link missing from `lookahead::LINKS` with a shorter delay
@@ -26,16 +27,17 @@ fn every_worker_count_gives_the_same_digest_and_summary() {
     const FEW: &[&str] = &["--set", "population.premises=1000"];
     let one = scratch("workers-1");
     run_ok("scenarios/firmware-rollout.toml", &one, FEW);
-    let reference = std::fs::read(one.join("summary.json")).unwrap();
     for workers in ["2", "3", "4"] {
         let out = scratch(&format!("workers-{workers}"));
         let mut extra = FEW.to_vec();
         extra.extend_from_slice(&["--workers", workers]);
         run_ok("scenarios/firmware-rollout.toml", &out, &extra);
-        assert!(
-            std::fs::read(out.join("summary.json")).unwrap() == reference,
-            "--workers {workers} changed summary.json"
-        );
+        for file in ["summary.json", "timeseries.csv"] {
+            assert!(
+                std::fs::read(out.join(file)).unwrap() == std::fs::read(one.join(file)).unwrap(),
+                "--workers {workers} changed {file}"
+            );
+        }
     }
 }
 

@@ -10,6 +10,7 @@
 //! * [`rng`]: per-actor ChaCha8 streams addressed by `(seed, actor, draw count)`.
 //! * [`metrics`]: counters, sampled gauges and HdrHistogram latency flows.
 //! * [`partition`]: where each actor runs in a partitioned run, and its lookahead.
+//! * [`windows`]: partitions side by side on threads, in conservative windows.
 //! * [`phold`]: the PHOLD benchmark and its plain `BinaryHeap` baseline.
 //!
 //! ```
@@ -47,6 +48,7 @@ mod prefetch;
 pub mod queue;
 pub mod rng;
 pub mod time;
+pub mod windows;
 
 pub use actor::{ActorId, Kind};
 pub use kernel::{ActorClock, Ctx, Kernel, RunStats, World};

@@ -42,6 +42,38 @@ impl GbWorld {
         Ok(p)
     }
 
+    /// Takes partition `part`'s per-premises actors from `other`, the world that ran it, at the
+    /// end of a partitioned run (this world ran the central partition): afterwards this world
+    /// holds every actor's end state, as the sequential run's would.
+    pub fn take_partition(&mut self, other: &mut GbWorld, p: &Partitioning, part: u32) {
+        fn take<T>(mine: &mut [T], theirs: &mut [T], kind: Kind, p: &Partitioning, part: u32) {
+            for (i, (m, t)) in mine.iter_mut().zip(theirs).enumerate() {
+                if p.of(ActorId::new(kind, i as u32)) == part {
+                    std::mem::swap(m, t);
+                }
+            }
+        }
+        take(&mut self.hubs, &mut other.hubs, Kinds::HUB, p, part);
+        take(&mut self.esmes, &mut other.esmes, Kinds::ESME, p, part);
+        take(&mut self.gsmes, &mut other.gsmes, Kinds::GSME, p, part);
+        take(
+            &mut self.buildings,
+            &mut other.buildings,
+            Kinds::BUILDING,
+            p,
+            part,
+        );
+        if let (Some(mine), Some(theirs)) = (&mut self.ev, &mut other.ev) {
+            take(
+                &mut mine.chargers,
+                &mut theirs.chargers,
+                Kinds::CHARGER,
+                p,
+                part,
+            );
+        }
+    }
+
     /// The first premises of each premises partition after the first: equal blocks, each moved
     /// on to the end of the building it would cut.
     fn premises_bounds(&self, workers: u32) -> Vec<u32> {
