@@ -87,7 +87,7 @@ pub struct RunArgs {
     /// Run on N threads: the central actors in one partition, the premises spread over the
     /// rest, in conservative windows of the lookahead (README "Lookahead"). The results are
     /// those of --workers 1; a scenario with a link between partitions that has no lookahead
-    /// (device alerts, [ev]) is refused.
+    /// (device alerts, `[ev]`) is refused.
     #[arg(long, value_name = "N", default_value_t = 1,
           value_parser = clap::value_parser!(u32).range(1..=256))]
     pub workers: u32,
