@@ -88,6 +88,13 @@ pub struct RunArgs {
     /// world, and so every result, is the same for any count.
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
     pub build_threads: Option<u16>,
+    /// Run on N threads: the central actors in one partition, the premises spread over the
+    /// rest, in conservative windows of the lookahead (README "Lookahead"). The results are
+    /// those of --workers 1; a scenario with a link between partitions that has no lookahead
+    /// (device alerts, `[ev]`) is refused.
+    #[arg(long, value_name = "N", default_value_t = 1,
+          value_parser = clap::value_parser!(u32).range(1..=256))]
+    pub workers: u32,
 }
 
 #[derive(Args, Debug)]

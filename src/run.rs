@@ -68,20 +68,95 @@ pub fn simulate(
     intervals: bool,
     threads: BuildThreads,
 ) -> Finished {
+    simulate_partitioned(scenario, extra, quiet, intervals, threads, 1)
+        .expect("one partition needs no lookahead")
+}
+
+/// [`simulate`] with the world placed over `workers` partitions that run side by side, one
+/// thread each (`dccsim_sim::windows`): refused (exit 2) when a link between them has no
+/// lookahead; the results are those of one worker.
+pub fn simulate_partitioned(
+    scenario: &Scenario,
+    extra: &[scenario::Expectation],
+    quiet: bool,
+    intervals: bool,
+    threads: BuildThreads,
+    workers: u32,
+) -> Result<Finished, CliError> {
     let end = SimTime(scenario.duration.as_micros());
     let mut progress = Progress::new(end, quiet);
     let building = std::time::Instant::now();
     let (mut kernel, mut world) = GbWorld::build_on(scenario, threads);
     let build_seconds = building.elapsed().as_secs_f64();
-    if intervals {
-        kernel
-            .metrics
-            .log_intervals(|name| name.starts_with("sr.e2e{"));
-    }
-    tracing::info!(pending = kernel.pending(), build_seconds, "simulating");
-    let stats = kernel.run(&mut world, end, &mut |now, events| {
-        progress.update(now, events)
-    });
+    let log_intervals = |kernel: &mut Kernel<Msg>| {
+        if intervals {
+            kernel
+                .metrics
+                .log_intervals(|name| name.starts_with("sr.e2e{"));
+        }
+    };
+    log_intervals(&mut kernel);
+    let stats = if workers > 1 {
+        let partitioning = world.partitioning(workers).map_err(CliError::BadInput)?;
+        let lookahead = partitioning.lookahead();
+        tracing::info!(workers, %lookahead, "building the other partitions");
+        // Every partition builds the whole world alike (the build is deterministic) and keeps
+        // its own actors' events; the others count only what their actors do.
+        let others: Vec<(Kernel<Msg>, GbWorld)> = std::thread::scope(|s| {
+            let builds: Vec<_> = (1..workers)
+                .map(|_| s.spawn(|| GbWorld::build(scenario)))
+                .collect();
+            builds
+                .into_iter()
+                .map(|b| b.join().expect("build"))
+                .collect()
+        });
+        let mut parts = Vec::with_capacity(workers as usize);
+        for (me, (mut k, w)) in std::iter::once((kernel, world)).chain(others).enumerate() {
+            if me > 0 {
+                log_intervals(&mut k);
+                k.metrics.zero();
+            }
+            k.set_partitioning(partitioning.clone());
+            k.keep_only(me as u32);
+            parts.push((k, w));
+        }
+        tracing::info!("simulating side by side");
+        let mut done = dccsim_sim::windows::run_side_by_side(parts, end).into_iter();
+        let (k0, w0, first) = done.next().expect("partition 0");
+        (kernel, world) = (k0, w0);
+        let mut summary = vec![first];
+        for (me, (k, mut w, s)) in (1..).zip(done) {
+            kernel.absorb(k);
+            world.take_partition(&mut w, &partitioning, me);
+            summary.push(s);
+        }
+        if !quiet {
+            let windows = summary[0].windows.max(1);
+            let events: Vec<String> = summary
+                .iter()
+                .map(|s| format!("{:.0}", s.events as f64 / windows as f64))
+                .collect();
+            let across: u64 = summary.iter().map(|s| s.sent_across).sum();
+            eprintln!(
+                "{workers} partitions, lookahead {lookahead}: {} windows ({:.1} a simulated \
+                 second), events per window by partition {}, {across} messages across",
+                summary[0].windows,
+                summary[0].windows as f64 / end.as_micros().max(1) as f64 * 1e6,
+                events.join(" / ")
+            );
+        }
+        dccsim_sim::RunStats {
+            events: kernel.events(),
+            pending: kernel.pending() as u64,
+            end,
+        }
+    } else {
+        tracing::info!(pending = kernel.pending(), build_seconds, "simulating");
+        kernel.run(&mut world, end, &mut |now, events| {
+            progress.update(now, events)
+        })
+    };
     progress.finish();
     world.finish(&mut kernel, end);
     kernel.metrics.close_intervals(end);
@@ -93,14 +168,14 @@ pub fn simulate(
         .chain(extra)
         .map(|e| crate::expect::check(e, &kernel.metrics, stats.events, in_flight))
         .collect();
-    Finished {
+    Ok(Finished {
         kernel,
         world,
         stats,
         end,
         wall_seconds,
         expectations,
-    }
+    })
 }
 
 pub fn run(args: &RunArgs) -> Result<ExitCode, CliError> {
@@ -142,7 +217,7 @@ pub fn run(args: &RunArgs) -> Result<ExitCode, CliError> {
     let threads = args
         .build_threads
         .map_or_else(BuildThreads::available, |n| BuildThreads::new(n.into()));
-    let done = simulate(&scenario, &extra, args.quiet, true, threads);
+    let done = simulate_partitioned(&scenario, &extra, args.quiet, true, threads, args.workers)?;
     let results = done.results(&scenario);
     let version = env!("CARGO_PKG_VERSION");
     let manifest = RunManifest {

@@ -431,3 +431,16 @@ fn read_interval_without_meter_reads() {
         &["`read_interval` in [dno] applies only with monitoring = \"meter-reads\""],
     );
 }
+
+#[test]
+fn wan_latency_floor_without_a_unit() {
+    let text = format!("{VALID}\n[csp.north]\nlatency_floor = 50\n");
+    let line = text.lines().count();
+    refused_at(
+        "floor-unit",
+        &text,
+        line,
+        17,
+        &["latency_floor", "has no unit"],
+    );
+}

@@ -46,7 +46,7 @@ impl Hub {
             }
             Msg::Alert(alert) => {
                 // Up over the WAN to the region's CSP head-end.
-                let wan = core.csp.get(self.region).latency.sample(&mut ctx.rng());
+                let wan = core.csp.get(self.region).wan_latency(&mut ctx.rng());
                 let up = alert.at(AlertStage::AtCsp);
                 ctx.send(Kinds::csp(self.region), wan, Msg::Alert(up));
                 return;

@@ -42,6 +42,7 @@ pub mod firmware;
 pub mod han;
 pub mod hub;
 pub mod install;
+pub mod lookahead;
 pub mod meter;
 pub mod population;
 pub mod preemption;

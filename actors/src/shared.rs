@@ -251,7 +251,7 @@ impl Core {
         queued: SimDuration,
         ctx: &mut Ctx<'_, Msg>,
     ) -> SimDuration {
-        let latency = self.csp.get(region).latency.sample(&mut ctx.rng());
+        let latency = self.csp.get(region).wan_latency(&mut ctx.rng());
         let d = SimDuration::from_micros(latency.as_micros() + queued.as_micros());
         ctx.record(self.ids.hop(sr, region, Hop::Wan), d);
         d

@@ -2,10 +2,12 @@
 
 use crate::actor::{ActorId, Kind, MAX_KINDS};
 use crate::metrics::{CounterId, FlowId, GaugeId, Metrics};
+use crate::partition::Partitioning;
 use crate::prefetch::prefetch;
 use crate::queue::{Event, EventQueue};
 use crate::rng::{BuilderStreams, RandomStreams, StreamRng};
 use crate::time::{SimDuration, SimTime};
+use std::collections::BinaryHeap;
 
 /// A world: owns its actors (plain structs in per-kind `Vec`s) and routes each message to the
 /// handler of the actor it is addressed to.
@@ -35,6 +37,34 @@ pub struct Ctx<'a, M> {
     queue: &'a mut EventQueue<M>,
     streams: &'a mut RandomStreams,
     metrics: &'a mut Metrics,
+    /// The run's partitioning, when it is partitioned: sends across partitions are checked
+    /// against its lookahead (debug builds).
+    partitioning: Option<&'a Partitioning>,
+    /// The partition this kernel runs, when it is one of several running side by side: sends to
+    /// another partition go to `outbox` instead of the queue.
+    here: Option<u32>,
+    outbox: &'a mut Vec<Event<M>>,
+    early: &'a mut BinaryHeap<Early<M>>,
+}
+
+/// An event earlier than the queue's lower bound (see [`Kernel::deliver`]), earliest first.
+struct Early<M>(Event<M>);
+
+impl<M> PartialEq for Early<M> {
+    fn eq(&self, other: &Self) -> bool {
+        (self.0.time, self.0.tie) == (other.0.time, other.0.tie)
+    }
+}
+impl<M> Eq for Early<M> {}
+impl<M> PartialOrd for Early<M> {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+impl<M> Ord for Early<M> {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        (other.0.time, other.0.tie).cmp(&(self.0.time, self.0.tie))
+    }
 }
 
 impl<M: Copy> Ctx<'_, M> {
@@ -53,14 +83,27 @@ impl<M: Copy> Ctx<'_, M> {
     /// Sends `msg` to `to`, delivered after `delay` (zero is allowed: same instant, later in order).
     #[inline]
     pub fn send(&mut self, to: ActorId, delay: SimDuration, msg: M) {
+        debug_assert!(
+            self.partitioning
+                .is_none_or(|p| p.allows(self.me, to, delay)),
+            "{:?} sent to {to:?} in another partition after {delay}, below the lookahead {}",
+            self.me,
+            self.partitioning
+                .map_or(SimDuration::ZERO, |p| p.lookahead()),
+        );
         let tie = ((self.me.raw() as u64) << 32) | self.clock.sent as u64;
         self.clock.sent = self.clock.sent.wrapping_add(1);
-        self.queue.push(Event {
+        let ev = Event {
             time: self.now.as_micros().saturating_add(delay.as_micros()),
             tie,
             to: to.raw(),
             msg,
-        });
+        };
+        match (self.here, self.partitioning) {
+            (Some(here), Some(p)) if p.of(to) != here => self.outbox.push(ev),
+            (Some(_), _) if ev.time < self.queue.now() => self.early.push(Early(ev)),
+            _ => self.queue.push(ev),
+        }
     }
 
     /// Sends `msg` to this actor after `delay`: a timer.
@@ -127,6 +170,14 @@ pub struct Kernel<M> {
     sample_every: Option<SimDuration>,
     next_sample: SimTime,
     events: u64,
+    partitioning: Option<Partitioning>,
+    /// The partition this kernel runs when partitions run side by side (see [`Kernel::keep_only`]).
+    here: Option<u32>,
+    /// Events sent to other partitions since the last [`Kernel::take_outbox`].
+    outbox: Vec<Event<M>>,
+    /// Events due before the queue's lower bound (`EventQueue::now`, which peeking past a
+    /// window's end moves on): every one of them comes before every event in the queue.
+    early: BinaryHeap<Early<M>>,
 }
 
 impl<M: Copy> Kernel<M> {
@@ -144,7 +195,22 @@ impl<M: Copy> Kernel<M> {
             sample_every,
             next_sample: SimTime::ZERO,
             events: 0,
+            partitioning: None,
+            here: None,
+            outbox: Vec::new(),
+            early: BinaryHeap::new(),
         }
+    }
+
+    /// Places the actors over partitions: from now on every send across two partitions must
+    /// take at least the partitioning's lookahead (checked in debug builds).
+    pub fn set_partitioning(&mut self, partitioning: Partitioning) {
+        self.partitioning = Some(partitioning);
+    }
+
+    /// The run's partitioning, if it has one.
+    pub fn partitioning(&self) -> Option<&Partitioning> {
+        self.partitioning.as_ref()
     }
 
     /// Makes room for actors `0..count` of `kind` (it never shrinks).
@@ -169,6 +235,10 @@ impl<M: Copy> Kernel<M> {
             queue: &mut self.queue,
             streams: &mut self.streams,
             metrics: &mut self.metrics,
+            partitioning: self.partitioning.as_ref(),
+            here: self.here,
+            outbox: &mut self.outbox,
+            early: &mut self.early,
         }
     }
 
@@ -207,47 +277,156 @@ impl<M: Copy> Kernel<M> {
         end: SimTime,
         progress: &mut dyn FnMut(SimTime, u64),
     ) -> RunStats {
-        loop {
-            // Pop the next event (if not after `end`), prefetching the clocks and random-number
-            // cache slots of the receivers a few events ahead.
-            let (clocks, streams) = (&self.clocks, &self.streams);
-            let mut soon = |raw: u32, stage: usize| {
-                let to = ActorId::from_raw(raw);
-                if let Some(clock) = clocks[to.kind().0 as usize].get(to.index() as usize) {
-                    if stage == 0 {
-                        prefetch(clock);
-                    } else {
-                        // The clock should be cached by now; fetch the block cache slot too.
-                        streams.prefetch(raw as u64, clock.draws);
-                    }
-                }
-            };
-            let Some(ev) = self.queue.pop_until(end.as_micros(), &mut soon) else {
-                break;
-            };
-            self.sample_up_to(SimTime(ev.time), false);
-            let to = ActorId::from_raw(ev.to);
-            let clock = &mut self.clocks[to.kind().0 as usize][to.index() as usize];
-            let mut ctx = Ctx {
-                now: SimTime(ev.time),
-                me: to,
-                clock,
-                queue: &mut self.queue,
-                streams: &mut self.streams,
-                metrics: &mut self.metrics,
-            };
-            world.handle(to, ev.msg, &mut ctx);
-            self.events += 1;
+        while let Some(t) = self.step(world, end.as_micros()) {
             if self.events & ((1 << 20) - 1) == 0 {
-                progress(SimTime(ev.time), self.events);
+                progress(SimTime(t), self.events);
             }
         }
+        self.stop(end)
+    }
+
+    /// Handles the next event if its time is at most `limit`, returning that time.
+    #[inline(always)]
+    fn step<W: World<Msg = M>>(&mut self, world: &mut W, limit: u64) -> Option<u64> {
+        // Pop the next event (if not after `limit`), prefetching the clocks and random-number
+        // cache slots of the receivers a few events ahead.
+        let (clocks, streams) = (&self.clocks, &self.streams);
+        let mut soon = |raw: u32, stage: usize| {
+            let to = ActorId::from_raw(raw);
+            if let Some(clock) = clocks[to.kind().0 as usize].get(to.index() as usize) {
+                if stage == 0 {
+                    prefetch(clock);
+                } else {
+                    // The clock should be cached by now; fetch the block cache slot too.
+                    streams.prefetch(raw as u64, clock.draws);
+                }
+            }
+        };
+        let ev = match self.early.peek() {
+            None => self.queue.pop_until(limit, &mut soon)?,
+            Some(e) if e.0.time <= limit => self.early.pop()?.0,
+            Some(_) => return None,
+        };
+        self.sample_up_to(SimTime(ev.time), false);
+        let to = ActorId::from_raw(ev.to);
+        let clock = &mut self.clocks[to.kind().0 as usize][to.index() as usize];
+        let mut ctx = Ctx {
+            now: SimTime(ev.time),
+            me: to,
+            clock,
+            queue: &mut self.queue,
+            streams: &mut self.streams,
+            metrics: &mut self.metrics,
+            partitioning: self.partitioning.as_ref(),
+            here: self.here,
+            outbox: &mut self.outbox,
+            early: &mut self.early,
+        };
+        world.handle(to, ev.msg, &mut ctx);
+        self.events += 1;
+        Some(ev.time)
+    }
+
+    /// Ends a run at `end`: takes the gauge samples left up to it.
+    fn stop(&mut self, end: SimTime) -> RunStats {
         self.sample_up_to(end, true);
         RunStats {
             events: self.events,
             pending: self.queue.len() as u64,
             end,
         }
+    }
+
+    /// Makes this kernel run partition `part` of its partitioning, side by side with the others:
+    /// it keeps only the pending events of its own actors (each partition's kernel, built the same
+    /// way, keeps its own), and from now on sends to other partitions go to its outbox.
+    ///
+    /// # Panics
+    /// Without a partitioning.
+    pub fn keep_only(&mut self, part: u32) {
+        let p = self
+            .partitioning
+            .as_ref()
+            .expect("a partitioned kernel has a partitioning");
+        let mut kept = EventQueue::new();
+        for ev in self.queue.iter() {
+            if p.of(ActorId::from_raw(ev.to)) == part {
+                kept.push(*ev);
+            }
+        }
+        self.queue = kept;
+        self.here = Some(part);
+    }
+
+    /// Time of the next pending event, µs.
+    pub fn next_time(&mut self) -> Option<u64> {
+        match self.early.peek() {
+            Some(e) => Some(e.0.time),
+            None => self.queue.peek_time(),
+        }
+    }
+
+    /// Runs the events with time before `until` and at most `end` (one window of a partitioned
+    /// run); returns how many it handled.
+    pub fn run_window<W: World<Msg = M>>(
+        &mut self,
+        world: &mut W,
+        until: u64,
+        end: SimTime,
+    ) -> u64 {
+        let limit = until.saturating_sub(1).min(end.as_micros());
+        let before = self.events;
+        while self.step(world, limit).is_some() {}
+        self.events - before
+    }
+
+    /// The events sent to other partitions since the last call.
+    pub fn take_outbox(&mut self) -> Vec<Event<M>> {
+        std::mem::take(&mut self.outbox)
+    }
+
+    /// Adds an event another partition sent to one of this kernel's actors. It is due at or
+    /// after the window's end, but may come before the queue's lower bound (the queue looked
+    /// past the window for its next event): then it waits apart, ahead of the queue.
+    pub fn deliver(&mut self, ev: Event<M>) {
+        if ev.time < self.queue.now() {
+            self.early.push(Early(ev));
+        } else {
+            self.queue.push(ev);
+        }
+    }
+
+    /// Ends a partition's run at `end` (see [`Kernel::run`]).
+    pub fn finish_window_run(&mut self, end: SimTime) -> RunStats {
+        self.refile(std::iter::empty());
+        self.stop(end)
+    }
+
+    /// Takes in another partition's kernel at the end of a partitioned run: its pending events
+    /// and event count, and its metrics added to these (see [`Metrics::absorb`]). Afterwards this
+    /// kernel holds what the sequential run's would.
+    pub fn absorb(&mut self, mut other: Kernel<M>) {
+        other.refile(std::iter::empty());
+        self.refile(other.queue.iter().copied());
+        self.events += other.events;
+        self.metrics.absorb(&other.metrics);
+    }
+
+    /// Files the pending events, the early ones and `more` into a fresh queue (at the end of a
+    /// partitioned run, when only what is pending matters, not the queue's position in time).
+    fn refile(&mut self, more: impl Iterator<Item = Event<M>>) {
+        let mut all = EventQueue::new();
+        let early = std::mem::take(&mut self.early).into_vec();
+        for ev in self
+            .queue
+            .iter()
+            .copied()
+            .chain(early.into_iter().map(|e| e.0))
+            .chain(more)
+        {
+            all.push(ev);
+        }
+        self.queue = all;
     }
 
     /// Takes gauge samples at every sampling instant before `t` (or up to and including `t`).

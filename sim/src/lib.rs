@@ -9,6 +9,8 @@
 //! * [`queue`]: the pending-event set, a monotone radix heap.
 //! * [`rng`]: per-actor ChaCha8 streams addressed by `(seed, actor, draw count)`.
 //! * [`metrics`]: counters, sampled gauges and HdrHistogram latency flows.
+//! * [`partition`]: where each actor runs in a partitioned run, and its lookahead.
+//! * [`windows`]: partitions side by side on threads, in conservative windows.
 //! * [`phold`]: the PHOLD benchmark and its plain `BinaryHeap` baseline.
 //!
 //! ```
@@ -40,14 +42,17 @@
 pub mod actor;
 pub mod kernel;
 pub mod metrics;
+pub mod partition;
 pub mod phold;
 mod prefetch;
 pub mod queue;
 pub mod rng;
 pub mod time;
+pub mod windows;
 
 pub use actor::{ActorId, Kind};
 pub use kernel::{ActorClock, Ctx, Kernel, RunStats, World};
 pub use metrics::{metric_name, CounterId, FlowId, GaugeId, Interval, Metrics};
+pub use partition::Partitioning;
 pub use rng::{BuilderStreams, RandomStreams, StreamRng};
 pub use time::{SimDuration, SimTime};

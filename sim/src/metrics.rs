@@ -113,6 +113,29 @@ struct IntervalLog {
 }
 
 impl IntervalLog {
+    /// Adds another partition's log of the same flow, closed at the same instants.
+    fn absorb(&mut self, other: &IntervalLog) {
+        assert_eq!(
+            self.closed.len(),
+            other.closed.len(),
+            "intervals closed alike"
+        );
+        for (mine, theirs) in self.closed.iter_mut().zip(&other.closed) {
+            assert_eq!(
+                (mine.start_us, mine.end_us),
+                (theirs.start_us, theirs.end_us)
+            );
+            let mut counts: BTreeMap<u64, u64> = mine.buckets.iter().copied().collect();
+            for &(value, n) in &theirs.buckets {
+                *counts.entry(value).or_default() += n;
+            }
+            mine.buckets = counts.into_iter().collect();
+        }
+        self.current
+            .add(&other.current)
+            .expect("logs share their bounds");
+    }
+
     /// Closes the interval under way at `at_us` (nothing when it would be empty in time).
     fn close(&mut self, at_us: u64) {
         if at_us <= self.started_us {
@@ -353,6 +376,78 @@ impl Metrics {
 
     pub fn series(&self) -> &Series {
         &self.series
+    }
+
+    /// Zeroes every value, keeping the registrations: a partition's kernel, built like every
+    /// other, counts from here only what its own actors do, so the partitions' metrics add up
+    /// to the sequential run's (see [`Metrics::absorb`]).
+    pub fn zero(&mut self) {
+        self.counters.iter_mut().for_each(|c| *c = 0);
+        self.gauges.iter_mut().for_each(|g| *g = 0);
+        for f in &mut self.flows {
+            f.histogram.reset();
+            (f.within_trt, f.extremes, f.sum_us, f.late_in_flight) = (0, None, 0, 0);
+        }
+        for log in self.interval_logs.iter_mut().flatten() {
+            log.current.reset();
+        }
+        self.scalars.clear();
+        assert!(self.series.times.is_empty(), "zeroed before any sample");
+    }
+
+    /// Adds a zeroed partition's metrics (see [`Metrics::zero`]) to these: counters, gauges,
+    /// flows, gauge samples and interval logs, metric by metric. The other partition must have
+    /// registered nothing these metrics lack (its ids are a prefix of these) and sampled at the
+    /// same instants.
+    ///
+    /// # Panics
+    /// When the two disagree on names or sample instants: the partitions were not built alike.
+    pub fn absorb(&mut self, other: &Metrics) {
+        assert!(
+            other.counter_names.len() <= self.counter_names.len()
+                && other.gauge_names.len() <= self.gauge_names.len()
+                && other.flows.len() <= self.flows.len(),
+            "a partition registered metrics the central one lacks"
+        );
+        for (i, n) in other.counters.iter().enumerate() {
+            assert_eq!(self.counter_names[i], other.counter_names[i]);
+            self.counters[i] += n;
+        }
+        for (i, g) in other.gauges.iter().enumerate() {
+            assert_eq!(self.gauge_names[i], other.gauge_names[i]);
+            self.gauges[i] += g;
+        }
+        for (mine, theirs) in self.flows.iter_mut().zip(&other.flows) {
+            assert_eq!(mine.name, theirs.name);
+            mine.histogram
+                .add(&theirs.histogram)
+                .expect("flows share their bounds");
+            mine.within_trt += theirs.within_trt;
+            mine.sum_us += theirs.sum_us;
+            mine.late_in_flight += theirs.late_in_flight;
+            mine.extremes = match (mine.extremes, theirs.extremes) {
+                (Some((a, b)), Some((c, d))) => Some((a.min(c), b.max(d))),
+                (a, b) => a.or(b),
+            };
+        }
+        assert_eq!(
+            self.series.times, other.series.times,
+            "samples at the same instants"
+        );
+        for (mine, theirs) in self.series.values.iter_mut().zip(&other.series.values) {
+            for (m, t) in mine.iter_mut().zip(theirs) {
+                *m += t;
+            }
+        }
+        for (mine, theirs) in self.interval_logs.iter_mut().zip(&other.interval_logs) {
+            if let (Some(mine), Some(theirs)) = (mine, theirs) {
+                mine.absorb(theirs);
+            }
+        }
+        assert!(
+            other.scalars.is_empty(),
+            "end-of-run scalars are set by central actors only"
+        );
     }
 }
 

@@ -103,6 +103,12 @@ pub fn wan_latency(technology: Technology) -> Dist {
     }
 }
 
+/// `[csp.<region>] latency_floor` \[U\] (assumed): the shortest one-way WAN crossing, 50 ms.
+/// No radio or cellular round trip to a head-end is shorter; with the default latencies a draw
+/// falls below it with probability about 1e-11, so results are unchanged, and it gives a
+/// partitioned run its lookahead (README "Lookahead").
+pub const WAN_LATENCY_FLOOR: SimDuration = SimDuration::from_millis(50);
+
 /// `[csp.<region>] hub_bandwidth` \[U\]: the rate one hub's WAN link carries a firmware image at,
 /// by technology: long-range radio 2.4 kbit/s, cellular 64 kbit/s, mesh 9.6 kbit/s (DOMAIN §8:
 /// long-range radio and mesh are slow).

@@ -10,7 +10,7 @@ use crate::dist::Dist;
 use crate::region::{RegionMap, Technology};
 use crate::sr::{DeviceType, Role, SrType};
 use crate::units::Bandwidth;
-use dccsim_sim::SimDuration;
+use dccsim_sim::{SimDuration, StreamRng};
 use serde::Deserialize;
 
 /// Premises and what is installed in them (`[population]`).
@@ -80,10 +80,21 @@ pub struct Csp {
     pub service_time: Dist,
     /// One-way WAN latency to or from the hub (does not occupy a worker).
     pub latency: Dist,
+    /// Shortest one-way WAN crossing: a draw below it takes it (the physical floor that gives a
+    /// partitioned run its lookahead, `lookahead`).
+    pub latency_floor: SimDuration,
     /// Rate of one hub's WAN link: how fast a firmware image reaches a hub.
     pub hub_bandwidth: Bandwidth,
     /// Downlink rate of the region's whole WAN, shared by every command and image.
     pub wan_capacity: Bandwidth,
+}
+
+impl Csp {
+    /// Draws one WAN crossing's propagation time: the latency draw, at least the floor.
+    #[inline]
+    pub fn wan_latency(&self, rng: &mut StreamRng<'_>) -> SimDuration {
+        self.latency.sample(rng).max(self.latency_floor)
+    }
 }
 
 /// Device behaviour (`[devices]`).

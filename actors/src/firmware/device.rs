@@ -23,7 +23,7 @@ pub fn image_at_hub(
     ctx: &mut Ctx<'_, Msg>,
 ) {
     let fw = &fw.config;
-    let back = core.csp.get(region).latency.sample(&mut ctx.rng());
+    let back = core.csp.get(region).wan_latency(&mut ctx.rng());
     let (receipt, han) = if req.device == DeviceType::Hub {
         (Receipt::Transferred, SimDuration::ZERO)
     } else if !link.joined() {

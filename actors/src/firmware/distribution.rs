@@ -88,7 +88,7 @@ impl Distributions {
             .expect("a transfer in progress");
         if t.breaks_after == Some(t.sent) {
             self.in_progress.remove(&key);
-            let back = core.csp.get(region).latency.sample(&mut ctx.rng());
+            let back = core.csp.get(region).wan_latency(&mut ctx.rng());
             let user = core.user_actor(t.req.user);
             ctx.send(
                 user,
@@ -98,7 +98,7 @@ impl Distributions {
         } else if t.left == 0 {
             self.in_progress.remove(&key);
             // The last chunk's propagation across the WAN; earlier chunks' overlap the sending.
-            let latency = core.csp.get(region).latency.sample(&mut ctx.rng());
+            let latency = core.csp.get(region).wan_latency(&mut ctx.rng());
             ctx.send(Kinds::hub(premises), latency, Msg::ImageAtHub(t.req));
         } else {
             self.next_chunk(key, region, link, core, fw, ctx);

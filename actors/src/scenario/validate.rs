@@ -373,12 +373,18 @@ struct CspFile {
     workers: Option<u32>,
     service_time: Option<Dist>,
     latency: Option<Dist>,
+    #[serde(default, deserialize_with = "some_duration")]
+    latency_floor: Option<SimDuration>,
     hub_bandwidth: Option<Bandwidth>,
     wan_capacity: Option<Bandwidth>,
 }
 
 fn some_workers<'de, D: Deserializer<'de>>(d: D) -> Result<Option<u32>, D::Error> {
     read::count::<D, 1, { u32::MAX }>(d).map(Some)
+}
+
+fn some_duration<'de, D: Deserializer<'de>>(d: D) -> Result<Option<SimDuration>, D::Error> {
+    read::duration(d).map(Some)
 }
 
 impl CspFile {
@@ -393,6 +399,7 @@ impl CspFile {
             latency: self
                 .latency
                 .unwrap_or_else(|| defaults::wan_latency(technology)),
+            latency_floor: self.latency_floor.unwrap_or(defaults::WAN_LATENCY_FLOOR),
             hub_bandwidth: self
                 .hub_bandwidth
                 .unwrap_or_else(|| defaults::hub_bandwidth(technology)),

@@ -27,6 +27,7 @@ pub fn example(premises: u32) -> Scenario {
             mean: SimDuration::from_millis(2),
         },
         latency: lognormal(ms, 0.5),
+        latency_floor: crate::config::defaults::WAN_LATENCY_FLOOR,
         hub_bandwidth: crate::config::defaults::hub_bandwidth(technology),
         wan_capacity: crate::config::defaults::wan_capacity(technology),
     };

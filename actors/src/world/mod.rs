@@ -5,6 +5,7 @@ mod build;
 mod cpl;
 #[cfg(test)]
 pub(crate) mod fixture;
+mod partition;
 #[cfg(test)]
 mod tests;
 

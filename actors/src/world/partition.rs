@@ -1,0 +1,148 @@
+//! The GB world's partitioning: the central actors in partition 0, the premises cut into
+//! contiguous blocks over the others, a flat's building and every actor of a premises kept with
+//! it, and the lookahead of the links between them (`lookahead`).
+
+use super::GbWorld;
+use crate::ids::Kinds;
+use crate::lookahead::{self, Feature, Side};
+use dccsim_sim::{ActorId, Kind, Partitioning};
+
+impl GbWorld {
+    /// Places this world's actors over `workers` partitions (deterministic from the premises'
+    /// indices and `workers`), with the scenario's lookahead; refused with a plain message when a
+    /// link between the sides has no lookahead and the run would need one (`workers` ≥ 2).
+    pub fn partitioning(&self, workers: u32) -> Result<Partitioning, String> {
+        assert!(workers >= 1, "at least one worker");
+        let lookahead = if workers == 1 {
+            dccsim_sim::SimDuration::ZERO
+        } else {
+            lookahead::lookahead(&self.core.csp, |f| match f {
+                Feature::Always => true,
+                Feature::Alerts => self.alerts.is_some(),
+                Feature::Firmware => self.firmware.config.is_modelled(),
+                Feature::Ev => self.ev.is_some(),
+            })?
+        };
+        let mut p = Partitioning::new(workers, lookahead);
+        let bounds = self.premises_bounds(workers);
+        let first_from = |indices: &[u32]| -> Vec<u32> {
+            bounds
+                .iter()
+                .map(|&b| indices.partition_point(|&p| p < b) as u32)
+                .collect()
+        };
+        p.spread(Kinds::HUB, bounds.clone());
+        p.spread(Kinds::ESME, bounds.clone());
+        let gas: Vec<u32> = self.gsmes.iter().map(|m| m.premises).collect();
+        p.spread(Kinds::GSME, first_from(&gas));
+        let buildings: Vec<u32> = self.buildings.iter().map(|b| b.first).collect();
+        p.spread(Kinds::BUILDING, first_from(&buildings));
+        p.spread(Kinds::CHARGER, first_from(self.core.chargers.premises()));
+        self.check_premises_together(&p);
+        Ok(p)
+    }
+
+    /// Takes partition `part`'s per-premises actors from `other`, the world that ran it, at the
+    /// end of a partitioned run (this world ran the central partition): afterwards this world
+    /// holds every actor's end state, as the sequential run's would.
+    pub fn take_partition(&mut self, other: &mut GbWorld, p: &Partitioning, part: u32) {
+        fn take<T>(mine: &mut [T], theirs: &mut [T], kind: Kind, p: &Partitioning, part: u32) {
+            for (i, (m, t)) in mine.iter_mut().zip(theirs).enumerate() {
+                if p.of(ActorId::new(kind, i as u32)) == part {
+                    std::mem::swap(m, t);
+                }
+            }
+        }
+        take(&mut self.hubs, &mut other.hubs, Kinds::HUB, p, part);
+        take(&mut self.esmes, &mut other.esmes, Kinds::ESME, p, part);
+        take(&mut self.gsmes, &mut other.gsmes, Kinds::GSME, p, part);
+        take(
+            &mut self.buildings,
+            &mut other.buildings,
+            Kinds::BUILDING,
+            p,
+            part,
+        );
+        if let (Some(mine), Some(theirs)) = (&mut self.ev, &mut other.ev) {
+            take(
+                &mut mine.chargers,
+                &mut theirs.chargers,
+                Kinds::CHARGER,
+                p,
+                part,
+            );
+        }
+    }
+
+    /// The first premises of each premises partition after the first: equal blocks, each moved
+    /// on to the end of the building it would cut.
+    fn premises_bounds(&self, workers: u32) -> Vec<u32> {
+        let n = self.hubs.len() as u64;
+        let blocks = u64::from(workers.saturating_sub(1).max(1));
+        (1..blocks)
+            .map(|k| {
+                let b = (k * n / blocks) as u32;
+                match self.hubs.get(b as usize).and_then(|h| h.link.building()) {
+                    Some(i) => {
+                        let building = &self.buildings[i as usize];
+                        if building.first == b {
+                            b
+                        } else {
+                            building.first + building.flats.len() as u32
+                        }
+                    }
+                    None => b,
+                }
+            })
+            .collect()
+    }
+
+    /// Every actor of a premises (and a flat's building) is in its hub's partition, and every
+    /// kind is on its side: a broken placement is a bug, caught once when the run is built.
+    fn check_premises_together(&self, p: &Partitioning) {
+        let hub = |premises: u32| p.of(Kinds::hub(premises));
+        let with_hub = |id: ActorId, premises: u32| {
+            assert_eq!(p.of(id), hub(premises), "{id:?} is apart from its premises");
+        };
+        for (g, m) in self.gsmes.iter().enumerate() {
+            with_hub(Kinds::gsme(g as u32), m.premises);
+        }
+        for (i, b) in self.buildings.iter().enumerate() {
+            for k in 0..b.flats.len() as u32 {
+                with_hub(Kinds::building(i as u32), b.first + k);
+            }
+        }
+        for (c, &premises) in self.core.chargers.premises().iter().enumerate() {
+            with_hub(Kinds::charger(c as u32), premises);
+        }
+        for kind in 0..dccsim_sim::actor::MAX_KINDS {
+            let id = ActorId::new(Kind(kind), 0);
+            if lookahead::side(Kind(kind)) == Side::Central {
+                assert_eq!(p.of(id), 0, "central {id:?} outside partition 0");
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::fixture;
+    use super::*;
+    use crate::world::GbWorld;
+
+    #[test]
+    fn premises_spread_evenly_and_central_actors_stay_together() {
+        let (_, world) = GbWorld::build(&fixture::example(1_000));
+        let p = world.partitioning(3).expect("the example has a WAN floor");
+        assert_eq!(p.lookahead(), dccsim_sim::SimDuration::from_millis(50));
+        assert_eq!(p.of(Kinds::dsp()), 0);
+        let second = (0..1_000).filter(|&i| p.of(Kinds::hub(i)) == 2).count();
+        assert!(
+            (400..=600).contains(&second),
+            "{second} premises in partition 2"
+        );
+        assert_eq!(p.of(Kinds::hub(0)), 1);
+        assert_eq!(p.of(Kinds::esme(999)), 2);
+        assert_eq!(world.partitioning(1).unwrap().of(Kinds::hub(999)), 0);
+    }
+}
