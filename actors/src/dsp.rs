@@ -210,9 +210,11 @@ impl Dsp {
             },
         };
         let service = remaining.unwrap_or_else(|| dist.sample(&mut ctx.rng()));
-        let class = self.classes.of_item(&item);
-        self.preemption
-            .started(item, class, arrived, ctx.now().after(service));
+        if self.preemption.is_on() {
+            let class = self.classes.of_item(&item);
+            self.preemption
+                .started(item, class, arrived, ctx.now().after(service));
+        }
         match item {
             Item::Alert(alert) => {
                 ctx.wake_after(service, Msg::Alert(alert));

@@ -60,16 +60,16 @@ impl Preemption {
         self.preempted.is_some()
     }
 
-    /// A worker starts (or resumes) `item` of `class`, which arrived at `arrived`, until `ends`.
+    /// A worker starts (or resumes) `item` of `class`, which arrived at `arrived`, until `ends`
+    /// (callers skip it when preemption is off: nothing is kept then).
     pub fn started(&mut self, item: Item, class: u8, arrived: SimTime, ends: SimTime) {
-        if self.is_on() {
-            self.jobs.push(Job {
-                item,
-                class,
-                arrived,
-                ends,
-            });
-        }
+        debug_assert!(self.is_on(), "only preemption keeps the items in service");
+        self.jobs.push(Job {
+            item,
+            class,
+            arrived,
+            ends,
+        });
     }
 
     /// `item` of `class` finds every worker busy. With a lower class in service, that item is
@@ -172,7 +172,7 @@ mod tests {
     #[test]
     fn off_it_keeps_nothing_and_every_completion_is_real() {
         let mut p = Preemption::default();
-        p.started(alert(1), 0, at(0), at(5));
+        assert!(!p.is_on());
         assert_eq!(p.completed(&alert(1), at(5)), Some(at(5)));
         assert_eq!(p.stale().count(), 0);
     }
