@@ -41,16 +41,26 @@ fn a_read_only_store_is_refused_before_anything_runs() {
     // Root writes anything: run as nobody then, for whom the root-owned store and folder are
     // read-only. Otherwise make them read-only.
     let o = if is_root() {
+        // nobody may not be able to enter the checkout (a clone in a private temporary folder):
+        // it reads a copy of the scenario from a folder of its own.
+        let readable = scratch("store-ro-scenario");
+        let scenario = readable.join("capacity-sweep.toml");
+        let source = Path::new(env!("CARGO_MANIFEST_DIR")).join(TINY_SWEEP[0]);
+        std::fs::copy(source, &scenario).unwrap();
+        let scenario = scenario.to_str().unwrap();
         let mut a = vec![
             "--reuid=65534",
             "--regid=65534",
             "--clear-groups",
             env!("CARGO_BIN_EXE_dccsim"),
         ];
-        a.extend_from_slice(&args);
+        a.extend(
+            args.iter()
+                .map(|&x| if x == TINY_SWEEP[0] { scenario } else { x }),
+        );
         let Ok(child) = Command::new("setpriv")
             .args(&a)
-            .current_dir(env!("CARGO_MANIFEST_DIR"))
+            .current_dir(&readable)
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
             .spawn()
