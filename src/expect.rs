@@ -24,10 +24,10 @@ fn actual(e: &Expectation, m: &Metrics, events: u64, in_flight: u64) -> Result<f
         let Some(first) = flows.first() else {
             return Err("no such latency flow".to_string());
         };
-        let mut merged = first.histogram.clone();
+        let mut merged = first.histogram().clone();
         for f in &flows[1..] {
             merged
-                .add(&f.histogram)
+                .add(f.histogram())
                 .map_err(|err| format!("cannot merge the matching flows: {err}"))?;
         }
         let count = merged.len();

@@ -159,6 +159,7 @@ pub fn simulate_partitioned(
     };
     progress.finish();
     world.finish(&mut kernel, end);
+    kernel.metrics.settle();
     kernel.metrics.close_intervals(end);
     let wall_seconds = progress.elapsed_secs();
     let in_flight = world.in_flight(&kernel);

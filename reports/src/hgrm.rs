@@ -307,7 +307,7 @@ mod tests {
             .into_iter()
             .find(|f| f.name == "sr.e2e{region=north,sr=4.1.1}")
             .unwrap();
-        let text = hgrm_text(&flow.histogram);
+        let text = hgrm_text(flow.histogram());
         assert!(text.starts_with("       Value     Percentile TotalCount 1/(1-Percentile)\n\n"));
         assert!(text.contains("#[Mean    = "));
         assert!(text.ends_with("#[Buckets =           33, SubBuckets     =         2048]\n"));
@@ -335,7 +335,7 @@ mod tests {
             .into_iter()
             .find(|f| f.name.contains("central"))
             .unwrap();
-        let p = parse_hgrm(&hgrm_text(&flow.histogram)).unwrap();
+        let p = parse_hgrm(&hgrm_text(flow.histogram())).unwrap();
         assert!(p.rows.is_empty());
         assert_eq!(p.total_count, 0);
     }

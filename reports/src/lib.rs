@@ -136,6 +136,7 @@ pub(crate) mod testutil {
             "sr.e2e{region=central,sr=4.1.1}".into(),
             Some(SimDuration::from_secs(30)),
         );
+        m.settle();
         m
     }
 

@@ -141,7 +141,7 @@ fn fill(tmp: &Path, r: &RunResults, m: &RunManifest, summary: &Summary) -> io::R
     for (flow, stem) in flows.iter().zip(&stems) {
         write_file(
             &latency.join(format!("{stem}.hgrm")),
-            hgrm_text(&flow.histogram).as_bytes(),
+            hgrm_text(flow.histogram()).as_bytes(),
         )?;
     }
     // Interval logs of the flows the run asked for (`dccsim run` logs the end-to-end flows).

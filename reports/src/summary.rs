@@ -71,7 +71,7 @@ impl LatencyStats {
     /// Reads a flow's statistics: minimum, mean and maximum exactly; percentiles from its
     /// histogram (3 significant digits), kept within the exact minimum and maximum.
     pub(crate) fn of(flow: &Flow) -> Self {
-        let h = &flow.histogram;
+        let h = flow.histogram();
         let trt_us = flow.trt.map(|t| t.as_micros());
         // Rounded to 6 decimal places to keep the file readable.
         let six = |s: f64| (s * 1e6).round() / 1e6;

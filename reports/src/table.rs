@@ -429,6 +429,7 @@ mod tests {
             Some(SimDuration::from_secs(1)),
         );
         m.record(f, SimDuration::from_millis(850));
+        m.settle();
         m.flow("sr.e2e{hop=wan,region=north,sr=4.1.1}".into(), None);
         let r = RunResults {
             expectations: &[],
@@ -479,6 +480,7 @@ mod tests {
         );
         m.record(f, SimDuration::from_millis(850));
         m.set_late_in_flight(f, 3);
+        m.settle();
         let r = RunResults {
             expectations: &[],
             explain_code: |_| None,

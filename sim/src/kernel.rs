@@ -327,9 +327,10 @@ impl<M: Copy> Kernel<M> {
         Some(ev.time)
     }
 
-    /// Ends a run at `end`: takes the gauge samples left up to it.
+    /// Ends a run at `end`: takes the gauge samples left up to it and files the flows' samples.
     fn stop(&mut self, end: SimTime) -> RunStats {
         self.sample_up_to(end, true);
+        self.metrics.settle();
         RunStats {
             events: self.events,
             pending: self.queue.len() as u64,

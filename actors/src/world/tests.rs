@@ -59,8 +59,8 @@ mod end_to_end {
                 .flow_by_id(world.core.ids.e2e(SrType::RetrieveDailyReadLog, 1));
             (
                 kernel.events(),
-                f.histogram.mean().to_bits(),
-                f.histogram.max(),
+                f.histogram().mean().to_bits(),
+                f.histogram().max(),
             )
         };
         assert_eq!(run(1), run(1));
