@@ -626,14 +626,23 @@ mod tests {
             let counter = k.metrics.counter("c".into());
             let id = ActorId::new(Kind(0), 0);
             for at in [10u64, 15, 20, 30, 31] {
-                let wake = if at > 30 { at } else { at.saturating_sub(ahead) };
+                let wake = if at > 30 {
+                    at
+                } else {
+                    at.saturating_sub(ahead)
+                };
                 k.ctx_for(id).send(id, SimDuration::from_micros(wake), at);
             }
             let mut w = Raiser { gauge, counter };
             let stats = k.run(&mut w, SimTime(30), &mut |_, _| {});
             let m = &k.metrics;
             let series = (m.series().times.clone(), m.series().values[0].clone());
-            (stats, series, m.gauge_value(gauge), m.counter_value(counter))
+            (
+                stats,
+                series,
+                m.gauge_value(gauge),
+                m.counter_value(counter),
+            )
         };
         let at_once = run(0);
         assert_eq!(at_once.1 .1, vec![0, 1, 3, 4]);

@@ -469,13 +469,15 @@ impl Metrics {
     /// the run stops (see [`Metrics::apply_due`]). An actor that acts ahead of time (the alert
     /// source's lead) counts what happens at `at` without an event at `at`.
     pub fn add_at(&mut self, c: CounterId, n: u64, at: SimTime) {
-        self.dated.push(Reverse((at.as_micros(), Dated::Count(c.0, n))));
+        self.dated
+            .push(Reverse((at.as_micros(), Dated::Count(c.0, n))));
     }
 
     /// Adds `delta` to gauge `g` as of `at`, a later instant than the caller's (see
     /// [`Metrics::add_at`]): the samples before `at` do not show it, those at or after do.
     pub fn gauge_add_at(&mut self, g: GaugeId, delta: i64, at: SimTime) {
-        self.dated.push(Reverse((at.as_micros(), Dated::Gauge(g.0, delta))));
+        self.dated
+            .push(Reverse((at.as_micros(), Dated::Gauge(g.0, delta))));
     }
 
     /// Applies every dated add due at or before `at` ([`Metrics::sample`] does so first, and the
