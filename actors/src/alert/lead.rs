@@ -6,9 +6,11 @@
 //!
 //! The source's timers are tokens: each wake handles whatever is due first by the instants the
 //! source had without a lead (ties in the order its timers had then), so its draws keep their
-//! order even where the lead is cut short at the run's start. A wake is due `lead` before its
-//! instant, at the earliest now; for an instant after the run's end it stays at the instant
-//! itself, pending and never handled, as without a lead.
+//! order. A wake is due `lead` before its instant; for an instant after the run's end it stays at
+//! the instant itself, pending and never handled, as without a lead. What is due within the lead
+//! of the start cannot be sent that early in the run: the source does it while the world is
+//! built (before a partitioned run's first window, so its alerts are initial events), and its
+//! timers, still set at the start so that the run handles as many events, do nothing.
 
 use dccsim_sim::{SimDuration, SimTime};
 
@@ -32,6 +34,8 @@ pub struct Lead {
     /// Restorations by instant (then outage index), and how many are done.
     restorations: Vec<(SimTime, u16)>,
     done: usize,
+    /// Timers at the start whose item was done while the world was built, not yet handled.
+    done_early: u32,
 }
 
 impl Lead {
@@ -50,7 +54,32 @@ impl Lead {
             next: None,
             restorations,
             done: 0,
+            done_early: 0,
         }
+    }
+
+    /// Whether the next item is due within the lead of `start` (and by the run's end): the
+    /// source does it while the world is built, and its timer, at `start`, will do nothing.
+    pub fn early(&mut self, start: SimTime) -> bool {
+        let next = self.next.map(|(t, _)| t);
+        let restoration = self.restorations.get(self.done).map(|&(r, _)| r);
+        let due = match (next, restoration) {
+            (Some(t), Some(r)) => t.min(r),
+            (t, r) => match t.or(r) {
+                Some(t) => t,
+                None => return false,
+            },
+        };
+        let early = due <= self.end && self.wake(due, start) == start;
+        self.done_early += u32::from(early);
+        early
+    }
+
+    /// Whether a timer now firing is one whose item was done while the world was built.
+    pub fn done_early(&mut self) -> bool {
+        let early = self.done_early > 0;
+        self.done_early -= u32::from(early);
+        early
     }
 
     /// When the source wakes, at `now`, for what is due at `t`: `lead` before it (at the
@@ -127,5 +156,24 @@ mod tests {
         lead.set_next(s(3), false);
         assert_eq!(lead.take(), Due::Restored(0, s(2)));
         assert_eq!(lead.take(), Due::Routine(s(3)));
+    }
+
+    #[test]
+    fn what_is_due_within_the_lead_of_the_start_is_done_early() {
+        // A lead of 5 s, a run of 20 s, restorations at 3 s and 30 s.
+        let mut lead = Lead::new(SimDuration::from_secs(5), s(20), &[s(3), s(30)]);
+        lead.set_next(s(5), true);
+        assert!(lead.early(s(0)));
+        assert_eq!(lead.take(), Due::Restored(0, s(3)));
+        assert!(lead.early(s(0)));
+        assert_eq!(lead.take(), Due::Routine(s(5)));
+        lead.set_next(SimTime(5_000_001), false);
+        assert!(!lead.early(s(0)), "due after the lead");
+        assert_eq!(lead.take(), Due::Routine(SimTime(5_000_001)));
+        assert!(!lead.early(s(0)), "the restoration after the end");
+        // The two timers set for the early items do nothing, the next one acts.
+        assert!(lead.done_early());
+        assert!(lead.done_early());
+        assert!(!lead.done_early());
     }
 }

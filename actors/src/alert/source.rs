@@ -81,8 +81,15 @@ impl AlertSource {
         }
     }
 
-    /// Schedules the first routine alert and every outage's restoration (each `lead` ahead).
-    pub fn start(&mut self, kernel: &mut Kernel<Msg>) {
+    /// Schedules the first routine alert and every outage's restoration (each `lead` ahead),
+    /// and sends at once what is due within the lead (see [`lead`](super::lead)).
+    pub fn start(
+        &mut self,
+        kernel: &mut Kernel<Msg>,
+        core: &Core,
+        han: &HanShared,
+        devices: &Devices<'_>,
+    ) {
         let mut ctx = kernel.ctx_for(Kinds::alert_source());
         let now = ctx.now();
         self.schedule_next(now, true, &mut ctx);
@@ -93,6 +100,23 @@ impl AlertSource {
                 wake.since(now),
                 Msg::AlertSource(SourceTimer::Restored(i as u16)),
             );
+        }
+        while self.lead.early(now) {
+            self.act(core, han, devices, &mut ctx);
+        }
+    }
+
+    /// Does what is due first: a routine alert (and draws the next), or an outage's restoration.
+    fn act(&mut self, core: &Core, han: &HanShared, devices: &Devices<'_>, ctx: &mut Ctx<'_, Msg>) {
+        match self.lead.take() {
+            Due::Routine(at) => {
+                self.routine(at, core, han, devices, ctx);
+                self.schedule_next(at, false, ctx);
+            }
+            Due::Restored(n, at) => {
+                let outage = &self.config.outages[n as usize];
+                super::storm::restored(outage, self.premises, at, core, han, devices, ctx);
+            }
         }
     }
 
@@ -121,17 +145,10 @@ impl AlertSource {
         ctx: &mut Ctx<'_, Msg>,
     ) {
         match msg {
-            // Whichever timer it is, the wake is for what is due first (see `lead`).
-            Msg::AlertSource(_) => match self.lead.take() {
-                Due::Routine(at) => {
-                    self.routine(at, core, han, devices, ctx);
-                    self.schedule_next(at, false, ctx);
-                }
-                Due::Restored(n, at) => {
-                    let outage = &self.config.outages[n as usize];
-                    super::storm::restored(outage, self.premises, at, core, han, devices, ctx);
-                }
-            },
+            // A timer whose item was done at the start does nothing; any other is for what is
+            // due first, whichever timer it is (see `lead`).
+            Msg::AlertSource(_) if self.lead.done_early() => {}
+            Msg::AlertSource(_) => self.act(core, han, devices, ctx),
             // The Network Operator stand-in receives its alerts.
             Msg::Alert(alert) => super::deliver(alert, core, ctx),
             other => unreachable!("alert source got {other:?}"),
@@ -183,7 +200,7 @@ impl AlertSource {
 /// The source reads the hubs' and meters' HAN links and gas meters from its own copy of the
 /// world (in a partitioned run, the central partition's, which the run never updates): they are
 /// set when the world is built and never change during a run (checked by
-/// `world::tests::premises_links_are_fixed_after_the_build`).
+/// `alert::source::tests::premises_links_are_fixed_after_the_build`).
 #[allow(clippy::too_many_arguments)]
 pub fn send(
     class: u8,

@@ -395,7 +395,12 @@ impl GbWorld {
             .with_traffic_management(classes, dsp_preemption, throttle);
         dsp.storm = Guard::new(&scenario.alerts);
         if let Some(source) = &mut alert_source {
-            source.start(&mut kernel);
+            let devices = crate::alert::source::Devices {
+                hubs: &hubs,
+                esmes: &esmes,
+                gsmes: &gsmes,
+            };
+            source.start(&mut kernel, &core, &han.shared, &devices);
         }
         let world = GbWorld {
             core,
