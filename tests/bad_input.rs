@@ -444,3 +444,29 @@ fn wan_latency_floor_without_a_unit() {
         &["latency_floor", "has no unit"],
     );
 }
+
+// Issue 18 (i18-lead): `[ev] report_latency`, the charger's telemetry latency to its DNO.
+
+#[test]
+fn ev_report_latency_without_a_unit() {
+    let text = with_ev("[ev]\nreport_latency = 200\n");
+    refused_at(
+        "ev-report-latency-unit",
+        &text,
+        22,
+        18,
+        &["`report_latency` in [ev]", "has no unit"],
+    );
+}
+
+#[test]
+fn ev_report_latency_negative() {
+    let text = with_ev("[ev]\nreport_latency = \"-1s\"\n");
+    refused_at(
+        "ev-report-latency-negative",
+        &text,
+        22,
+        18,
+        &["`report_latency` in [ev]", "non-negative"],
+    );
+}

@@ -112,3 +112,117 @@ fn the_wan_latency_floor_bounds_every_crossing() {
         assert!(min >= 3_000_000, "{name}: min {min} us below the floor");
     }
 }
+
+// ---- Issue 18, i18-lead: the alert source's lead and the EV charger's report latency give the
+// two links that had no delay a lookahead, so device alerts and `[ev]` runs can be partitioned.
+
+/// Runs `scenario` with `extra` on 1 and on each of `workers`, and asserts `summary.json` and
+/// `timeseries.csv` are byte-identical; returns the one-worker summary.
+fn same_for_every_worker(
+    name: &str,
+    scenario: &str,
+    extra: &[&str],
+    workers: &[&str],
+) -> serde_json::Value {
+    let one = scratch(&format!("{name}-1"));
+    let summary = run_ok(scenario, &one, extra);
+    for w in workers {
+        let out = scratch(&format!("{name}-{w}"));
+        let mut args = extra.to_vec();
+        args.extend_from_slice(&["--workers", w]);
+        run_ok(scenario, &out, &args);
+        for file in ["summary.json", "timeseries.csv"] {
+            assert!(
+                std::fs::read(out.join(file)).unwrap() == std::fs::read(one.join(file)).unwrap(),
+                "{scenario}: --workers {w} changed {file}"
+            );
+        }
+    }
+    summary
+}
+
+#[test]
+fn an_alert_storm_gives_the_same_results_on_every_worker_count() {
+    // Routine alerts and an outage's restoration storm cross from the alert source to the hubs
+    // (each send is checked against the lookahead in this debug build).
+    let s = same_for_every_worker(
+        "lead-storm",
+        "scenarios/alert-storm.toml",
+        &["--set", "population.premises=4000"],
+        &["2", "3"],
+    );
+    assert!(counter_sum(&s, "alert.raised{class=supply-outage-restored-long}") > 1000);
+    assert!(counter_sum(&s, "alert.delivered{") > 0);
+}
+
+#[test]
+fn a_small_gb_day_gives_the_same_results_on_one_and_two_workers() {
+    let s = same_for_every_worker(
+        "lead-gb-day",
+        "scenarios/gb-day-sample.toml",
+        &[
+            "--set",
+            "population.premises=3000",
+            "--set",
+            "smets1_fleet.0.meters=2000",
+        ],
+        &["2"],
+    );
+    assert!(counter_sum(&s, "alert.raised{") > 100);
+}
+
+#[test]
+fn ev_load_control_with_a_report_latency_gives_the_same_results_on_two_workers() {
+    const LATENCY: &[&str] = &[
+        "--set",
+        "population.premises=500",
+        "--set",
+        "ev.report_latency=200ms",
+    ];
+    let late = same_for_every_worker(
+        "report-latency",
+        "scenarios/ev-load-control.toml",
+        LATENCY,
+        &["2"],
+    );
+    // The latency is read: the DNO hears of each draw later, so the results move.
+    let at_once = run_ok(
+        "scenarios/ev-load-control.toml",
+        &scratch("report-latency-0"),
+        &LATENCY[..2],
+    );
+    assert_ne!(late["digest"], at_once["digest"]);
+    assert!(scalar(&late, "ev.energy_requested_kwh") > 0.0);
+    assert_eq!(
+        scalar(&late, "ev.energy_requested_kwh"),
+        scalar(&at_once, "ev.energy_requested_kwh"),
+        "the sessions are the same"
+    );
+}
+
+#[test]
+fn alerts_due_within_the_lead_of_the_start_are_exact_on_every_worker_count() {
+    // About 90 routine alerts a second and an outage restored at 0.3 s: what is due in the first
+    // second cannot be sent a lead ahead, so the source sends it while the world is built.
+    let s = same_for_every_worker(
+        "lead-start",
+        "scenarios/alert-storm.toml",
+        &[
+            "--set",
+            "population.premises=4000",
+            "--set",
+            "alert.0.per_device_per_day=2000",
+            "--set",
+            "scenario.duration=3s",
+            "--set",
+            "event.0.at=0s",
+            "--set",
+            "event.0.duration=300ms",
+            "--set",
+            "event.0.restore_spread=2s",
+        ],
+        &["2", "3"],
+    );
+    assert!(counter_sum(&s, "alert.raised{class=billing-data-log-updated}") > 100);
+    assert!(counter_sum(&s, "alert.raised{class=supply-outage-restored}") > 1000);
+}

@@ -30,14 +30,34 @@ pub fn side(kind: Kind) -> Side {
     }
 }
 
+/// How far ahead of each device alert's arrival at its hub the alert source acts (draws and
+/// sends it): 1 s, or the largest WAN floor if that is more (see [`alert_lead`]). An engine
+/// constant, not a scenario key: the source still raises each alert at its own instant (dated
+/// metric adds) and it still reaches the hub when it did with no lead, so no result depends on
+/// it; it only gives the alert source → hub link a lookahead.
+pub const ALERT_LEAD: SimDuration = SimDuration::from_secs(1);
+
+/// The alert source's lead in a scenario whose CSPs are `csp`: [`ALERT_LEAD`], or the largest
+/// WAN floor when that is longer, so that the alert link never shortens the lookahead the WAN
+/// links give.
+pub fn alert_lead(csp: &RegionMap<Csp>) -> SimDuration {
+    csp.iter()
+        .map(|(_, c)| c.latency_floor)
+        .fold(ALERT_LEAD, SimDuration::max)
+}
+
 /// What bounds a link's delay from below.
 #[derive(Copy, Clone, Debug, PartialEq, Eq)]
 pub enum Floor {
     /// One WAN crossing (plus, for some links, HAN time or a downlink queue): at least the
     /// region's `[csp.<region>] latency_floor`.
     Wan,
-    /// Sent at once: no lookahead.
-    Zero,
+    /// The alert source's lead ([`alert_lead`]): it sends each alert that long before it
+    /// reaches the hub (less only for the alerts due in the run's first instants).
+    AlertLead,
+    /// The EV charger's telemetry to its DNO: `[ev] report_latency` (0 by default: no
+    /// lookahead).
+    EvReport,
 }
 
 /// When a scenario has a link.
@@ -126,15 +146,17 @@ pub const LINKS: [Link; 9] = [
     Link {
         from: Kinds::ALERT,
         to: Kinds::HUB,
-        what: "a routine or restoration alert, raised at the device at once (alert::source)",
-        floor: Floor::Zero,
+        what: "a routine or restoration alert, sent the alert lead before it reaches the hub \
+               (alert::source)",
+        floor: Floor::AlertLead,
         feature: Feature::Alerts,
     },
     Link {
         from: Kinds::CHARGER,
         to: Kinds::DNO,
-        what: "an EV charger's new draw, told to its feeder at once (ev::charger)",
-        floor: Floor::Zero,
+        what: "an EV charger's new draw, reported to its DNO after [ev] report_latency \
+               (ev::charger)",
+        floor: Floor::EvReport,
         feature: Feature::Ev,
     },
 ];
@@ -158,12 +180,14 @@ pub fn kind_name(kind: Kind) -> &'static str {
     }
 }
 
-/// The lookahead of a scenario whose CSPs are `csp` and which has the links of the features
-/// `has` says it has: the least floor among them. Refused, with a message naming the link and
-/// what would fix it, when one of them has no floor.
+/// The lookahead of a scenario whose CSPs are `csp`, whose EV chargers (if any) report to their
+/// DNO after `ev_report`, and which has the links of the features `has` says it has: the least
+/// floor among them. Refused, with a message naming the link and what would fix it, when one of
+/// them has no floor.
 pub fn lookahead(
     csp: &RegionMap<Csp>,
     has: impl Fn(Feature) -> bool,
+    ev_report: SimDuration,
 ) -> Result<SimDuration, String> {
     let (region, wan) = csp
         .iter()
@@ -185,10 +209,13 @@ pub fn lookahead(
                     region.name()
                 ))
             }
-            Floor::Zero => {
+            Floor::AlertLead => alert_lead(csp),
+            Floor::EvReport if ev_report > SimDuration::ZERO => ev_report,
+            Floor::EvReport => {
                 return Err(format!(
                     "cannot partition this run: the link {} ({}) has no delay, so no \
-                     lookahead, and no parameter gives it one yet; run with --workers 1",
+                     lookahead, since ev.report_latency is 0; give the charger's telemetry a \
+                     latency, e.g. --set ev.report_latency=200ms, or run with --workers 1",
                     link.name(),
                     link.what
                 ))
@@ -215,13 +242,44 @@ mod tests {
     fn the_wan_floor_is_the_lookahead_and_zero_links_are_refused() {
         let mut csp = fixture::example(10).csp;
         let always = |f: Feature| f == Feature::Always;
-        assert_eq!(lookahead(&csp, always), Ok(SimDuration::from_millis(50)));
+        let zero = SimDuration::ZERO;
+        assert_eq!(
+            lookahead(&csp, always, zero),
+            Ok(SimDuration::from_millis(50))
+        );
         csp.south.latency_floor = SimDuration::from_millis(20);
-        assert_eq!(lookahead(&csp, always), Ok(SimDuration::from_millis(20)));
-        let ev = lookahead(&csp, |f| matches!(f, Feature::Always | Feature::Ev)).unwrap_err();
+        assert_eq!(
+            lookahead(&csp, always, zero),
+            Ok(SimDuration::from_millis(20))
+        );
+        let with_ev = |f| matches!(f, Feature::Always | Feature::Ev);
+        let ev = lookahead(&csp, with_ev, zero).unwrap_err();
         assert!(ev.contains("EV charger → DNO"), "{ev}");
+        assert!(ev.contains("ev.report_latency"), "{ev}");
+        let report = SimDuration::from_millis(5);
+        assert_eq!(lookahead(&csp, with_ev, report), Ok(report));
         csp.south.latency_floor = SimDuration::ZERO;
-        let wan = lookahead(&csp, always).unwrap_err();
+        let wan = lookahead(&csp, always, zero).unwrap_err();
         assert!(wan.contains("csp.south.latency_floor"), "{wan}");
+    }
+
+    #[test]
+    fn the_alert_lead_never_shortens_the_wan_lookahead() {
+        let mut csp = fixture::example(10).csp;
+        let alerts = |f| matches!(f, Feature::Always | Feature::Alerts);
+        let zero = SimDuration::ZERO;
+        // The lead (1 s) is above the default WAN floor: the WAN floor stays the lookahead.
+        assert_eq!(alert_lead(&csp), ALERT_LEAD);
+        assert_eq!(
+            lookahead(&csp, alerts, zero),
+            Ok(SimDuration::from_millis(50))
+        );
+        // A WAN floor above 1 s lengthens the lead with it.
+        for c in [&mut csp.north, &mut csp.central, &mut csp.south] {
+            c.latency_floor = SimDuration::from_secs(3);
+        }
+        csp.central.latency_floor = SimDuration::from_secs(4);
+        assert_eq!(alert_lead(&csp), SimDuration::from_secs(4));
+        assert_eq!(lookahead(&csp, alerts, zero), Ok(SimDuration::from_secs(3)));
     }
 }

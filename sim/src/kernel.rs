@@ -145,6 +145,27 @@ impl<M: Copy> Ctx<'_, M> {
         self.metrics.record(f, latency);
     }
 
+    /// Adds `n` to counter `c` as of `at` (now or later): what happens at `at` counted by an
+    /// actor that acts ahead of it (see [`Metrics::add_at`]).
+    #[inline]
+    pub fn count_at(&mut self, c: CounterId, n: u64, at: SimTime) {
+        if at <= self.now {
+            self.metrics.add(c, n);
+        } else {
+            self.metrics.add_at(c, n, at);
+        }
+    }
+
+    /// Adds `delta` to gauge `g` as of `at` (now or later; see [`Metrics::gauge_add_at`]).
+    #[inline]
+    pub fn gauge_add_at(&mut self, g: GaugeId, delta: i64, at: SimTime) {
+        if at <= self.now {
+            self.metrics.gauge_add(g, delta);
+        } else {
+            self.metrics.gauge_add_at(g, delta, at);
+        }
+    }
+
     /// Metrics, for rare operations such as registering a counter on first use.
     pub fn metrics(&mut self) -> &mut Metrics {
         self.metrics
@@ -327,9 +348,11 @@ impl<M: Copy> Kernel<M> {
         Some(ev.time)
     }
 
-    /// Ends a run at `end`: takes the gauge samples left up to it and files the flows' samples.
+    /// Ends a run at `end`: takes the gauge samples left up to it, applies the metric adds
+    /// dated up to it and files the flows' samples.
     fn stop(&mut self, end: SimTime) -> RunStats {
         self.sample_up_to(end, true);
+        self.metrics.apply_due(end);
         self.metrics.settle();
         RunStats {
             events: self.events,
@@ -577,5 +600,56 @@ mod tests {
         let more = run(6);
         assert_eq!(few[..], more[..3]);
         assert_ne!(more[3], more[4], "different actors get different numbers");
+    }
+
+    /// Raises a gauge and a counter as of the instant its message names (at once when the
+    /// event is at that instant, else with dated adds).
+    struct Raiser {
+        gauge: GaugeId,
+        counter: CounterId,
+    }
+
+    impl World for Raiser {
+        type Msg = u64;
+        fn handle(&mut self, _: ActorId, at: u64, ctx: &mut Ctx<'_, u64>) {
+            ctx.gauge_add_at(self.gauge, 1, SimTime(at));
+            ctx.count_at(self.counter, 1, SimTime(at));
+        }
+    }
+
+    #[test]
+    fn dated_adds_sample_as_adds_made_at_their_instant() {
+        // Instants on a sampling boundary (10, 20), between (15), at the end (30) and after it.
+        let run = |ahead: u64| {
+            let mut k = Kernel::new(1, Some(SimDuration::from_micros(10)));
+            k.ensure_actors(Kind(0), 1);
+            let gauge = k.metrics.gauge("g".into());
+            let counter = k.metrics.counter("c".into());
+            let id = ActorId::new(Kind(0), 0);
+            for at in [10u64, 15, 20, 30, 31] {
+                let wake = if at > 30 {
+                    at
+                } else {
+                    at.saturating_sub(ahead)
+                };
+                k.ctx_for(id).send(id, SimDuration::from_micros(wake), at);
+            }
+            let mut w = Raiser { gauge, counter };
+            let stats = k.run(&mut w, SimTime(30), &mut |_, _| {});
+            let m = &k.metrics;
+            let series = (m.series().times.clone(), m.series().values[0].clone());
+            (
+                stats,
+                series,
+                m.gauge_value(gauge),
+                m.counter_value(counter),
+            )
+        };
+        let at_once = run(0);
+        assert_eq!(at_once.1 .1, vec![0, 1, 3, 4]);
+        assert_eq!((at_once.2, at_once.3), (4, 4));
+        for ahead in [1, 5, 10, 12] {
+            assert_eq!(run(ahead), at_once, "{ahead} µs ahead");
+        }
     }
 }

@@ -7,7 +7,8 @@
 
 use crate::time::{SimDuration, SimTime};
 use hdrhistogram::Histogram;
-use std::collections::BTreeMap;
+use std::cmp::Reverse;
+use std::collections::{BTreeMap, BinaryHeap};
 
 /// Largest latency a flow can hold exactly: 2^42 µs ≈ 50 days; longer values saturate.
 pub const MAX_TRACKABLE_US: u64 = 1 << 42;
@@ -249,6 +250,15 @@ pub struct Metrics {
     scalars: BTreeMap<String, f64>,
     /// By flow index: its interval log, for flows asked for one.
     interval_logs: Vec<Option<IntervalLog>>,
+    /// Counter and gauge adds made ahead of their time, earliest first (see [`Metrics::add_at`]).
+    dated: BinaryHeap<Reverse<(u64, Dated)>>,
+}
+
+/// A counter or gauge add made ahead of the instant it belongs to (see [`Metrics::add_at`]).
+#[derive(Copy, Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+enum Dated {
+    Count(u32, u64),
+    Gauge(u32, i64),
 }
 
 impl Metrics {
@@ -396,6 +406,7 @@ impl Metrics {
 
     /// Appends every gauge's current value as the sample at `at`.
     pub fn sample(&mut self, at: SimTime) {
+        self.apply_due(at);
         for log in self.interval_logs.iter_mut().flatten() {
             log.close(at.as_micros());
         }
@@ -474,6 +485,7 @@ impl Metrics {
             log.current.clear();
         }
         self.scalars.clear();
+        self.dated.clear();
         assert!(self.series.times.is_empty(), "zeroed before any sample");
     }
 
@@ -492,6 +504,7 @@ impl Metrics {
                 && other.flows.len() <= self.flows.len(),
             "a partition registered metrics the central one lacks"
         );
+        self.dated.extend(other.dated.iter().copied());
         for (i, n) in other.counters.iter().enumerate() {
             assert_eq!(self.counter_names[i], other.counter_names[i]);
             self.counters[i] += n;
@@ -531,6 +544,43 @@ impl Metrics {
             other.scalars.is_empty(),
             "end-of-run scalars are set by central actors only"
         );
+    }
+
+    /// Adds `n` to counter `c` as of `at`, a later instant than the caller's: the add lands
+    /// where one made at `at` would, before every gauge sample at or after `at` and after every
+    /// earlier one (samples show gauges only, but the two are kept alike), and at the latest when
+    /// the run stops (see [`Metrics::apply_due`]). An actor that acts ahead of time (the alert
+    /// source's lead) counts what happens at `at` without an event at `at`.
+    pub fn add_at(&mut self, c: CounterId, n: u64, at: SimTime) {
+        self.dated
+            .push(Reverse((at.as_micros(), Dated::Count(c.0, n))));
+    }
+
+    /// Adds `delta` to gauge `g` as of `at`, a later instant than the caller's (see
+    /// [`Metrics::add_at`]): the samples before `at` do not show it, those at or after do.
+    pub fn gauge_add_at(&mut self, g: GaugeId, delta: i64, at: SimTime) {
+        self.dated
+            .push(Reverse((at.as_micros(), Dated::Gauge(g.0, delta))));
+    }
+
+    /// Applies every dated add due at or before `at` ([`Metrics::sample`] does so first, and the
+    /// kernel at the end of a run). Adds dated after `at` stay pending.
+    pub fn apply_due(&mut self, at: SimTime) {
+        while let Some(&Reverse((t, add))) = self.dated.peek() {
+            if t > at.as_micros() {
+                break;
+            }
+            self.dated.pop();
+            match add {
+                Dated::Count(c, n) => self.counters[c as usize] += n,
+                Dated::Gauge(g, d) => self.gauges[g as usize] += d,
+            }
+        }
+    }
+
+    /// Dated adds not yet applied (dated after the last [`Metrics::apply_due`]).
+    pub fn dated_pending(&self) -> usize {
+        self.dated.len()
     }
 }
 
@@ -648,5 +698,26 @@ mod tests {
             (got.len(), first_apart.map(|i| (got[i], expected[i]))),
             (expected.len(), None)
         );
+    }
+
+    #[test]
+    fn dated_adds_land_where_adds_made_at_their_time_would() {
+        let mut m = Metrics::new();
+        let (c, g) = (m.counter("c".into()), m.gauge("g".into()));
+        // Made at 0, dated 10: the sample at 0 does not show it, the sample at 10 does (an add
+        // made by an event at 10 comes before the sample at 10, which is taken before the first
+        // event after 10).
+        m.gauge_add_at(g, 5, SimTime(10));
+        m.add_at(c, 2, SimTime(10));
+        m.gauge_add_at(g, 1, SimTime(11));
+        m.sample(SimTime(0));
+        assert_eq!(m.counter_value(c), 0);
+        m.sample(SimTime(10));
+        assert_eq!(m.counter_value(c), 2);
+        m.apply_due(SimTime(10));
+        assert_eq!((m.gauge_value(g), m.dated_pending()), (5, 1));
+        m.sample(SimTime(20));
+        assert_eq!(m.series().values[0], vec![0, 5, 6]);
+        assert_eq!(m.dated_pending(), 0);
     }
 }

@@ -10,6 +10,7 @@
 
 pub mod config;
 pub mod dcc;
+pub mod lead;
 pub mod protection;
 pub mod source;
 pub mod storm;
@@ -21,7 +22,7 @@ use crate::region::Region;
 use crate::shared::Core;
 use config::class::{Recipient, CLASSES};
 use config::{AlertConfig, OnStorm};
-use dccsim_sim::{metric_name, ActorId, CounterId, Ctx, FlowId, GaugeId, Metrics};
+use dccsim_sim::{metric_name, ActorId, CounterId, Ctx, FlowId, GaugeId, Metrics, SimTime};
 
 /// One class's handles.
 #[derive(Debug)]
@@ -118,6 +119,13 @@ impl AlertShared {
 pub fn raise(alert: &Alert, shared: &AlertShared, ctx: &mut Ctx<'_, Msg>) {
     ctx.count(shared.class(alert.class).raised, 1);
     ctx.gauge_add(shared.in_flight, 1);
+}
+
+/// A device raises `alert` as of `at` (now or later: the source acts ahead, see [`lead`]):
+/// counted, and in flight until delivered or shed, from `at` on.
+pub fn raise_at(alert: &Alert, shared: &AlertShared, at: SimTime, ctx: &mut Ctx<'_, Msg>) {
+    ctx.count_at(shared.class(alert.class).raised, 1, at);
+    ctx.gauge_add_at(shared.in_flight, 1, at);
 }
 
 /// `alert` reaches its recipient User: counted and timed from the device.

@@ -11,13 +11,15 @@ use super::source::{send, Devices};
 use crate::han::HanShared;
 use crate::msg::Msg;
 use crate::shared::Core;
-use dccsim_sim::{Ctx, SimDuration};
+use dccsim_sim::{Ctx, SimDuration, SimTime};
 
-/// Power returns after `outage`: every affected premises (a share of the first `premises`, in the
-/// outage's region) alerts after its random delay.
+/// Power returns after `outage`, at `at` (now or, with the source's lead, later): every affected
+/// premises (a share of the first `premises`, in the outage's region) alerts after its random
+/// delay, each raised as of `at`.
 pub fn restored(
     outage: &Outage,
     premises: u32,
+    at: SimTime,
     core: &Core,
     han: &HanShared,
     devices: &Devices<'_>,
@@ -25,6 +27,7 @@ pub fn restored(
 ) {
     let class = outage.class();
     let spread = outage.restore_spread.as_micros() as f64;
+    let ahead = at.since(ctx.now()).as_micros();
     for p in 0..premises {
         if outage.region.is_some_and(|r| core.region_of(p) != r) {
             continue;
@@ -32,7 +35,8 @@ pub fn restored(
         if outage.share < 1.0 && !ctx.rng().chance(outage.share) {
             continue;
         }
-        let delay = SimDuration::from_micros((ctx.rng().uniform() * spread) as u64);
-        send(class, p, delay, core, han, devices, ctx);
+        let delay = (ctx.rng().uniform() * spread) as u64;
+        let after = SimDuration::from_micros(ahead + delay);
+        send(class, p, at, after, core, han, devices, ctx);
     }
 }

@@ -279,6 +279,10 @@ pub const EV_ENERGY_KWH: crate::ev::config::Uniform = crate::ev::config::Uniform
 /// Regulations 2021).
 pub const EV_START_DELAY: SimDuration = SimDuration::from_secs(600);
 
+/// `[ev] report_latency` \[U\]: a charger's change of draw reaches its DNO at once (the
+/// substation sees it); a positive value lets an EV run be partitioned (`--workers` ≥ 2).
+pub const EV_REPORT_LATENCY: SimDuration = SimDuration::ZERO;
+
 /// `[ev] response` \[U\]: a charger's time to act on a command and answer, as an ESME's.
 pub const CHARGER_RESPONSE: Dist = ESME_RESPONSE;
 

@@ -149,14 +149,14 @@ impl Charger {
                 if self.phase == Phase::Waiting {
                     self.settle(now);
                     self.phase = Phase::Ready;
-                    self.apply(ctx);
+                    self.apply(ev, ctx);
                 }
             }
             Msg::Charger(ChargerTimer::Full { gen }) => {
                 if gen == self.full_gen && self.draw_w > 0 {
                     self.settle(now);
                     debug_assert_eq!(self.delivered, self.requested, "full timer is exact");
-                    self.apply(ctx);
+                    self.apply(ev, ctx);
                 }
             }
             Msg::Charger(ChargerTimer::Depart) => {
@@ -166,7 +166,7 @@ impl Charger {
                 if self.unmet > 0 {
                     ctx.count(evs.ids().unmet_sessions, 1);
                 }
-                self.apply(ctx);
+                self.apply(ev, ctx);
             }
             Msg::Charger(ChargerTimer::Raise { gen }) => {
                 if gen == self.raise_gen {
@@ -174,7 +174,7 @@ impl Charger {
                     self.settle(now);
                     self.switch_on = true;
                     self.limit = self.raise_to;
-                    self.apply(ctx);
+                    self.apply(ev, ctx);
                 }
             }
             // A command crosses the HAN before the charger acts on it: a flat's building has
@@ -212,9 +212,9 @@ impl Charger {
                 self.switch_on = false;
                 self.raise_gen += 1;
                 self.raising = false;
-                self.apply(ctx);
+                self.apply(ev, ctx);
             }
-            SrType::ActivateAuxiliaryLoad => self.raise(self.limit, now, ctx),
+            SrType::ActivateAuxiliaryLoad => self.raise(self.limit, now, ev, ctx),
             SrType::SetApcLimit => {
                 let to = req.arg.min(FULL);
                 if to <= self.limit {
@@ -222,9 +222,9 @@ impl Charger {
                     self.limit = to;
                     self.raise_gen += 1;
                     self.raising = false;
-                    self.apply(ctx);
+                    self.apply(ev, ctx);
                 } else {
-                    self.raise(to, now, ctx);
+                    self.raise(to, now, ev, ctx);
                 }
             }
             other => unreachable!("the DSP routes {other} to meters"),
@@ -238,7 +238,7 @@ impl Charger {
 
     /// Switches on at limit `to`, at once or after a random offset up to the 7.12 limit, so
     /// that chargers restored together do not all return in the same second.
-    fn raise(&mut self, to: u16, now: SimTime, ctx: &mut Ctx<'_, Msg>) {
+    fn raise(&mut self, to: u16, now: SimTime, ev: &Ev, ctx: &mut Ctx<'_, Msg>) {
         self.raise_gen += 1;
         self.raise_to = to;
         self.raising = self.offset_limit > SimDuration::ZERO;
@@ -246,7 +246,7 @@ impl Charger {
             self.settle(now);
             self.switch_on = true;
             self.limit = to;
-            self.apply(ctx);
+            self.apply(ev, ctx);
         } else {
             let offset = ctx.rng().below(self.offset_limit.as_micros() + 1);
             ctx.wake_after(
@@ -274,9 +274,9 @@ impl Charger {
         }
     }
 
-    /// After a change of state (already settled): tells the feeder of a new draw and times the
-    /// moment the car is full at it.
-    fn apply(&mut self, ctx: &mut Ctx<'_, Msg>) {
+    /// After a change of state (already settled): tells the feeder of a new draw (through the
+    /// DNO, after `[ev] report_latency`) and times the moment the car is full at it.
+    fn apply(&mut self, ev: &Ev, ctx: &mut Ctx<'_, Msg>) {
         let draw = self.wanted_draw();
         if draw == self.draw_w {
             return;
@@ -285,7 +285,7 @@ impl Charger {
         let me = ctx.me().index();
         ctx.send(
             Kinds::dno(0),
-            SimDuration::ZERO,
+            ev.chargers.report_latency,
             Msg::ChargerDraw {
                 charger: me,
                 watts: draw,

@@ -55,6 +55,12 @@ pub struct Chargers {
     pub off_peak: bool,
     /// The charger's time to act on a command and answer.
     pub response: Dist,
+    /// The charger's telemetry path to its DNO: how long after a change of draw the DNO hears
+    /// of it (and the feeder's load, which the DNO keeps, changes) \[U\]. An engine-enabling
+    /// parameter: above zero it gives the charger → DNO link the lookahead a partitioned run
+    /// needs.
+    #[serde(deserialize_with = "crate::config::read::duration")]
+    pub report_latency: SimDuration,
 }
 
 /// `[feeders]`: premises are split, in order, into LV feeders of these sizes.
@@ -156,6 +162,7 @@ impl Default for Chargers {
             start_delay: defaults::EV_START_DELAY,
             off_peak: false,
             response: defaults::CHARGER_RESPONSE,
+            report_latency: defaults::EV_REPORT_LATENCY,
         }
     }
 }

@@ -341,7 +341,7 @@ impl GbWorld {
             ids: firmware_ids,
             cpl_entries: scenario.cpl.entries.clone(),
         };
-        let (alert_shared, alert_source) =
+        let (alert_shared, mut alert_source) =
             match build_alerts(scenario, &suppliers, &hubs, n, ev.is_some(), &mut kernel) {
                 Some((shared, source)) => (Some(shared), Some(source)),
                 None => (None, None),
@@ -394,8 +394,13 @@ impl GbWorld {
         let mut dsp = Dsp::new(scenario.dsp.clone(), grants_load_control, smi)
             .with_traffic_management(classes, dsp_preemption, throttle);
         dsp.storm = Guard::new(&scenario.alerts);
-        if let Some(source) = &alert_source {
-            source.start(&mut kernel);
+        if let Some(source) = &mut alert_source {
+            let devices = crate::alert::source::Devices {
+                hubs: &hubs,
+                esmes: &esmes,
+                gsmes: &gsmes,
+            };
+            source.start(&mut kernel, &core, &han.shared, &devices);
         }
         let world = GbWorld {
             core,
@@ -460,7 +465,10 @@ fn build_alerts(
         .filter(|h| h.gsme.is_some())
         .count() as u32;
     kernel.ensure_actors(Kinds::ALERT, 1);
-    Some((shared, AlertSource::new(scenario.alerts.clone(), n, gas)))
+    let lead = crate::lookahead::alert_lead(&scenario.csp);
+    let end = dccsim_sim::SimTime(scenario.duration.as_micros());
+    let source = AlertSource::new(scenario.alerts.clone(), n, gas, lead, end);
+    Some((shared, source))
 }
 
 /// The CPL with its timeline scheduled, if the scenario has CPL entries. SECAS's signing key

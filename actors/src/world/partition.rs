@@ -16,12 +16,22 @@ impl GbWorld {
         let lookahead = if workers == 1 {
             dccsim_sim::SimDuration::ZERO
         } else {
-            lookahead::lookahead(&self.core.csp, |f| match f {
-                Feature::Always => true,
-                Feature::Alerts => self.alerts.is_some(),
-                Feature::Firmware => self.firmware.config.is_modelled(),
-                Feature::Ev => self.ev.is_some(),
-            })?
+            let ev_report = self
+                .ev
+                .as_ref()
+                .map_or(dccsim_sim::SimDuration::ZERO, |ev| {
+                    ev.shared.config.chargers.report_latency
+                });
+            lookahead::lookahead(
+                &self.core.csp,
+                |f| match f {
+                    Feature::Always => true,
+                    Feature::Alerts => self.alerts.is_some(),
+                    Feature::Firmware => self.firmware.config.is_modelled(),
+                    Feature::Ev => self.ev.is_some(),
+                },
+                ev_report,
+            )?
         };
         let mut p = Partitioning::new(workers, lookahead);
         let bounds = self.premises_bounds(workers);
