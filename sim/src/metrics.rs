@@ -9,6 +9,8 @@ use crate::time::{SimDuration, SimTime};
 use hdrhistogram::Histogram;
 use std::collections::BTreeMap;
 
+mod wire;
+
 /// Largest latency a flow can hold exactly: 2^42 µs ≈ 50 days; longer values saturate.
 pub const MAX_TRACKABLE_US: u64 = 1 << 42;
 /// Significant decimal digits kept by latency histograms.

@@ -3,9 +3,24 @@
 //! it, and the lookahead of the links between them (`lookahead`).
 
 use super::GbWorld;
+use crate::ev::Charger;
+use crate::han::Building;
+use crate::hub::Hub;
 use crate::ids::Kinds;
 use crate::lookahead::{self, Feature, Side};
+use crate::meter::Meter;
 use dccsim_sim::{ActorId, Kind, Partitioning};
+
+/// One partition's per-premises actors at the end of a partitioned run, each with its index:
+/// what another process ships to process 0 so that it can hold every actor's end state.
+#[derive(Debug, Default, serde::Serialize, serde::Deserialize)]
+pub struct PartitionEnd {
+    hubs: Vec<(u32, Hub)>,
+    esmes: Vec<(u32, Meter)>,
+    gsmes: Vec<(u32, Meter)>,
+    buildings: Vec<(u32, Building)>,
+    chargers: Vec<(u32, Charger)>,
+}
 
 impl GbWorld {
     /// Places this world's actors over `workers` partitions (deterministic from the premises'
@@ -71,6 +86,45 @@ impl GbWorld {
                 p,
                 part,
             );
+        }
+    }
+
+    /// Partition `part`'s per-premises actors in this world (which ran it): what
+    /// [`GbWorld::put_partition`] puts into the world that ran the central partition.
+    pub fn partition_end(&self, p: &Partitioning, part: u32) -> PartitionEnd {
+        fn mine<T: Clone>(all: &[T], kind: Kind, p: &Partitioning, part: u32) -> Vec<(u32, T)> {
+            (0..all.len() as u32)
+                .filter(|&i| p.of(ActorId::new(kind, i)) == part)
+                .map(|i| (i, all[i as usize].clone()))
+                .collect()
+        }
+        PartitionEnd {
+            hubs: mine(&self.hubs, Kinds::HUB, p, part),
+            esmes: mine(&self.esmes, Kinds::ESME, p, part),
+            gsmes: mine(&self.gsmes, Kinds::GSME, p, part),
+            buildings: mine(&self.buildings, Kinds::BUILDING, p, part),
+            chargers: match &self.ev {
+                Some(ev) => mine(&ev.chargers, Kinds::CHARGER, p, part),
+                None => Vec::new(),
+            },
+        }
+    }
+
+    /// Puts another partition's per-premises actors (see [`GbWorld::partition_end`]) in place of
+    /// this world's: afterwards this world holds their end state, as [`GbWorld::take_partition`]
+    /// would.
+    pub fn put_partition(&mut self, end: PartitionEnd) {
+        fn put<T>(all: &mut [T], theirs: Vec<(u32, T)>) {
+            for (i, actor) in theirs {
+                all[i as usize] = actor;
+            }
+        }
+        put(&mut self.hubs, end.hubs);
+        put(&mut self.esmes, end.esmes);
+        put(&mut self.gsmes, end.gsmes);
+        put(&mut self.buildings, end.buildings);
+        if let Some(ev) = &mut self.ev {
+            put(&mut ev.chargers, end.chargers);
         }
     }
 
