@@ -199,4 +199,53 @@ mod tests {
         assert_eq!(p.of(Kinds::esme(999)), 2);
         assert_eq!(world.partitioning(1).unwrap().of(Kinds::hub(999)), 0);
     }
+
+    #[test]
+    fn events_between_processes_survive_the_wire() {
+        use crate::msg::{Leg, Msg, Request};
+        use crate::sr::{DeviceType, Role, SrType};
+        for role in Role::ALL {
+            let req = Request {
+                sent: dccsim_sim::SimTime(123_456),
+                premises: 77,
+                user: 3,
+                sr: SrType::ReadInstantaneousImport,
+                device: DeviceType::Gsme,
+                role,
+                leg: Leg::Inbound,
+                arg: 999,
+                attempt: 2,
+            };
+            let ev = dccsim_sim::queue::Event {
+                time: 5_000_000,
+                tie: (7 << 32) | 9,
+                to: Kinds::hub(77).raw(),
+                msg: Msg::AtCsp(req),
+            };
+            let bytes = bincode::serialize(&ev).unwrap();
+            let back: dccsim_sim::queue::Event<Msg> = bincode::deserialize(&bytes).unwrap();
+            assert_eq!((back.time, back.tie, back.to), (ev.time, ev.tie, ev.to));
+            assert_eq!(back.msg, ev.msg);
+        }
+    }
+
+    #[test]
+    fn a_partitions_actors_survive_the_wire_into_the_central_world() {
+        let (_, mut ran) = GbWorld::build(&fixture::example(300));
+        let p = ran.partitioning(3).unwrap();
+        for (i, m) in ran.esmes.iter_mut().enumerate() {
+            m.reads = i as u32 + 1;
+        }
+        let bytes = bincode::serialize(&ran.partition_end(&p, 2)).unwrap();
+        let (_, mut central) = GbWorld::build(&fixture::example(300));
+        central.put_partition(bincode::deserialize(&bytes).unwrap());
+        for (i, m) in central.esmes.iter().enumerate() {
+            let theirs = p.of(Kinds::esme(i as u32)) == 2;
+            assert_eq!(m.reads, if theirs { i as u32 + 1 } else { 0 }, "meter {i}");
+        }
+        let hubs = |w: &GbWorld| format!("{:?}", w.hubs);
+        let buildings = |w: &GbWorld| format!("{:?}", w.buildings);
+        assert_eq!(hubs(&central), hubs(&ran));
+        assert_eq!(buildings(&central), buildings(&ran));
+    }
 }
