@@ -8,9 +8,10 @@
 //! partitions are exchanged and the next `gmin` agreed on. Every actor then sees exactly the
 //! events, in exactly the order, of the sequential run: the results are the same for every
 //! partition count. The loop ([`run_windows`]) is one piece of code over a [`Transport`]: plain
-//! threads with two barriers a window within a process ([`run_side_by_side`]), or timely
+//! threads with one barrier a window within a process ([`run_side_by_side`]), or timely
 //! dataflow's exchange between processes on one or several machines ([`timely`]).
 
+mod spin_barrier;
 pub mod timely;
 
 use crate::actor::ActorId;
@@ -18,9 +19,10 @@ use crate::kernel::{Kernel, World};
 use crate::partition::Partitioning;
 use crate::queue::Event;
 use crate::time::SimTime;
+use spin_barrier::SpinBarrier;
 use std::panic::{catch_unwind, resume_unwind, AssertUnwindSafe};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::sync::{Barrier, Mutex, MutexGuard};
+use std::sync::{Mutex, MutexGuard};
 
 /// A mailbox, even if a partition panicked while holding it (the run is then abandoned).
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -121,36 +123,42 @@ pub fn run_windows<W: World>(
     Ok(stats)
 }
 
-/// The plain-threads transport: a mailbox per partition and the minimums in atomics, two
-/// barriers a window (after the sends; after the reads, before the next window's sends).
+/// The plain-threads transport: a mailbox per partition and the minimums in atomics, each in two
+/// sets used by turns (by window parity), so that a window costs one barrier: a set is written
+/// again only two windows later, after every thread has read it and passed the next barrier.
 struct Threads<'a, M> {
     me: usize,
     partitioning: &'a Partitioning,
-    mail: &'a [Mutex<Vec<Event<M>>>],
-    mins: &'a [AtomicU64],
-    barrier: &'a Barrier,
-    failed: &'a AtomicBool,
+    mail: [&'a [Mutex<Vec<Event<M>>>]; 2],
+    mins: [&'a [AtomicU64]; 2],
+    failed: [&'a AtomicBool; 2],
+    barrier: &'a SpinBarrier,
+    /// Exchanges done: its parity picks the set.
+    round: usize,
 }
 
 impl<M> Transport<M> for Threads<'_, M> {
     fn exchange(&mut self, out: Vec<Event<M>>, min: u64, failed: bool) -> Exchanged<M> {
+        let set = self.round % 2;
+        self.round += 1;
         if failed {
-            self.failed.store(true, Ordering::SeqCst);
+            self.failed[set].store(true, Ordering::SeqCst);
         }
         for ev in out {
             let to = self.partitioning.of(ActorId::from_raw(ev.to)) as usize;
-            lock(&self.mail[to]).push(ev);
+            lock(&self.mail[set][to]).push(ev);
         }
-        self.mins[self.me].store(min, Ordering::SeqCst);
+        self.mins[set][self.me].store(min, Ordering::SeqCst);
         self.barrier.wait();
-        let inbox = std::mem::take(&mut *lock(&self.mail[self.me]));
-        let gmin = self.mins.iter().map(|m| m.load(Ordering::SeqCst)).min();
-        let failed = self.failed.load(Ordering::SeqCst);
-        self.barrier.wait();
+        let inbox = std::mem::take(&mut *lock(&self.mail[set][self.me]));
+        let gmin = self.mins[set]
+            .iter()
+            .map(|m| m.load(Ordering::SeqCst))
+            .min();
         Exchanged {
             inbox,
             gmin: gmin.unwrap_or(u64::MAX),
-            failed,
+            failed: self.failed[set].load(Ordering::SeqCst),
         }
     }
 }
@@ -181,10 +189,12 @@ where
         partitioning.lookahead().as_micros() > 0 || n == 1,
         "partitions need a lookahead"
     );
-    let mail: Vec<Mutex<Vec<Event<W::Msg>>>> = (0..n).map(|_| Mutex::new(Vec::new())).collect();
-    let mins: Vec<AtomicU64> = (0..n).map(|_| AtomicU64::new(u64::MAX)).collect();
-    let barrier = Barrier::new(n);
-    let failed = AtomicBool::new(false);
+    let mailboxes =
+        || -> Vec<Mutex<Vec<Event<W::Msg>>>> { (0..n).map(|_| Mutex::new(Vec::new())).collect() };
+    let minimums = || -> Vec<AtomicU64> { (0..n).map(|_| AtomicU64::new(u64::MAX)).collect() };
+    let (mail, mins) = ([mailboxes(), mailboxes()], [minimums(), minimums()]);
+    let failed = [AtomicBool::new(false), AtomicBool::new(false)];
+    let barrier = SpinBarrier::new(n);
     std::thread::scope(|s| {
         let running: Vec<_> = parts
             .into_iter()
@@ -193,10 +203,11 @@ where
                 let mut transport = Threads {
                     me,
                     partitioning: &partitioning,
-                    mail: &mail,
-                    mins: &mins,
+                    mail: [&mail[0], &mail[1]],
+                    mins: [&mins[0], &mins[1]],
+                    failed: [&failed[0], &failed[1]],
                     barrier: &barrier,
-                    failed: &failed,
+                    round: 0,
                 };
                 s.spawn(move || {
                     match run_windows(&mut kernel, &mut world, end, &mut transport) {
