@@ -1,13 +1,12 @@
-//! A barrier that spins briefly before it parks: between threads on free cores a window's
-//! exchange then costs no futex sleep and wake-up, and on a busy machine it parks as
-//! `std::sync::Barrier` does.
+//! A barrier that spins a few times before it parks, as `std::sync::Barrier` does otherwise.
+//! Spinning longer (50 µs) lost on the shared 2-core machine: the waiting thread took the core
+//! the late one needed (README "Lookahead", measured).
 
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Condvar, Mutex};
-use std::time::{Duration, Instant};
 
-/// How long a thread spins for the others before it parks.
-const SPIN: Duration = Duration::from_micros(50);
+/// How many times a thread looks for the others before it parks.
+const SPINS: u32 = 64;
 
 /// A reusable barrier for `n` threads.
 pub struct SpinBarrier {
@@ -43,12 +42,11 @@ impl SpinBarrier {
             self.wake.notify_all();
             return;
         }
-        let started = Instant::now();
         let mut spins = 0u32;
         while self.generation.load(Ordering::Acquire) == round {
             std::hint::spin_loop();
             spins += 1;
-            if spins.is_multiple_of(64) && started.elapsed() > SPIN {
+            if spins >= SPINS {
                 let mut held = self.lock.lock().unwrap_or_else(|e| e.into_inner());
                 while self.generation.load(Ordering::Acquire) == round {
                     held = self.wake.wait(held).unwrap_or_else(|e| e.into_inner());
