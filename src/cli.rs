@@ -56,6 +56,8 @@ pub enum Command {
 }
 
 #[derive(Args, Debug)]
+// `-h` is the hostfile, as timely names it: help is `--help` alone here.
+#[command(disable_help_flag = true)]
 pub struct RunArgs {
     /// The scenario file (TOML).
     pub scenario: PathBuf,
@@ -95,6 +97,26 @@ pub struct RunArgs {
     #[arg(long, value_name = "N", default_value_t = 1,
           value_parser = clap::value_parser!(u32).range(1..=256))]
     pub workers: u32,
+    /// Processes the run is spread over (timely's -n): --workers partitions in each, on one
+    /// machine or several. Every process builds the world; process 0 writes the output, the
+    /// others only say which partitions they ran.
+    #[arg(short = 'n', long, value_name = "P", default_value_t = 1,
+          value_parser = clap::value_parser!(u32).range(1..=256))]
+    pub processes: u32,
+    /// This process's index among the -n processes, 0 ≤ I < P (timely's -p).
+    #[arg(short = 'p', long, value_name = "I", default_value_t = 0)]
+    pub process: u32,
+    /// The processes' addresses, one `host:port` a line, line I for process I (timely's -h;
+    /// default: localhost:2101, localhost:2102, …).
+    #[arg(short = 'h', long, value_name = "FILE")]
+    pub hostfile: Option<PathBuf>,
+    /// Give up when the other processes have not all connected within this many seconds.
+    #[arg(long, value_name = "SECONDS", default_value_t = 60,
+          value_parser = clap::value_parser!(u64).range(1..))]
+    pub connect_timeout: u64,
+    /// Print help.
+    #[arg(long, action = clap::ArgAction::Help)]
+    pub help: Option<bool>,
 }
 
 #[derive(Args, Debug)]

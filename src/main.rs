@@ -10,6 +10,7 @@ mod compare_replications;
 mod error;
 mod expect;
 mod interrupt;
+mod processes;
 mod progress;
 mod report_run;
 mod report_store;
@@ -52,6 +53,12 @@ fn main() -> ExitCode {
                 *slot = Some(why);
             }
             return;
+        }
+        if let Some(why) = crate::processes::lost_peer(&text) {
+            // Another process of a run on several died or its connection broke: nothing is
+            // written (process 0 writes only after the end state is merged), so stop here.
+            eprintln!("error: {why}");
+            std::process::exit(i32::from(CliError::Io(why).exit_code()));
         }
         eprintln!("internal error (a bug in dccsim, please report it): {info}");
     }));

@@ -11,6 +11,7 @@ use dccsim_actors::msg::Msg;
 use dccsim_actors::scenario::{self, Scenario};
 use dccsim_actors::GbWorld;
 use dccsim_reports::{ExpectationOutcome, RunManifest, RunResults};
+use dccsim_sim::windows::timely::{self, Cluster};
 use dccsim_sim::{Kernel, RunStats, SimTime};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -68,13 +69,16 @@ pub fn simulate(
     intervals: bool,
     threads: BuildThreads,
 ) -> Finished {
-    simulate_partitioned(scenario, extra, quiet, intervals, threads, 1)
+    simulate_partitioned(scenario, extra, quiet, intervals, threads, 1, None)
         .expect("one partition needs no lookahead")
+        .expect("one process holds the end")
 }
 
 /// [`simulate`] with the world placed over `workers` partitions that run side by side, one
-/// thread each (`dccsim_sim::windows`): refused (exit 2) when a link between them has no
-/// lookahead; the results are those of one worker.
+/// thread each (`dccsim_sim::windows`), or, given a `cluster`, over `workers` partitions in each
+/// of its processes, on timely (`dccsim_sim::windows::timely`): refused (exit 2) when a link
+/// between partitions has no lookahead; the results are those of one worker. In a cluster only
+/// process 0 gets them (the others `None`), with every partition's end state shipped to it.
 pub fn simulate_partitioned(
     scenario: &Scenario,
     extra: &[scenario::Expectation],
@@ -82,7 +86,8 @@ pub fn simulate_partitioned(
     intervals: bool,
     threads: BuildThreads,
     workers: u32,
-) -> Result<Finished, CliError> {
+    cluster: Option<Cluster>,
+) -> Result<Option<Finished>, CliError> {
     let end = SimTime(scenario.duration.as_micros());
     let mut progress = Progress::new(end, quiet);
     let building = std::time::Instant::now();
@@ -96,12 +101,16 @@ pub fn simulate_partitioned(
         }
     };
     log_intervals(&mut kernel);
-    let stats = if workers > 1 {
-        let partitioning = world.partitioning(workers).map_err(CliError::BadInput)?;
+    let (processes, process) = cluster
+        .as_ref()
+        .map_or((1, 0), |c| (c.processes as u32, c.process as u32));
+    let stats = if workers > 1 || processes > 1 {
+        let parts = workers * processes;
+        let partitioning = world.partitioning(parts).map_err(CliError::BadInput)?;
         let lookahead = partitioning.lookahead();
-        tracing::info!(workers, %lookahead, "building the other partitions");
+        tracing::info!(workers, processes, %lookahead, "building the other partitions");
         // Every partition builds the whole world alike (the build is deterministic) and keeps
-        // its own actors' events; the others count only what their actors do.
+        // its own actors' events; all but partition 0 count only what their actors do.
         let others: Vec<(Kernel<Msg>, GbWorld)> = std::thread::scope(|s| {
             let builds: Vec<_> = (1..workers)
                 .map(|_| s.spawn(|| GbWorld::build(scenario)))
@@ -111,25 +120,58 @@ pub fn simulate_partitioned(
                 .map(|b| b.join().expect("build"))
                 .collect()
         });
-        let mut parts = Vec::with_capacity(workers as usize);
-        for (me, (mut k, w)) in std::iter::once((kernel, world)).chain(others).enumerate() {
-            if me > 0 {
+        let first = process * workers;
+        let mut local = Vec::with_capacity(workers as usize);
+        for (t, (mut k, w)) in std::iter::once((kernel, world)).chain(others).enumerate() {
+            let me = first + t as u32;
+            if t > 0 {
                 log_intervals(&mut k);
+            }
+            if me > 0 {
                 k.metrics.zero();
             }
             k.set_partitioning(partitioning.clone());
-            k.keep_only(me as u32);
-            parts.push((k, w));
+            k.keep_only(me);
+            local.push((k, w));
         }
-        tracing::info!("simulating side by side");
-        let mut done = dccsim_sim::windows::run_side_by_side(parts, end).into_iter();
-        let (k0, w0, first) = done.next().expect("partition 0");
-        (kernel, world) = (k0, w0);
-        let mut summary = vec![first];
-        for (me, (k, mut w, s)) in (1..).zip(done) {
-            kernel.absorb(k);
-            world.take_partition(&mut w, &partitioning, me);
-            summary.push(s);
+        let summary;
+        match cluster {
+            None => {
+                tracing::info!("simulating side by side");
+                let mut done = dccsim_sim::windows::run_side_by_side(local, end).into_iter();
+                let (k0, w0, first) = done.next().expect("partition 0");
+                (kernel, world) = (k0, w0);
+                let mut all = vec![first];
+                for (me, (k, mut w, s)) in (1..).zip(done) {
+                    kernel.absorb(k);
+                    world.take_partition(&mut w, &partitioning, me);
+                    all.push(s);
+                }
+                summary = all;
+            }
+            Some(cluster) => {
+                tracing::info!(process, processes, "connecting");
+                let connected = timely::connect(cluster).map_err(CliError::Io)?;
+                tracing::info!("simulating on timely");
+                let placement = partitioning.clone();
+                let ended = timely::run(connected, local, end, move |w: &GbWorld, part| {
+                    w.partition_end(&placement, part)
+                })
+                .map_err(CliError::Io)?;
+                let Some(ended) = ended else {
+                    println!(
+                        "process {process} of {processes}: ran partitions {first} to {} of \
+                         {parts}; process 0 writes the output",
+                        first + workers - 1
+                    );
+                    return Ok(None);
+                };
+                (kernel, world) = (ended.kernel, ended.world);
+                for part in ended.worlds {
+                    world.put_partition(part);
+                }
+                summary = ended.stats;
+            }
         }
         if !quiet {
             let windows = summary[0].windows.max(1);
@@ -138,8 +180,13 @@ pub fn simulate_partitioned(
                 .map(|s| format!("{:.0}", s.events as f64 / windows as f64))
                 .collect();
             let across: u64 = summary.iter().map(|s| s.sent_across).sum();
+            let spread = if processes > 1 {
+                format!(" ({processes} processes × {workers})")
+            } else {
+                String::new()
+            };
             eprintln!(
-                "{workers} partitions, lookahead {lookahead}: {} windows ({:.1} a simulated \
+                "{parts} partitions{spread}, lookahead {lookahead}: {} windows ({:.1} a simulated \
                  second), events per window by partition {}, {across} messages across",
                 summary[0].windows,
                 summary[0].windows as f64 / end.as_micros().max(1) as f64 * 1e6,
@@ -169,14 +216,14 @@ pub fn simulate_partitioned(
         .chain(extra)
         .map(|e| crate::expect::check(e, &kernel.metrics, stats.events, in_flight))
         .collect();
-    Ok(Finished {
+    Ok(Some(Finished {
         kernel,
         world,
         stats,
         end,
         wall_seconds,
         expectations,
-    })
+    }))
 }
 
 pub fn run(args: &RunArgs) -> Result<ExitCode, CliError> {
@@ -192,22 +239,27 @@ pub fn run(args: &RunArgs) -> Result<ExitCode, CliError> {
     };
     crate::interrupt::on_signal_clean_up_and_leave();
     let scenario = load(&args.scenario, &sets, args.seed)?;
+    let check = crate::processes::check(&scenario.resolved_toml, args.processes, args.workers);
+    let cluster = crate::processes::cluster(args, check)?;
     let out = args
         .out
         .clone()
         .unwrap_or_else(|| default_out(&scenario, &sets));
     let out = follow_link(&out)?;
-    if !args.force {
-        refuse_to_replace_a_different_run(&out, &scenario)?;
+    // Only process 0 writes the output.
+    if args.process == 0 {
+        if !args.force {
+            refuse_to_replace_a_different_run(&out, &scenario)?;
+        }
+        // The output folder is checked before simulating, so no result is lost to a bad --out.
+        crate::store_lock::remove_stale_temporaries(&out);
+        dccsim_reports::check_run_dir(&out).map_err(|e| {
+            CliError::BadInput(format!(
+                "cannot write the output folder {}: {e}; nothing was simulated",
+                out.display()
+            ))
+        })?;
     }
-    // The output folder is checked before simulating, so no result is lost to a bad --out.
-    crate::store_lock::remove_stale_temporaries(&out);
-    dccsim_reports::check_run_dir(&out).map_err(|e| {
-        CliError::BadInput(format!(
-            "cannot write the output folder {}: {e}; nothing was simulated",
-            out.display()
-        ))
-    })?;
     let limit = crate::budget::limit(args.max_memory.as_deref())?;
     let footprint = crate::budget::admit(&scenario, 1, limit)?;
     if !args.quiet {
@@ -218,7 +270,19 @@ pub fn run(args: &RunArgs) -> Result<ExitCode, CliError> {
     let threads = args
         .build_threads
         .map_or_else(BuildThreads::available, |n| BuildThreads::new(n.into()));
-    let done = simulate_partitioned(&scenario, &extra, args.quiet, true, threads, args.workers)?;
+    let done = simulate_partitioned(
+        &scenario,
+        &extra,
+        args.quiet,
+        true,
+        threads,
+        args.workers,
+        cluster,
+    )?;
+    let Some(done) = done else {
+        // Another process of the run: process 0 writes the output.
+        return Ok(ExitCode::SUCCESS);
+    };
     let results = done.results(&scenario);
     let version = env!("CARGO_PKG_VERSION");
     let manifest = RunManifest {

@@ -226,3 +226,153 @@ fn alerts_due_within_the_lead_of_the_start_are_exact_on_every_worker_count() {
     assert!(counter_sum(&s, "alert.raised{class=billing-data-log-updated}") > 100);
     assert!(counter_sum(&s, "alert.raised{class=supply-outage-restored}") > 1000);
 }
+
+// ---- One run across processes on timely (`run -n P -p I -h HOSTFILE`) ----
+
+/// A small firmware rollout whose WAN floor is 2 s, so that a run across processes takes few
+/// windows (a debug build pays some milliseconds a window between processes).
+const ACROSS: &[&str] = &[
+    "--set",
+    "population.premises=100",
+    "--set",
+    "scenario.duration=12h",
+    "--set",
+    "csp.north.latency_floor=2s",
+    "--set",
+    "csp.central.latency_floor=2s",
+    "--set",
+    "csp.south.latency_floor=2s",
+];
+
+/// A hostfile for `n` processes on this machine, at ports that were free a moment ago.
+fn hostfile(dir: &std::path::Path, n: usize) -> std::path::PathBuf {
+    let listeners: Vec<_> = (0..n)
+        .map(|_| std::net::TcpListener::bind("127.0.0.1:0").unwrap())
+        .collect();
+    let lines: Vec<String> = listeners
+        .iter()
+        .map(|l| format!("127.0.0.1:{}", l.local_addr().unwrap().port()))
+        .collect();
+    let path = dir.join("hosts");
+    std::fs::write(&path, lines.join("\n") + "\n").unwrap();
+    path
+}
+
+/// Runs process `p` of `-n 2` of the firmware rollout into `out`, with `extra` arguments.
+fn process(
+    p: &str,
+    hosts: &std::path::Path,
+    out: &std::path::Path,
+    extra: &[&str],
+) -> std::process::Child {
+    let mut args = vec![
+        "run",
+        "scenarios/firmware-rollout.toml",
+        "-n",
+        "2",
+        "-p",
+        p,
+        "-h",
+        hosts.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+        "--quiet",
+    ];
+    args.extend_from_slice(ACROSS);
+    args.extend_from_slice(extra);
+    spawn(env!("CARGO_BIN_EXE_dccsim"), &args)
+}
+
+#[test]
+fn two_processes_write_the_summary_of_one() {
+    let one = scratch("across-1");
+    run_ok("scenarios/firmware-rollout.toml", &one, ACROSS);
+    for workers in ["1", "2"] {
+        let dir = scratch(&format!("across-n2-w{workers}"));
+        let hosts = hostfile(&dir, 2);
+        let (out0, out1) = (dir.join("p0"), dir.join("p1"));
+        let extra = ["--workers", workers];
+        let second = process("1", &hosts, &out1, &extra);
+        let first = process("0", &hosts, &out0, &extra);
+        let limit = std::time::Duration::from_secs(120);
+        let o0 = finish(first, limit, "process 0");
+        let o1 = finish(second, limit, "process 1");
+        let said = |o: &std::process::Output| {
+            format!(
+                "{}{}",
+                String::from_utf8_lossy(&o.stdout),
+                String::from_utf8_lossy(&o.stderr)
+            )
+        };
+        assert!(o0.status.success(), "process 0: {}", said(&o0));
+        assert!(o1.status.success(), "process 1: {}", said(&o1));
+        for file in ["summary.json", "timeseries.csv"] {
+            assert!(
+                std::fs::read(out0.join(file)).unwrap() == std::fs::read(one.join(file)).unwrap(),
+                "-n 2 --workers {workers} changed {file}"
+            );
+        }
+        assert!(!out1.exists(), "process 1 wrote an output folder");
+        let partitions = if workers == "1" {
+            "1 to 1 of 2"
+        } else {
+            "2 to 3 of 4"
+        };
+        assert!(
+            said(&o1).contains(&format!("process 1 of 2: ran partitions {partitions}")),
+            "{}",
+            said(&o1)
+        );
+    }
+}
+
+#[test]
+fn a_peer_that_never_comes_stops_the_run_with_nothing_written() {
+    let dir = scratch("across-alone");
+    let hosts = hostfile(&dir, 2);
+    let out = dir.join("p0");
+    let alone = process("0", &hosts, &out, &["--connect-timeout", "1"]);
+    let o = finish(alone, std::time::Duration::from_secs(60), "process 0 alone");
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(!o.status.success(), "{err}");
+    assert_ne!(o.status.code(), Some(3), "not an internal error: {err}");
+    assert!(err.contains("for process(es) 1"), "{err}");
+    assert!(!out.exists(), "an output folder without a run");
+}
+
+#[test]
+fn a_bad_process_index_or_hostfile_is_bad_input() {
+    let dir = scratch("across-bad");
+    let out = dir.join("out");
+    let o = dccsim(&[
+        "run",
+        "scenarios/firmware-rollout.toml",
+        "-n",
+        "2",
+        "-p",
+        "2",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("-p 2"));
+    let hosts = dir.join("hosts");
+    std::fs::write(&hosts, "127.0.0.1:2101\nmachine-b\n").unwrap();
+    let o = dccsim(&[
+        "run",
+        "scenarios/firmware-rollout.toml",
+        "-n",
+        "2",
+        "-h",
+        hosts.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains("hosts:2:1:") && err.contains("machine-b"),
+        "{err}"
+    );
+    assert!(!out.exists());
+}

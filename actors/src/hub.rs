@@ -15,7 +15,7 @@ use crate::sr::{DeviceType, SrType};
 use dccsim_sim::{Ctx, SimDuration};
 
 /// A hub knows its region (to answer through the right CSP), its meters and its HAN link.
-#[derive(Copy, Clone, Debug)]
+#[derive(Copy, Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub struct Hub {
     pub region: Region,
     /// Index of the premises' gas meter, if it has one.

@@ -11,7 +11,7 @@ use crate::sr::SrType;
 use dccsim_sim::Ctx;
 
 /// A meter's own state: what it has been asked to do, and its end of the HAN.
-#[derive(Copy, Clone, Debug, Default)]
+#[derive(Copy, Clone, Debug, Default, serde::Serialize, serde::Deserialize)]
 pub struct Meter {
     /// Premises (and hub) this meter belongs to.
     pub premises: u32,

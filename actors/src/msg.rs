@@ -4,7 +4,7 @@ use crate::sr::{DeviceType, ResponseCode, Role, SrType};
 use dccsim_sim::{ActorId, SimTime};
 
 /// Where a request is on its path User → DSP → CSP → hub → device → hub → CSP → DSP → User.
-#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+#[derive(Copy, Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum Leg {
     /// A critical SR's first DSP pass: transformed into a pre-command for the User to sign.
     Transform,
@@ -17,7 +17,7 @@ pub enum Leg {
 }
 
 /// A Service Request in flight: small and `Copy`, so it travels inside messages.
-#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+#[derive(Copy, Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Request {
     /// When the User sent it; end-to-end latency is measured from here.
     pub sent: SimTime,
@@ -29,6 +29,7 @@ pub struct Request {
     pub sr: SrType,
     pub device: DeviceType,
     /// Role the User sent it in.
+    #[serde(with = "role_wire")]
     pub role: Role,
     pub leg: Leg,
     /// What the User put in the request beyond its type and target, packed in 16 bits: for
@@ -41,8 +42,31 @@ pub struct Request {
     pub attempt: u8,
 }
 
+/// A role on the wire between processes: its place in [`Role::ALL`] (a scenario names roles,
+/// which `Role`'s own `Deserialize` reads).
+mod role_wire {
+    use crate::sr::Role;
+    use serde::{de::Error, Deserialize, Deserializer, Serializer};
+
+    pub fn serialize<S: Serializer>(role: &Role, s: S) -> Result<S::Ok, S::Error> {
+        let at = Role::ALL
+            .iter()
+            .position(|r| r == role)
+            .expect("every role is listed");
+        s.serialize_u8(at as u8)
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Role, D::Error> {
+        let at = u8::deserialize(d)?;
+        Role::ALL
+            .get(usize::from(at))
+            .copied()
+            .ok_or_else(|| D::Error::custom(format!("no role {at}")))
+    }
+}
+
 /// Every message of the GB world: at most 32 bytes, checked when the crate compiles.
-#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+#[derive(Copy, Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum Msg {
     /// Supplier timer: send the next request of traffic stream `stream`.
     NextRequest { stream: u16 },
@@ -101,7 +125,7 @@ pub enum Msg {
 }
 
 /// What waits for a DSP or CSP worker: a Service Request (or its response) or an alert.
-#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+#[derive(Copy, Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum Item {
     Sr(Request),
     Alert(Alert),
@@ -171,7 +195,7 @@ impl Msg {
 // The features' own timers and notices, carried inside `Msg`.
 
 /// A timed step of the CPL actor (inside [`Msg::Cpl`]).
-#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+#[derive(Copy, Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum CplMsg {
     /// Timeline event `n` happens.
     Timeline(u16),
@@ -186,7 +210,7 @@ pub enum CplMsg {
 }
 
 /// A step of SMETS1 enrolment and adoption (inside [`Msg::Smets1`]).
-#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+#[derive(Copy, Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum Smets1Msg {
     /// The SMETS1 service's timer: migration cohort `cohort` takes its next meter.
     Migrate { cohort: u16 },
@@ -196,7 +220,7 @@ pub enum Smets1Msg {
 }
 
 /// Where an alert is on its way up (inside [`Alert`]).
-#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+#[derive(Copy, Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum AlertStage {
     /// Crossed the HAN (meter alerts): at the hub, to go over the WAN.
     AtHub,
@@ -215,7 +239,7 @@ pub enum AlertStage {
 }
 
 /// A device alert in flight (inside [`Msg::Alert`]): small and `Copy`.
-#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+#[derive(Copy, Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Alert {
     /// When the device sent it; `alert.e2e` is measured from here.
     pub raised: SimTime,
@@ -234,7 +258,7 @@ impl Alert {
 }
 
 /// The alert source's timers (inside [`Msg::AlertSource`]).
-#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+#[derive(Copy, Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum SourceTimer {
     /// The next routine alert is due.
     Next,
@@ -243,7 +267,7 @@ pub enum SourceTimer {
 }
 
 /// A charger's own timers. `gen` tags timers that a later change may void.
-#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+#[derive(Copy, Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum ChargerTimer {
     /// The car is plugged in.
     PlugIn,
@@ -258,7 +282,7 @@ pub enum ChargerTimer {
 }
 
 /// A DNO's own timers.
-#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+#[derive(Copy, Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum DnoTimer {
     /// Time zero: set every charger's randomised offset limit (7.12).
     Setup,
@@ -274,7 +298,7 @@ pub enum DnoTimer {
 }
 
 /// A campaign's own timers.
-#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+#[derive(Copy, Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum FirmwareTimer {
     /// Wave `wave` of campaign `campaign` is released.
     Wave { campaign: u16, wave: u16 },
@@ -296,7 +320,7 @@ impl FirmwareTimer {
 }
 
 /// How an image distribution ended, as the User hears it.
-#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+#[derive(Copy, Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum Receipt {
     /// The device holds the image, ready to activate.
     Transferred,

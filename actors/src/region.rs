@@ -4,7 +4,9 @@ use std::fmt;
 
 /// A DCC region. North is served by Arqiva's long-range radio; Central and South by Telefónica's
 /// cellular network with mesh for hard-to-reach premises (DOMAIN §1).
-#[derive(Copy, Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(
+    Copy, Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize,
+)]
 pub enum Region {
     North,
     Central,

@@ -54,7 +54,9 @@ impl Role {
 }
 
 /// What kind of device an SR is addressed to.
-#[derive(Copy, Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(
+    Copy, Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize,
+)]
 pub enum DeviceType {
     /// Electricity smart meter.
     Esme,
@@ -114,7 +116,9 @@ pub enum Category {
 }
 
 /// The Service Requests this world models.
-#[derive(Copy, Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(
+    Copy, Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize,
+)]
 pub enum SrType {
     /// 1.1.1 Update Import Tariff (critical).
     UpdateImportTariff,
@@ -276,7 +280,9 @@ impl fmt::Display for SrType {
 /// E1–E4 are the authorisation failures. Which one DUIS returns when a role may not send an SR
 /// is a working assumption (DOMAIN §3): this world answers E3 and never produces E1, E2 or E4,
 /// which are listed so that reports and scenarios can name them.
-#[derive(Copy, Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(
+    Copy, Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize,
+)]
 pub enum ResponseCode {
     /// I0: success.
     I0,

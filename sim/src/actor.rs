@@ -14,11 +14,15 @@ pub const MAX_PER_KIND: u32 = 1 << INDEX_BITS;
 pub const MAX_KINDS: u8 = 16;
 
 /// A world-defined actor kind, `0..MAX_KINDS`.
-#[derive(Copy, Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(
+    Copy, Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize,
+)]
 pub struct Kind(pub u8);
 
 /// An actor's address: its kind and its index in that kind's `Vec`.
-#[derive(Copy, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(
+    Copy, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize,
+)]
 pub struct ActorId(u32);
 
 impl ActorId {

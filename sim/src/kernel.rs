@@ -465,6 +465,36 @@ impl<M: Copy> Kernel<M> {
     }
 }
 
+/// A partition's kernel at the end of a partitioned run, as another process ships it to process
+/// 0: what [`Kernel::absorb`] takes from a kernel.
+#[derive(serde::Serialize, serde::Deserialize)]
+pub struct KernelEnd<M> {
+    /// Its pending events (early ones included), in no particular order.
+    pub pending: Vec<Event<M>>,
+    /// Events it handled.
+    pub events: u64,
+    pub metrics: Metrics,
+}
+
+impl<M: Copy> Kernel<M> {
+    /// This kernel's end state for [`Kernel::absorb_end`] in another process.
+    pub fn into_end(mut self) -> KernelEnd<M> {
+        self.refile(std::iter::empty());
+        KernelEnd {
+            pending: self.queue.iter().copied().collect(),
+            events: self.events,
+            metrics: self.metrics,
+        }
+    }
+
+    /// [`Kernel::absorb`] for a kernel that ran in another process.
+    pub fn absorb_end(&mut self, other: KernelEnd<M>) {
+        self.refile(other.pending.into_iter());
+        self.events += other.events;
+        self.metrics.absorb(&other.metrics);
+    }
+}
+
 impl ActorId {
     /// Rebuilds an id from [`ActorId::raw`].
     #[inline]

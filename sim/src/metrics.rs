@@ -10,6 +10,8 @@ use hdrhistogram::Histogram;
 use std::cmp::Reverse;
 use std::collections::{BTreeMap, BinaryHeap};
 
+mod wire;
+
 /// Largest latency a flow can hold exactly: 2^42 µs ≈ 50 days; longer values saturate.
 pub const MAX_TRACKABLE_US: u64 = 1 << 42;
 /// Significant decimal digits kept by latency histograms.
@@ -255,7 +257,9 @@ pub struct Metrics {
 }
 
 /// A counter or gauge add made ahead of the instant it belongs to (see [`Metrics::add_at`]).
-#[derive(Copy, Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(
+    Copy, Clone, Debug, PartialEq, Eq, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+)]
 enum Dated {
     Count(u32, u64),
     Gauge(u32, i64),

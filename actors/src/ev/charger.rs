@@ -20,7 +20,7 @@ pub const WUS_PER_KWH: f64 = 3.6e12;
 pub const FULL: u16 = 1000;
 
 /// Where a charger's one session of the run is.
-#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+#[derive(Copy, Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 enum Phase {
     /// No car yet.
     Before,
@@ -33,7 +33,7 @@ enum Phase {
 }
 
 /// One charger and its session.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub struct Charger {
     pub premises: u32,
     /// Its end of the premises' HAN: the same as the electricity meter's (set at build).

@@ -14,7 +14,7 @@ use crate::streams::Side;
 use dccsim_sim::Ctx;
 
 /// How a flat's devices are reached.
-#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+#[derive(Copy, Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum Reach {
     /// The standard HAN reaches them.
     Direct,
@@ -35,7 +35,7 @@ impl Reach {
 }
 
 /// One flat's hub as its building sees it.
-#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+#[derive(Copy, Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Flat {
     pub channel: Channel,
     pub dual_band: bool,
@@ -60,7 +60,7 @@ impl Flat {
 }
 
 /// A building's flats are the premises `first .. first + flats.len()`.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub struct Building {
     pub first: u32,
     pub flats: Vec<Flat>,

@@ -117,7 +117,9 @@ pub const CHANNELS_2G4: usize = 16;
 
 /// A HAN channel: IEEE 802.15.4 channel 11–26 in the 2.4 GHz band, or the 868 MHz band that
 /// dual-band hubs add (one channel here: DOMAIN §7 names no channel plan for it).
-#[derive(Copy, Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(
+    Copy, Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize,
+)]
 pub struct Channel(u8);
 
 impl Channel {

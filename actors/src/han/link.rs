@@ -33,7 +33,7 @@ impl Dwelling {
 }
 
 /// Sends and losses since the hub last judged its channel.
-#[derive(Copy, Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Copy, Clone, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct LossWindow {
     attempts: u16,
     losses: u16,
@@ -62,7 +62,7 @@ const JOINED: u32 = 1 << 31;
 
 /// A hub's side of the HAN, in four bytes (one per premises): joined or not, and the building
 /// whose HAN a flat's hub shares.
-#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+#[derive(Copy, Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct HubLink(u32);
 
 impl HubLink {
@@ -100,7 +100,7 @@ impl HubLink {
 /// (no neighbours, so no re-scan ever moves it): the meter draws both crossings of each visit
 /// from its own stream, one visit after another, so a house's HAN numbers cannot depend on
 /// anything outside the house. A flat's crossings are its building's.
-#[derive(Copy, Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Copy, Clone, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum DeviceLink {
     /// In a flat: the building carries this meter's messages.
     #[default]

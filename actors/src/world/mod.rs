@@ -6,6 +6,7 @@ mod cpl;
 #[cfg(test)]
 pub(crate) mod fixture;
 mod partition;
+pub use partition::PartitionEnd;
 #[cfg(test)]
 mod tests;
 

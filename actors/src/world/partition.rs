@@ -3,9 +3,24 @@
 //! it, and the lookahead of the links between them (`lookahead`).
 
 use super::GbWorld;
+use crate::ev::Charger;
+use crate::han::Building;
+use crate::hub::Hub;
 use crate::ids::Kinds;
 use crate::lookahead::{self, Feature, Side};
+use crate::meter::Meter;
 use dccsim_sim::{ActorId, Kind, Partitioning};
+
+/// One partition's per-premises actors at the end of a partitioned run, each with its index:
+/// what another process ships to process 0 so that it can hold every actor's end state.
+#[derive(Debug, Default, serde::Serialize, serde::Deserialize)]
+pub struct PartitionEnd {
+    hubs: Vec<(u32, Hub)>,
+    esmes: Vec<(u32, Meter)>,
+    gsmes: Vec<(u32, Meter)>,
+    buildings: Vec<(u32, Building)>,
+    chargers: Vec<(u32, Charger)>,
+}
 
 impl GbWorld {
     /// Places this world's actors over `workers` partitions (deterministic from the premises'
@@ -84,6 +99,45 @@ impl GbWorld {
         }
     }
 
+    /// Partition `part`'s per-premises actors in this world (which ran it): what
+    /// [`GbWorld::put_partition`] puts into the world that ran the central partition.
+    pub fn partition_end(&self, p: &Partitioning, part: u32) -> PartitionEnd {
+        fn mine<T: Clone>(all: &[T], kind: Kind, p: &Partitioning, part: u32) -> Vec<(u32, T)> {
+            (0..all.len() as u32)
+                .filter(|&i| p.of(ActorId::new(kind, i)) == part)
+                .map(|i| (i, all[i as usize].clone()))
+                .collect()
+        }
+        PartitionEnd {
+            hubs: mine(&self.hubs, Kinds::HUB, p, part),
+            esmes: mine(&self.esmes, Kinds::ESME, p, part),
+            gsmes: mine(&self.gsmes, Kinds::GSME, p, part),
+            buildings: mine(&self.buildings, Kinds::BUILDING, p, part),
+            chargers: match &self.ev {
+                Some(ev) => mine(&ev.chargers, Kinds::CHARGER, p, part),
+                None => Vec::new(),
+            },
+        }
+    }
+
+    /// Puts another partition's per-premises actors (see [`GbWorld::partition_end`]) in place of
+    /// this world's: afterwards this world holds their end state, as [`GbWorld::take_partition`]
+    /// would.
+    pub fn put_partition(&mut self, end: PartitionEnd) {
+        fn put<T>(all: &mut [T], theirs: Vec<(u32, T)>) {
+            for (i, actor) in theirs {
+                all[i as usize] = actor;
+            }
+        }
+        put(&mut self.hubs, end.hubs);
+        put(&mut self.esmes, end.esmes);
+        put(&mut self.gsmes, end.gsmes);
+        put(&mut self.buildings, end.buildings);
+        if let Some(ev) = &mut self.ev {
+            put(&mut ev.chargers, end.chargers);
+        }
+    }
+
     /// The first premises of each premises partition after the first: equal blocks, each moved
     /// on to the end of the building it would cut.
     fn premises_bounds(&self, workers: u32) -> Vec<u32> {
@@ -154,5 +208,54 @@ mod tests {
         assert_eq!(p.of(Kinds::hub(0)), 1);
         assert_eq!(p.of(Kinds::esme(999)), 2);
         assert_eq!(world.partitioning(1).unwrap().of(Kinds::hub(999)), 0);
+    }
+
+    #[test]
+    fn events_between_processes_survive_the_wire() {
+        use crate::msg::{Leg, Msg, Request};
+        use crate::sr::{DeviceType, Role, SrType};
+        for role in Role::ALL {
+            let req = Request {
+                sent: dccsim_sim::SimTime(123_456),
+                premises: 77,
+                user: 3,
+                sr: SrType::ReadInstantaneousImport,
+                device: DeviceType::Gsme,
+                role,
+                leg: Leg::Inbound,
+                arg: 999,
+                attempt: 2,
+            };
+            let ev = dccsim_sim::queue::Event {
+                time: 5_000_000,
+                tie: (7 << 32) | 9,
+                to: Kinds::hub(77).raw(),
+                msg: Msg::AtCsp(req),
+            };
+            let bytes = bincode::serialize(&ev).unwrap();
+            let back: dccsim_sim::queue::Event<Msg> = bincode::deserialize(&bytes).unwrap();
+            assert_eq!((back.time, back.tie, back.to), (ev.time, ev.tie, ev.to));
+            assert_eq!(back.msg, ev.msg);
+        }
+    }
+
+    #[test]
+    fn a_partitions_actors_survive_the_wire_into_the_central_world() {
+        let (_, mut ran) = GbWorld::build(&fixture::example(300));
+        let p = ran.partitioning(3).unwrap();
+        for (i, m) in ran.esmes.iter_mut().enumerate() {
+            m.reads = i as u32 + 1;
+        }
+        let bytes = bincode::serialize(&ran.partition_end(&p, 2)).unwrap();
+        let (_, mut central) = GbWorld::build(&fixture::example(300));
+        central.put_partition(bincode::deserialize(&bytes).unwrap());
+        for (i, m) in central.esmes.iter().enumerate() {
+            let theirs = p.of(Kinds::esme(i as u32)) == 2;
+            assert_eq!(m.reads, if theirs { i as u32 + 1 } else { 0 }, "meter {i}");
+        }
+        let hubs = |w: &GbWorld| format!("{:?}", w.hubs);
+        let buildings = |w: &GbWorld| format!("{:?}", w.buildings);
+        assert_eq!(hubs(&central), hubs(&ran));
+        assert_eq!(buildings(&central), buildings(&ran));
     }
 }
