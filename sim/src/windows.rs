@@ -341,8 +341,6 @@ mod tests {
     use super::tests_support::*;
     use super::*;
     use crate::actor::Kind;
-    use crate::partition::Partitioning;
-    use crate::time::SimDuration;
 
     #[test]
     fn partitions_side_by_side_equal_the_sequential_run() {
@@ -350,22 +348,7 @@ mod tests {
         let (mut seq, mut seq_world) = build(50);
         let stats = seq.run(&mut seq_world, end, &mut |_, _| {});
         for parts in [1, 2, 3, 4] {
-            let mut p = Partitioning::new(parts, SimDuration::from_millis(5));
-            let starts = (1..parts.saturating_sub(1))
-                .map(|k| k * 50 / (parts - 1))
-                .collect();
-            p.spread(Kind(1), starts);
-            let runs = (0..parts)
-                .map(|me| {
-                    let (mut k, w) = build(50);
-                    k.set_partitioning(p.clone());
-                    k.keep_only(me);
-                    if me > 0 {
-                        k.metrics.zero();
-                    }
-                    (k, w)
-                })
-                .collect();
+            let (p, runs) = partitions(parts);
             let done = run_side_by_side(runs, end);
             let across: u64 = done.iter().map(|d| d.2.sent_across).sum();
             assert_eq!(across > 0, parts > 1, "messages crossed partitions");
