@@ -1,12 +1,18 @@
-//! A barrier that spins a few times before it parks, as `std::sync::Barrier` does otherwise.
-//! Spinning longer (50 µs) lost on the shared 2-core machine: the waiting thread took the core
-//! the late one needed (README "Lookahead", measured).
+//! A barrier that spins a few times, then yields its core for a while, before it parks as
+//! `std::sync::Barrier` does. Parking at once cost a futex wake a window (on this VM, the GB-day
+//! sample on two threads spent 31 of its 77 s in the kernel); spinning without yielding (50 µs)
+//! lost on the shared 2-core machine, where the waiting thread took the core the late one needed.
+//! Yielding keeps the waiter awake without starving the late thread (README "Lookahead").
 
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Condvar, Mutex};
+use std::time::{Duration, Instant};
 
-/// How many times a thread looks for the others before it parks.
+/// How many times a thread looks for the others before it starts yielding.
 const SPINS: u32 = 64;
+
+/// How long a thread keeps yielding (looking between yields) before it parks.
+const YIELDING: Duration = Duration::from_micros(500);
 
 /// A reusable barrier for `n` threads.
 pub struct SpinBarrier {
@@ -42,17 +48,23 @@ impl SpinBarrier {
             self.wake.notify_all();
             return;
         }
-        let mut spins = 0u32;
-        while self.generation.load(Ordering::Acquire) == round {
-            std::hint::spin_loop();
-            spins += 1;
-            if spins >= SPINS {
-                let mut held = self.lock.lock().unwrap_or_else(|e| e.into_inner());
-                while self.generation.load(Ordering::Acquire) == round {
-                    held = self.wake.wait(held).unwrap_or_else(|e| e.into_inner());
-                }
+        let passed = || self.generation.load(Ordering::Acquire) != round;
+        for _ in 0..SPINS {
+            if passed() {
                 return;
             }
+            std::hint::spin_loop();
+        }
+        let yielding = Instant::now();
+        while yielding.elapsed() < YIELDING {
+            if passed() {
+                return;
+            }
+            std::thread::yield_now();
+        }
+        let mut held = self.lock.lock().unwrap_or_else(|e| e.into_inner());
+        while !passed() {
+            held = self.wake.wait(held).unwrap_or_else(|e| e.into_inner());
         }
     }
 }
