@@ -179,6 +179,7 @@ pub fn simulate_partitioned(
                 .iter()
                 .map(|s| format!("{:.0}", s.events as f64 / windows as f64))
                 .collect();
+            let totals: Vec<String> = summary.iter().map(|s| s.events.to_string()).collect();
             let across: u64 = summary.iter().map(|s| s.sent_across).sum();
             let spread = if processes > 1 {
                 format!(" ({processes} processes × {workers})")
@@ -187,10 +188,12 @@ pub fn simulate_partitioned(
             };
             eprintln!(
                 "{parts} partitions{spread}, lookahead {lookahead}: {} windows ({:.1} a simulated \
-                 second), events per window by partition {}, {across} messages across",
+                 second), events per window by partition {} (in all {}), {across} messages \
+                 across",
                 summary[0].windows,
                 summary[0].windows as f64 / end.as_micros().max(1) as f64 * 1e6,
-                events.join(" / ")
+                events.join(" / "),
+                totals.join(" / ")
             );
         }
         dccsim_sim::RunStats {

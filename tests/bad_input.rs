@@ -445,6 +445,27 @@ fn wan_latency_floor_without_a_unit() {
     );
 }
 
+#[test]
+fn dsp_csp_latency_floor_without_a_unit() {
+    let text = format!("{VALID}\n[csp.south]\ndsp_latency_floor = 50\n");
+    let line = text.lines().count();
+    refused_at(
+        "dsp-floor-unit",
+        &text,
+        line,
+        21,
+        &["dsp_latency_floor", "has no unit"],
+    );
+}
+
+#[test]
+fn dsp_csp_latency_of_an_unknown_distribution() {
+    let text =
+        format!("{VALID}\n[csp.central]\ndsp_latency = {{ dist = \"gamma\", mean = \"80ms\" }}\n");
+    let line = text.lines().count();
+    refused_at("dsp-latency-dist", &text, line, 24, &["gamma", "lognormal"]);
+}
+
 // Issue 18 (i18-lead): `[ev] report_latency`, the charger's telemetry latency to its DNO.
 
 #[test]

@@ -57,7 +57,7 @@ fn overrides_get_their_own_default_folder_and_leave_the_baseline_alone() {
     let before = digest_of(&baseline);
 
     // A variant gets its own folder, named with a hash of its overrides; the baseline is intact.
-    let variant = ["run", q, "--quiet", "--set", "dsp.workers=2"];
+    let variant = ["run", q, "--quiet", "--set", "population.gas_share=0.5"];
     let o = dccsim_in(&dir, &variant);
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     let runs = folders(&dir);

@@ -1,7 +1,8 @@
-//! `dccsim run --workers N`: the run is placed over N partitions (central actors in one, the
-//! premises spread over the others) that run side by side on threads, with the results of one
-//! worker; it is refused when a link between partitions has no lookahead. The WAN's
-//! `latency_floor` gives the links their lookahead.
+//! `dccsim run --workers N`: the run is placed over N partitions (the DCC side in partition 0,
+//! the CSPs in partition 1, the premises spread over partitions 1 and up) that run side by side
+//! on threads, with the results of one worker; it is refused when a link between partitions has
+//! no lookahead. The WAN's `latency_floor` and the DSP ↔ CSP network's `dsp_latency_floor` give
+//! the links their lookahead.
 //!
 //! The test binary is a debug build, so every send across two partitions is checked against the
 //! lookahead while these runs go: a link missing from `lookahead::LINKS` with a shorter delay
@@ -242,6 +243,12 @@ const ACROSS: &[&str] = &[
     "csp.central.latency_floor=2s",
     "--set",
     "csp.south.latency_floor=2s",
+    "--set",
+    "csp.north.dsp_latency_floor=2s",
+    "--set",
+    "csp.central.dsp_latency_floor=2s",
+    "--set",
+    "csp.south.dsp_latency_floor=2s",
 ];
 
 /// A hostfile for `n` processes on this machine, at ports that were free a moment ago.
@@ -375,4 +382,146 @@ fn a_bad_process_index_or_hostfile_is_bad_input() {
         "{err}"
     );
     assert!(!out.exists());
+}
+
+// ---- The DSP ↔ CSP network: its latency and floor, and the CSPs in a partition of their own.
+
+/// The DSP ↔ CSP crossings' flows of a summary for `region`, `(name, count, min_us)`.
+fn dsp_csp_hops(s: &serde_json::Value, region: &str) -> Vec<(String, u64, u64)> {
+    s["latency"]
+        .as_object()
+        .unwrap()
+        .iter()
+        .filter(|(name, f)| {
+            name.starts_with("sr.hop{hop=dsp-csp,")
+                && name.contains(&format!("region={region}"))
+                && f["count"].as_u64() > Some(0)
+        })
+        .map(|(name, f)| {
+            let (count, min) = (f["count"].as_u64().unwrap(), f["min_us"].as_u64().unwrap());
+            (name.clone(), count, min)
+        })
+        .collect()
+}
+
+#[test]
+fn every_sr_crosses_the_dsp_csp_network_both_ways_and_never_below_its_floor() {
+    let (base, slow) = (scratch("dsp-csp-default"), scratch("dsp-csp-slow"));
+    let normal = run_ok("scenarios/quickstart.toml", &base, SMALL);
+    let mut extra = SMALL.to_vec();
+    extra.extend_from_slice(&[
+        "--set",
+        "csp.central.dsp_latency={ dist = \"const\", value = \"1s\" }",
+        "--set",
+        "csp.central.dsp_latency_floor=2s",
+    ]);
+    let floored = run_ok("scenarios/quickstart.toml", &slow, &extra);
+    // By default the crossings are tens of milliseconds, at least the 50 ms floor.
+    let default = dsp_csp_hops(&normal, "central");
+    assert!(!default.is_empty());
+    for (name, _, min) in &default {
+        assert!((50_000..1_000_000).contains(min), "{name}: min {min} us");
+    }
+    // Each completed central read crossed twice (command out, answer back).
+    let crossings: u64 = default
+        .iter()
+        .filter(|(n, ..)| n.contains("sr=4.1.1"))
+        .map(|(_, c, _)| c)
+        .sum();
+    let completed = counter(&normal, "sr.completed{region=central,sr=4.1.1}");
+    assert!(
+        crossings >= 2 * completed,
+        "{crossings} crossings, {completed} reads"
+    );
+    // A 1 s draw below a 2 s floor takes the floor: every crossing is 2 s, and the central
+    // reads' median end-to-end time grows by about two crossings; the other regions' do not.
+    for (name, _, min) in dsp_csp_hops(&floored, "central") {
+        assert_eq!(min, 2_000_000, "{name}");
+    }
+    let p50 = |s: &serde_json::Value, region: &str| {
+        latency_us(s, &format!("sr.e2e{{region={region},sr=4.1.1}}"), "p50_us") as i64
+    };
+    let grew = p50(&floored, "central") - p50(&normal, "central");
+    assert!(
+        (3_500_000..4_500_000).contains(&grew),
+        "central p50 grew {grew} us"
+    );
+    let south = p50(&floored, "south") - p50(&normal, "south");
+    assert!(south.abs() < 1_000_000, "south p50 moved {south} us");
+}
+
+#[test]
+fn a_dsp_csp_network_without_a_floor_is_refused_naming_the_parameter() {
+    let out = scratch("no-dsp-floor");
+    let o = dccsim(&[
+        "run",
+        "scenarios/quickstart.toml",
+        "--workers",
+        "2",
+        "--out",
+        out.join("run").to_str().unwrap(),
+        "--set",
+        "population.premises=500",
+        "--set",
+        "csp.north.dsp_latency_floor=0s",
+    ]);
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(2), "{stderr}");
+    for words in ["DSP → CSP", "csp.north.dsp_latency_floor", "--workers 1"] {
+        assert!(stderr.contains(words), "no {words:?} in {stderr}");
+    }
+    assert!(!out.join("run").exists(), "a refused run left an output");
+    // One worker needs no lookahead: with no latency at all the DSP and CSPs talk at once.
+    let s = run_ok(
+        "scenarios/quickstart.toml",
+        &out.join("one"),
+        &[
+            "--set",
+            "population.premises=500",
+            "--set",
+            "csp.north.dsp_latency_floor=0s",
+            "--set",
+            "csp.north.dsp_latency={ dist = \"const\", value = \"0s\" }",
+        ],
+    );
+    for (name, _, min) in dsp_csp_hops(&s, "north") {
+        assert_eq!(min, 0, "{name}");
+    }
+}
+
+/// The events each partition handled, `(in all A / B / …)` in a partitioned run's log.
+fn events_by_partition(stderr: &str) -> Vec<u64> {
+    let line = stderr
+        .lines()
+        .find(|l| l.contains("events per window by partition"))
+        .unwrap_or_else(|| panic!("no partition line in {stderr}"));
+    let tail = line.split("(in all ").nth(1).unwrap();
+    let figures = tail.split(')').next().unwrap();
+    figures
+        .split(" / ")
+        .map(|n| n.trim().parse().unwrap())
+        .collect()
+}
+
+#[test]
+fn the_csps_run_beside_the_premises_not_beside_the_dsp() {
+    // Each SR visits the CSP four times (arrival and completion, both ways). With the CSPs in
+    // partition 1, partition 0 (DSP and suppliers) handles less than half the events (45 % at
+    // 2,000 premises); were the CSPs still beside the DSP it would handle most of them.
+    let out = scratch("csp-partition");
+    let o = dccsim(&[
+        "run",
+        "scenarios/quickstart.toml",
+        "--workers",
+        "2",
+        "--out",
+        out.to_str().unwrap(),
+        "--set",
+        "population.premises=2000",
+    ]);
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert!(o.status.success(), "{stderr}");
+    let per = events_by_partition(&stderr);
+    assert_eq!(per.len(), 2, "{stderr}");
+    assert!(per[0] < per[1], "partition 0 handled {per:?} of the events");
 }

@@ -280,8 +280,12 @@ fn bad_stores_are_refused_and_no_page_is_written() {
 fn the_sweep_answers_its_question_first_on_the_page_and_the_terminal() {
     let dir = scratch("sweep-answer");
     let store = dir.join("answer.sqlite");
-    // A threshold inside the spread of the tiny sweep, so some points pass and some fail.
-    let o = tiny_sweep(&store, &["--set", "expect.0.value=0.999"]);
+    // A threshold inside the spread of the tiny sweep, so some points pass and some fail; at
+    // seed 9 both runs of point 0 (1 DSP worker, 3 reads a day) miss it.
+    let o = tiny_sweep(
+        &store,
+        &["--set", "expect.0.value=0.999", "--set", "scenario.seed=9"],
+    );
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
 
     let o = dccsim(&["report", store.to_str().unwrap()]);

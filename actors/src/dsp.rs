@@ -287,7 +287,8 @@ impl Dsp {
                         Msg::Response(req, ResponseCode::I0),
                     );
                     let region = core.region_of(req.premises);
-                    ctx.send(Kinds::csp(region), SimDuration::ZERO, Msg::Distribute(req));
+                    let crossing = core.dsp_crossing(req.sr, region, ctx);
+                    ctx.send(Kinds::csp(region), crossing, Msg::Distribute(req));
                     return;
                 }
                 if admission::rule(req.sr).target == Target::NonDevice {
@@ -303,9 +304,15 @@ impl Dsp {
                     ctx.send(me, SimDuration::ZERO, Msg::AtDsp(req));
                     return;
                 }
-                // The region's CSP, or the SMETS1 service for a SMETS1 meter.
+                // The region's CSP across the DSP ↔ CSP network, or the SMETS1 service for a
+                // SMETS1 meter.
                 let to = crate::smets1::route(core, req.premises);
-                ctx.send(to, SimDuration::ZERO, Msg::AtCsp(req));
+                let crossing = if to.kind() == Kinds::CSP {
+                    core.dsp_crossing(req.sr, core.region_of(req.premises), ctx)
+                } else {
+                    SimDuration::ZERO
+                };
+                ctx.send(to, crossing, Msg::AtCsp(req));
             }
         }
     }

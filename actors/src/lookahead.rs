@@ -1,12 +1,13 @@
-//! Lookahead: the links between central and per-premises actors, each with the least delay it can
-//! have, and the check that a partitioned run can be exact.
+//! Lookahead: the links between the DCC's systems, the CSPs and the premises, each with the least
+//! delay it can have, and the check that a partitioned run can be exact.
 //!
-//! A partitioned run keeps the central actors (suppliers, DSP, CSPs, DNOs, CPL, SMETS1 service,
-//! alert source), which message one another with no delay, in one partition, and spreads the
-//! premises (hub, meters, EV charger, and a flat's building) over the others. Only the links in
-//! [`LINKS`] join the two sides (a premises' own actors always share a partition); the smallest
-//! floor among those a scenario uses is its lookahead. The table was drawn from every `send` in
-//! this crate; `Ctx::send` debug-asserts it in partitioned runs.
+//! A partitioned run keeps the DCC side (suppliers, DSP, DNOs, CPL, SMETS1 service, alert
+//! source), which message one another with no delay, in partition 0; puts the three CSPs, which
+//! the DSP reaches across the DSP ↔ CSP network, in partition 1; and spreads the premises (hub,
+//! meters, EV charger, and a flat's building) over partitions 1 and up. Only the links in
+//! [`LINKS`] join two sides (a premises' own actors always share a partition); the smallest floor
+//! among those a scenario uses is its lookahead. The table was drawn from every `send` in this
+//! crate; `Ctx::send` debug-asserts it in partitioned runs.
 
 use crate::config::Csp;
 use crate::ids::Kinds;
@@ -16,17 +17,32 @@ use dccsim_sim::{Kind, SimDuration};
 /// Which side of a partitioned run an actor kind is on.
 #[derive(Copy, Clone, Debug, PartialEq, Eq)]
 pub enum Side {
-    /// One partition for every central actor: they talk with no delay.
-    Central,
-    /// Spread over the other partitions, premises by premises.
+    /// Partition 0: the DSP and every system that talks to it with no delay (Users, CPL,
+    /// SMETS1 service, alert source).
+    Dcc,
+    /// Partition 1: the regional CSPs, across the DSP ↔ CSP network from the DSP.
+    Csp,
+    /// Spread over partitions 1 and up, premises by premises.
     Premises,
+}
+
+impl Side {
+    /// The partition a kind on this side runs in (`None` for premises, which are spread).
+    pub fn partition(self) -> Option<u32> {
+        match self {
+            Side::Dcc => Some(0),
+            Side::Csp => Some(1),
+            Side::Premises => None,
+        }
+    }
 }
 
 /// The side of `kind`.
 pub fn side(kind: Kind) -> Side {
     match kind {
         Kinds::HUB | Kinds::ESME | Kinds::GSME | Kinds::BUILDING | Kinds::CHARGER => Side::Premises,
-        _ => Side::Central,
+        Kinds::CSP => Side::Csp,
+        _ => Side::Dcc,
     }
 }
 
@@ -52,6 +68,9 @@ pub enum Floor {
     /// One WAN crossing (plus, for some links, HAN time or a downlink queue): at least the
     /// region's `[csp.<region>] latency_floor`.
     Wan,
+    /// One crossing of the network between the DSP and a CSP: at least the region's
+    /// `[csp.<region>] dsp_latency_floor`.
+    DspCsp,
     /// The alert source's lead ([`alert_lead`]): it sends each alert that long before it
     /// reaches the hub (less only for the alerts due in the run's first instants).
     AlertLead,
@@ -73,7 +92,7 @@ pub enum Feature {
     Ev,
 }
 
-/// A link that joins the central and the per-premises side.
+/// A link that joins two sides.
 #[derive(Copy, Clone, Debug)]
 pub struct Link {
     pub from: Kind,
@@ -92,7 +111,37 @@ impl Link {
 }
 
 /// Every link between the sides (from the audit of every `send` in this crate).
-pub const LINKS: [Link; 9] = [
+pub const LINKS: [Link; 13] = [
+    Link {
+        from: Kinds::DSP,
+        to: Kinds::CSP,
+        what: "a command for the region's devices, or a firmware image to distribute, across the \
+               DSP ↔ CSP network (dsp::Dsp::finish)",
+        floor: Floor::DspCsp,
+        feature: Feature::Always,
+    },
+    Link {
+        from: Kinds::CSP,
+        to: Kinds::DSP,
+        what: "a device's answer across the DSP ↔ CSP network (csp::Csp::finish)",
+        floor: Floor::DspCsp,
+        feature: Feature::Always,
+    },
+    Link {
+        from: Kinds::CSP,
+        to: Kinds::DSP,
+        what: "a device alert across the DSP ↔ CSP network (csp::Csp::handle)",
+        floor: Floor::DspCsp,
+        feature: Feature::Alerts,
+    },
+    Link {
+        from: Kinds::CSP,
+        to: Kinds::SUPPLIER,
+        what: "a failed firmware transfer's receipt after a WAN crossing \
+               (firmware::distribution)",
+        floor: Floor::Wan,
+        feature: Feature::Firmware,
+    },
     Link {
         from: Kinds::CSP,
         to: Kinds::HUB,
@@ -194,9 +243,26 @@ pub fn lookahead(
         .map(|(r, c)| (r, c.latency_floor))
         .min_by_key(|&(_, floor)| floor)
         .expect("three regions");
+    let (dsp_region, dsp_csp) = csp
+        .iter()
+        .map(|(r, c)| (r, c.dsp_latency_floor))
+        .min_by_key(|&(_, floor)| floor)
+        .expect("three regions");
     let mut least: Option<SimDuration> = None;
     for link in LINKS.iter().filter(|l| has(l.feature)) {
         let floor = match link.floor {
+            Floor::DspCsp if dsp_csp > SimDuration::ZERO => dsp_csp,
+            Floor::DspCsp => {
+                return Err(format!(
+                    "cannot partition this run: the link {} ({}) has no lookahead, since \
+                     csp.{}.dsp_latency_floor is 0; give the DSP ↔ CSP network a floor, e.g. \
+                     --set csp.{}.dsp_latency_floor=50ms, or run with --workers 1",
+                    link.name(),
+                    link.what,
+                    dsp_region.name(),
+                    dsp_region.name()
+                ))
+            }
             Floor::Wan if wan > SimDuration::ZERO => wan,
             Floor::Wan => {
                 return Err(format!(
@@ -232,10 +298,26 @@ mod tests {
     use crate::world::fixture;
 
     #[test]
-    fn every_link_joins_the_two_sides() {
+    fn every_link_joins_two_sides() {
         for link in LINKS {
             assert_ne!(side(link.from), side(link.to), "{}", link.name());
         }
+    }
+
+    #[test]
+    fn the_dsp_csp_floor_bounds_the_lookahead_and_zero_is_refused() {
+        let mut csp = fixture::example(10).csp;
+        let always = |f: Feature| f == Feature::Always;
+        let zero = SimDuration::ZERO;
+        csp.central.dsp_latency_floor = SimDuration::from_millis(30);
+        assert_eq!(
+            lookahead(&csp, always, zero),
+            Ok(SimDuration::from_millis(30))
+        );
+        csp.north.dsp_latency_floor = SimDuration::ZERO;
+        let refused = lookahead(&csp, always, zero).unwrap_err();
+        assert!(refused.contains("DSP → CSP"), "{refused}");
+        assert!(refused.contains("csp.north.dsp_latency_floor"), "{refused}");
     }
 
     #[test]

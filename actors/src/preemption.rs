@@ -16,7 +16,7 @@ use dccsim_sim::{CounterId, Ctx, Metrics, SimDuration, SimTime};
 pub type Waiting = (Item, SimTime, Option<SimDuration>);
 
 /// One item on a worker.
-#[derive(Copy, Clone, Debug)]
+#[derive(Copy, Clone, Debug, serde::Serialize, serde::Deserialize)]
 struct Job {
     item: Item,
     class: u8,
@@ -27,7 +27,7 @@ struct Job {
 }
 
 /// An interrupted item, to go back to the head of its class.
-#[derive(Copy, Clone, Debug)]
+#[derive(Copy, Clone, Debug, serde::Serialize, serde::Deserialize)]
 struct Interrupted {
     item: Item,
     class: u8,
@@ -36,7 +36,7 @@ struct Interrupted {
 }
 
 /// A server's preemption state: inert (and empty) when preemption is off.
-#[derive(Debug, Default)]
+#[derive(Clone, Debug, Default, serde::Serialize, serde::Deserialize)]
 pub struct Preemption {
     /// `*.preempted`, registered only when preemption is on.
     preempted: Option<CounterId>,

@@ -10,7 +10,7 @@ use dccsim_sim::{metric_name, FlowId, Metrics, SimDuration};
 use std::collections::{BTreeMap, VecDeque};
 
 /// Every request's class, looked up on each arrival: all 0 without `[priority]`.
-#[derive(Copy, Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Copy, Clone, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Classes {
     by_sr: [u8; SrType::ALL.len()],
     /// SECMP0032: prepayment premises' on-demand and critical SRs take this class.
@@ -18,7 +18,7 @@ pub struct Classes {
 }
 
 /// Which premises are prepayment customers', and their class.
-#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+#[derive(Copy, Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 struct Prepayment {
     /// A premises is a prepayment customer's if its [`spread`] value is below this.
     below: u64,
@@ -134,7 +134,7 @@ impl ClassFlows {
 }
 
 /// Items waiting for a worker, one FIFO per class; the highest class waiting is served first.
-#[derive(Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub struct ClassQueue<T> {
     /// Indexed by class; only as many as the highest class seen.
     classes: Vec<VecDeque<T>>,

@@ -14,6 +14,8 @@ use std::collections::BTreeMap;
 /// `sr.hop{hop,region,sr}`; the DSP's own flow `sr.hop{hop=dsp,sr}` is national.
 #[derive(Copy, Clone, Debug, PartialEq, Eq)]
 pub enum Hop {
+    /// One crossing of the network between the DSP and the region's CSP (each way).
+    DspCsp,
     /// Time at the region's CSP head-end: queueing plus service (each visit).
     Csp,
     /// One WAN crossing between CSP and hub.
@@ -25,10 +27,11 @@ pub enum Hop {
 }
 
 impl Hop {
-    const ALL: [Hop; 4] = [Hop::Csp, Hop::Wan, Hop::Han, Hop::Device];
+    const ALL: [Hop; 5] = [Hop::DspCsp, Hop::Csp, Hop::Wan, Hop::Han, Hop::Device];
 
     pub fn name(self) -> &'static str {
         match self {
+            Hop::DspCsp => "dsp-csp",
             Hop::Csp => "csp",
             Hop::Wan => "wan",
             Hop::Han => "han",
@@ -45,7 +48,7 @@ struct SrIds {
     e2e: [FlowId; 3],
     dsp_hop: FlowId,
     /// `[region][hop]`, hops in [`Hop::ALL`] order.
-    regional_hops: [[FlowId; 4]; 3],
+    regional_hops: [[FlowId; 5]; 3],
 }
 
 /// Metric handles registered at build time.
@@ -254,6 +257,14 @@ impl Core {
         let latency = self.csp.get(region).wan_latency(&mut ctx.rng());
         let d = SimDuration::from_micros(latency.as_micros() + queued.as_micros());
         ctx.record(self.ids.hop(sr, region, Hop::Wan), d);
+        d
+    }
+
+    /// Draws one crossing of the network between the DSP and `region`'s CSP for `sr` (either
+    /// way), and records it in that hop's flow.
+    pub fn dsp_crossing(&self, sr: SrType, region: Region, ctx: &mut Ctx<'_, Msg>) -> SimDuration {
+        let d = self.csp.get(region).dsp_crossing(&mut ctx.rng());
+        ctx.record(self.ids.hop(sr, region, Hop::DspCsp), d);
         d
     }
 }

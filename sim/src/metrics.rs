@@ -28,7 +28,7 @@ pub fn metric_name(name: &str, labels: &[(&str, &str)]) -> String {
     format!("{name}{{{}}}", inner.join(","))
 }
 
-#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+#[derive(Copy, Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct CounterId(u32);
 #[derive(Copy, Clone, Debug, PartialEq, Eq)]
 pub struct GaugeId(u32);

@@ -1,7 +1,8 @@
 //! Where each actor runs in a partitioned run, and the lookahead that keeps such a run exact.
 //!
-//! Partition 0 holds every actor of a *central* kind; the actors of a *spread* kind are cut into
-//! contiguous index blocks over partitions `1..parts` (with one partition, everything is in 0).
+//! Partition 0 holds every actor of a *central* kind; a *placed* kind is held whole by one
+//! partition; the actors of a *spread* kind are cut into contiguous index blocks over partitions
+//! `1..parts` (with one partition, everything is in 0).
 //! A message between two partitions must take at least the lookahead: then the events of a window
 //! `[t, t + lookahead)` cannot depend on anything another partition does in the same window, which
 //! is what lets partitions run side by side and still give the sequential run's results.
@@ -14,10 +15,19 @@ use crate::time::SimDuration;
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Partitioning {
     parts: u32,
-    /// Per kind: `None` for a central kind (partition 0); for a spread kind, the first index held
-    /// by each of the partitions `2..parts` (partition 1 starts at index 0), ascending.
-    starts: Vec<Option<Vec<u32>>>,
+    /// Per kind: where its actors run.
+    placement: Vec<Placement>,
     lookahead: SimDuration,
+}
+
+/// Where the actors of one kind run.
+#[derive(Clone, Debug, PartialEq, Eq)]
+enum Placement {
+    /// Every actor of the kind in this partition.
+    Whole(u32),
+    /// Contiguous index blocks over partitions `1..parts`: the first index held by each of the
+    /// partitions `2..parts` (partition 1 starts at index 0), ascending.
+    Spread(Vec<u32>),
 }
 
 impl Partitioning {
@@ -26,7 +36,7 @@ impl Partitioning {
         assert!(parts >= 1, "a run has at least one partition");
         Partitioning {
             parts,
-            starts: vec![None; MAX_KINDS as usize],
+            placement: vec![Placement::Whole(0); MAX_KINDS as usize],
             lookahead,
         }
     }
@@ -45,7 +55,21 @@ impl Partitioning {
             starts.windows(2).all(|w| w[0] <= w[1]),
             "block starts ascend"
         );
-        self.starts[kind.0 as usize] = Some(starts);
+        self.placement[kind.0 as usize] = Placement::Spread(starts);
+    }
+
+    /// Puts every actor of `kind` in partition `part` (partition 0 when the run has only one).
+    ///
+    /// # Panics
+    /// If `part` is not a partition of this run and the run has more than one (a world-building
+    /// bug).
+    pub fn place(&mut self, kind: Kind, part: u32) {
+        assert!(
+            self.parts == 1 || part < self.parts,
+            "partition {part} of {}",
+            self.parts
+        );
+        self.placement[kind.0 as usize] = Placement::Whole(part.min(self.parts - 1));
     }
 
     /// Number of partitions.
@@ -63,10 +87,10 @@ impl Partitioning {
     /// The partition `id` runs in.
     #[inline]
     pub fn of(&self, id: ActorId) -> u32 {
-        match &self.starts[id.kind().0 as usize] {
-            None => 0,
-            Some(_) if self.parts == 1 => 0,
-            Some(starts) => 1 + starts.partition_point(|&s| s <= id.index()) as u32,
+        match &self.placement[id.kind().0 as usize] {
+            Placement::Whole(part) => *part,
+            Placement::Spread(_) if self.parts == 1 => 0,
+            Placement::Spread(starts) => 1 + starts.partition_point(|&s| s <= id.index()) as u32,
         }
     }
 
@@ -106,5 +130,25 @@ mod tests {
         let mut two = Partitioning::new(2, SimDuration::ZERO);
         two.spread(Kind(3), vec![]);
         assert_eq!(two.of(ActorId::new(Kind(3), 7)), 1);
+    }
+
+    #[test]
+    fn a_placed_kind_is_whole_in_its_partition() {
+        let mut p = Partitioning::new(3, SimDuration::from_millis(50));
+        p.spread(Kind(3), vec![10]);
+        p.place(Kind(2), 1);
+        assert_eq!(
+            (0..3)
+                .map(|i| p.of(ActorId::new(Kind(2), i)))
+                .collect::<Vec<_>>(),
+            [1, 1, 1]
+        );
+        assert_eq!(p.of(ActorId::new(Kind(1), 0)), 0);
+        let csp = ActorId::new(Kind(2), 0);
+        assert!(p.allows(csp, ActorId::new(Kind(3), 9), SimDuration::ZERO));
+        assert!(!p.allows(csp, ActorId::new(Kind(3), 10), SimDuration::ZERO));
+        let mut one = Partitioning::new(1, SimDuration::ZERO);
+        one.place(Kind(2), 1);
+        assert_eq!(one.of(csp), 0);
     }
 }

@@ -109,6 +109,19 @@ pub fn wan_latency(technology: Technology) -> Dist {
 /// partitioned run its lookahead (README "Lookahead").
 pub const WAN_LATENCY_FLOOR: SimDuration = SimDuration::from_millis(50);
 
+/// `[csp.<region>] dsp_latency` \[U\] (assumed): one way between the DSP and a CSP, lognormal
+/// median 80 ms σ 0.3. The DSP and each CSP are different organisations' data centres joined by
+/// the DCC's network, with message middleware at both ends: tens of milliseconds each way.
+pub const DSP_CSP_LATENCY: Dist = Dist::LogNormal {
+    median: SimDuration::from_millis(80),
+    sigma: 0.3,
+};
+
+/// `[csp.<region>] dsp_latency_floor` \[U\] (assumed): the shortest one-way DSP ↔ CSP crossing,
+/// 50 ms (the default latency falls below it about 6 % of the time). With the WAN floor it is
+/// the lookahead that lets a partitioned run put the DSP and the CSPs in different partitions.
+pub const DSP_CSP_LATENCY_FLOOR: SimDuration = SimDuration::from_millis(50);
+
 /// `[csp.<region>] hub_bandwidth` \[U\]: the rate one hub's WAN link carries a firmware image at,
 /// by technology: long-range radio 2.4 kbit/s, cellular 64 kbit/s, mesh 9.6 kbit/s (DOMAIN §8:
 /// long-range radio and mesh are slow).

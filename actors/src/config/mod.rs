@@ -83,6 +83,12 @@ pub struct Csp {
     /// Shortest one-way WAN crossing: a draw below it takes it (the physical floor that gives a
     /// partitioned run its lookahead, `lookahead`).
     pub latency_floor: SimDuration,
+    /// One-way latency of the network between the DSP and this CSP, each way: they are
+    /// different organisations' systems in different data centres.
+    pub dsp_latency: Dist,
+    /// Shortest one-way DSP ↔ CSP crossing: a draw below it takes it (with the WAN floor, what
+    /// lets the DSP and the CSPs run in different partitions, `lookahead`).
+    pub dsp_latency_floor: SimDuration,
     /// Rate of one hub's WAN link: how fast a firmware image reaches a hub.
     pub hub_bandwidth: Bandwidth,
     /// Downlink rate of the region's whole WAN, shared by every command and image.
@@ -94,6 +100,12 @@ impl Csp {
     #[inline]
     pub fn wan_latency(&self, rng: &mut StreamRng<'_>) -> SimDuration {
         self.latency.sample(rng).max(self.latency_floor)
+    }
+
+    /// Draws one crossing between the DSP and this CSP: the latency draw, at least the floor.
+    #[inline]
+    pub fn dsp_crossing(&self, rng: &mut StreamRng<'_>) -> SimDuration {
+        self.dsp_latency.sample(rng).max(self.dsp_latency_floor)
     }
 }
 

@@ -7,7 +7,7 @@ use crate::units::{Bandwidth, Bytes};
 use dccsim_sim::{SimDuration, SimTime};
 
 /// The downlink's state: when it finishes what it has been given so far.
-#[derive(Copy, Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Copy, Clone, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Downlink {
     busy_until: SimTime,
 }

@@ -17,7 +17,7 @@ use dccsim_sim::{Ctx, SimDuration};
 
 /// CSP state: busy head-end workers and the queue of messages waiting for one (FIFO within each
 /// priority class).
-#[derive(Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub struct Csp {
     pub region: Region,
     busy: u32,
@@ -83,7 +83,8 @@ impl Csp {
                 AlertStage::CspDone if !self.completes(Item::Alert(alert), core, ctx) => {}
                 AlertStage::CspDone => {
                     let up = alert.at(AlertStage::AtDsp);
-                    ctx.send(Kinds::dsp(), SimDuration::ZERO, Msg::Alert(up));
+                    let crossing = core.csp.get(self.region).dsp_crossing(&mut ctx.rng());
+                    ctx.send(Kinds::dsp(), crossing, Msg::Alert(up));
                     self.next(core, ctx);
                 }
                 other => unreachable!("CSP got an alert at {other:?}"),
@@ -201,7 +202,8 @@ impl Csp {
                 ctx.send(Kinds::hub(req.premises), wan, Msg::AtHub(req));
             }
             Leg::Inbound | Leg::NoAnswer => {
-                ctx.send(Kinds::dsp(), SimDuration::ZERO, Msg::AtDsp(req))
+                let crossing = core.dsp_crossing(req.sr, self.region, ctx);
+                ctx.send(Kinds::dsp(), crossing, Msg::AtDsp(req))
             }
             Leg::Transform => unreachable!("transforms never leave the DSP"),
         }

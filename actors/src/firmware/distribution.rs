@@ -17,7 +17,7 @@ use dccsim_sim::Ctx;
 use std::collections::BTreeMap;
 
 /// One image on its way to one hub.
-#[derive(Copy, Clone, Debug)]
+#[derive(Copy, Clone, Debug, serde::Serialize, serde::Deserialize)]
 struct Transfer {
     req: Request,
     /// Bytes still to send.
@@ -29,7 +29,7 @@ struct Transfer {
 }
 
 /// A CSP's image distributions in progress.
-#[derive(Debug, Default)]
+#[derive(Clone, Debug, Default, serde::Serialize, serde::Deserialize)]
 pub struct Distributions {
     in_progress: BTreeMap<(u32, DeviceType), Transfer>,
 }

@@ -375,6 +375,9 @@ struct CspFile {
     latency: Option<Dist>,
     #[serde(default, deserialize_with = "some_duration")]
     latency_floor: Option<SimDuration>,
+    dsp_latency: Option<Dist>,
+    #[serde(default, deserialize_with = "some_duration")]
+    dsp_latency_floor: Option<SimDuration>,
     hub_bandwidth: Option<Bandwidth>,
     wan_capacity: Option<Bandwidth>,
 }
@@ -400,6 +403,10 @@ impl CspFile {
                 .latency
                 .unwrap_or_else(|| defaults::wan_latency(technology)),
             latency_floor: self.latency_floor.unwrap_or(defaults::WAN_LATENCY_FLOOR),
+            dsp_latency: self.dsp_latency.unwrap_or(defaults::DSP_CSP_LATENCY),
+            dsp_latency_floor: self
+                .dsp_latency_floor
+                .unwrap_or(defaults::DSP_CSP_LATENCY_FLOOR),
             hub_bandwidth: self
                 .hub_bandwidth
                 .unwrap_or_else(|| defaults::hub_bandwidth(technology)),

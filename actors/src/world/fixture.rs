@@ -28,6 +28,8 @@ pub fn example(premises: u32) -> Scenario {
         },
         latency: lognormal(ms, 0.5),
         latency_floor: crate::config::defaults::WAN_LATENCY_FLOOR,
+        dsp_latency: crate::config::defaults::DSP_CSP_LATENCY,
+        dsp_latency_floor: crate::config::defaults::DSP_CSP_LATENCY_FLOOR,
         hub_bandwidth: crate::config::defaults::hub_bandwidth(technology),
         wan_capacity: crate::config::defaults::wan_capacity(technology),
     };

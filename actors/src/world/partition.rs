@@ -1,8 +1,10 @@
-//! The GB world's partitioning: the central actors in partition 0, the premises cut into
-//! contiguous blocks over the others, a flat's building and every actor of a premises kept with
-//! it, and the lookahead of the links between them (`lookahead`).
+//! The GB world's partitioning: the DCC side (DSP, Users, CPL, SMETS1 service, alert source) in
+//! partition 0, the CSPs in partition 1, the premises cut into contiguous blocks over partitions
+//! 1 and up, a flat's building and every actor of a premises kept with it, and the lookahead of
+//! the links between them (`lookahead`).
 
 use super::GbWorld;
+use crate::csp::Csp;
 use crate::ev::Charger;
 use crate::han::Building;
 use crate::hub::Hub;
@@ -11,10 +13,12 @@ use crate::lookahead::{self, Feature, Side};
 use crate::meter::Meter;
 use dccsim_sim::{ActorId, Kind, Partitioning};
 
-/// One partition's per-premises actors at the end of a partitioned run, each with its index:
-/// what another process ships to process 0 so that it can hold every actor's end state.
+/// One partition's actors outside the DCC side (its CSPs, hubs, meters, buildings, chargers)
+/// at the end of a partitioned run, each with its index: what another process ships to process
+/// 0 so that it can hold every actor's end state.
 #[derive(Debug, Default, serde::Serialize, serde::Deserialize)]
 pub struct PartitionEnd {
+    csps: Vec<(u32, Csp)>,
     hubs: Vec<(u32, Hub)>,
     esmes: Vec<(u32, Meter)>,
     gsmes: Vec<(u32, Meter)>,
@@ -49,6 +53,10 @@ impl GbWorld {
             )?
         };
         let mut p = Partitioning::new(workers, lookahead);
+        p.place(
+            Kinds::CSP,
+            Side::Csp.partition().expect("the CSPs have a partition"),
+        );
         let bounds = self.premises_bounds(workers);
         let first_from = |indices: &[u32]| -> Vec<u32> {
             bounds
@@ -67,9 +75,9 @@ impl GbWorld {
         Ok(p)
     }
 
-    /// Takes partition `part`'s per-premises actors from `other`, the world that ran it, at the
-    /// end of a partitioned run (this world ran the central partition): afterwards this world
-    /// holds every actor's end state, as the sequential run's would.
+    /// Takes partition `part`'s actors outside the DCC side from `other`, the world that ran it,
+    /// at the end of a partitioned run (this world ran partition 0): afterwards this world holds
+    /// every actor's end state, as the sequential run's would.
     pub fn take_partition(&mut self, other: &mut GbWorld, p: &Partitioning, part: u32) {
         fn take<T>(mine: &mut [T], theirs: &mut [T], kind: Kind, p: &Partitioning, part: u32) {
             for (i, (m, t)) in mine.iter_mut().zip(theirs).enumerate() {
@@ -78,6 +86,7 @@ impl GbWorld {
                 }
             }
         }
+        take(&mut self.csps, &mut other.csps, Kinds::CSP, p, part);
         take(&mut self.hubs, &mut other.hubs, Kinds::HUB, p, part);
         take(&mut self.esmes, &mut other.esmes, Kinds::ESME, p, part);
         take(&mut self.gsmes, &mut other.gsmes, Kinds::GSME, p, part);
@@ -99,8 +108,8 @@ impl GbWorld {
         }
     }
 
-    /// Partition `part`'s per-premises actors in this world (which ran it): what
-    /// [`GbWorld::put_partition`] puts into the world that ran the central partition.
+    /// Partition `part`'s actors outside the DCC side in this world (which ran it): what
+    /// [`GbWorld::put_partition`] puts into the world that ran partition 0.
     pub fn partition_end(&self, p: &Partitioning, part: u32) -> PartitionEnd {
         fn mine<T: Clone>(all: &[T], kind: Kind, p: &Partitioning, part: u32) -> Vec<(u32, T)> {
             (0..all.len() as u32)
@@ -109,6 +118,7 @@ impl GbWorld {
                 .collect()
         }
         PartitionEnd {
+            csps: mine(&self.csps, Kinds::CSP, p, part),
             hubs: mine(&self.hubs, Kinds::HUB, p, part),
             esmes: mine(&self.esmes, Kinds::ESME, p, part),
             gsmes: mine(&self.gsmes, Kinds::GSME, p, part),
@@ -120,7 +130,7 @@ impl GbWorld {
         }
     }
 
-    /// Puts another partition's per-premises actors (see [`GbWorld::partition_end`]) in place of
+    /// Puts another partition's actors outside the DCC side (see [`GbWorld::partition_end`]) in place of
     /// this world's: afterwards this world holds their end state, as [`GbWorld::take_partition`]
     /// would.
     pub fn put_partition(&mut self, end: PartitionEnd) {
@@ -129,6 +139,7 @@ impl GbWorld {
                 all[i as usize] = actor;
             }
         }
+        put(&mut self.csps, end.csps);
         put(&mut self.hubs, end.hubs);
         put(&mut self.esmes, end.esmes);
         put(&mut self.gsmes, end.gsmes);
@@ -181,8 +192,9 @@ impl GbWorld {
         }
         for kind in 0..dccsim_sim::actor::MAX_KINDS {
             let id = ActorId::new(Kind(kind), 0);
-            if lookahead::side(Kind(kind)) == Side::Central {
-                assert_eq!(p.of(id), 0, "central {id:?} outside partition 0");
+            if let Some(part) = lookahead::side(Kind(kind)).partition() {
+                let part = part.min(p.parts() - 1);
+                assert_eq!(p.of(id), part, "{id:?} outside partition {part}");
             }
         }
     }
