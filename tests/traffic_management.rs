@@ -159,8 +159,14 @@ fn preemption_lets_a_higher_class_interrupt_a_lower_one_and_loses_nothing() {
         with + 1_000_000 < without,
         "tariff p50 {with} us with preemption, {without} us without"
     );
+    // The interrupted reads do not gain from it: their median is not lower, to within the
+    // histograms' resolution (three significant digits: 2 s at the reads' 38 minutes).
     let reads = "sr.class_e2e{class=0,sr=4.6.1}";
-    assert!(p50_us(&on, reads) >= p50_us(&off, reads));
+    let (reads_on, reads_off) = (p50_us(&on, reads), p50_us(&off, reads));
+    assert!(
+        reads_on + reads_off / 1000 >= reads_off,
+        "reads p50 {reads_on} us with preemption, {reads_off} us without"
+    );
     assert_conserved(&on);
     // Cut off at 03:00 with the backlog of reads queued and some interrupted.
     let cut = run(

@@ -359,6 +359,7 @@ mod tests {
         // A WAN floor above 1 s lengthens the lead with it.
         for c in [&mut csp.north, &mut csp.central, &mut csp.south] {
             c.latency_floor = SimDuration::from_secs(3);
+            c.dsp_latency_floor = SimDuration::from_secs(3);
         }
         csp.central.latency_floor = SimDuration::from_secs(4);
         assert_eq!(alert_lead(&csp), SimDuration::from_secs(4));
