@@ -73,10 +73,11 @@ fn a_link_with_no_delay_between_partitions_is_refused() {
     );
 }
 
-#[test]
-fn a_wan_without_a_floor_is_refused_naming_the_parameter() {
-    let out = scratch("no-floor");
-    let o = dccsim(&[
+/// Runs quickstart at `premises` premises on two workers into `out`, with `--set` `set` (if
+/// any); returns the exit code and stderr.
+fn quickstart_on_two_workers(out: &std::path::Path, premises: u32, set: &[&str]) -> (i32, String) {
+    let premises = format!("population.premises={premises}");
+    let mut args = vec![
         "run",
         "scenarios/quickstart.toml",
         "--workers",
@@ -84,12 +85,21 @@ fn a_wan_without_a_floor_is_refused_naming_the_parameter() {
         "--out",
         out.to_str().unwrap(),
         "--set",
-        "population.premises=500",
-        "--set",
-        "csp.south.latency_floor=0s",
-    ]);
-    let stderr = String::from_utf8_lossy(&o.stderr);
-    assert_eq!(o.status.code(), Some(2), "{stderr}");
+        &premises,
+    ];
+    for s in set {
+        args.extend_from_slice(&["--set", s]);
+    }
+    let o = dccsim(&args);
+    let stderr = String::from_utf8_lossy(&o.stderr).into_owned();
+    (o.status.code().unwrap_or(-1), stderr)
+}
+
+#[test]
+fn a_wan_without_a_floor_is_refused_naming_the_parameter() {
+    let out = scratch("no-floor");
+    let (code, stderr) = quickstart_on_two_workers(&out, 500, &["csp.south.latency_floor=0s"]);
+    assert_eq!(code, 2, "{stderr}");
     assert!(stderr.contains("csp.south.latency_floor"), "{stderr}");
 }
 
@@ -453,20 +463,9 @@ fn every_sr_crosses_the_dsp_csp_network_both_ways_and_never_below_its_floor() {
 #[test]
 fn a_dsp_csp_network_without_a_floor_is_refused_naming_the_parameter() {
     let out = scratch("no-dsp-floor");
-    let o = dccsim(&[
-        "run",
-        "scenarios/quickstart.toml",
-        "--workers",
-        "2",
-        "--out",
-        out.join("run").to_str().unwrap(),
-        "--set",
-        "population.premises=500",
-        "--set",
-        "csp.north.dsp_latency_floor=0s",
-    ]);
-    let stderr = String::from_utf8_lossy(&o.stderr);
-    assert_eq!(o.status.code(), Some(2), "{stderr}");
+    let floor = "csp.north.dsp_latency_floor=0s";
+    let (code, stderr) = quickstart_on_two_workers(&out.join("run"), 500, &[floor]);
+    assert_eq!(code, 2, "{stderr}");
     for words in ["DSP → CSP", "csp.north.dsp_latency_floor", "--workers 1"] {
         assert!(stderr.contains(words), "no {words:?} in {stderr}");
     }
@@ -479,7 +478,7 @@ fn a_dsp_csp_network_without_a_floor_is_refused_naming_the_parameter() {
             "--set",
             "population.premises=500",
             "--set",
-            "csp.north.dsp_latency_floor=0s",
+            floor,
             "--set",
             "csp.north.dsp_latency={ dist = \"const\", value = \"0s\" }",
         ],
@@ -508,19 +507,8 @@ fn the_csps_run_beside_the_premises_not_beside_the_dsp() {
     // Each SR visits the CSP four times (arrival and completion, both ways). With the CSPs in
     // partition 1, partition 0 (DSP and suppliers) handles less than half the events (45 % at
     // 2,000 premises); were the CSPs still beside the DSP it would handle most of them.
-    let out = scratch("csp-partition");
-    let o = dccsim(&[
-        "run",
-        "scenarios/quickstart.toml",
-        "--workers",
-        "2",
-        "--out",
-        out.to_str().unwrap(),
-        "--set",
-        "population.premises=2000",
-    ]);
-    let stderr = String::from_utf8_lossy(&o.stderr);
-    assert!(o.status.success(), "{stderr}");
+    let (code, stderr) = quickstart_on_two_workers(&scratch("csp-partition"), 2000, &[]);
+    assert_eq!(code, 0, "{stderr}");
     let per = events_by_partition(&stderr);
     assert_eq!(per.len(), 2, "{stderr}");
     assert!(per[0] < per[1], "partition 0 handled {per:?} of the events");
