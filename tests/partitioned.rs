@@ -513,3 +513,39 @@ fn the_csps_run_beside_the_premises_not_beside_the_dsp() {
     assert_eq!(per.len(), 2, "{stderr}");
     assert!(per[0] < per[1], "partition 0 handled {per:?} of the events");
 }
+
+#[test]
+fn smets1_premises_do_not_leave_a_premises_partition_idle() {
+    // The SMETS1 fleet's premises come after the SMETS2 premises and have no events of their own
+    // (the SMETS1 service serves their meters): the premises blocks count SMETS2 premises only,
+    // so the last block is as busy as the others rather than all SMETS1.
+    let small = ["population.premises=3000", "smets1_fleet.0.meters=6000"];
+    let one = scratch("smets1-blocks-1");
+    run_ok(
+        "scenarios/gb-day-sample.toml",
+        &one,
+        &["--set", small[0], "--set", small[1]],
+    );
+    let out = scratch("smets1-blocks-4");
+    let mut args = vec!["run", "scenarios/gb-day-sample.toml", "--workers", "4"];
+    let out_s = out.to_str().unwrap().to_string();
+    args.extend_from_slice(&["--out", &out_s]);
+    for s in &small {
+        args.extend_from_slice(&["--set", s]);
+    }
+    let o = dccsim(&args);
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert!(o.status.success(), "{stderr}");
+    let per = events_by_partition(&stderr);
+    assert_eq!(per.len(), 4, "{stderr}");
+    let (second, last) = (per[2] as f64, per[3] as f64);
+    assert!(
+        last > 0.8 * second && last < 1.25 * second,
+        "premises partitions 2 and 3 handled {second} and {last} events"
+    );
+    assert!(
+        std::fs::read(out.join("summary.json")).unwrap()
+            == std::fs::read(one.join("summary.json")).unwrap(),
+        "four workers changed the summary"
+    );
+}

@@ -149,15 +149,38 @@ impl GbWorld {
         }
     }
 
-    /// The first premises of each premises partition after the first: equal blocks, each moved
+    /// The first premises of each premises partition after the first: blocks with equal numbers
+    /// of SMETS2 premises (a SMETS1 premises has no actor events: the SMETS1 service in
+    /// partition 0 serves its meter, so counting it would leave the last blocks idle), each moved
     /// on to the end of the building it would cut.
     fn premises_bounds(&self, workers: u32) -> Vec<u32> {
-        let n = self.hubs.len() as u64;
         let blocks = u64::from(workers.saturating_sub(1).max(1));
-        (1..blocks)
-            .map(|k| {
-                let b = (k * n / blocks) as u32;
-                match self.hubs.get(b as usize).and_then(|h| h.link.building()) {
+        let smets2 = |i: usize| {
+            self.core
+                .population
+                .get(i as u32)
+                .is_some_and(|p| !p.is_smets1())
+        };
+        let total = (0..self.hubs.len()).filter(|&i| smets2(i)).count() as u64;
+        // The index of SMETS2 premises number `k × total / blocks` (from 0), for each block after
+        // the first.
+        let mut targets = (1..blocks).map(|k| k * total / blocks).peekable();
+        let mut starts = Vec::with_capacity(blocks as usize - 1);
+        let mut seen = 0u64;
+        for i in 0..self.hubs.len() {
+            if !smets2(i) {
+                continue;
+            }
+            while targets.next_if_eq(&seen).is_some() {
+                starts.push(i as u32);
+            }
+            seen += 1;
+        }
+        starts.extend(targets.map(|_| self.hubs.len() as u32));
+        starts
+            .into_iter()
+            .map(
+                |b| match self.hubs.get(b as usize).and_then(|h| h.link.building()) {
                     Some(i) => {
                         let building = &self.buildings[i as usize];
                         if building.first == b {
@@ -167,8 +190,8 @@ impl GbWorld {
                         }
                     }
                     None => b,
-                }
-            })
+                },
+            )
             .collect()
     }
 
