@@ -111,7 +111,7 @@ impl Link {
 }
 
 /// Every link between the sides (from the audit of every `send` in this crate).
-pub const LINKS: [Link; 13] = [
+pub const LINKS: [Link; 14] = [
     Link {
         from: Kinds::DSP,
         to: Kinds::CSP,
@@ -138,6 +138,14 @@ pub const LINKS: [Link; 13] = [
         from: Kinds::CSP,
         to: Kinds::SUPPLIER,
         what: "a failed firmware transfer's receipt after a WAN crossing \
+               (firmware::distribution)",
+        floor: Floor::Wan,
+        feature: Feature::Firmware,
+    },
+    Link {
+        from: Kinds::CSP,
+        to: Kinds::DNO,
+        what: "a failed firmware transfer's receipt to a DNO after a WAN crossing \
                (firmware::distribution)",
         floor: Floor::Wan,
         feature: Feature::Firmware,
