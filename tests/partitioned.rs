@@ -73,26 +73,39 @@ fn a_link_with_no_delay_between_partitions_is_refused() {
     );
 }
 
-/// Runs quickstart at `premises` premises on two workers into `out`, with `--set` `set` (if
-/// any); returns the exit code and stderr.
-fn quickstart_on_two_workers(out: &std::path::Path, premises: u32, set: &[&str]) -> (i32, String) {
-    let premises = format!("population.premises={premises}");
+/// Runs `scenario` on `workers` workers into `out` with each of `sets` as a `--set`; returns the
+/// exit code and stderr.
+fn run_on_workers(
+    scenario: &str,
+    workers: u32,
+    out: &std::path::Path,
+    sets: &[&str],
+) -> (i32, String) {
+    let workers = workers.to_string();
     let mut args = vec![
         "run",
-        "scenarios/quickstart.toml",
+        scenario,
         "--workers",
-        "2",
+        &workers,
         "--out",
         out.to_str().unwrap(),
-        "--set",
-        &premises,
     ];
-    for s in set {
+    for s in sets {
         args.extend_from_slice(&["--set", s]);
     }
     let o = dccsim(&args);
     let stderr = String::from_utf8_lossy(&o.stderr).into_owned();
     (o.status.code().unwrap_or(-1), stderr)
+}
+
+/// Runs quickstart at `premises` premises on two workers into `out`, with `--set` `set` (if
+/// any); returns the exit code and stderr.
+fn quickstart_on_two_workers(out: &std::path::Path, premises: u32, set: &[&str]) -> (i32, String) {
+    let premises = format!("population.premises={premises}");
+    let sets: Vec<&str> = std::iter::once(premises.as_str())
+        .chain(set.iter().copied())
+        .collect();
+    run_on_workers("scenarios/quickstart.toml", 2, out, &sets)
 }
 
 #[test]
@@ -527,15 +540,8 @@ fn smets1_premises_do_not_leave_a_premises_partition_idle() {
         &["--set", small[0], "--set", small[1]],
     );
     let out = scratch("smets1-blocks-4");
-    let mut args = vec!["run", "scenarios/gb-day-sample.toml", "--workers", "4"];
-    let out_s = out.to_str().unwrap().to_string();
-    args.extend_from_slice(&["--out", &out_s]);
-    for s in &small {
-        args.extend_from_slice(&["--set", s]);
-    }
-    let o = dccsim(&args);
-    let stderr = String::from_utf8_lossy(&o.stderr);
-    assert!(o.status.success(), "{stderr}");
+    let (code, stderr) = run_on_workers("scenarios/gb-day-sample.toml", 4, &out, &small);
+    assert_eq!(code, 0, "{stderr}");
     let per = events_by_partition(&stderr);
     assert_eq!(per.len(), 4, "{stderr}");
     let (second, last) = (per[2] as f64, per[3] as f64);
